@@ -1,0 +1,37 @@
+# Two commands that work on a fresh machine with Python 3.11+: `make run`, `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/expert-tui --demo
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check expert_tui tests bench
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check expert_tui tests bench
+	$(BIN)/ruff format --check expert_tui tests bench
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/import_search.py
+	$(BIN)/python bench/inbox.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,242 @@
+"""The task model: plain, immutable values with no I/O.
+
+Every layer above (store, server, UI, CLI) speaks in these types, so the rules in
+`rules.py` can be checked once and trusted everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+RESPONSE_WINDOW = timedelta(hours=72)
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPENED = "opened"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    RESPONDED = "responded"
+    AWAITING_RESPONSE = "awaiting_response"
+    INACTIVE = "inactive"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NEW: "New",
+    Status.OPENED: "Opened",
+    Status.DECLINED: "Declined",
+    Status.EXPIRED: "Expired",
+    Status.RESPONDED: "Responded",
+    Status.AWAITING_RESPONSE: "Awaiting response",
+    Status.INACTIVE: "Inactive",
+    Status.COMPLETED: "Completed",
+}
+
+#: Statuses that still owe the merchant a first response within the 72-hour window.
+WAITING_FOR_FIRST_RESPONSE = frozenset({Status.NEW, Status.OPENED})
+
+
+class Kind(StrEnum):
+    MATCH = "match"
+    DIRECT = "direct"
+    CONTACT = "contact"
+
+
+#: Kinds that appear in the task inbox; `contact` lives in the separate Contacts list.
+INBOX_KINDS = (Kind.MATCH, Kind.DIRECT)
+
+
+class DeclineReason(StrEnum):
+    NOT_A_FIT = "not_a_fit"
+    TOO_BUSY = "too_busy"
+    BUDGET = "budget"
+    TIMELINE = "timeline"
+    OUTSIDE_EXPERTISE = "outside_expertise"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return DECLINE_REASON_LABELS[self]
+
+
+DECLINE_REASON_LABELS: dict[DeclineReason, str] = {
+    DeclineReason.NOT_A_FIT: "Not a good fit",
+    DeclineReason.TOO_BUSY: "Too busy right now",
+    DeclineReason.BUDGET: "Budget too low",
+    DeclineReason.TIMELINE: "Timeline does not work",
+    DeclineReason.OUTSIDE_EXPERTISE: "Outside my expertise",
+    DeclineReason.OTHER: "Other (say why)",
+}
+
+
+class Level(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Author(StrEnum):
+    MERCHANT = "merchant"
+    PARTNER = "partner"
+
+
+class AccessStatus(StrEnum):
+    NONE = "none"
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Business:
+    store_name: str = ""
+    store_url: str = ""
+    industry: str = ""
+    country: str = ""
+    plan: str = ""
+    dropshipper: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Priorities:
+    time: Level = Level.MEDIUM
+    cost: Level = Level.MEDIUM
+    quality: Level = Level.MEDIUM
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    min: float | None
+    max: float | None
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Merchant:
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    author: Author
+    author_name: str
+    body: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    id: str
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decline:
+    by: Author
+    reason: DeclineReason | None
+    comment: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoreAccess:
+    status: AccessStatus = AccessStatus.NONE
+    requested_by: str | None = None
+    requested_at: datetime | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    requested_at: datetime
+    rating: int | None = None
+    comment: str = ""
+    reviewed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One job lead. `status` is the stored status; use `status_at(now)` to read it.
+
+    The 72-hour window is derived from `received_at`, so a task whose stored status is
+    still `new` is already expired once `now >= expires_at`, whether or not anything
+    was running when the deadline passed.
+    """
+
+    id: str
+    kind: Kind
+    service: str
+    title: str
+    received_at: datetime
+    merchant: Merchant
+    requirements: tuple[Requirement, ...] = ()
+    business: Business = field(default_factory=Business)
+    priorities: Priorities = field(default_factory=Priorities)
+    budget: Budget | None = None
+    status: Status = Status.NEW
+    first_response_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    last_message_by: Author | None = None
+    unread: int = 0
+    decline: Decline | None = None
+    store_access: StoreAccess = field(default_factory=StoreAccess)
+    review: Review | None = None
+    messages: tuple[Message, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.received_at + RESPONSE_WINDOW
+
+    def status_at(self, now: datetime) -> Status:
+        if self.status in WAITING_FOR_FIRST_RESPONSE and now >= self.expires_at:
+            return Status.EXPIRED
+        return self.status
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        """Time until the window closes, or None when no first response is owed."""
+        if self.status_at(now) not in WAITING_FOR_FIRST_RESPONSE:
+            return None
+        return self.expires_at - now
+
+    @property
+    def activity_at(self) -> datetime:
+        return self.last_activity_at or self.received_at
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOffer:
+    name: str
+    starting_price: float
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    available: bool = True
+    unavailable_until: date | None = None
+    dropshippers: bool = True
+    notification_email: str = ""
+    services: tuple[ServiceOffer, ...] = ()
+
+    def is_available(self, today: date) -> bool:
+        if self.unavailable_until is not None and self.unavailable_until > today:
+            return False
+        return self.available

@@ -1,0 +1,346 @@
+"""The task lifecycle: one function, `apply`, decides every change of state.
+
+The store calls it inside a write transaction with the current time, so the same rules
+hold for the embedded store, the HTTP server and the UI. A refusal is raised as
+`Refused` (or `Invalid` for bad input) with a sentence a partner understands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .errors import Invalid, Refused
+from .model import (
+    AccessStatus,
+    Author,
+    Decline,
+    DeclineReason,
+    Message,
+    Note,
+    Review,
+    StoreAccess,
+    Status,
+    Task,
+    WAITING_FOR_FIRST_RESPONSE,
+)
+from .text import check_body, check_storable
+from .timefmt import humanize_delta
+
+MAX_COMMENT_CHARS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    """The partner opened the task: the explicit act that marks it read."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerMessage:
+    id: str
+    body: str
+    author_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantMessage:
+    id: str
+    body: str
+    author_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerDecline:
+    reason: DeclineReason | str
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantDecline:
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkInactive:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Reactivate:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Complete:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReview:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantReview:
+    rating: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddNote:
+    id: str
+    author: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestStoreAccess:
+    merchant_consented: bool
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecideStoreAccess:
+    granted: bool
+
+
+Action = (
+    Open
+    | PartnerMessage
+    | MerchantMessage
+    | PartnerDecline
+    | MerchantDecline
+    | MarkInactive
+    | Reactivate
+    | Complete
+    | RequestReview
+    | MerchantReview
+    | AddNote
+    | RequestStoreAccess
+    | DecideStoreAccess
+)
+
+#: Where the partner may decline from (SPEC 2, "Decline by the partner").
+PARTNER_DECLINABLE = frozenset(
+    {Status.NEW, Status.OPENED, Status.RESPONDED, Status.AWAITING_RESPONSE, Status.INACTIVE}
+)
+#: Where a partner message may be sent.
+MESSAGEABLE = PARTNER_DECLINABLE
+#: In conversation: the statuses that can be set inactive or completed.
+IN_CONVERSATION = frozenset({Status.RESPONDED, Status.AWAITING_RESPONSE})
+COMPLETABLE = IN_CONVERSATION | {Status.INACTIVE}
+STORE_ACCESS_STATUSES = COMPLETABLE
+
+
+def apply(task: Task, action: Action, now: datetime) -> Task:
+    """Return `task` after `action` at time `now`, or raise `Refused` / `Invalid`."""
+    status = task.status_at(now)
+    if status is Status.EXPIRED:
+        if isinstance(action, Open):
+            return replace(task, status=Status.EXPIRED)
+        ago = humanize_delta(now - task.expires_at)
+        raise Refused(f"{task.id} expired {ago} ago — no actions are possible on expired tasks")
+    handler = _HANDLERS[type(action)]
+    return handler(task, status, action, now)
+
+
+def allowed_actions(task: Task, now: datetime) -> frozenset[type]:
+    """Which partner actions the rules allow right now; the UI mirrors this."""
+    status = task.status_at(now)
+    if status is Status.EXPIRED:
+        return frozenset()
+    allowed: set[type] = {Open, AddNote}
+    if status in MESSAGEABLE:
+        allowed |= {PartnerMessage, PartnerDecline}
+    if status in IN_CONVERSATION:
+        allowed.add(MarkInactive)
+    if status in COMPLETABLE:
+        allowed.add(Complete)
+    if status is Status.INACTIVE:
+        allowed.add(Reactivate)
+    if status is Status.COMPLETED and task.review is None:
+        allowed.add(RequestReview)
+    if status in STORE_ACCESS_STATUSES and task.store_access.status is AccessStatus.NONE:
+        allowed.add(RequestStoreAccess)
+    return frozenset(allowed)
+
+
+def _closed_reason(task: Task, status: Status) -> str:
+    if status is Status.DECLINED:
+        who = "the merchant" if task.decline and task.decline.by is Author.MERCHANT else "you"
+        return f"{task.id} was declined by {who}"
+    if status is Status.COMPLETED:
+        return f"{task.id} is completed"
+    return f"{task.id} is {status.label.lower()}"
+
+
+def _open(task: Task, status: Status, action: Open, now: datetime) -> Task:
+    new_status = Status.OPENED if status is Status.NEW else status
+    if new_status is task.status and task.unread == 0:
+        return task
+    return replace(task, status=new_status, unread=0)
+
+
+def _partner_message(task: Task, status: Status, action: PartnerMessage, now: datetime) -> Task:
+    if status not in MESSAGEABLE:
+        raise Refused(f"{_closed_reason(task, status)} — messages can no longer be sent")
+    body = check_body(action.body, "message")
+    message = Message(action.id, Author.PARTNER, action.author_name, body, now)
+    first = status in WAITING_FOR_FIRST_RESPONSE
+    return replace(
+        task,
+        status=Status.INACTIVE if status is Status.INACTIVE else Status.RESPONDED,
+        first_response_at=now if first else task.first_response_at,
+        last_activity_at=now,
+        last_message_by=Author.PARTNER,
+        unread=0,
+        messages=(*task.messages, message),
+    )
+
+
+def _merchant_message(task: Task, status: Status, action: MerchantMessage, now: datetime) -> Task:
+    if status in (Status.DECLINED, Status.COMPLETED):
+        raise Refused(f"{_closed_reason(task, status)} — the merchant can no longer write on it")
+    body = check_body(action.body, "message")
+    message = Message(action.id, Author.MERCHANT, action.author_name, body, now)
+    # Before the first response the window still runs: the task stays new/opened.
+    new_status = status if status in WAITING_FOR_FIRST_RESPONSE else Status.AWAITING_RESPONSE
+    return replace(
+        task,
+        status=new_status,
+        last_activity_at=now,
+        last_message_by=Author.MERCHANT,
+        unread=task.unread + 1,
+        messages=(*task.messages, message),
+    )
+
+
+def _partner_decline(task: Task, status: Status, action: PartnerDecline, now: datetime) -> Task:
+    if status not in PARTNER_DECLINABLE:
+        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined")
+    try:
+        reason = DeclineReason(action.reason)
+    except ValueError:
+        choices = ", ".join(r.value for r in DeclineReason)
+        raise Invalid(f"unknown decline reason {str(action.reason)[:40]!r}; choose one of: {choices}", "reason") from None
+    comment = _comment(action.comment)
+    if reason is DeclineReason.OTHER and not comment.strip():
+        raise Invalid("declining for an 'other' reason needs a comment saying why", "comment")
+    return replace(
+        task,
+        status=Status.DECLINED,
+        decline=Decline(Author.PARTNER, reason, comment, now),
+        last_activity_at=now,
+    )
+
+
+def _merchant_decline(task: Task, status: Status, action: MerchantDecline, now: datetime) -> Task:
+    if status in (Status.DECLINED, Status.COMPLETED):
+        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined")
+    return replace(
+        task,
+        status=Status.DECLINED,
+        decline=Decline(Author.MERCHANT, None, _comment(action.comment), now),
+        last_activity_at=now,
+    )
+
+
+def _mark_inactive(task: Task, status: Status, action: MarkInactive, now: datetime) -> Task:
+    if status is Status.INACTIVE:
+        raise Refused(f"{task.id} is already inactive")
+    if status not in IN_CONVERSATION:
+        raise Refused(_needs_conversation(task, status, "marked inactive"))
+    return replace(task, status=Status.INACTIVE, last_activity_at=now)
+
+
+def _complete(task: Task, status: Status, action: Complete, now: datetime) -> Task:
+    if status is Status.COMPLETED:
+        raise Refused(f"{task.id} is already completed")
+    if status not in COMPLETABLE:
+        raise Refused(_needs_conversation(task, status, "completed"))
+    return replace(task, status=Status.COMPLETED, last_activity_at=now)
+
+
+def _reactivate(task: Task, status: Status, action: Reactivate, now: datetime) -> Task:
+    if status is not Status.INACTIVE:
+        raise Refused(f"{task.id} is {status.label.lower()}, not inactive — only inactive tasks can be reactivated")
+    back = Status.RESPONDED if task.last_message_by is Author.PARTNER else Status.AWAITING_RESPONSE
+    return replace(task, status=back, last_activity_at=now)
+
+
+def _request_review(task: Task, status: Status, action: RequestReview, now: datetime) -> Task:
+    if status is not Status.COMPLETED:
+        raise Refused(f"{task.id} is {status.label.lower()} — a review can be requested only once it is completed")
+    if task.review is not None:
+        raise Refused(f"a review of {task.id} was already requested — it can be requested once")
+    return replace(task, review=Review(requested_at=now), last_activity_at=now)
+
+
+def _merchant_review(task: Task, status: Status, action: MerchantReview, now: datetime) -> Task:
+    if task.review is None:
+        raise Refused(f"no review of {task.id} was requested")
+    if task.review.reviewed_at is not None:
+        raise Refused(f"{task.id} has already been reviewed")
+    if isinstance(action.rating, bool) or not isinstance(action.rating, int) or not 1 <= action.rating <= 5:
+        raise Invalid("rating must be a whole number from 1 to 5", "rating")
+    review = replace(task.review, rating=action.rating, comment=_comment(action.comment), reviewed_at=now)
+    return replace(task, review=review, last_activity_at=now)
+
+
+def _add_note(task: Task, status: Status, action: AddNote, now: datetime) -> Task:
+    body = check_body(action.body, "note")
+    author = check_storable(action.author, "author").strip() or "partner"
+    return replace(task, notes=(*task.notes, Note(action.id, author, body, now)))
+
+
+def _request_store_access(task: Task, status: Status, action: RequestStoreAccess, now: datetime) -> Task:
+    if action.merchant_consented is not True:
+        raise Invalid(
+            "confirm that the merchant agreed to give you access before requesting it",
+            "merchant_consented",
+        )
+    if status not in STORE_ACCESS_STATUSES:
+        raise Refused(_needs_conversation(task, status, "given a store-access request"))
+    if task.store_access.status is not AccessStatus.NONE:
+        raise Refused(f"store access for {task.id} is already {task.store_access.status.value}")
+    access = StoreAccess(AccessStatus.REQUESTED, requested_by=action.by, requested_at=now)
+    return replace(task, store_access=access, last_activity_at=now)
+
+
+def _decide_store_access(task: Task, status: Status, action: DecideStoreAccess, now: datetime) -> Task:
+    if task.store_access.status is not AccessStatus.REQUESTED:
+        raise Refused(f"store access for {task.id} was not requested (it is {task.store_access.status.value})")
+    decided = AccessStatus.GRANTED if action.granted else AccessStatus.DENIED
+    return replace(task, store_access=replace(task.store_access, status=decided, decided_at=now), last_activity_at=now)
+
+
+def _needs_conversation(task: Task, status: Status, what: str) -> str:
+    if status in WAITING_FOR_FIRST_RESPONSE:
+        return f"{task.id} has no reply yet — it can be {what} once you have written to the merchant"
+    return f"{_closed_reason(task, status)} — it can no longer be {what}"
+
+
+def _comment(comment: object) -> str:
+    if comment is None:
+        return ""
+    text = check_storable(comment, "comment")
+    if len(text) > MAX_COMMENT_CHARS:
+        raise Invalid(f"comment is too long (at most {MAX_COMMENT_CHARS:,} characters)", "comment")
+    return text
+
+
+_HANDLERS = {
+    Open: _open,
+    PartnerMessage: _partner_message,
+    MerchantMessage: _merchant_message,
+    PartnerDecline: _partner_decline,
+    MerchantDecline: _merchant_decline,
+    MarkInactive: _mark_inactive,
+    Reactivate: _reactivate,
+    Complete: _complete,
+    RequestReview: _request_review,
+    MerchantReview: _merchant_review,
+    AddNote: _add_note,
+    RequestStoreAccess: _request_store_access,
+    DecideStoreAccess: _decide_store_access,
+}

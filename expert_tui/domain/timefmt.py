@@ -1,0 +1,60 @@
+"""RFC 3339 UTC timestamps, the only time format that crosses a boundary."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta
+
+from .errors import Invalid
+
+
+def format_ts(value: datetime) -> str:
+    value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def parse_ts(text: object, field: str = "timestamp") -> datetime:
+    if not isinstance(text, str):
+        raise Invalid(f"{field} must be an RFC 3339 timestamp string", field)
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"{field} is not a valid timestamp: {text[:40]!r}", field) from None
+    if value.tzinfo is None:
+        raise Invalid(f"{field} needs a time zone (e.g. a trailing Z): {text[:40]!r}", field)
+    return value.astimezone(UTC)
+
+
+def parse_date(text: object, field: str = "date") -> date:
+    if not isinstance(text, str):
+        raise Invalid(f"{field} must be a date like 2026-12-24", field)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{field} is not a valid date (YYYY-MM-DD): {text[:40]!r}", field) from None
+
+
+def humanize_delta(delta: timedelta) -> str:
+    """'3 h', '2 d', '45 min' — for refusal messages a person reads."""
+    seconds = abs(int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def countdown(delta: timedelta) -> str:
+    """HH:MM:SS to a deadline (hours may exceed 24); 00:00:00 once it has passed."""
+    seconds = max(0, math.ceil(delta.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}"

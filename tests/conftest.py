@@ -1,0 +1,45 @@
+"""Shared fixtures: an isolated home for every test, a frozen clock, the corpus."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from expert_tui.domain import FrozenClock
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS_PATH = SHARED / "corpus" / "hostile_text.json"
+#: The instant every deterministic test starts at.
+T0 = datetime(2026, 11, 28, 6, 0, 0, tzinfo=UTC)
+
+
+def load_corpus() -> list[dict[str, str]]:
+    return json.loads(CORPUS_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the real user's data, config or environment choices."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    for var in ("EXPERT_TUI_DB", "EXPERT_TUI_SERVER", "EXPERT_TUI_TOKEN", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[dict[str, str]]:
+    return load_corpus()
