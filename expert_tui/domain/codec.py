@@ -395,7 +395,9 @@ class _Reader:
             return enum(value)
         except ValueError:
             choices = ", ".join(e.value for e in enum)
-            raise Invalid(f"{self._path(key)} is {str(value)[:40]!r}; expected one of: {choices}", self._path(key)) from None
+            raise Invalid(
+                f"{self._path(key)} is {str(value)[:40]!r}; expected one of: {choices}", self._path(key)
+            ) from None
 
     def list(self, key: str) -> list[Any]:
         value = self.get(key, default=[])

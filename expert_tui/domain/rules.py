@@ -12,6 +12,7 @@ from datetime import datetime
 
 from .errors import Invalid, Refused
 from .model import (
+    WAITING_FOR_FIRST_RESPONSE,
     AccessStatus,
     Author,
     Decline,
@@ -19,10 +20,9 @@ from .model import (
     Message,
     Note,
     Review,
-    StoreAccess,
     Status,
+    StoreAccess,
     Task,
-    WAITING_FOR_FIRST_RESPONSE,
 )
 from .text import check_body, check_storable
 from .timefmt import humanize_delta
@@ -121,9 +121,7 @@ Action = (
 )
 
 #: Where the partner may decline from (SPEC 2, "Decline by the partner").
-PARTNER_DECLINABLE = frozenset(
-    {Status.NEW, Status.OPENED, Status.RESPONDED, Status.AWAITING_RESPONSE, Status.INACTIVE}
-)
+PARTNER_DECLINABLE = frozenset({Status.NEW, Status.OPENED, Status.RESPONDED, Status.AWAITING_RESPONSE, Status.INACTIVE})
 #: Where a partner message may be sent.
 MESSAGEABLE = PARTNER_DECLINABLE
 #: In conversation: the statuses that can be set inactive or completed.
@@ -222,7 +220,9 @@ def _partner_decline(task: Task, status: Status, action: PartnerDecline, now: da
         reason = DeclineReason(action.reason)
     except ValueError:
         choices = ", ".join(r.value for r in DeclineReason)
-        raise Invalid(f"unknown decline reason {str(action.reason)[:40]!r}; choose one of: {choices}", "reason") from None
+        raise Invalid(
+            f"unknown decline reason {str(action.reason)[:40]!r}; choose one of: {choices}", "reason"
+        ) from None
     comment = _comment(action.comment)
     if reason is DeclineReason.OTHER and not comment.strip():
         raise Invalid("declining for an 'other' reason needs a comment saying why", "comment")

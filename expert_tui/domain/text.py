@@ -102,6 +102,22 @@ def fold(text: str) -> str:
 
 # Letters whose diacritic is not a combining mark in Unicode, so NFKD keeps them.
 _FOLD_EXTRA = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
-     "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "ħ": "h", "Ħ": "H", "þ": "th", "Þ": "Th"}
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "H",
+        "þ": "th",
+        "Þ": "Th",
+    }
 )
