@@ -1,0 +1,285 @@
+"""Domain objects <-> SQLite rows, in one place.
+
+The domain never sees a row and the SQL never sees a dataclass: everything crossing
+goes through the functions here. Times are stored as integer microseconds since the
+epoch (UTC) so they compare and index exactly; the parts nobody filters on
+(requirements, business, budget, decline, review, store access) live in one JSON
+`detail` column, written and read only by this module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..domain import (
+    INBOX_KINDS,
+    WAITING_FOR_FIRST_RESPONSE,
+    AccessStatus,
+    Author,
+    Budget,
+    Business,
+    Decline,
+    DeclineReason,
+    Kind,
+    Level,
+    Merchant,
+    Message,
+    Note,
+    Priorities,
+    Requirement,
+    Review,
+    Status,
+    StoreAccess,
+    Task,
+)
+from ..domain.text import fold
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+#: Columns of `tasks` a `Task` (without conversation) is read from, in this order.
+TASK_COLUMNS = (
+    "seq",
+    "id",
+    "kind",
+    "status",
+    "service",
+    "title",
+    "merchant_name",
+    "merchant_email",
+    "received_at",
+    "activity_at",
+    "first_response_at",
+    "last_message_by",
+    "unread",
+    "detail",
+)
+#: Columns written for a task (insert); `seq` and `partner` are added by the caller.
+WRITE_COLUMNS = (
+    "id",
+    "kind",
+    "inbox",
+    "status",
+    "service",
+    "title",
+    "merchant_name",
+    "merchant_email",
+    "received_at",
+    "expires_at",
+    "activity_at",
+    "first_response_at",
+    "last_message_by",
+    "unread",
+    "urgency_band",
+    "urgency_key",
+    "declined_by",
+    "declined_at",
+    "detail",
+)
+MESSAGE_COLUMNS = ("id", "author", "author_name", "body", "sent_at")
+NOTE_COLUMNS = ("id", "author", "body", "created_at")
+
+# Urgency bands (SPEC: first responses owed first, then merchants waiting, then the rest).
+BAND_OWED = 0
+BAND_WAITING = 1
+BAND_REST = 2
+
+
+def to_micros(value: datetime) -> int:
+    return (value - _EPOCH) // _MICRO
+
+
+def from_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def _opt_micros(value: datetime | None) -> int | None:
+    return None if value is None else to_micros(value)
+
+
+def _opt_dt(value: int | None) -> datetime | None:
+    return None if value is None else from_micros(value)
+
+
+def urgency(status: Status, expires_at: int, activity_at: int) -> tuple[int, int]:
+    """(band, key) so that ascending order is the urgency order of `Sort.URGENCY`."""
+    if status in WAITING_FOR_FIRST_RESPONSE:
+        return BAND_OWED, expires_at
+    if status is Status.AWAITING_RESPONSE:
+        return BAND_WAITING, activity_at
+    return BAND_REST, -activity_at
+
+
+def task_values(task: Task) -> tuple[Any, ...]:
+    """The `WRITE_COLUMNS` values of `task` (its stored status, as given)."""
+    expires = to_micros(task.expires_at)
+    activity = to_micros(task.activity_at)
+    band, key = urgency(task.status, expires, activity)
+    return (
+        task.id,
+        task.kind.value,
+        1 if task.kind in INBOX_KINDS else 0,
+        task.status.value,
+        task.service,
+        task.title,
+        task.merchant.name,
+        task.merchant.email,
+        to_micros(task.received_at),
+        expires,
+        activity,
+        _opt_micros(task.first_response_at),
+        None if task.last_message_by is None else task.last_message_by.value,
+        task.unread,
+        band,
+        key,
+        None if task.decline is None else task.decline.by.value,
+        None if task.decline is None else to_micros(task.decline.at),
+        json.dumps(_detail(task), ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+def message_values(message: Message) -> tuple[Any, ...]:
+    return (message.id, message.author.value, message.author_name, message.body, to_micros(message.sent_at))
+
+
+def note_values(note: Note) -> tuple[Any, ...]:
+    return (note.id, note.author, note.body, to_micros(note.created_at))
+
+
+def task_from_row(
+    row: Sequence[Any], messages: Sequence[Sequence[Any]] = (), notes: Sequence[Sequence[Any]] = ()
+) -> Task:
+    """A `Task` from a `TASK_COLUMNS` row and its `MESSAGE_COLUMNS`/`NOTE_COLUMNS` rows."""
+    (
+        _seq,
+        task_id,
+        kind,
+        status,
+        service,
+        title,
+        merchant_name,
+        merchant_email,
+        received_at,
+        activity_at,
+        first_response_at,
+        last_message_by,
+        unread,
+        detail,
+    ) = row
+    d = json.loads(detail)
+    return Task(
+        id=task_id,
+        kind=Kind(kind),
+        service=service,
+        title=title,
+        received_at=from_micros(received_at),
+        merchant=Merchant(merchant_name, merchant_email),
+        requirements=tuple(Requirement(q, a) for q, a in d["requirements"]),
+        business=Business(**d["business"]),
+        priorities=Priorities(*(Level(v) for v in d["priorities"])),
+        budget=None if d["budget"] is None else Budget(*d["budget"]),
+        status=Status(status),
+        first_response_at=_opt_dt(first_response_at),
+        last_activity_at=from_micros(activity_at),
+        last_message_by=None if last_message_by is None else Author(last_message_by),
+        unread=unread,
+        decline=_decline(d["decline"]),
+        store_access=_store_access(d["store_access"]),
+        review=_review(d["review"]),
+        messages=tuple(Message(m[0], Author(m[1]), m[2], m[3], from_micros(m[4])) for m in messages),
+        notes=tuple(Note(n[0], n[1], n[2], from_micros(n[3])) for n in notes),
+    )
+
+
+def _detail(task: Task) -> dict[str, Any]:
+    b = task.business
+    decline = task.decline
+    access = task.store_access
+    review = task.review
+    return {
+        "requirements": [[r.question, r.answer] for r in task.requirements],
+        "business": {
+            "store_name": b.store_name,
+            "store_url": b.store_url,
+            "industry": b.industry,
+            "country": b.country,
+            "plan": b.plan,
+            "dropshipper": b.dropshipper,
+        },
+        "priorities": [task.priorities.time.value, task.priorities.cost.value, task.priorities.quality.value],
+        "budget": None if task.budget is None else [task.budget.min, task.budget.max, task.budget.currency],
+        "decline": None
+        if decline is None
+        else [
+            decline.by.value,
+            None if decline.reason is None else decline.reason.value,
+            decline.comment,
+            to_micros(decline.at),
+        ],
+        "store_access": [
+            access.status.value,
+            access.requested_by,
+            _opt_micros(access.requested_at),
+            _opt_micros(access.decided_at),
+        ],
+        "review": None
+        if review is None
+        else [to_micros(review.requested_at), review.rating, review.comment, _opt_micros(review.reviewed_at)],
+    }
+
+
+def _decline(raw: list[Any] | None) -> Decline | None:
+    if raw is None:
+        return None
+    by, reason, comment, at = raw
+    return Decline(Author(by), None if reason is None else DeclineReason(reason), comment, from_micros(at))
+
+
+def _store_access(raw: list[Any]) -> StoreAccess:
+    status, requested_by, requested_at, decided_at = raw
+    return StoreAccess(AccessStatus(status), requested_by, _opt_dt(requested_at), _opt_dt(decided_at))
+
+
+def _review(raw: list[Any] | None) -> Review | None:
+    if raw is None:
+        return None
+    requested_at, rating, comment, reviewed_at = raw
+    return Review(from_micros(requested_at), rating, comment, _opt_dt(reviewed_at))
+
+
+# --- search documents ----------------------------------------------------------------------
+
+#: A word, as both the index and the query side see it: letters and digits of any script.
+WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """Folded words of `text` ('Żółw-i' -> ['zolw', 'i']); the one tokenizer of search."""
+    return WORD.findall(fold(text))
+
+
+def search_document(task: Task) -> str:
+    """Everything a partner may search a task by, as space-separated folded words."""
+    b = task.business
+    parts: list[str] = [
+        task.id,
+        task.merchant.name,
+        task.merchant.email,
+        task.title,
+        task.service,
+        b.store_name,
+        b.store_url,
+        b.industry,
+        b.country,
+        b.plan,
+    ]
+    for requirement in task.requirements:
+        parts.append(requirement.question)
+        parts.append(requirement.answer)
+    parts.extend(note.body for note in task.notes)
+    parts.extend(message.body for message in task.messages)
+    return " ".join(words("\n".join(parts)))

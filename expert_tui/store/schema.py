@@ -1,0 +1,186 @@
+"""The SQLite schema and its versioned migrations (`PRAGMA user_version`).
+
+Each migration is a list of statements applied in one `BEGIN IMMEDIATE` transaction,
+so two processes opening a fresh file at once cannot both migrate it, and a crash
+mid-migration leaves the previous version intact.
+
+Why the indexes look the way they do: every inbox order has one index without and one
+with the status in front, so a page with or without a status filter is an index range
+scan of `limit` rows and never a sort of the whole store. `inbox` (1 for match/direct,
+0 for contacts) is stored so "the inbox kinds" is one equality, not an `IN` that would
+break the order. Counts per status live in `task_counts`, kept by triggers, so the
+header of the inbox does not count 100,000 rows on every refresh.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..domain import DomainError
+
+
+class SchemaError(DomainError):
+    """The file is not a store this version understands (e.g. made by a newer version)."""
+
+    code = "schema"
+
+
+_V1 = [
+    """
+    CREATE TABLE tasks (
+        seq INTEGER PRIMARY KEY,
+        partner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        inbox INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        service TEXT NOT NULL,
+        title TEXT NOT NULL,
+        merchant_name TEXT NOT NULL,
+        merchant_email TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        activity_at INTEGER NOT NULL,
+        first_response_at INTEGER,
+        last_message_by TEXT,
+        unread INTEGER NOT NULL,
+        urgency_band INTEGER NOT NULL,
+        urgency_key INTEGER NOT NULL,
+        declined_by TEXT,
+        declined_at INTEGER,
+        detail TEXT NOT NULL,
+        UNIQUE (partner, id)
+    )
+    """,
+    "CREATE INDEX tasks_urgency ON tasks (partner, inbox, urgency_band, urgency_key, seq)",
+    "CREATE INDEX tasks_status_urgency ON tasks (partner, inbox, status, urgency_band, urgency_key, seq)",
+    "CREATE INDEX tasks_received ON tasks (partner, inbox, received_at, seq)",
+    "CREATE INDEX tasks_status_received ON tasks (partner, inbox, status, received_at, seq)",
+    "CREATE INDEX tasks_activity ON tasks (partner, inbox, activity_at, seq)",
+    "CREATE INDEX tasks_status_activity ON tasks (partner, inbox, status, activity_at, seq)",
+    """
+    CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY,
+        task INTEGER NOT NULL REFERENCES tasks (seq) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        author TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        sent_at INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX messages_task ON messages (task, seq)",
+    """
+    CREATE TABLE notes (
+        seq INTEGER PRIMARY KEY,
+        task INTEGER NOT NULL REFERENCES tasks (seq) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX notes_task ON notes (task, seq)",
+    # One search document per task (rowid = tasks.seq): folded words only, split in
+    # Python, so the `ascii` tokenizer never splits them again and `detail='none'`
+    # (no positions) is enough; prefix indexes make `ab*`/`abc*` cheap.
+    "CREATE VIRTUAL TABLE task_search USING fts5(doc, tokenize='ascii', detail='none', prefix='2 3')",
+    """
+    CREATE TABLE task_counts (
+        partner TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (partner, kind, status)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO task_counts (partner, kind, status, n) VALUES (new.partner, new.kind, new.status, 1)
+        ON CONFLICT (partner, kind, status) DO UPDATE SET n = n + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks BEGIN
+        UPDATE task_counts SET n = n - 1
+        WHERE partner = old.partner AND kind = old.kind AND status = old.status;
+    END
+    """,
+    """
+    CREATE TRIGGER tasks_count_update AFTER UPDATE OF status, kind, partner ON tasks
+    WHEN old.status IS NOT new.status OR old.kind IS NOT new.kind OR old.partner IS NOT new.partner BEGIN
+        UPDATE task_counts SET n = n - 1
+        WHERE partner = old.partner AND kind = old.kind AND status = old.status;
+        INSERT INTO task_counts (partner, kind, status, n) VALUES (new.partner, new.kind, new.status, 1)
+        ON CONFLICT (partner, kind, status) DO UPDATE SET n = n + 1;
+    END
+    """,
+    """
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        partner TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX events_partner ON events (partner, seq)",
+    """
+    CREATE TABLE drafts (
+        partner TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        saved_at INTEGER NOT NULL,
+        PRIMARY KEY (partner, task_id)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE replies (
+        partner TEXT NOT NULL,
+        key TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (partner, key)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE preferences (
+        partner TEXT PRIMARY KEY,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID
+    """,
+]
+
+#: Migration i (0-based) takes the file from version i to version i + 1.
+MIGRATIONS: tuple[list[str], ...] = (_V1,)
+LATEST = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the file to `LATEST`; returns the version it was at. `conn` is in autocommit."""
+    found = user_version(conn)
+    if found == LATEST:
+        return found
+    if found > LATEST:
+        raise SchemaError(
+            f"this store was written by a newer expert-tui (schema version {found}; this one knows up to {LATEST})"
+        )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        found = user_version(conn)
+        for version in range(found, LATEST):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {LATEST:d}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found

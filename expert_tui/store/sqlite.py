@@ -1,0 +1,602 @@
+"""The embedded store: one SQLite file, safe across threads and processes.
+
+Every change runs in a `BEGIN IMMEDIATE` transaction (with a busy timeout, so two
+processes writing at once wait for each other instead of failing with "database is
+locked"): the task is read, the domain rules decide (`rules.apply` with `now =
+clock()`), and the new state, its messages/notes, its search document and an event
+row are written together. Reads first turn tasks whose 72-hour window has closed into
+`expired` (one indexed probe when there are none), so statuses, counts and orders are
+always as of now, whatever was running when a deadline passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..domain import (
+    Clock,
+    DeclineReason,
+    DomainError,
+    Invalid,
+    Kind,
+    NotDelivered,
+    NotFound,
+    Preferences,
+    Refused,
+    Status,
+    Task,
+    rules,
+    system_clock,
+)
+from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.text import check_body, check_storable
+from ..paths import ensure_private_file
+from . import rows
+from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Stats, Store, TaskQuery
+from .paging import ORDERS, SEARCH_ORDER, decode_cursor, encode_cursor
+from .records import read_records
+from .schema import migrate
+from .search import match_expression
+
+__all__ = ["BUSY_TIMEOUT_S", "IMPORT_BATCH", "SqliteStore", "read_records"]
+
+#: How long a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_S = 30.0
+#: Tasks per import transaction: large enough to be fast, small enough that a kill
+#: loses little work (the re-run skips what was committed).
+IMPORT_BATCH = 500
+_EXPORT_CHUNK = 500
+_STATS_WINDOW = timedelta(days=30)
+
+_SELECT_TASK = ", ".join(f"t.{c}" for c in rows.TASK_COLUMNS)
+_INSERT_TASK = (
+    f"INSERT INTO tasks (seq, partner, {', '.join(rows.WRITE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in range(len(rows.WRITE_COLUMNS) + 2))})"
+)
+_UPDATE_TASK = f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in rows.WRITE_COLUMNS)} WHERE seq = ?"
+_INSERT_MESSAGE = f"INSERT INTO messages (task, {', '.join(rows.MESSAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_NOTE = f"INSERT INTO notes (task, {', '.join(rows.NOTE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+_OWED = (Status.NEW.value, Status.OPENED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    seq: int
+    task: Task
+
+
+class SqliteStore(Store):
+    """The `Store` on a local SQLite file; `partner` scopes every row it reads or writes."""
+
+    def __init__(self, path: Path | str, *, clock: Clock = system_clock, partner: str = "local") -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.partner = check_storable(partner, "partner")
+        # Created 0600 inside a 0700 folder before SQLite touches it; SQLite gives the
+        # -wal and -shm files the mode of the database file.
+        ensure_private_file(self.path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a reply that was reported stored survives a power cut, not just a crash.
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            migrate(self._conn)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # --- transactions ---------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot, after closing the windows that have run out."""
+        with self._lock:
+            self._sweep_expired(self.clock())
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    def _sweep_expired(self, now: datetime) -> None:
+        """Store `expired` for every new/opened task whose window has closed by `now`."""
+        now_us = rows.to_micros(now)
+        probe = (
+            "SELECT 1 FROM tasks WHERE partner = ? AND inbox IN (0, 1) AND status IN (?, ?)"
+            " AND urgency_band = ? AND urgency_key <= ? LIMIT 1"
+        )
+        args = (self.partner, *_OWED, rows.BAND_OWED, now_us)
+        if self._conn.execute(probe, args).fetchone() is None:
+            return
+        with self._write() as conn:
+            expired = conn.execute(
+                "UPDATE tasks SET status = ?, urgency_band = ?, urgency_key = -activity_at"
+                " WHERE partner = ? AND inbox IN (0, 1) AND status IN (?, ?) AND urgency_band = ?"
+                " AND urgency_key <= ? RETURNING id",
+                (Status.EXPIRED.value, rows.BAND_REST, *args),
+            ).fetchall()
+            self._events(conn, [(task_id,) for (task_id,) in expired], "expired", now)
+
+    def _events(self, conn: sqlite3.Connection, task_ids: list[tuple[str]], kind: str, now: datetime) -> None:
+        at = rows.to_micros(now)
+        conn.executemany(
+            "INSERT INTO events (partner, task_id, kind, at) VALUES (?, ?, ?, ?)",
+            [(self.partner, task_id, kind, at) for (task_id,) in task_ids],
+        )
+
+    # --- reading ----------------------------------------------------------------------------------
+    def list_tasks(self, query: TaskQuery) -> Page:
+        if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_PAGE_SIZE:
+            raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
+        status = None if query.status is None else _enum(Status, query.status, "status")
+        kind = None if query.kind is None else _enum(Kind, query.kind, "kind")
+        where = ["t.partner = ?", "t.inbox = ?"]
+        args: list[Any] = [self.partner, 0 if kind is Kind.CONTACT else 1]
+        if kind is not None and kind is not Kind.CONTACT:
+            where.append("t.kind = ?")
+            args.append(kind.value)
+        if status is not None:
+            where.append("t.status = ?")
+            args.append(status.value)
+        search = None
+        if query.q is not None and query.q.strip():
+            search = match_expression(check_storable(query.q, "search"))
+            if search is None:
+                return Page([], None)
+        order = ORDERS[query.sort] if search is None else SEARCH_ORDER
+        if query.cursor is not None:
+            where.append(order.after())
+            args.extend(decode_cursor(query.cursor, order))
+        keys = ", ".join(f"t.{key}" for key in order.keys)
+        if search is None:
+            sql = (
+                f"SELECT {_SELECT_TASK}, {keys} FROM tasks t WHERE {' AND '.join(where)}"
+                f" ORDER BY {order.order_by()} LIMIT ?"
+            )
+        else:
+            sql = (
+                f"SELECT {_SELECT_TASK}, {keys} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
+                f" WHERE task_search MATCH ? AND {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT ?"
+            )
+            args.insert(0, search)
+        args.append(query.limit + 1)
+        with self._read() as conn:
+            fetched = conn.execute(sql, args).fetchall()
+        page = fetched[: query.limit]
+        width = len(rows.TASK_COLUMNS)
+        items = [rows.task_from_row(row[:width]) for row in page]
+        next_cursor = None
+        if len(fetched) > query.limit:
+            next_cursor = encode_cursor(order, tuple(page[-1][width:]))
+        return Page(items, next_cursor)
+
+    def counts(self, kind: Kind | None = None) -> dict[Status, int]:
+        kinds = [k.value for k in (Kind.MATCH, Kind.DIRECT)] if kind is None else [_enum(Kind, kind, "kind").value]
+        out = dict.fromkeys(Status, 0)
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT status, SUM(n) FROM task_counts"
+                f" WHERE partner = ? AND kind IN ({', '.join('?' for _ in kinds)}) GROUP BY status",
+                (self.partner, *kinds),
+            ).fetchall()
+        for status, n in found:
+            out[Status(status)] = int(n)
+        return out
+
+    def get_task(self, task_id: str) -> Task:
+        with self._read() as conn:
+            return self._load(conn, task_id).task
+
+    def _load(self, conn: sqlite3.Connection, task_id: str) -> _Loaded:
+        row = conn.execute(
+            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id = ?", (self.partner, task_id)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no task {str(task_id)[:100]!r}")
+        seq = row[0]
+        messages = conn.execute(
+            f"SELECT {', '.join(rows.MESSAGE_COLUMNS)} FROM messages WHERE task = ? ORDER BY seq", (seq,)
+        ).fetchall()
+        notes = conn.execute(
+            f"SELECT {', '.join(rows.NOTE_COLUMNS)} FROM notes WHERE task = ? ORDER BY seq", (seq,)
+        ).fetchall()
+        return _Loaded(seq, rows.task_from_row(row, messages, notes))
+
+    def stats(self) -> Stats:
+        now = self.clock()
+        now_us = rows.to_micros(now)
+        since = rows.to_micros(now - _STATS_WINDOW)
+        with self._read() as conn:
+            by_service = conn.execute(
+                "SELECT service, COUNT(*) FROM tasks WHERE partner = ? AND status = ? AND declined_by = 'partner'"
+                " GROUP BY service ORDER BY COUNT(*) DESC, service",
+                (self.partner, Status.DECLINED.value),
+            ).fetchall()
+            by_kind = conn.execute(
+                "SELECT kind, COUNT(*) FROM tasks WHERE partner = ? AND status = ? AND declined_by = 'partner'"
+                " GROUP BY kind ORDER BY COUNT(*) DESC, kind",
+                (self.partner, Status.DECLINED.value),
+            ).fetchall()
+            expired, closed, in_time = conn.execute(
+                """
+                SELECT
+                    COALESCE(SUM(status = 'expired'), 0),
+                    COUNT(*),
+                    COALESCE(SUM(IFNULL(first_response_at < expires_at, 0)
+                        OR (declined_by IS 'partner' AND declined_at < expires_at)), 0)
+                FROM tasks
+                WHERE partner = ? AND expires_at > ? AND expires_at <= ?
+                  AND NOT (declined_by IS 'merchant' AND declined_at < expires_at AND first_response_at IS NULL)
+                """,
+                (self.partner, since, now_us),
+            ).fetchone()
+        return Stats(
+            declines_by_service=dict(by_service),
+            declines_by_kind=dict(by_kind),
+            expired_last_30_days=int(expired),
+            answered_in_time_share=None if closed == 0 else int(in_time) / closed,
+        )
+
+    def events(self, after: int, limit: int = 1000) -> list[Event]:
+        with self._lock:
+            found = self._conn.execute(
+                "SELECT seq, task_id, kind FROM events WHERE partner = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (self.partner, int(after), max(1, min(int(limit), 10_000))),
+            ).fetchall()
+        return [Event(seq, task_id, kind) for seq, task_id, kind in found]
+
+    def export_tasks(self) -> Iterator[Task]:
+        last = 0
+        while True:
+            with self._read() as conn:
+                found = conn.execute(
+                    f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.seq > ? ORDER BY t.seq LIMIT ?",
+                    (self.partner, last, _EXPORT_CHUNK),
+                ).fetchall()
+                if not found:
+                    return
+                seqs = [row[0] for row in found]
+                messages = _grouped(conn, "messages", rows.MESSAGE_COLUMNS, seqs)
+                notes = _grouped(conn, "notes", rows.NOTE_COLUMNS, seqs)
+            tasks = [rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ())) for row in found]
+            last = seqs[-1]
+            yield from tasks
+
+    # --- the partner's actions ----------------------------------------------------------------------
+    def open_task(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.Open(), "opened")
+
+    def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
+        body = check_body(body, "message")
+        key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        now = self.clock()
+        with self._write() as conn:
+            if key is not None:
+                earlier = conn.execute(
+                    "SELECT task_id, digest FROM replies WHERE partner = ? AND key = ?", (self.partner, key)
+                ).fetchone()
+                if earlier is not None:
+                    if tuple(earlier) != (task_id, digest):
+                        raise Refused(
+                            "this idempotency key was already used for a different message — "
+                            "nothing was sent; use a new key for a new message"
+                        )
+                    return self._load(conn, task_id).task
+            loaded = self._load(conn, task_id)
+            message_id = _next_id("m", {m.id for m in loaded.task.messages}, len(loaded.task.messages))
+            after = rules.apply(loaded.task, rules.PartnerMessage(message_id, body, self.partner), now)
+            self._save(conn, loaded, after, "replied", now)
+            if key is not None:
+                conn.execute(
+                    "INSERT INTO replies (partner, key, task_id, digest, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (self.partner, key, task_id, digest, message_id, rows.to_micros(now)),
+                )
+            conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ?", (self.partner, task_id))
+        return after
+
+    def decline(self, task_id: str, reason: DeclineReason | str, comment: str = "") -> Task:
+        return self._act(task_id, lambda task: rules.PartnerDecline(reason, comment), "declined")
+
+    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task:
+        who = self.partner if author is None else author
+
+        def note(task: Task) -> rules.AddNote:
+            return rules.AddNote(_next_id("n", {n.id for n in task.notes}, len(task.notes)), who, body)
+
+        return self._act(task_id, note, "noted")
+
+    def mark_inactive(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.MarkInactive(), "inactive")
+
+    def reactivate(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.Reactivate(), "reactivated")
+
+    def complete(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.Complete(), "completed")
+
+    def request_review(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.RequestReview(), "review_requested")
+
+    def request_store_access(self, task_id: str, *, merchant_consented: bool) -> Task:
+        return self._act(
+            task_id, lambda task: rules.RequestStoreAccess(merchant_consented, self.partner), "store_access_requested"
+        )
+
+    def _act(self, task_id: str, action: Callable[[Task], rules.Action], event: str) -> Task:
+        now = self.clock()
+        with self._write() as conn:
+            loaded = self._load(conn, task_id)
+            after = rules.apply(loaded.task, action(loaded.task), now)
+            if after != loaded.task:
+                self._save(conn, loaded, after, event, now)
+        return after
+
+    def _save(self, conn: sqlite3.Connection, loaded: _Loaded, after: Task, event: str, now: datetime) -> None:
+        """Write `after` over the stored task: row, new messages/notes, search, event."""
+        before = loaded.task
+        conn.execute(_UPDATE_TASK, (*rows.task_values(after), loaded.seq))
+        new_messages = after.messages[len(before.messages) :]
+        new_notes = after.notes[len(before.notes) :]
+        conn.executemany(_INSERT_MESSAGE, [(loaded.seq, *rows.message_values(m)) for m in new_messages])
+        conn.executemany(_INSERT_NOTE, [(loaded.seq, *rows.note_values(n)) for n in new_notes])
+        if new_messages or new_notes:
+            conn.execute("UPDATE task_search SET doc = ? WHERE rowid = ?", (rows.search_document(after), loaded.seq))
+        self._events(conn, [(after.id,)], event, now)
+
+    # --- drafts -------------------------------------------------------------------------------------
+    def save_draft(self, task_id: str, body: str) -> None:
+        body = check_storable(body, "draft")
+        now = self.clock()
+        with self._write() as conn:
+            self._require(conn, task_id)
+            if body.strip():
+                conn.execute(
+                    "INSERT INTO drafts (partner, task_id, body, saved_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (partner, task_id) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                    (self.partner, task_id, body, rows.to_micros(now)),
+                )
+            else:
+                conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ?", (self.partner, task_id))
+
+    def get_draft(self, task_id: str) -> str | None:
+        with self._lock:
+            found = self._conn.execute(
+                "SELECT body FROM drafts WHERE partner = ? AND task_id = ?", (self.partner, task_id)
+            ).fetchone()
+        return None if found is None else found[0]
+
+    def _require(self, conn: sqlite3.Connection, task_id: str) -> None:
+        if conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task_id)).fetchone() is None:
+            raise NotFound(f"no task {str(task_id)[:100]!r}")
+
+    # --- preferences --------------------------------------------------------------------------------
+    def get_preferences(self) -> Preferences:
+        with self._lock:
+            found = self._conn.execute("SELECT doc FROM preferences WHERE partner = ?", (self.partner,)).fetchone()
+        return Preferences() if found is None else preferences_from_dict(_json_object(found[0]))
+
+    def set_preferences(self, prefs: Preferences) -> Preferences:
+        if not isinstance(prefs, Preferences):
+            raise Invalid("preferences must be a Preferences object", "preferences")
+        # The same validation as an import or a PUT: it names the field that is wrong.
+        checked = preferences_from_dict(preferences_to_dict(prefs))
+        doc = _dumps(preferences_to_dict(checked))
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO preferences (partner, doc) VALUES (?, ?)"
+                " ON CONFLICT (partner) DO UPDATE SET doc = excluded.doc",
+                (self.partner, doc),
+            )
+            self._events(conn, [("",)], "preferences", self.clock())
+        return checked
+
+    # --- bulk ---------------------------------------------------------------------------------------
+    def import_tasks(self, records: Iterable[tuple[int, Any]]) -> ImportReport:
+        report = ImportReport()
+        batch: list[Task] = []
+        for line, record in records:
+            if isinstance(record, BaseException):
+                report.rejected.append(Rejection(line, None, _reason(record)))
+                continue
+            try:
+                task = task_from_dict(record, self.clock(), keep_state=True)
+            except DomainError as error:
+                report.rejected.append(Rejection(line, _record_id(record), error.message))
+                continue
+            batch.append(task)
+            if len(batch) >= IMPORT_BATCH:
+                self._import_batch(batch, report)
+                batch = []
+        if batch:
+            self._import_batch(batch, report)
+        return report
+
+    def _import_batch(self, batch: list[Task], report: ImportReport) -> None:
+        now = self.clock()
+        with self._write() as conn:
+            ids = list(dict.fromkeys(task.id for task in batch))
+            present: set[str] = set()
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                present.update(
+                    task_id
+                    for (task_id,) in conn.execute(
+                        f"SELECT id FROM tasks WHERE partner = ? AND id IN ({', '.join('?' for _ in chunk)})",
+                        (self.partner, *chunk),
+                    )
+                )
+            added: list[Task] = []
+            for task in batch:
+                if task.id in present:
+                    report.unchanged.append(task.id)
+                    continue
+                present.add(task.id)
+                # A window that closed before the import is stored closed.
+                added.append(task if task.status_at(now) is task.status else _expired(task))
+            self._insert(conn, added, "imported", now)
+        report.added.extend(task.id for task in added)
+
+    def _insert(self, conn: sqlite3.Connection, tasks: list[Task], event: str, now: datetime) -> None:
+        if not tasks:
+            return
+        (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()
+        seqs = range(top + 1, top + 1 + len(tasks))
+        conn.executemany(
+            _INSERT_TASK, [(seq, self.partner, *rows.task_values(t)) for seq, t in zip(seqs, tasks, strict=True)]
+        )
+        conn.executemany(
+            _INSERT_MESSAGE,
+            [(seq, *rows.message_values(m)) for seq, t in zip(seqs, tasks, strict=True) for m in t.messages],
+        )
+        conn.executemany(
+            _INSERT_NOTE, [(seq, *rows.note_values(n)) for seq, t in zip(seqs, tasks, strict=True) for n in t.notes]
+        )
+        conn.executemany(
+            "INSERT INTO task_search (rowid, doc) VALUES (?, ?)",
+            [(seq, rows.search_document(t)) for seq, t in zip(seqs, tasks, strict=True)],
+        )
+        self._events(conn, [(t.id,) for t in tasks], event, now)
+
+    # --- the marketplace side -------------------------------------------------------------------------
+    def deliver_task(self, record: dict[str, Any]) -> Task:
+        if not isinstance(record, Mapping):
+            raise Invalid("task must be a JSON object", "task")
+        now = self.clock()
+        data = dict(record)
+        data.pop("partner", None)
+        assign_id = data.get("id") is None
+        if assign_id:
+            data["id"] = "pending"
+        task = task_from_dict(data, now, keep_state=False)
+        with self._write() as conn:
+            self._check_delivery(task, now)
+            if assign_id:
+                task = _with_id(task, self._free_id(conn))
+            elif conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task.id)).fetchone():
+                raise Refused(f"a task with id {task.id!r} was already delivered — ids are unique per partner")
+            if task.status_at(now) is not task.status:
+                task = _expired(task)
+            self._insert(conn, [task], "delivered", now)
+        return task
+
+    def _check_delivery(self, task: Task, now: datetime) -> None:
+        prefs = self.get_preferences()
+        if not prefs.is_available(now.date()):
+            until = f" until {prefs.unavailable_until.isoformat()}" if prefs.unavailable_until else ""
+            raise NotDelivered(f"{self.partner} is unavailable{until} — no new tasks are delivered", "unavailable")
+        if task.business.dropshipper and not prefs.dropshippers:
+            raise NotDelivered(
+                f"{self.partner} does not work with dropshippers — the task was not delivered", "no_dropshippers"
+            )
+
+    def _free_id(self, conn: sqlite3.Connection) -> str:
+        (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()
+        number = top + 1
+        while conn.execute(
+            "SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, f"T-{number}")
+        ).fetchone():
+            number += 1
+        return f"T-{number}"
+
+    def merchant_message(self, task_id: str, body: str, *, author_name: str | None = None) -> Task:
+        def message(task: Task) -> rules.MerchantMessage:
+            name = task.merchant.name if author_name is None else author_name
+            return rules.MerchantMessage(_next_id("m", {m.id for m in task.messages}, len(task.messages)), body, name)
+
+        return self._act(task_id, message, "merchant_message")
+
+    def merchant_decline(self, task_id: str, comment: str = "") -> Task:
+        return self._act(task_id, lambda task: rules.MerchantDecline(comment), "merchant_declined")
+
+    def merchant_review(self, task_id: str, rating: int, comment: str = "") -> Task:
+        return self._act(task_id, lambda task: rules.MerchantReview(rating, comment), "reviewed")
+
+    def decide_store_access(self, task_id: str, *, granted: bool) -> Task:
+        return self._act(task_id, lambda task: rules.DecideStoreAccess(granted), "store_access_decided")
+
+    # --- lifetime -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _enum(enum: type, value: object, field: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(e.value for e in enum)
+        raise Invalid(f"{field} is {str(value)[:40]!r}; expected one of: {choices}", field) from None
+
+
+def _next_id(prefix: str, taken: set[str], count: int) -> str:
+    """`m3`-style ids: readable, and never one an imported conversation already uses."""
+    number = count + 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def _expired(task: Task) -> Task:
+    return replace(task, status=Status.EXPIRED)
+
+
+def _with_id(task: Task, task_id: str) -> Task:
+    return replace(task, id=task_id)
+
+
+def _grouped(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], seqs: list[int]
+) -> dict[int, list[tuple[Any, ...]]]:
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    marks = ", ".join("?" for _ in seqs)
+    for row in conn.execute(
+        f"SELECT task, {', '.join(columns)} FROM {table} WHERE task IN ({marks}) ORDER BY seq", seqs
+    ):
+        out.setdefault(row[0], []).append(row[1:])
+    return out
+
+
+def _reason(error: BaseException) -> str:
+    return error.message if isinstance(error, DomainError) else (str(error) or type(error).__name__)
+
+
+def _record_id(record: object) -> str | None:
+    if isinstance(record, Mapping) and isinstance(record.get("id"), str):
+        return record["id"][:100]
+    return None
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    assert isinstance(value, dict)
+    return value
