@@ -1,0 +1,175 @@
+"""Small keyboard-only dialogs of the task screen: decline, note, template picker.
+
+Each mirrors the store's rule for a quick answer in the dialog itself (an `other`
+decline needs a comment, a note cannot be blank); the store still enforces both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..domain import DeclineReason, Task
+from ..domain.templates import TEMPLATES
+from ..widgets.safe import safe_line
+
+CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+
+_CONFIRM_KEYS = ("ctrl+s", "ctrl+j", "alt+enter")
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineChoice:
+    reason: DeclineReason
+    comment: str
+
+
+def _task_line(task: Task) -> Content:
+    return Content.assemble(safe_line(task.id, "dim"), "  ", safe_line(task.title or task.service, "bold"))
+
+
+class DeclineDialog(ModalScreen[DeclineChoice | None]):
+    """Pick a reason (1–6 or arrows), optionally say more, confirm with enter or ctrl+s."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="decline.cancel"),
+        Binding("ctrl+s", "confirm", "Decline", id="decline.confirm"),
+        *(Binding(key, "confirm", "Decline", show=False) for key in _CONFIRM_KEYS[1:]),
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, len(DeclineReason) + 1)),
+    ]
+
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.task_shown = task
+        self._reasons = list(DeclineReason)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(Content.styled("Decline this task", "bold"), classes="dialog-title")
+            yield Static(_task_line(self.task_shown))
+            yield OptionList(
+                *(Option(f"{n}  {reason.label}", id=reason.value) for n, reason in enumerate(self._reasons, 1)),
+                id="reasons",
+            )
+            yield Input(placeholder="Comment (optional; required for Other)", id="comment")
+            yield Static("", id="problem", classes="problem")
+            yield Static(Content("↑↓/1–6 reason · enter next · ctrl+s decline · esc cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#reasons", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @property
+    def reason(self) -> DeclineReason:
+        index = self.query_one("#reasons", OptionList).highlighted
+        return self._reasons[index or 0]
+
+    def action_pick(self, index: int) -> None:
+        self.query_one("#reasons", OptionList).highlighted = index
+        self.query_one("#comment", Input).focus()
+
+    @on(OptionList.OptionSelected, "#reasons")
+    def _reason_chosen(self) -> None:
+        self.query_one("#comment", Input).focus()
+
+    @on(Input.Submitted, "#comment")
+    def _comment_submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        comment = self.query_one("#comment", Input).value.strip()
+        if self.reason is DeclineReason.OTHER and not comment:
+            self.query_one("#problem", Static).update(Content("Say why in the comment: 'Other' needs a reason."))
+            self.query_one("#comment", Input).focus()
+            return
+        self.dismiss(DeclineChoice(self.reason, comment))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """A multi-line internal note; ctrl+s saves, esc cancels."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+        Binding("ctrl+s", "save", "Save note", id="note.save"),
+        *(Binding(key, "save", "Save note", show=False) for key in _CONFIRM_KEYS[1:]),
+    ]
+
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self.task_shown = task
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(Content.styled("Internal note — never sent to the merchant", "bold"), classes="dialog-title")
+            yield Static(_task_line(self.task_shown))
+            yield TextArea(id="note", soft_wrap=True, tab_behavior="focus", placeholder="What your team should know…")
+            yield Static("", id="problem", classes="problem")
+            yield Static(Content("ctrl+s save · esc cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one("#note", TextArea).text
+        if not text.strip():
+            self.query_one("#problem", Static).update(Content("The note is empty — write something first."))
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TemplatePicker(ModalScreen[str | None]):
+    """Choose a first-reply template by id; `None` means start blank."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Blank reply", id="templates.cancel"),
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, len(TEMPLATES) + 1)),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(Content.styled("Start your first reply from a template", "bold"), classes="dialog-title")
+            yield Static(
+                Content("It is filled with the merchant's name, service and store; edit it before sending."),
+                classes="dialog-hint",
+            )
+            yield OptionList(
+                *(Option(f"{n}  {t.name}", id=t.id) for n, t in enumerate(TEMPLATES, 1)),
+                Option("   Blank reply", id="blank"),
+                id="templates",
+            )
+            yield Static(Content("↑↓/1–3 choose · enter use · esc blank"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#templates", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def action_pick(self, index: int) -> None:
+        self.dismiss(TEMPLATES[index].id)
+
+    @on(OptionList.OptionSelected, "#templates")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(None if event.option.id == "blank" else event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,409 @@
+"""One task: what the merchant needs, the conversation, the notes, and the reply editor.
+
+Opening this screen is the explicit act that marks a task opened (nothing is marked
+read by scrolling past it in the inbox). Every action is offered only when the rules
+allow it right now (`allowed_actions`); whatever the store still refuses is shown in
+the store's own words. A reply is either stored or clearly not sent, and what the
+partner types is saved as a draft while they type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..commands import PaletteCommand, with_keys
+from ..domain import Author, DomainError, NotFound, Status, Task
+from ..domain import rules as r
+from ..domain.templates import fill
+from ..domain.text import one_line
+from ..store_calls import call_store, notify_refusal
+from ..widgets.conversation import Conversation
+from ..widgets.reply_editor import DraftSaver, ReplyEditor
+from ..widgets.task_details import Countdown, details_content, header_content
+from .dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
+
+if TYPE_CHECKING:
+    from ..domain import Clock
+    from ..store.base import Store
+
+#: Screen actions and the rule each one needs; `check_action` hides what is not allowed.
+RULE_OF_ACTION: dict[str, type] = {
+    "reply": r.PartnerMessage,
+    "decline": r.PartnerDecline,
+    "note": r.AddNote,
+    "inactive": r.MarkInactive,
+    "reactivate": r.Reactivate,
+    "complete": r.Complete,
+    "request_review": r.RequestReview,
+}
+PALETTE_LABELS: dict[str, tuple[str, str]] = {
+    "reply": ("Task: reply", "Write to the merchant (first reply from a template)"),
+    "decline": ("Task: decline", "Decline with a reason"),
+    "note": ("Task: add internal note", "Never sent to the merchant"),
+    "inactive": ("Task: mark inactive", "Messages can still be sent"),
+    "reactivate": ("Task: reactivate", "Back to whichever side wrote last"),
+    "complete": ("Task: mark completed", "Reviews can be requested once completed"),
+    "request_review": ("Task: request a review", "Once per completed task"),
+}
+#: Screen keys that would type into the editor while it has focus.
+_TYPING_ACTIONS = frozenset({*RULE_OF_ACTION, "scroll_down", "scroll_up", "scroll_top", "scroll_end", "help"})
+
+
+class TaskScreen(Screen[None]):
+    """The task screen; `reply=True` opens it straight into the reply editor."""
+
+    CSS_PATH = Path(__file__).with_name("task.tcss")
+    AUTO_FOCUS = "#body"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="task.back"),
+        Binding("r", "reply", "Reply", id="task.reply"),
+        Binding("d", "decline", "Decline", id="task.decline"),
+        Binding("n", "note", "Note", id="task.note"),
+        Binding("i", "inactive", "Inactive", id="task.inactive"),
+        Binding("a", "reactivate", "Reactivate", id="task.reactivate"),
+        Binding("c", "complete", "Complete", id="task.complete"),
+        Binding("v", "request_review", "Request review", id="task.request_review"),
+        Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="task.scroll_up"),
+        Binding("g", "scroll_top", "Top", show=False, id="task.scroll_top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="task.scroll_end"),
+        Binding("question_mark", "help", "Help", id="task.help"),
+    ]
+
+    def __init__(self, task_id: str, *, reply: bool = False) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.current: Task | None = None
+        self._reply_on_load = reply
+        self._sending = False
+        self._send_key: tuple[str, str] | None = None
+        self._shown_status: Status | None = None
+        self._draft = DraftSaver(self, self._save_draft)
+
+    # --- the app's services -------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return cast("Store", cast(Any, self.app).store)
+
+    @property
+    def clock(self) -> Clock:
+        return cast("Clock", cast(Any, self.app).clock)
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="top"):
+            yield Static(Content("Loading…"), id="header")
+            yield Countdown(id="countdown")
+        with VerticalScroll(id="body"):
+            yield Static(id="details")
+            yield Conversation(id="conversation")
+        with Vertical(id="composer"):
+            yield Static(id="composer-status")
+            yield ReplyEditor(id="editor")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#composer").display = False
+        self._load()
+
+    @work(exclusive=True, group="task-load")
+    async def _load(self) -> None:
+        """Open the task (the explicit act that marks it opened), then its draft."""
+        try:
+            task = await asyncio.to_thread(self.store.open_task, self.task_id)
+            draft = await asyncio.to_thread(self.store.get_draft, self.task_id)
+        except NotFound as error:
+            notify_refusal(self.app, error)
+            self.dismiss()
+            return
+        except DomainError as error:
+            # Expired tasks still open; anything else refused is said in words.
+            notify_refusal(self.app, error)
+            task = await call_store(self.app, self.store.get_task, self.task_id)
+            if task is None:
+                self.dismiss()
+                return
+            draft = await call_store(self.app, self.store.get_draft, self.task_id)
+        await self.show_task(task)
+        if draft:
+            editor = self.query_one(ReplyEditor)
+            editor.load_text(draft)
+            editor.move_cursor(editor.document.end)
+            self._draft.reset(draft)
+            self._show_composer("Draft restored — r continues it, ctrl+s sends")
+        if self._reply_on_load:
+            self.action_reply()
+
+    async def show_task(self, task: Task) -> None:
+        """Show `task` as it is now; called on load and after every action."""
+        self.current = task
+        now = self.clock()
+        self._shown_status = task.status_at(now)
+        self.query_one("#header", Static).update(header_content(task, now))
+        self.query_one("#details", Static).update(details_content(task))
+        self.query_one(Countdown).show(task, now)
+        await self.query_one(Conversation).show(task.messages, task.notes)
+        self.set_class(self._shown_status is Status.EXPIRED, "expired")
+        self.refresh_bindings()
+
+    def tick(self) -> None:
+        """The app-wide 1 Hz tick: the countdown, and the moment a window closes."""
+        if self.current is None:
+            return
+        now = self.clock()
+        self.query_one(Countdown).show(self.current, now)
+        if self.current.status_at(now) is not self._shown_status:
+            self._shown_status = self.current.status_at(now)
+            self.query_one("#header", Static).update(header_content(self.current, now))
+            self.set_class(self._shown_status is Status.EXPIRED, "expired")
+            self.refresh_bindings()
+
+    # --- what is offered ------------------------------------------------------------------
+    def allows(self, action: str) -> bool:
+        """Whether the rules allow `action` on this task right now."""
+        if self.current is None:
+            return False
+        return RULE_OF_ACTION[action] in r.allowed_actions(self.current, self.clock())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _TYPING_ACTIONS and isinstance(self.focused, ReplyEditor):
+            return False
+        if action in RULE_OF_ACTION:
+            return self.allows(action) and not self._sending
+        return True
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Task actions the rules allow now, offered even while the editor has the keys."""
+        keys: dict[str, str] = {}
+        for _key, binding in self._bindings:
+            keys.setdefault(binding.action, self.app.get_key_display(binding))
+        commands = [
+            PaletteCommand(with_keys(label, [keys.get(action, "")]), help, getattr(self, f"action_{action}"), action)
+            for action, (label, help) in PALETTE_LABELS.items()
+            if self.allows(action)
+        ]
+        if self.current is not None:
+            commands.append(PaletteCommand(with_keys("Back to inbox", [keys["back"]]), "", self.action_back, "back"))
+            commands.append(PaletteCommand(with_keys("Keys and help", [keys["help"]]), "", self.action_help, "help"))
+        return commands
+
+    # --- scrolling ------------------------------------------------------------------------
+    def action_scroll_down(self) -> None:
+        self.query_one("#body", VerticalScroll).scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one("#body", VerticalScroll).scroll_up(animate=False)
+
+    def action_scroll_top(self) -> None:
+        self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#body", VerticalScroll).scroll_end(animate=False)
+
+    # --- leaving --------------------------------------------------------------------------
+    async def action_back(self) -> None:
+        await self._draft.flush()
+        self.dismiss()
+
+    def on_screen_suspend(self) -> None:
+        self.run_worker(self._draft.flush(), group="draft-save")
+
+    def on_unmount(self) -> None:
+        self._draft.flush_blocking()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    # --- replying -------------------------------------------------------------------------
+    def action_reply(self) -> None:
+        if not self._offer("reply"):
+            return
+        assert self.current is not None
+        editor = self.query_one(ReplyEditor)
+        self._show_composer("ctrl+s / ctrl+j / alt+enter send · esc leaves (draft kept) · ctrl+t templates")
+        editor.focus()
+        first_reply = not any(m.author is Author.PARTNER for m in self.current.messages)
+        if first_reply and not editor.text.strip():
+            self.action_templates()
+
+    def action_templates(self) -> None:
+        if self.current is None:
+            return
+        self.app.push_screen(TemplatePicker(), self._template_chosen)
+
+    def _template_chosen(self, template_id: str | None) -> None:
+        editor = self.query_one(ReplyEditor)
+        if template_id is not None and self.current is not None:
+            # Plain text into the editor: it is edited, never interpreted.
+            editor.insert(fill(template_id, self.current))
+        editor.focus()
+
+    @on(ReplyEditor.TemplatesRequested)
+    def _templates_requested(self) -> None:
+        self.action_templates()
+
+    @on(ReplyEditor.Changed, "#editor")
+    def _editor_changed(self) -> None:
+        self._draft.changed(self.query_one(ReplyEditor).text)
+
+    @on(ReplyEditor.LeaveRequested)
+    async def _leave_editor(self) -> None:
+        editor = self.query_one(ReplyEditor)
+        self.query_one("#body").focus()
+        if editor.text.strip():
+            self._show_composer("Draft kept — r continues it, ctrl+s sends")
+        else:
+            self.query_one("#composer").display = False
+        await self._draft.flush()
+
+    @on(ReplyEditor.SendRequested)
+    async def _send_requested(self) -> None:
+        await self.send_reply()
+
+    async def send_reply(self) -> None:
+        """Send what is in the editor: stored and shown, or kept with the reason."""
+        editor = self.query_one(ReplyEditor)
+        if self._sending or self.current is None:
+            return
+        text = editor.text
+        if not text.strip():
+            self._say("The reply is empty — write something first.", error=True)
+            self.notify("The reply is empty — write something first.", severity="warning", markup=False)
+            return
+        self._sending = True
+        editor.read_only = True
+        self.refresh_bindings()
+        self._say("Sending…")
+        try:
+            await self._draft.flush()
+            task = await self._reply(text)
+        finally:
+            self._sending = False
+            editor.read_only = False
+            self.refresh_bindings()
+        if task is None:
+            return
+        self._send_key = None
+        self._draft.reset("")
+        editor.clear()
+        self.query_one("#composer").display = False
+        self.query_one("#body").focus()
+        await self.show_task(task)
+        self.query_one("#body", VerticalScroll).scroll_end(animate=False)
+        self.notify("Reply sent.", title="Sent", markup=False)
+
+    async def _reply(self, text: str) -> Task | None:
+        # The same text retried after a failure reuses its key, so a reply the store did
+        # keep (say, the answer was lost on the way back) is never stored twice.
+        if self._send_key is None or self._send_key[0] != text:
+            self._send_key = (text, uuid.uuid4().hex)
+        key = self._send_key[1]
+        try:
+            return await asyncio.to_thread(self.store.reply, self.task_id, text, idempotency_key=key)
+        except DomainError as error:
+            notify_refusal(self.app, error)
+            reason = error.message
+        except Exception as error:  # a disk or network failure: say so, keep the text
+            reason = str(error) or type(error).__name__
+            self.notify(f"Reply not sent — {one_line(reason)[:200]}", title="Not sent", severity="error", markup=False)
+        self._say(f"Not sent — {reason}. Your text is still here and saved as a draft.", error=True)
+        return None
+
+    def _save_draft(self, text: str) -> None:
+        self.store.save_draft(self.task_id, text)
+
+    def _show_composer(self, status: str) -> None:
+        self.query_one("#composer").display = True
+        self._say(status)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#composer-status", Static)
+        status.update(Content(one_line(text)))
+        status.set_class(error, "error")
+
+    # --- the other actions ----------------------------------------------------------------
+    def _offer(self, action: str) -> bool:
+        """Check the rules before an action chosen from the palette or a stale key."""
+        if self.current is None:
+            return False
+        if self._sending:
+            self.notify("Wait until the reply is sent.", severity="warning", markup=False)
+            return False
+        if not self.allows(action):
+            try:
+                r.apply(self.current, _probe(action), self.clock())
+            except DomainError as error:
+                notify_refusal(self.app, error)
+            else:
+                self.notify(f"{action.replace('_', ' ')} is not possible now.", severity="error", markup=False)
+            return False
+        return True
+
+    def action_decline(self) -> None:
+        if self._offer("decline"):
+            assert self.current is not None
+            self.app.push_screen(DeclineDialog(self.current), self._declined)
+
+    @work(group="task-action")
+    async def _declined(self, choice: DeclineChoice | None) -> None:
+        if choice is not None:
+            await self._run(self.store.decline, self.task_id, choice.reason, choice.comment, done="Task declined.")
+
+    def action_note(self) -> None:
+        if self._offer("note"):
+            assert self.current is not None
+            self.app.push_screen(NoteDialog(self.current), self._noted)
+
+    @work(group="task-action")
+    async def _noted(self, body: str | None) -> None:
+        if body is not None:
+            await self._run(self.store.add_note, self.task_id, body, done="Note added (internal).")
+
+    async def action_inactive(self) -> None:
+        if self._offer("inactive"):
+            await self._run(self.store.mark_inactive, self.task_id, done="Marked inactive.")
+
+    async def action_reactivate(self) -> None:
+        if self._offer("reactivate"):
+            await self._run(self.store.reactivate, self.task_id, done="Reactivated.")
+
+    async def action_complete(self) -> None:
+        if self._offer("complete"):
+            await self._run(self.store.complete, self.task_id, done="Marked completed.")
+
+    async def action_request_review(self) -> None:
+        if self._offer("request_review"):
+            await self._run(self.store.request_review, self.task_id, done="Review requested.")
+
+    async def _run(self, fn: Any, *args: object, done: str) -> None:
+        task = await call_store(self.app, fn, *args)
+        if task is not None:
+            await self.show_task(task)
+            self.notify(done, markup=False)
+
+
+def _probe(action: str) -> r.Action:
+    """A stand-in action, only to ask the rules why it is refused right now."""
+    probes: dict[str, r.Action] = {
+        "reply": r.PartnerMessage("probe", "probe", "probe"),
+        "decline": r.PartnerDecline(r.DeclineReason.NOT_A_FIT),
+        "note": r.AddNote("probe", "probe", "probe"),
+        "inactive": r.MarkInactive(),
+        "reactivate": r.Reactivate(),
+        "complete": r.Complete(),
+        "request_review": r.RequestReview(),
+    }
+    return probes[action]

@@ -1,0 +1,130 @@
+"""What the task is about: header, countdown, requirements, business, priorities, budget.
+
+Everything here except labels we write ourselves is merchant-written, so each value goes
+through `safe.py` into `Content`; nothing is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ..domain import Status, Task
+from ..domain.timefmt import countdown, humanize_delta
+from .safe import safe_content, safe_line
+
+#: Urgency bands of the 72-hour window, tightest first: (limit, css class, marker, words).
+URGENCY_BANDS: tuple[tuple[timedelta, str, str, str], ...] = (
+    (timedelta(hours=1), "critical", "!!!", "under 1 h"),
+    (timedelta(hours=6), "urgent", "!!", "under 6 h"),
+    (timedelta(hours=24), "soon", "!", "under 24 h"),
+)
+URGENCY_CLASSES = ("critical", "urgent", "soon", "calm", "expired", "settled")
+
+
+def format_time(value: datetime) -> str:
+    """Absolute and in UTC, so every partner of a team reads the same time."""
+    return value.strftime("%d %b %Y %H:%M UTC")
+
+
+def deadline_text(task: Task, now: datetime) -> tuple[str, str]:
+    """The countdown in words that read without colour, and its urgency class."""
+    status = task.status_at(now)
+    if status is Status.EXPIRED:
+        ago = humanize_delta(now - task.expires_at)
+        return f"EXPIRED {ago} ago — no actions are possible on expired tasks", "expired"
+    left = task.time_left(now)
+    if left is None:
+        if task.first_response_at is not None:
+            return f"first reply sent {format_time(task.first_response_at)}", "settled"
+        return "", "settled"
+    for limit, css_class, marker, words in URGENCY_BANDS:
+        if left < limit:
+            return f"{marker} {countdown(left)} left to reply ({words})", css_class
+    return f"{countdown(left)} left to reply", "calm"
+
+
+class Countdown(Static):
+    """The 72-hour countdown; `show(task, now)` is called by the app-wide tick."""
+
+    def show(self, task: Task, now: datetime) -> None:
+        text, css_class = deadline_text(task, now)
+        self.set_classes(css_class)
+        self.display = bool(text)
+        self.update(Content(text))
+
+
+def header_content(task: Task, now: datetime) -> Content:
+    """Title, then who and what: the lines a partner reads before deciding anything."""
+    kind = "Direct request" if task.kind.value == "direct" else task.kind.value.capitalize()
+    merchant = safe_line(task.merchant.name)
+    if task.merchant.email:
+        merchant = Content.assemble(merchant, " <", safe_line(task.merchant.email), ">")
+    status = task.status_at(now)
+    parts: list[Content | str | tuple[str, str]] = [
+        safe_line(task.title or "(no title)", "bold"),
+        "\n",
+        (kind, "bold"),
+        " · ",
+        safe_line(task.service),
+        " · from ",
+        merchant,
+        "\n",
+        ("Status: ", "dim"),
+        (status.label, "bold"),
+        ("   Received: ", "dim"),
+        format_time(task.received_at),
+    ]
+    if task.unread:
+        parts.append((f"   {task.unread} unread", "bold"))
+    return Content.assemble(*parts)
+
+
+def details_content(task: Task) -> Content:
+    """Requirements, business info, priorities and budget as one block of text."""
+    parts: list[Content | str | tuple[str, str]] = [("Requirements\n", "bold underline")]
+    if not task.requirements:
+        parts.append(("(none given)\n", "dim"))
+    for requirement in task.requirements:
+        parts += [safe_content(requirement.question, "bold"), "\n  ", _indent(requirement.answer), "\n"]
+    business = task.business
+    parts += ["\n", ("Business\n", "bold underline")]
+    for label, value in (
+        ("Store", business.store_name),
+        ("URL", business.store_url),
+        ("Industry", business.industry),
+        ("Country", business.country),
+        ("Plan", business.plan),
+    ):
+        parts += [(f"{label}: ", "dim"), safe_line(value) if value else ("—", "dim"), "\n"]
+    parts += [("Dropshipper: ", "dim"), "yes" if business.dropshipper else "no", "\n"]
+    priorities = task.priorities
+    parts += [
+        "\n",
+        ("Priorities  ", "bold underline"),
+        f"time {priorities.time.value} · cost {priorities.cost.value} · quality {priorities.quality.value}\n",
+        ("Budget  ", "bold underline"),
+        budget_text(task),
+    ]
+    return Content.assemble(*parts)
+
+
+def budget_text(task: Task) -> Content:
+    budget = task.budget
+    if budget is None or (budget.min is None and budget.max is None):
+        return Content("not given")
+    currency = safe_line(budget.currency)
+    if budget.min is not None and budget.max is not None:
+        amount = f"{budget.min:,.0f}–{budget.max:,.0f} "
+    elif budget.min is not None:
+        amount = f"from {budget.min:,.0f} "
+    else:
+        amount = f"up to {budget.max:,.0f} "
+    return Content.assemble(amount, currency)
+
+
+def _indent(text: str) -> Content:
+    """Continuation lines of an answer line up under its first line."""
+    return Content("\n  ").join(safe_content(text).split("\n", allow_blank=True))

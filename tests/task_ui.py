@@ -1,0 +1,113 @@
+"""Helpers for the task-screen tests: task records, a real store, and the app around it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from expert_tui.domain import FrozenClock
+from expert_tui.domain.timefmt import format_ts
+from expert_tui.screens.task import TaskScreen
+from expert_tui.store.sqlite import SqliteStore
+
+T0 = datetime(2026, 11, 28, 6, 0, 0)
+
+
+def task_record(task_id: str = "T-1", *, now: datetime, age: timedelta = timedelta(hours=2), **fields: Any) -> dict:
+    """A realistic task object (SPEC section 5), received `age` before `now`."""
+    record: dict[str, Any] = {
+        "id": task_id,
+        "kind": "match",
+        "service": "Store setup",
+        "title": "Set up our pet store before Christmas",
+        "received_at": format_ts(now - age),
+        "merchant": {"name": "Anna Nowak", "email": "anna@zolw.example"},
+        "requirements": [
+            {"question": "What do you sell?", "answer": "Turtle food, terrariums and lamps"},
+            {"question": "When do you need it?", "answer": "Before 15 December"},
+        ],
+        "business": {
+            "store_name": "Żółw i Spółka",
+            "store_url": "https://zolw.example",
+            "industry": "Pets",
+            "country": "PL",
+            "plan": "Basic",
+            "dropshipper": False,
+        },
+        "priorities": {"time": "high", "cost": "medium", "quality": "high"},
+        "budget": {"min": 800, "max": 1500, "currency": "EUR"},
+        "status": "new",
+        "messages": [],
+        "notes": [],
+    }
+    record.update(fields)
+    return record
+
+
+def message(msg_id: str, author: str, body: str, sent_at: datetime, name: str = "Anna Nowak") -> dict:
+    return {"id": msg_id, "author": author, "author_name": name, "body": body, "sent_at": format_ts(sent_at)}
+
+
+def note(note_id: str, body: str, at: datetime, author: str = "marek") -> dict:
+    return {"id": note_id, "author": author, "body": body, "created_at": format_ts(at)}
+
+
+def make_store(path: Path, clock: FrozenClock, *records: dict) -> SqliteStore:
+    store = SqliteStore(path, clock=clock)
+    report = store.import_tasks(enumerate(records, 1))
+    assert not report.rejected, report.rejected
+    return store
+
+
+class TaskApp(App[None]):
+    """The smallest app that holds a store and a clock and opens one task."""
+
+    def __init__(self, store: SqliteStore, clock: FrozenClock, task_id: str = "T-1", *, reply: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self._task_id = task_id
+        self._reply = reply
+
+    def on_mount(self) -> None:
+        self.push_screen(TaskScreen(self._task_id, reply=self._reply))
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tries: int = 200) -> None:
+    """Let the app run until `condition` holds (bounded; no fixed sleeps)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+async def opened(pilot: Pilot[Any]) -> TaskScreen:
+    """The task screen once its task has loaded."""
+
+    def loaded() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, TaskScreen) and screen.current is not None
+
+    await until(pilot, loaded, "the task to load")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, TaskScreen)
+    return screen
+
+
+def terminal_output(app: App[Any]) -> tuple[str, str]:
+    """What the app writes to the terminal for a full repaint, as (text, raw bytes).
+
+    The raw string is exactly what the driver would write (`render_segments` is what
+    `App._display` sends); the text is the characters on screen, row by row.
+    """
+    update = app.screen._compositor.render_full_update()
+    raw = update.render_segments(app.console)
+    text = "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
+    return text, raw
