@@ -1,0 +1,161 @@
+"""The Textual application shell: one clock, one store, live updates, a clean exit.
+
+* One 1 Hz tick (`now`) drives every countdown on every screen; screens that are
+  covered ignore it until they are shown again.
+* Changes made by another process (the CLI, a second terminal) arrive through
+  `store.events(after)`, polled in a worker on a chained timer (never overlapping);
+  each batch bumps `store_version`, which the visible screen reloads on.
+* When the terminal goes away (SSH drops, the window closes) the app exits instead of
+  spinning on a dead file descriptor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import termios
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from .commands import ScreenCommands
+from .domain import Clock, system_clock
+from .store.base import Store
+
+#: Seconds between two looks at the store's change log.
+POLL_INTERVAL = 1.0
+TICK_INTERVAL = 1.0
+#: Seconds a hung-up app gets to leave cleanly before the process ends regardless.
+HANG_UP_GRACE = 3.0
+#: 128 + SIGHUP, what a shell reports for a process ended by a hang-up.
+HANG_UP_EXIT_CODE = 129
+
+
+class ExpertApp(App[None]):
+    """The partner's inbox and task screens over one `Store`."""
+
+    TITLE = "expert-tui"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        ScreenCommands,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Leave expert-tui (drafts are already saved)"),
+        Binding("question_mark", "help", "Help", tooltip="Every key, for where you are"),
+    ]
+
+    now: reactive[datetime] = reactive(system_clock, init=False)
+    store_version: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, store: Store, *, clock: Clock = system_clock, poll_interval: float = POLL_INTERVAL) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.set_reactive(ExpertApp.now, clock())
+        self._seen_event = 0
+        self._tty: int | None = None
+        self._leaving = False
+
+    def get_default_screen(self) -> Screen[None]:
+        from .screens.inbox import InboxScreen
+
+        return InboxScreen()
+
+    def on_mount(self) -> None:
+        self._exit_when_terminal_goes()
+        self.set_interval(TICK_INTERVAL, self._tick, name="clock")
+        self._start_watching_store()
+
+    def _tick(self) -> None:
+        if not self._terminal_alive():
+            self.terminal_gone()
+            return
+        self.now = self.clock()
+        # Only the screen in front is told; covered screens catch up when shown again.
+        tick = getattr(self.screen, "tick", None)
+        if callable(tick):
+            tick()
+
+    # --- live updates ----------------------------------------------------------------------
+    def _start_watching_store(self) -> None:
+        self.run_worker(self._catch_up, thread=True, name="store-events", group="store-events")
+
+    def _catch_up(self) -> None:
+        """Skip the history: only changes made after start-up matter."""
+        while batch := self.store.events(self._seen_event):
+            self._seen_event = batch[-1].seq
+        self.call_from_thread(self._schedule_poll)
+
+    def _schedule_poll(self) -> None:
+        self.set_timer(self.poll_interval, self._poll, name="store-events")
+
+    def _poll(self) -> None:
+        self.run_worker(self._read_events, thread=True, name="store-events", group="store-events")
+
+    def _read_events(self) -> None:
+        changed = False
+        while batch := self.store.events(self._seen_event):
+            self._seen_event = batch[-1].seq
+            changed = True
+        self.call_from_thread(self._events_read, changed)
+
+    def _events_read(self, changed: bool) -> None:
+        if changed:
+            self.store_version += 1
+        self._schedule_poll()
+
+    # --- actions -------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # --- a terminal that goes away -------------------------------------------------------------
+    def _exit_when_terminal_goes(self) -> None:
+        """Leave when the terminal is gone instead of spinning on it.
+
+        A hung-up tty reads as end-of-file at once, forever: Textual's input thread
+        would loop on it at full CPU, and its writer thread dies on the first EIO. Two
+        signs are watched: SIGHUP (SSH dropped, window closed) and, for the case where
+        SIGHUP is ignored (`nohup`) or never sent, the tty refusing a `tcgetattr` on
+        the clock tick. Drafts are saved as they are typed, so leaving is safe.
+        """
+        if self.is_headless:
+            return
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.terminal_gone)
+        self._tty = next((fd for fd in (0, 1) if os.isatty(fd)), None)
+
+    def _terminal_alive(self) -> bool:
+        if self._tty is None:
+            return True
+        try:
+            termios.tcgetattr(self._tty)
+        except (termios.error, OSError):
+            return False
+        return True
+
+    def terminal_gone(self) -> None:
+        """Exit now; if writing the goodbye to a dead tty blocks, end the process."""
+        if self._leaving:
+            return
+        self._leaving = True
+        # Textual's writer thread may be blocked on (or dead from) the lost terminal.
+        killer = threading.Timer(HANG_UP_GRACE, os._exit, (HANG_UP_EXIT_CODE,))
+        killer.daemon = True
+        killer.start()
+        self.exit(return_code=HANG_UP_EXIT_CODE)

@@ -1,0 +1,312 @@
+"""The start screen: the partner's inbox, triaged from the keyboard.
+
+The screen owns the query (filter, sort, search) and the single-key actions on the
+highlighted task; the list itself (`TaskList`) only knows rows. Every store call runs
+off the event loop (`call_store` or a thread worker), and a refusal is the store's own
+sentence, shown as it is. After an action the cursor moves on to the next task.
+
+Nothing here redraws while another screen covers the inbox: ticks and store changes
+are remembered and applied once, when the inbox is shown again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+
+from ..domain import DomainError, Refused, Status, Task, rules
+from ..store.base import Sort, TaskQuery
+from ..store_calls import call_store, notify_refusal
+from ..widgets.column_header import ColumnHeader
+from ..widgets.preview import TaskPreview
+from ..widgets.status_counts import StatusCounts, counts_line, view_line
+from ..widgets.task_list import TaskList
+from ..widgets.task_window import TaskWindow
+from .pickers import Filter, FilterPicker, SortPicker
+
+if TYPE_CHECKING:
+    from ..app import ExpertApp
+
+#: How long typing in the search box pauses before the list follows.
+SEARCH_DEBOUNCE = 0.25
+
+#: The domain action each single-key inbox action stands for, to explain a refusal
+#: before opening a dialog the rules would refuse anyway.
+_PROBES: dict[str, rules.Action] = {
+    "reply": rules.PartnerMessage(id="probe", body="probe", author_name="probe"),
+    "decline": rules.PartnerDecline(reason="not_a_fit"),
+    "note": rules.AddNote(id="probe", author="probe", body="probe"),
+    "inactive": rules.MarkInactive(),
+    "complete": rules.Complete(),
+}
+
+
+class InboxScreen(Screen[None]):
+    """The inbox: counts, the list, a preview of the highlighted task."""
+
+    app: ExpertApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reply", "Reply", tooltip="Reply to the highlighted task"),
+        Binding("d", "decline", "Decline", tooltip="Decline the highlighted task"),
+        Binding("n", "note", "Note", tooltip="Add an internal note (never sent to the merchant)"),
+        Binding("i", "inactive", "Inactive", tooltip="Mark the highlighted conversation inactive"),
+        Binding("c", "complete", "Complete", tooltip="Mark the highlighted task completed"),
+        Binding("slash", "search", "Search", tooltip="Search every task"),
+        Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
+        Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    InboxScreen {
+        layout: vertical;
+        & > #search { dock: top; display: none; border: tall $accent; height: 3; }
+        & > #search.shown { display: block; }
+        & > TaskList { height: 1fr; min-height: 3; }
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = Filter()
+        self.sort = Sort.URGENCY
+        self.q: str | None = None
+        self.counts: dict[Status, int] = {}
+        #: A store change arrived while another screen covered the inbox.
+        self._stale_data = False
+        self._search_timer: Timer | None = None
+
+    # --- layout -----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusCounts(id="counts")
+        yield Input(placeholder="Search merchants, services, requirements, notes…", id="search")
+        yield ColumnHeader()
+        yield TaskList(self.app.now, id="tasks")
+        yield TaskPreview(id="preview")
+        yield Footer()
+
+    @property
+    def task_list(self) -> TaskList:
+        return self.query_one(TaskList)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "store_version", self._on_store_changed, init=False)
+        self.task_list.focus()
+        self.reload()
+
+    # --- loading ------------------------------------------------------------------------------
+    def query_now(self) -> TaskQuery:
+        return TaskQuery(status=self.filter.status, kind=self.filter.kind, q=self.q or None, sort=self.sort)
+
+    def reload(self, *, follow: str | None = None) -> None:
+        """Re-read counts and the list for the current query (cost: one page)."""
+        self._stale_data = False
+        self._load(self.query_now(), follow)
+
+    @work(thread=True, exclusive=True, group="inbox-load")
+    def _load(self, query: TaskQuery, follow: str | None) -> None:
+        try:
+            counts = self.app.store.counts(query.kind)
+        except DomainError as error:
+            self.app.call_from_thread(notify_refusal, self.app, error)
+            return
+        total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
+        window = TaskWindow(self.app.store, query, total)
+        window.fetch(0)
+        self.app.call_from_thread(self._show, query, counts, window, follow)
+
+    def _show(self, query: TaskQuery, counts: dict[Status, int], window: TaskWindow, follow: str | None) -> None:
+        if query != self.query_now():
+            return
+        self.counts = counts
+        self.task_list.show_window(window, follow=follow)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        window = self.task_list.window
+        rows = window.known_rows if window is not None and window.complete else None
+        self.query_one(StatusCounts).show(
+            counts_line(self.counts, self.filter.status),
+            view_line(self.filter.status, self.filter.kind, self.sort, self.q, rows),
+        )
+
+    # --- time and live updates -------------------------------------------------------------
+    def tick(self) -> None:
+        """The app's 1 Hz tick, received only while the inbox is in front."""
+        now = self.app.now
+        self.task_list.tick(now)
+        self.query_one(TaskPreview).tick(now)
+
+    def _on_store_changed(self, _version: int) -> None:
+        if not self.is_current:
+            self._stale_data = True
+            return
+        highlighted = self.task_list.highlighted
+        self.reload(follow=highlighted.id if highlighted else None)
+
+    def on_screen_resume(self) -> None:
+        if self._stale_data:
+            highlighted = self.task_list.highlighted
+            self.reload(follow=highlighted.id if highlighted else None)
+        self.tick()
+
+    # --- the list's messages -------------------------------------------------------------------
+    @on(TaskList.Highlighted)
+    def _highlighted(self, event: TaskList.Highlighted) -> None:
+        self.query_one(TaskPreview).show(event.task, self.app.now)
+        self.refresh_bindings()
+        self._show_counts()
+
+    @on(TaskList.Selected)
+    def _selected(self, event: TaskList.Selected) -> None:
+        self._open_task(event.task, reply=False)
+
+    # --- search ----------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("shown")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._search_for(value))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._search_for(event.value)
+        self.task_list.focus()
+
+    def _search_for(self, value: str) -> None:
+        q = value.strip() or None
+        if q != self.q:
+            self.q = q
+            self.task_list.cursor_row = 0
+            self.reload()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.has_class("shown"):
+            return
+        search.value = ""
+        search.remove_class("shown")
+        self.task_list.focus()
+        self._search_for("")
+
+    # --- filter and sort ---------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.app.push_screen(FilterPicker(self.filter, self.counts), self._filter_chosen)
+
+    def _filter_chosen(self, choice: Any) -> None:
+        if isinstance(choice, Filter) and choice != self.filter:
+            self.filter = choice
+            self.task_list.cursor_row = 0
+            self.reload()
+
+    def action_sort(self) -> None:
+        self.app.push_screen(SortPicker(self.sort), self._sort_chosen)
+
+    def _sort_chosen(self, choice: Any) -> None:
+        if isinstance(choice, Sort) and choice != self.sort:
+            self.sort = choice
+            self.task_list.cursor_row = 0
+            self.reload()
+
+    # --- actions on the highlighted task -------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Expired tasks offer no action: their keys show disabled in the footer."""
+        if action in _PROBES:
+            task = self.task_list.highlighted if self.is_mounted else None
+            if task is None or task.status_at(self.app.now) is Status.EXPIRED:
+                return None
+        return True
+
+    def _refusal(self, task: Task, action: str) -> bool:
+        """Show why the rules refuse `action` on `task`; True if they do."""
+        try:
+            rules.apply(task, _PROBES[action], self.app.now)
+        except Refused as refused:
+            notify_refusal(self.app, refused)
+            return True
+        except DomainError:
+            return False
+        return False
+
+    def _target(self, action: str) -> Task | None:
+        task = self.task_list.highlighted
+        if task is None or self._refusal(task, action):
+            return None
+        return task
+
+    def _open_task(self, task: Task, *, reply: bool) -> None:
+        from .task import TaskScreen
+
+        self.app.push_screen(TaskScreen(task.id, reply=reply))
+
+    def action_reply(self) -> None:
+        task = self._target("reply")
+        if task is not None:
+            self._open_task(task, reply=True)
+
+    def action_decline(self) -> None:
+        from .dialogs import DeclineDialog
+
+        task = self._target("decline")
+        if task is None:
+            return
+        follow = self._next_id()
+
+        async def declined(choice: Any) -> None:
+            if choice is not None:
+                done = await call_store(self.app, self.app.store.decline, task.id, choice.reason, choice.comment)
+                self._after_action(done, follow, f"Declined {task.id}")
+
+        self.app.push_screen(DeclineDialog(task), declined)
+
+    def action_note(self) -> None:
+        from .dialogs import NoteDialog
+
+        task = self._target("note")
+        if task is None:
+            return
+        follow = self._next_id()
+
+        async def written(body: Any) -> None:
+            if isinstance(body, str) and body.strip():
+                done = await call_store(self.app, self.app.store.add_note, task.id, body)
+                self._after_action(done, follow, f"Note added to {task.id}")
+
+        self.app.push_screen(NoteDialog(task), written)
+
+    async def action_inactive(self) -> None:
+        task = self._target("inactive")
+        if task is not None:
+            follow = self._next_id()
+            done = await call_store(self.app, self.app.store.mark_inactive, task.id)
+            self._after_action(done, follow, f"{task.id} marked inactive")
+
+    async def action_complete(self) -> None:
+        task = self._target("complete")
+        if task is not None:
+            follow = self._next_id()
+            done = await call_store(self.app, self.app.store.complete, task.id)
+            self._after_action(done, follow, f"{task.id} completed")
+
+    def _next_id(self) -> str | None:
+        following = self.task_list.task_after_cursor()
+        return following.id if following else None
+
+    def _after_action(self, done: Task | None, follow: str | None, message: str) -> None:
+        if done is None:
+            return
+        self.app.notify(message, markup=False, timeout=3)
+        self.reload(follow=follow)

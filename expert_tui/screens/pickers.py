@@ -1,0 +1,122 @@
+"""Small pickers the inbox opens with `f` (filter) and `s` (sort).
+
+Each is a modal list: arrows or j/k to move, enter to choose, esc to leave unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from ..domain import INBOX_KINDS, Kind, Status
+from ..store.base import Sort
+from ..widgets.status_counts import COUNT_ORDER, SORT_WORDS
+from ..widgets.task_columns import STATUS_WORDS
+
+PICKER_CSS = """
+.picker {
+    align: center middle;
+    & > Vertical {
+        width: 48;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    & Label { width: 100%; text-style: bold; margin-bottom: 1; }
+    & OptionList { height: auto; max-height: 20; border: none; padding: 0; }
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """What the inbox lists: one status (or all) and one kind (or match and direct)."""
+
+    status: Status | None = None
+    kind: Kind | None = None
+
+
+class _Picker(ModalScreen[object]):
+    DEFAULT_CSS = PICKER_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Cancel"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, title: str, options: list[Option | None], values: dict[str, object], current: str) -> None:
+        super().__init__(classes="picker")
+        self._title = title
+        self._options = options
+        self._values = values
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, markup=False)
+            yield OptionList(*self._options)
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = options.get_option_index(self._current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self._values[event.option_id or ""])
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class FilterPicker(_Picker):
+    """Returns a new `Filter`, or None when cancelled."""
+
+    def __init__(self, current: Filter, counts: dict[Status, int]) -> None:
+        values: dict[str, object] = {"all": Filter(None, current.kind)}
+        options: list[Option | None] = [Option(f"All statuses ({sum(counts.values()):,})", id="all")]
+        for status in COUNT_ORDER:
+            key = f"status-{status.value}"
+            values[key] = Filter(status, current.kind)
+            options.append(Option(f"{STATUS_WORDS[status].capitalize()} ({counts.get(status, 0):,})", id=key))
+        options.append(None)
+        values["kind-all"] = Filter(current.status, None)
+        options.append(Option("Match and direct tasks", id="kind-all"))
+        for kind in INBOX_KINDS:
+            key = f"kind-{kind.value}"
+            values[key] = Filter(current.status, kind)
+            options.append(Option(f"{kind.value.capitalize()} tasks only", id=key))
+        selected = "all" if current.status is None else f"status-{current.status.value}"
+        super().__init__("Show which tasks?", options, values, selected)
+
+
+class SortPicker(_Picker):
+    """Returns a `Sort`, or None when cancelled."""
+
+    def __init__(self, current: Sort) -> None:
+        descriptions = {
+            Sort.URGENCY: "urgency — soonest deadline, then merchants waiting",
+            Sort.RECEIVED: "received — newest first",
+            Sort.ACTIVITY: "last activity — most recent first",
+        }
+        values: dict[str, object] = {sort.value: sort for sort in Sort}
+        options: list[Option | None] = [
+            Option(descriptions.get(sort, SORT_WORDS[sort]), id=sort.value) for sort in Sort
+        ]
+        super().__init__("Sort by", options, values, current.value)

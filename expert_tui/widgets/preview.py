@@ -1,0 +1,121 @@
+"""The preview under the inbox list: enough of the highlighted task to triage it.
+
+Everything the merchant wrote arrives through `safe_line`/`safe_content` as inert
+`Content`. The deadline sits on its own line widget so the clock tick redraws one
+short line, not the whole preview.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from ..domain import Budget, Task
+from ..domain.text import one_line
+from ..domain.timefmt import humanize_delta
+from .safe import safe_line
+from .task_columns import KIND_WORDS, STATUS_WORDS
+from .urgency import deadline_of
+
+MAX_REQUIREMENTS = 4
+
+
+def budget_words(budget: Budget | None) -> str:
+    if budget is None or (budget.min is None and budget.max is None):
+        return "not given"
+    low = f"{budget.min:,.0f}" if budget.min is not None else None
+    high = f"{budget.max:,.0f}" if budget.max is not None else None
+    currency = one_word(budget.currency)
+    if low and high:
+        return f"{low}–{high} {currency}"
+    return f"from {low} {currency}" if low else f"up to {high} {currency}"
+
+
+def one_word(text: str) -> str:
+    """A short code (currency) from data: printable, bounded."""
+    return "".join(ch for ch in text if ch.isalnum())[:8]
+
+
+def deadline_line(task: Task, now: datetime) -> Content:
+    deadline = deadline_of(task, now)
+    if deadline.expired:
+        ago = humanize_delta(now - task.expires_at)
+        return Content.assemble(("Expired", "bold $text-error"), f" {ago} ago — no actions are possible")
+    if deadline.band is None:
+        return Content.assemble(("Status ", "dim"), STATUS_WORDS[task.status_at(now)])
+    parts: list[str | tuple[str, str]] = [("Reply within ", "dim"), (deadline.text, "bold")]
+    if deadline.band.words:
+        parts.append((f"  {deadline.band.glyph} {deadline.band.words}", "bold $text-warning"))
+    return Content.assemble(*parts)
+
+
+def summary(task: Task) -> Content:
+    """Title, who, where, budget and the first answers, as inert Content."""
+    business = task.business
+    where = " · ".join(one for one in map(one_line, (business.store_name, business.industry, business.country)) if one)
+    lines: list[Content] = [
+        Content.assemble(safe_line(task.title, "bold"), ("  ", ""), (f"{task.id} · {KIND_WORDS[task.kind]}", "dim")),
+        Content.assemble(
+            ("Merchant ", "dim"),
+            safe_line(task.merchant.name),
+            ("   Service ", "dim"),
+            safe_line(task.service),
+        ),
+        Content.assemble(("Business ", "dim"), Content(where or "—"), ("   Budget ", "dim"), budget_words(task.budget)),
+    ]
+    for requirement in task.requirements[:MAX_REQUIREMENTS]:
+        lines.append(
+            Content.assemble(
+                safe_line(requirement.question, "dim"),
+                (" → ", "dim"),
+                safe_line(requirement.answer),
+            )
+        )
+    hidden = len(task.requirements) - MAX_REQUIREMENTS
+    if hidden > 0:
+        lines.append(Content.styled(f"… {hidden} more answers on the task screen (enter)", "dim"))
+    return Content("\n").join(lines)
+
+
+class TaskPreview(Vertical):
+    """Shows one task (or a hint when the list is empty)."""
+
+    DEFAULT_CSS = """
+    TaskPreview {
+        height: auto;
+        max-height: 40%;
+        border-top: solid $primary-darken-1;
+        padding: 0 1;
+        & > #preview-deadline { height: 1; }
+        & > #preview-body { height: auto; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.shown_task: Task | None = None
+        self._deadline_shown: Content | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="preview-deadline", markup=False)
+        yield Static(Content.styled("No task highlighted.", "dim"), id="preview-body", markup=False)
+
+    def show(self, task: Task | None, now: datetime) -> None:
+        self.shown_task = task
+        body = self.query_one("#preview-body", Static)
+        if task is None:
+            body.update(Content.styled("No task here — change the filter (f) or the search (/).", "dim"))
+        else:
+            body.update(summary(task))
+        self._deadline_shown = None
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        line = Content("") if self.shown_task is None else deadline_line(self.shown_task, now)
+        if line != self._deadline_shown:
+            self._deadline_shown = line
+            self.query_one("#preview-deadline", Static).update(line)

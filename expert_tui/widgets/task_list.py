@@ -1,0 +1,346 @@
+"""The inbox list: a line-API view whose cost follows the screen, not the store.
+
+Like Toolong's log view, it renders only the rows on screen (`render_line`), from a
+`TaskWindow` that fetches pages around them in a worker; rows whose page has not
+arrived yet show a placeholder. Rendered lines are kept in an LRU, and the one clock
+tick of the app re-draws only the deadline cells whose text changed, so an idle inbox
+writes a few hundred bytes a second to the terminal, whatever it holds.
+
+Merchant text reaches the terminal only through `one_line` and plain `Segment`s:
+never parsed as markup, never carrying an escape sequence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..domain import Status, Task
+from ..domain.text import one_line
+from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
+from .task_window import TaskWindow
+from .urgency import Deadline, deadline_of
+
+UNREAD_MARK = "●"
+PLACEHOLDER = "…"
+_QUIET_STATUSES = frozenset({Status.DECLINED, Status.EXPIRED, Status.COMPLETED, Status.INACTIVE})
+
+
+class TaskList(ScrollView, can_focus=True):
+    """Rows of the current inbox query; `cursor_row` is the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("enter", "select", "Open", tooltip="Open the highlighted task"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "task-list--cursor",
+        "task-list--unread",
+        "task-list--placeholder",
+        "task-list--quiet",
+        "task-list--expired",
+        "task-list--urgency-hour",
+        "task-list--urgency-six-hours",
+        "task-list--urgency-day",
+        "task-list--urgency-calm",
+    }
+
+    DEFAULT_CSS = """
+    TaskList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
+        & > .task-list--cursor { background: $surface-lighten-2; }
+        &:focus > .task-list--cursor { background: $accent 60%; color: $text; text-style: bold; }
+        & > .task-list--unread { color: $accent; text-style: bold; }
+        & > .task-list--placeholder { color: $text-disabled; }
+        & > .task-list--quiet { color: $text-muted; }
+        & > .task-list--expired { color: $text-muted; text-style: italic; }
+        & > .task-list--urgency-hour { color: $text-error; text-style: bold; }
+        & > .task-list--urgency-six-hours { color: $text-warning; text-style: bold; }
+        & > .task-list--urgency-day { color: $text-warning; }
+        & > .task-list--urgency-calm { color: $text; }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        """The highlighted task changed (or arrived, or is gone: `task` is None)."""
+
+        def __init__(self, task_list: TaskList, task: Task | None) -> None:
+            super().__init__()
+            self.task_list = task_list
+            self.task = task
+
+        @property
+        def control(self) -> TaskList:
+            return self.task_list
+
+    class Selected(Message):
+        """`enter` on a task."""
+
+        def __init__(self, task_list: TaskList, task: Task) -> None:
+            super().__init__()
+            self.task_list = task_list
+            self.task = task
+
+        @property
+        def control(self) -> TaskList:
+            return self.task_list
+
+    class PagesArrived(Message):
+        """A worker loaded pages of `window` (ignored if the window was replaced)."""
+
+        def __init__(self, window: TaskWindow) -> None:
+            super().__init__()
+            self.window = window
+
+    def __init__(self, now: datetime, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.now = now
+        self.window: TaskWindow | None = None
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        #: What each on-screen row's deadline cell shows, to redraw only what changes.
+        self._shown: dict[int, Deadline] = {}
+        self._pending: set[int] = set()
+        self._highlighted: Task | None = None
+        #: Set after an action: once it is loaded, the cursor moves onto this task.
+        self._follow: str | None = None
+
+    # --- data ---------------------------------------------------------------------------
+    def show_window(self, window: TaskWindow, *, follow: str | None = None) -> None:
+        """Show a new query (or a reload of the same one) keeping the cursor's row."""
+        self.window = window
+        self._follow = follow
+        self._pending.clear()
+        self._forget_lines()
+        self._sync_virtual_size()
+        self.cursor_row = self.validate_cursor_row(self.cursor_row)
+        self.refresh()
+        self._request_pages()
+
+    @property
+    def row_count(self) -> int:
+        return 0 if self.window is None else self.window.known_rows
+
+    @property
+    def highlighted(self) -> Task | None:
+        return None if self.window is None else self.window.task_at(self.cursor_row)
+
+    def task_after_cursor(self) -> Task | None:
+        """The task the cursor should land on once the highlighted one is acted on."""
+        if self.window is None:
+            return None
+        return self.window.task_at(self.cursor_row + 1) or self.window.task_at(self.cursor_row - 1)
+
+    def _sync_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+
+    def _forget_lines(self) -> None:
+        self._lines.clear()
+        self._shown.clear()
+
+    def _request_pages(self) -> None:
+        window = self.window
+        if window is None:
+            return
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        wanted = window.missing_pages(min(top, self.cursor_row), max(top + height, self.cursor_row + 1))
+        todo = [page for page in wanted if page not in self._pending]
+        if not todo:
+            return
+        self._pending.update(todo)
+        self.run_worker(partial(self._fetch, window, todo), thread=True, group="task-pages")
+
+    def _fetch(self, window: TaskWindow, pages: list[int]) -> None:
+        for page in pages:
+            window.fetch(page)
+        self.post_message(self.PagesArrived(window))
+
+    def on_task_list_pages_arrived(self, message: TaskList.PagesArrived) -> None:
+        message.stop()
+        if message.window is not self.window:
+            return
+        self._pending.clear()
+        self._sync_virtual_size()
+        if self._follow is not None:
+            row = message.window.find(self._follow, self.cursor_row)
+            if row is not None:
+                self._follow = None
+                self.cursor_row = row
+        self._forget_lines()
+        self.refresh()
+        self._announce()
+        self._request_pages()
+
+    def _announce(self) -> None:
+        task = self.highlighted
+        if task is not self._highlighted:
+            self._highlighted = task
+            self.post_message(self.Highlighted(self, task))
+
+    # --- time -----------------------------------------------------------------------------
+    def tick(self, now: datetime) -> None:
+        """Redraw only the deadline cells (or rows, when a band changes) that differ."""
+        self.now = now
+        window = self.window
+        if window is None:
+            return
+        top = round(self.scroll_y)
+        cols = columns(self.scrollable_content_region.width)
+        x, width = cols.deadline
+        for y in range(self.scrollable_content_region.height):
+            shown = self._shown.get(top + y)
+            task = window.task_at(top + y)
+            if shown is None or task is None:
+                continue
+            fresh = deadline_of(task, now)
+            if fresh == shown:
+                continue
+            if fresh.band is shown.band and fresh.expired == shown.expired:
+                self.refresh(Region(x, y, width, 1))
+            else:
+                self.refresh(Region(0, y, cols.width, 1))
+
+    # --- rendering ------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        row = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if self.window is None or row >= self.row_count:
+            self._shown.pop(row, None)
+            return Strip.blank(width, self.rich_style)
+        task = self.window.task_at(row)
+        selected = row == self.cursor_row
+        if task is None:
+            self._shown.pop(row, None)
+            return self._placeholder(width, selected)
+        deadline = deadline_of(task, self.now)
+        self._shown[row] = deadline
+        key = (row, task.id, width, selected, self.has_focus, deadline, self.app.theme)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_row(task, deadline, columns(width), selected)
+            self._lines[key] = strip
+        return strip
+
+    def _placeholder(self, width: int, selected: bool) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("task-list--placeholder")
+        if selected:
+            style += self.get_component_rich_style("task-list--cursor")
+        return Strip([Segment(fit(f"  {PLACEHOLDER}", width), style)], width)
+
+    def _render_row(self, task: Task, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
+        base = self.rich_style
+        component = self.get_component_rich_style
+        status = task.status_at(self.now)
+        text_style = base + component("task-list--quiet") if status in _QUIET_STATUSES else base
+        unread = status is Status.NEW or task.unread > 0
+        if unread:
+            text_style += component("task-list--unread")
+        if deadline.expired:
+            deadline_style = base + component("task-list--expired")
+        elif deadline.band is not None:
+            deadline_style = base + component(f"task-list--{deadline.band.css_class}")
+        else:
+            deadline_style = text_style
+        cells: list[tuple[str, Style]] = [
+            (fit(UNREAD_MARK if unread else "", cols.mark[1]), text_style),
+            (fit(KIND_WORDS[task.kind], cols.kind[1]), text_style),
+            (" ", base),
+            (fit(one_line(task.merchant.name), cols.merchant[1]), text_style),
+            (" ", base),
+            (fit(one_line(task.service), cols.service[1]), text_style),
+            (" ", base),
+            (fit(STATUS_WORDS[status], cols.status[1]), deadline_style if deadline.expired else text_style),
+            (" ", base),
+            (fit(deadline.marked, cols.deadline[1], right=True), deadline_style),
+        ]
+        if selected:
+            cursor = component("task-list--cursor")
+            cells = [(text, style + cursor) for text, style in cells]
+        strip = Strip([Segment(text, style) for text, style in cells])
+        return strip.adjust_cell_length(cols.width, base + component("task-list--cursor") if selected else base)
+
+    # --- movement -------------------------------------------------------------------------
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, self.row_count - 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_lines(old)
+        self.refresh_lines(new)
+        self._scroll_into_view(new)
+        self._request_pages()
+        self._announce()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if round(old) != round(new):
+            self._request_pages()
+
+    def watch_has_focus(self, _focus: bool) -> None:
+        self.refresh_lines(self.cursor_row)
+
+    def _scroll_into_view(self, row: int) -> None:
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif height and row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._sync_virtual_size()
+        self._forget_lines()
+        self._scroll_into_view(self.cursor_row)
+        self._request_pages()
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row = self.validate_cursor_row(self.cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row = self.validate_cursor_row(self.cursor_row - 1)
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = self.validate_cursor_row(self.row_count - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor_row = self.validate_cursor_row(self.cursor_row + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.cursor_row = self.validate_cursor_row(self.cursor_row - max(1, self.scrollable_content_region.height - 1))
+
+    def action_select(self) -> None:
+        task = self.highlighted
+        if task is not None:
+            self.post_message(self.Selected(self, task))
+
+    def on_click(self, event: events.Click) -> None:
+        row = round(self.scroll_y) + event.y
+        if 0 <= row < self.row_count:
+            if row == self.cursor_row and event.chain > 1:
+                self.action_select()
+            self.cursor_row = row
