@@ -161,8 +161,11 @@ class SqliteStore(Store):
             where.append("t.status = ?")
             args.append(status.value)
         search = None
+        if query.q is not None and not isinstance(query.q, str):
+            raise Invalid("the search must be text", "q")
         if query.q is not None and query.q.strip():
-            search = match_expression(check_storable(query.q, "search"))
+            # Whatever was typed (unpaired surrogates included) only ever becomes words.
+            search = match_expression(query.q)
             if search is None:
                 return Page([], None)
         order = ORDERS[query.sort] if search is None else SEARCH_ORDER

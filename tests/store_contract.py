@@ -1,0 +1,852 @@
+"""The contract every `Store` keeps, written only against the interface.
+
+A backend binds it by subclassing `StoreContract` in a `test_store_<backend>.py` and
+providing a `make_store` fixture: `make_store(clock, partner="local") -> Store`, where
+stores made for different partners in one test share the same backing data. The
+embedded store runs it in `test_store_sqlite.py`; the remote store will run the very
+same tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from expert_tui.domain import (
+    AccessStatus,
+    Author,
+    DeclineReason,
+    FrozenClock,
+    Invalid,
+    Kind,
+    NotDelivered,
+    NotFound,
+    Preferences,
+    Refused,
+    ServiceOffer,
+    Status,
+    Task,
+)
+from expert_tui.domain.codec import task_to_dict
+from expert_tui.domain.rules import MAX_COMMENT_CHARS
+from expert_tui.domain.timefmt import format_ts
+from expert_tui.store import Sort, Store, TaskQuery
+
+MakeStore = Callable[..., Store]
+_ids = itertools.count(1)
+
+
+def record(task_id: str | None = None, **fields: Any) -> dict[str, Any]:
+    """A task object in the shape of SPEC section 5; `fields` replace top-level keys."""
+    data: dict[str, Any] = {
+        "id": task_id or f"T-{next(_ids)}",
+        "kind": "match",
+        "service": "Theme customization",
+        "title": "Make our product pages faster",
+        "requirements": [{"question": "What do you need?", "answer": "Speed up the theme"}],
+        "business": {
+            "store_name": "Garden Goods",
+            "store_url": "https://garden.example",
+            "industry": "Home",
+            "country": "GB",
+            "plan": "Basic",
+            "dropshipper": False,
+        },
+        "priorities": {"time": "high", "cost": "medium", "quality": "high"},
+        "budget": {"min": 500, "max": 1500, "currency": "USD"},
+        "merchant": {"name": "Grace Hopper", "email": "grace@garden.example"},
+    }
+    data.update(fields)
+    return data
+
+
+def all_items(store: Store, query: TaskQuery) -> Iterator[Task]:
+    """Every task of `query`, page after page."""
+    cursor = None
+    while True:
+        page = store.list_tasks(TaskQuery(query.status, query.kind, query.q, query.sort, query.limit, cursor))
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def ids(tasks: Iterator[Task] | list[Task]) -> list[str]:
+    return [task.id for task in tasks]
+
+
+class StoreContract:
+    """Subclass as `TestXxxStore` and provide the `make_store` fixture."""
+
+    @pytest.fixture
+    def store(self, make_store: MakeStore, clock: FrozenClock) -> Store:
+        return make_store(clock)
+
+    def deliver(self, store: Store, task_id: str | None = None, **fields: Any) -> Task:
+        return store.deliver_task(record(task_id, **fields))
+
+    def in_conversation(self, store: Store, task_id: str | None = None, **fields: Any) -> Task:
+        task = self.deliver(store, task_id, **fields)
+        return store.reply(task.id, "Hello, happy to help.")
+
+    # --- delivery and reading ------------------------------------------------------------------
+    def test_delivered_task_reads_back_whole(self, store: Store, clock: FrozenClock) -> None:
+        delivered = self.deliver(store, "T-1042")
+        got = store.get_task("T-1042")
+        assert got == delivered
+        assert got.status is Status.NEW
+        assert got.received_at == clock()
+        assert got.expires_at == clock() + timedelta(hours=72)
+        assert got.business.store_name == "Garden Goods"
+        assert got.budget is not None and (got.budget.min, got.budget.max, got.budget.currency) == (500, 1500, "USD")
+        assert got.requirements[0].answer == "Speed up the theme"
+
+    def test_delivery_without_id_assigns_a_unique_one(self, store: Store) -> None:
+        first = store.deliver_task({k: v for k, v in record().items() if k != "id"})
+        second = store.deliver_task({k: v for k, v in record().items() if k != "id"})
+        assert first.id and second.id and first.id != second.id
+        assert store.get_task(first.id).id == first.id
+
+    def test_delivery_of_a_known_id_is_refused(self, store: Store) -> None:
+        self.deliver(store, "T-1")
+        with pytest.raises(Refused, match="T-1"):
+            self.deliver(store, "T-1")
+
+    def test_delivery_replays_state_from_the_conversation(self, store: Store, clock: FrozenClock) -> None:
+        at = format_ts(clock())
+        claimed = record(
+            "T-1",
+            status="completed",
+            unread=7,
+            messages=[{"id": "m1", "author": "merchant", "author_name": "Grace", "body": "Hi", "sent_at": at}],
+        )
+        task = store.deliver_task(claimed)
+        assert (task.status, task.unread) == (Status.NEW, 1)
+
+    def test_unknown_task_is_not_found(self, store: Store) -> None:
+        for action in (store.get_task, store.open_task, store.complete):
+            with pytest.raises(NotFound):
+                action("T-nope")
+        with pytest.raises(NotFound):
+            store.reply("T-nope", "hi")
+        with pytest.raises(NotFound):
+            store.save_draft("T-nope", "hi")
+
+    def test_partners_do_not_see_each_other(self, make_store: MakeStore, clock: FrozenClock) -> None:
+        ola, jan = make_store(clock, partner="ola"), make_store(clock, partner="jan")
+        ola.deliver_task(record("T-1"))
+        jan.deliver_task(record("T-1", title="Jan's own T-1"))
+        assert ola.get_task("T-1").title != jan.get_task("T-1").title
+        ola.deliver_task(record("T-2"))
+        with pytest.raises(NotFound):
+            jan.get_task("T-2")
+        assert ids(all_items(jan, TaskQuery())) == ["T-1"]
+        assert jan.counts()[Status.NEW] == 1
+        assert ids(jan.search("garden").items) == ["T-1"]
+        assert all(e.task_id != "T-2" for e in jan.events(0))
+
+    # --- the lifecycle through the store -------------------------------------------------------
+    def test_open_marks_opened_once_and_clears_unread(self, store: Store) -> None:
+        task = self.deliver(store)
+        store.merchant_message(task.id, "Are you there?")
+        assert store.get_task(task.id).unread == 1
+        opened = store.open_task(task.id)
+        assert (opened.status, opened.unread) == (Status.OPENED, 0)
+        seen = store.events(0)[-1].seq
+        assert store.open_task(task.id) == opened
+        assert store.events(seen) == []
+
+    def test_first_reply_responds_and_records_the_time(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        clock.advance(timedelta(hours=5))
+        replied = store.reply(task.id, "Hello Grace")
+        assert replied.status is Status.RESPONDED
+        assert replied.first_response_at == clock()
+        assert replied.messages[-1].author is Author.PARTNER
+        assert replied.messages[-1].author_name == store.partner
+        assert store.get_task(task.id) == replied
+
+    def test_conversation_moves_between_responded_and_awaiting(self, store: Store, clock: FrozenClock) -> None:
+        task = self.in_conversation(store)
+        first = task.first_response_at
+        clock.advance(timedelta(minutes=3))
+        assert store.merchant_message(task.id, "Thanks!").status is Status.AWAITING_RESPONSE
+        clock.advance(timedelta(minutes=3))
+        again = store.reply(task.id, "Second reply")
+        assert again.status is Status.RESPONDED and again.first_response_at == first
+        assert [m.body for m in again.messages] == ["Hello, happy to help.", "Thanks!", "Second reply"]
+        assert len({m.id for m in again.messages}) == 3
+
+    def test_merchant_message_before_reply_keeps_the_window_running(self, store: Store) -> None:
+        task = self.deliver(store)
+        assert store.merchant_message(task.id, "Any news?").status is Status.NEW
+
+    def test_inactive_complete_and_reactivate(self, store: Store) -> None:
+        task = self.in_conversation(store)
+        assert store.mark_inactive(task.id).status is Status.INACTIVE
+        assert store.reply(task.id, "Still here").status is Status.INACTIVE
+        assert store.reactivate(task.id).status is Status.RESPONDED
+        store.mark_inactive(task.id)
+        assert store.merchant_message(task.id, "Back again").status is Status.AWAITING_RESPONSE
+        assert store.complete(task.id).status is Status.COMPLETED
+        with pytest.raises(Refused, match="completed"):
+            store.reply(task.id, "more")
+
+    def test_reactivate_returns_to_whoever_wrote_last(self, store: Store) -> None:
+        task = self.in_conversation(store)
+        store.merchant_message(task.id, "Question")
+        store.mark_inactive(task.id)
+        assert store.reactivate(task.id).status is Status.AWAITING_RESPONSE
+
+    def test_partner_decline_records_reason_and_comment(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        declined = store.decline(task.id, DeclineReason.BUDGET, "Too small for us")
+        assert declined.status is Status.DECLINED
+        assert declined.decline is not None
+        assert (declined.decline.by, declined.decline.reason, declined.decline.comment) == (
+            Author.PARTNER,
+            DeclineReason.BUDGET,
+            "Too small for us",
+        )
+        assert declined.decline.at == clock()
+        assert store.get_task(task.id) == declined
+
+    def test_decline_reason_must_be_known_and_other_needs_a_comment(self, store: Store) -> None:
+        task = self.deliver(store)
+        with pytest.raises(Invalid, match="not_a_fit"):
+            store.decline(task.id, "because")
+        with pytest.raises(Invalid, match="comment"):
+            store.decline(task.id, "other", "  ")
+        assert store.get_task(task.id).status is Status.NEW
+        assert store.decline(task.id, "other", "We only do B2B").decline.reason is DeclineReason.OTHER  # type: ignore[union-attr]
+
+    def test_declined_is_closed_except_for_notes(self, store: Store) -> None:
+        task = self.deliver(store)
+        store.decline(task.id, "too_busy")
+        for action in (
+            lambda: store.reply(task.id, "hi"),
+            lambda: store.decline(task.id, "budget"),
+            lambda: store.mark_inactive(task.id),
+            lambda: store.complete(task.id),
+            lambda: store.merchant_message(task.id, "hi"),
+            lambda: store.merchant_decline(task.id),
+        ):
+            with pytest.raises(Refused, match="declined"):
+                action()
+        assert store.add_note(task.id, "Remember: they come back every spring").notes[-1].body.startswith("Remember")
+
+    def test_merchant_decline_from_a_conversation(self, store: Store) -> None:
+        task = self.in_conversation(store)
+        declined = store.merchant_decline(task.id, "Found someone else")
+        assert declined.status is Status.DECLINED
+        assert declined.decline is not None and declined.decline.by is Author.MERCHANT
+        with pytest.raises(Refused, match="declined by the merchant"):
+            store.reply(task.id, "Oh no")
+
+    def test_actions_that_need_a_conversation_are_refused_before_one(self, store: Store) -> None:
+        task = self.deliver(store)
+        with pytest.raises(Refused, match="no reply yet"):
+            store.mark_inactive(task.id)
+        with pytest.raises(Refused, match="no reply yet"):
+            store.complete(task.id)
+        with pytest.raises(Refused, match="not inactive"):
+            store.reactivate(task.id)
+        with pytest.raises(Refused, match="completed"):
+            store.request_review(task.id)
+        assert store.get_task(task.id).status is Status.NEW
+
+    def test_review_requested_once_then_given(self, store: Store) -> None:
+        task = self.in_conversation(store)
+        store.complete(task.id)
+        assert store.request_review(task.id).review is not None
+        with pytest.raises(Refused, match="once"):
+            store.request_review(task.id)
+        with pytest.raises(Invalid, match="1 to 5"):
+            store.merchant_review(task.id, 6)
+        reviewed = store.merchant_review(task.id, 5, "Great work")
+        assert reviewed.review is not None and (reviewed.review.rating, reviewed.review.comment) == (5, "Great work")
+        with pytest.raises(Refused, match="already been reviewed"):
+            store.merchant_review(task.id, 4)
+
+    def test_store_access_needs_consent_and_is_decided_once(self, store: Store) -> None:
+        task = self.in_conversation(store)
+        with pytest.raises(Invalid, match="agreed"):
+            store.request_store_access(task.id, merchant_consented=False)
+        requested = store.request_store_access(task.id, merchant_consented=True)
+        assert requested.store_access.status is AccessStatus.REQUESTED
+        assert requested.store_access.requested_by == store.partner
+        with pytest.raises(Refused, match="already requested"):
+            store.request_store_access(task.id, merchant_consented=True)
+        assert store.decide_store_access(task.id, granted=True).store_access.status is AccessStatus.GRANTED
+        with pytest.raises(Refused, match="not requested"):
+            store.decide_store_access(task.id, granted=False)
+
+    def test_empty_reply_and_note_are_refused_and_nothing_is_stored(self, store: Store) -> None:
+        task = self.deliver(store)
+        for blank in ("", "   ", " \t\n  "):
+            with pytest.raises(Invalid, match="empty"):
+                store.reply(task.id, blank)
+            with pytest.raises(Invalid, match="empty"):
+                store.add_note(task.id, blank)
+        got = store.get_task(task.id)
+        assert (got.status, got.messages, got.notes) == (Status.NEW, (), ())
+
+    def test_note_author_defaults_to_the_partner(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        noted = store.add_note(task.id, "Call them Monday")
+        assert (noted.notes[-1].author, noted.notes[-1].created_at) == (store.partner, clock())
+        assert store.add_note(task.id, "Agreed", author="marek").notes[-1].author == "marek"
+        assert store.get_task(task.id).status is Status.NEW
+
+    # --- the 72-hour window --------------------------------------------------------------------
+    def test_one_second_before_expiry_everything_still_works(self, store: Store, clock: FrozenClock) -> None:
+        replied, declined, noted = (self.deliver(store) for _ in range(3))
+        clock.advance(timedelta(hours=72) - timedelta(seconds=1))
+        assert store.counts()[Status.NEW] == 3
+        assert store.reply(replied.id, "Just in time").status is Status.RESPONDED
+        assert store.decline(declined.id, "timeline").status is Status.DECLINED
+        assert store.add_note(noted.id, "still open").notes
+        assert store.open_task(noted.id).status is Status.OPENED
+
+    def test_at_expiry_no_action_is_possible(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        store.open_task(task.id)
+        clock.advance(timedelta(hours=72))
+        refusals: list[Callable[[], object]] = [
+            lambda: store.reply(task.id, "Too late?"),
+            lambda: store.decline(task.id, "too_busy"),
+            lambda: store.add_note(task.id, "note"),
+            lambda: store.mark_inactive(task.id),
+            lambda: store.complete(task.id),
+            lambda: store.merchant_message(task.id, "hello?"),
+            lambda: store.merchant_decline(task.id),
+        ]
+        for action in refusals:
+            with pytest.raises(Refused, match="expired 0 s ago — no actions are possible"):
+                action()
+        got = store.get_task(task.id)
+        assert got.status_at(clock()) is Status.EXPIRED
+        assert (got.messages, got.notes, got.decline) == ((), (), None)
+        assert store.open_task(task.id).status is Status.EXPIRED
+
+    def test_expiry_shows_in_filters_counts_and_orders_without_any_action(
+        self, store: Store, clock: FrozenClock
+    ) -> None:
+        soon = self.deliver(store)
+        clock.advance(timedelta(hours=1))
+        later = self.deliver(store)
+        answered = self.in_conversation(store)
+        clock.advance(timedelta(hours=71))
+        assert store.counts()[Status.EXPIRED] == 1
+        assert ids(store.list_tasks(TaskQuery(status=Status.EXPIRED)).items) == [soon.id]
+        assert ids(store.list_tasks(TaskQuery(status=Status.NEW)).items) == [later.id]
+        urgency = ids(store.list_tasks(TaskQuery(sort=Sort.URGENCY)).items)
+        assert urgency[0] == later.id and set(urgency) == {soon.id, later.id, answered.id}
+        listed = {t.id: t for t in store.list_tasks(TaskQuery()).items}
+        assert listed[soon.id].status_at(clock()) is Status.EXPIRED
+        assert store.get_task(soon.id).status_at(clock()) is Status.EXPIRED
+        clock.advance(timedelta(hours=1))
+        assert store.counts()[Status.EXPIRED] == 2
+        assert store.counts()[Status.NEW] == 0
+
+    def test_refusal_says_how_long_ago_it_expired(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        clock.advance(timedelta(hours=75))
+        with pytest.raises(Refused, match=f"^{task.id} expired 3 h ago — no actions are possible on expired tasks$"):
+            store.reply(task.id, "sorry")
+
+    def test_backfilled_task_past_its_window_arrives_expired(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store, received_at=format_ts(clock() - timedelta(hours=80)))
+        assert task.status_at(clock()) is Status.EXPIRED
+        assert store.counts()[Status.EXPIRED] == 1
+
+    # --- listing ---------------------------------------------------------------------------------
+    def test_kind_filter_keeps_contacts_out_of_the_inbox(self, store: Store) -> None:
+        match, direct, contact = (self.deliver(store, kind=k) for k in ("match", "direct", "contact"))
+        assert set(ids(store.list_tasks(TaskQuery()).items)) == {match.id, direct.id}
+        assert ids(store.list_tasks(TaskQuery(kind=Kind.CONTACT)).items) == [contact.id]
+        assert ids(store.list_tasks(TaskQuery(kind=Kind.DIRECT)).items) == [direct.id]
+        assert ids(store.list_tasks(TaskQuery(kind=Kind.MATCH)).items) == [match.id]
+        assert store.counts()[Status.NEW] == 2
+        assert store.counts(Kind.CONTACT)[Status.NEW] == 1
+        assert store.counts(Kind.MATCH)[Status.NEW] == 1
+        assert set(ids(store.list_tasks(TaskQuery(q="garden")).items)) == {match.id, direct.id}
+        assert ids(store.list_tasks(TaskQuery(q="garden", kind=Kind.CONTACT)).items) == [contact.id]
+
+    def test_list_items_leave_out_the_conversation(self, store: Store) -> None:
+        task = self.in_conversation(store)
+        store.add_note(task.id, "n")
+        (item,) = store.list_tasks(TaskQuery()).items
+        assert (item.messages, item.notes) == ((), ())
+        full = store.get_task(task.id)
+        assert item.status is full.status and item.first_response_at == full.first_response_at
+
+    def _varied_inbox(self, store: Store, clock: FrozenClock) -> None:
+        """Tasks in several statuses with distinct times, for order tests."""
+        for i in range(12):
+            clock.advance(timedelta(minutes=7 + i))
+            task = self.deliver(store, f"T-{i:02d}", kind="direct" if i % 3 else "match")
+            if i % 4 == 1:
+                store.reply(task.id, "hello")
+            if i % 4 == 2:
+                store.reply(task.id, "hello")
+                store.merchant_message(task.id, "question")
+            if i % 6 == 3:
+                store.decline(task.id, "budget")
+        clock.advance(timedelta(minutes=1))
+        store.merchant_message("T-01", "late question")
+        store.open_task("T-00")
+
+    def _expected(self, store: Store, clock: FrozenClock, sort: Sort) -> list[str]:
+        now = clock()
+        tasks = [store.get_task(t) for t in ids(all_items(store, TaskQuery(limit=500)))]
+
+        def urgency(task: Task) -> tuple[int, float]:
+            status = task.status_at(now)
+            if status in (Status.NEW, Status.OPENED):
+                return (0, task.expires_at.timestamp())
+            if status is Status.AWAITING_RESPONSE:
+                return (1, task.activity_at.timestamp())
+            return (2, -task.activity_at.timestamp())
+
+        if sort is Sort.URGENCY:
+            return ids(sorted(tasks, key=urgency))
+        if sort is Sort.RECEIVED:
+            return ids(sorted(tasks, key=lambda t: t.received_at, reverse=True))
+        return ids(sorted(tasks, key=lambda t: t.activity_at, reverse=True))
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    def test_sort_orders(self, store: Store, clock: FrozenClock, sort: Sort) -> None:
+        self._varied_inbox(store, clock)
+        listed = ids(store.list_tasks(TaskQuery(sort=sort, limit=100)).items)
+        assert listed == self._expected(store, clock, sort)
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    @pytest.mark.parametrize("status", [None, Status.RESPONDED, Status.NEW])
+    def test_pages_have_no_duplicates_or_gaps(
+        self, store: Store, clock: FrozenClock, sort: Sort, status: Status | None
+    ) -> None:
+        self._varied_inbox(store, clock)
+        whole = ids(store.list_tasks(TaskQuery(status=status, sort=sort, limit=100)).items)
+        assert whole
+        for limit in (1, 2, 5):
+            assert ids(all_items(store, TaskQuery(status=status, sort=sort, limit=limit))) == whole
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    def test_pages_are_stable_when_new_tasks_arrive(self, store: Store, clock: FrozenClock, sort: Sort) -> None:
+        # All received at once, so new arrivals tie on received/activity time and
+        # land on both sides of the cursor in every order.
+        before = [self.deliver(store).id for _ in range(9)]
+        first = store.list_tasks(TaskQuery(sort=sort, limit=4))
+        seen = ids(first.items)
+        for _ in range(5):
+            self.deliver(store)
+        cursor = first.next_cursor
+        while cursor is not None:
+            page = store.list_tasks(TaskQuery(sort=sort, limit=4, cursor=cursor))
+            seen += ids(page.items)
+            cursor = page.next_cursor
+        assert len(seen) == len(set(seen))
+        assert set(before) <= set(seen)
+
+    def test_bad_limit_and_cursor_are_refused(self, store: Store) -> None:
+        for _ in range(3):
+            self.deliver(store)
+        for limit in (0, -1, 100_000):
+            with pytest.raises(Invalid, match="limit"):
+                store.list_tasks(TaskQuery(limit=limit))
+        for cursor in ("garbage", "", "!!!", "W10", "eyJhIjoxfQ"):
+            with pytest.raises(Invalid, match="cursor"):
+                store.list_tasks(TaskQuery(cursor=cursor, limit=1))
+        urgency_cursor = store.list_tasks(TaskQuery(limit=1)).next_cursor
+        with pytest.raises(Invalid, match="cursor"):
+            store.list_tasks(TaskQuery(sort=Sort.RECEIVED, cursor=urgency_cursor, limit=1))
+
+    def test_counts_follow_every_change(self, store: Store) -> None:
+        a, b, c = (self.deliver(store) for _ in range(3))
+        store.open_task(a.id)
+        store.reply(b.id, "hi")
+        store.decline(c.id, "budget")
+        counts = store.counts()
+        assert set(counts) == set(Status)
+        assert (counts[Status.OPENED], counts[Status.RESPONDED], counts[Status.DECLINED], counts[Status.NEW]) == (
+            1,
+            1,
+            1,
+            0,
+        )
+        assert sum(counts.values()) == 3
+
+    # --- search ------------------------------------------------------------------------------------
+    def test_search_covers_every_searchable_field(self, store: Store) -> None:
+        polish = self.deliver(
+            store,
+            merchant={"name": "Małgorzata Dąbrowska", "email": "gosia@lodz.example"},
+            business={
+                "store_name": "Żółw i Spółka",
+                "store_url": "https://zolw.example",
+                "industry": "Zwierzęta",
+                "country": "PL",
+                "plan": "Grow",
+                "dropshipper": False,
+            },
+            title="Sklep z żółwiami",
+            service="Migracja",
+            requirements=[{"question": "Skąd?", "answer": "Z Łodzi, przenosimy się z WooCommerce"}],
+        )
+        other = self.deliver(store)
+        store.add_note(other.id, "Kangaroo pricing discussed with marek")
+        store.reply(other.id, "We can do the quokka integration")
+        store.merchant_message(other.id, "What about the wombat widget?")
+        cases = {
+            "zolw": polish.id,  # store name, diacritics folded
+            "ŻÓŁW": polish.id,
+            "żółwiami": polish.id,  # title
+            "lodz": polish.id,  # "Łodzi" by prefix
+            "dabrow": polish.id,  # merchant name prefix
+            "migrac": polish.id,  # service
+            "woocomm": polish.id,  # requirement answer
+            "zwierze": polish.id,  # industry
+            "kangaroo": other.id,  # note
+            "quokka": other.id,  # partner message
+            "wombat": other.id,  # merchant message
+            "kang pric": other.id,  # every word, each a prefix
+        }
+        for query, expected in cases.items():
+            assert ids(store.search(query).items) == [expected], query
+        assert store.search("kangaroo zolw").items == []
+        assert store.search("nothing-like-this").items == []
+
+    def test_search_is_combined_with_filters_and_pages(self, store: Store) -> None:
+        tasks = [self.deliver(store, title=f"Wombat shop {i}") for i in range(7)]
+        for task in tasks[:3]:
+            store.reply(task.id, "hi")
+        responded = store.list_tasks(TaskQuery(q="wombat", status=Status.RESPONDED))
+        assert set(ids(responded.items)) == {t.id for t in tasks[:3]}
+        paged = ids(all_items(store, TaskQuery(q="womb", limit=2)))
+        assert sorted(paged) == sorted(t.id for t in tasks) and len(paged) == 7
+        assert ids(all_items(store, TaskQuery(q="womb", status=Status.NEW, limit=3))) == ids(
+            store.list_tasks(TaskQuery(q="womb", status=Status.NEW, limit=100)).items
+        )
+
+    def test_search_sees_changes_after_delivery(self, store: Store) -> None:
+        task = self.deliver(store)
+        assert store.search("platypus").items == []
+        store.add_note(task.id, "platypus")
+        assert ids(store.search("platypus").items) == [task.id]
+
+    def test_blank_search_lists_everything(self, store: Store) -> None:
+        tasks = [self.deliver(store) for _ in range(3)]
+        assert set(ids(store.list_tasks(TaskQuery(q="   ")).items)) == {t.id for t in tasks}
+
+    def test_hostile_queries_never_raise(self, store: Store, corpus: list[dict[str, str]]) -> None:
+        self.deliver(store, title="NEAR unterminated AND OR tables")
+        queries = [e["text"] for e in corpus]
+        queries += ['"', "'", "*", "-", "^", "(", ")", "title:x", "NOT", "AND OR NOT", "a*b", '""*', "NEAR(a b, 3)"]
+        for query in queries:
+            store.search(query)
+            store.list_tasks(TaskQuery(q=query, status=Status.NEW, sort=Sort.RECEIVED))
+        assert store.search('NEAR( "unterminated AND OR * ^ -').items
+
+    # --- drafts and idempotent replies ----------------------------------------------------------------
+    def test_drafts_are_saved_replaced_and_removed(self, store: Store) -> None:
+        task = self.deliver(store)
+        assert store.get_draft(task.id) is None
+        store.save_draft(task.id, "Dear Grace,")
+        store.save_draft(task.id, "Dear Grace,\nthank you")
+        assert store.get_draft(task.id) == "Dear Grace,\nthank you"
+        store.save_draft(task.id, "")
+        assert store.get_draft(task.id) is None
+
+    def test_successful_reply_clears_the_draft_a_refused_one_keeps_it(self, store: Store, clock: FrozenClock) -> None:
+        sent, late = self.deliver(store), self.deliver(store)
+        store.save_draft(sent.id, "Hello")
+        store.reply(sent.id, "Hello")
+        assert store.get_draft(sent.id) is None
+        store.save_draft(late.id, "Sorry for the delay")
+        clock.advance(timedelta(hours=73))
+        with pytest.raises(Refused):
+            store.reply(late.id, "Sorry for the delay")
+        assert store.get_draft(late.id) == "Sorry for the delay"
+
+    def test_same_idempotency_key_sends_once(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        first = store.reply(task.id, "Hello", idempotency_key="k-1")
+        clock.advance(timedelta(seconds=5))
+        again = store.reply(task.id, "Hello", idempotency_key="k-1")
+        assert again == first
+        assert len(store.get_task(task.id).messages) == 1
+        with pytest.raises(Refused, match="idempotency key"):
+            store.reply(task.id, "Something else", idempotency_key="k-1")
+        other = self.deliver(store)
+        with pytest.raises(Refused, match="idempotency key"):
+            store.reply(other.id, "Hello", idempotency_key="k-1")
+        assert len(store.reply(task.id, "Hello", idempotency_key="k-2").messages) == 2
+
+    def test_retry_with_the_same_key_succeeds_even_after_expiry(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        clock.advance(timedelta(hours=72) - timedelta(seconds=1))
+        store.reply(task.id, "Just in time", idempotency_key="k")
+        clock.advance(timedelta(hours=1))
+        assert len(store.reply(task.id, "Just in time", idempotency_key="k").messages) == 1
+
+    # --- preferences and delivery -----------------------------------------------------------------------
+    def test_preferences_default_and_round_trip(self, store: Store) -> None:
+        assert store.get_preferences() == Preferences()
+        prefs = Preferences(
+            available=False,
+            unavailable_until=date(2026, 12, 24),
+            dropshippers=False,
+            notification_email="ola@agency.example",
+            services=(ServiceOffer("Theme customization", 300, "USD"), ServiceOffer("SEO", 150.5, "EUR")),
+        )
+        assert store.set_preferences(prefs) == prefs
+        assert store.get_preferences() == prefs
+
+    @pytest.mark.parametrize(
+        ("prefs", "field"),
+        [
+            (Preferences(notification_email="not-an-address"), "notification_email"),
+            (Preferences(services=(ServiceOffer("SEO", 1, "USD"), ServiceOffer("seo", 2, "USD"))), "twice"),
+            (Preferences(services=(ServiceOffer("SEO", -1, "USD"),)), "starting_price"),
+            (Preferences(services=(ServiceOffer("SEO", 1, "dollars"),)), "currency"),
+            (Preferences(services=(ServiceOffer(" ", 1, "USD"),)), "name"),
+        ],
+    )
+    def test_invalid_preferences_are_refused_naming_the_field(
+        self, store: Store, prefs: Preferences, field: str
+    ) -> None:
+        with pytest.raises(Invalid, match=field):
+            store.set_preferences(prefs)
+        assert store.get_preferences() == Preferences()
+
+    def test_unavailable_partner_gets_no_tasks(self, store: Store, clock: FrozenClock) -> None:
+        store.set_preferences(Preferences(available=False))
+        with pytest.raises(NotDelivered, match="unavailable") as refused:
+            self.deliver(store)
+        assert refused.value.code == "unavailable"
+        store.set_preferences(Preferences(available=True, unavailable_until=clock().date() + timedelta(days=3)))
+        with pytest.raises(NotDelivered, match="until") as refused:
+            self.deliver(store)
+        assert refused.value.code == "unavailable"
+        assert store.list_tasks(TaskQuery()).items == []
+        clock.advance(timedelta(days=3))
+        assert self.deliver(store).status is Status.NEW
+
+    def test_dropshippers_refused_when_the_partner_says_so(self, store: Store) -> None:
+        store.set_preferences(Preferences(dropshippers=False))
+        business = dict(record()["business"], dropshipper=True)
+        with pytest.raises(NotDelivered, match="dropshippers") as refused:
+            self.deliver(store, business=business)
+        assert refused.value.code == "no_dropshippers"
+        assert self.deliver(store).status is Status.NEW
+
+    def test_invalid_delivery_names_the_field(self, store: Store) -> None:
+        with pytest.raises(Invalid, match="merchant"):
+            store.deliver_task({k: v for k, v in record().items() if k != "merchant"})
+        with pytest.raises(Invalid, match="kind"):
+            store.deliver_task(record(kind="spam"))
+        assert store.list_tasks(TaskQuery(kind=Kind.CONTACT)).items == []
+
+    # --- import and export ----------------------------------------------------------------------------
+    def test_import_is_idempotent_by_id(self, store: Store) -> None:
+        records = [(i + 1, record(f"T-{i}")) for i in range(5)]
+        first = store.import_tasks(records)
+        assert (first.added, first.unchanged, first.rejected) == ([f"T-{i}" for i in range(5)], [], [])
+        again = store.import_tasks([*records, (6, record("T-9"))])
+        assert (again.added, again.unchanged) == (["T-9"], [f"T-{i}" for i in range(5)])
+        assert len(list(all_items(store, TaskQuery()))) == 6
+
+    def test_duplicate_in_one_import_is_unchanged(self, store: Store) -> None:
+        report = store.import_tasks([(1, record("T-1")), (2, record("T-1", title="second"))])
+        assert (report.added, report.unchanged) == (["T-1"], ["T-1"])
+        assert store.get_task("T-1").title != "second"
+
+    def test_import_rejects_with_line_and_reason(self, store: Store) -> None:
+        report = store.import_tasks(
+            [
+                (1, record("T-1")),
+                (2, ValueError("not valid JSON: Expecting value (column 1)")),
+                (3, record("T-3", kind="spam")),
+                (4, ["not", "an", "object"]),
+                (7, record("T-7", messages=[{"id": "m1", "author": "merchant", "body": "x"}])),
+                (8, record("T-8", title="bad \udcff")),
+                (9, record("T-9")),
+            ]
+        )
+        assert report.added == ["T-1", "T-9"]
+        rejected = {r.line: r for r in report.rejected}
+        assert sorted(rejected) == [2, 3, 4, 7, 8]
+        assert "not valid JSON" in rejected[2].reason and rejected[2].task_id is None
+        assert rejected[3].task_id == "T-3" and "kind" in rejected[3].reason
+        assert "object" in rejected[4].reason
+        assert "messages[0].sent_at" in rejected[7].reason
+        assert "lone surrogate" in rejected[8].reason
+
+    def test_import_keeps_state(self, store: Store, clock: FrozenClock) -> None:
+        at = format_ts(clock() - timedelta(hours=2))
+        report = store.import_tasks(
+            [
+                (
+                    1,
+                    record(
+                        "T-1",
+                        received_at=format_ts(clock() - timedelta(hours=3)),
+                        status="awaiting_response",
+                        messages=[
+                            {"id": "m1", "author": "partner", "author_name": "ola", "body": "Hi", "sent_at": at},
+                            {"id": "m2", "author": "merchant", "author_name": "Grace", "body": "Yo", "sent_at": at},
+                        ],
+                        notes=[{"id": "n1", "author": "marek", "body": "Big client", "created_at": at}],
+                        unread=1,
+                    ),
+                ),
+                (2, record("T-2", received_at=format_ts(clock() - timedelta(days=5)))),
+            ]
+        )
+        assert report.added == ["T-1", "T-2"]
+        task = store.get_task("T-1")
+        assert (task.status, task.unread, len(task.messages), task.notes[0].author) == (
+            Status.AWAITING_RESPONSE,
+            1,
+            2,
+            "marek",
+        )
+        assert store.get_task("T-2").status_at(clock()) is Status.EXPIRED
+        assert store.reply("T-1", "Answer").messages[-1].id not in {"m1", "m2"}
+
+    def test_export_then_import_round_trips(self, make_store: MakeStore, store: Store, clock: FrozenClock) -> None:
+        self._varied_inbox(store, clock)
+        self.deliver(store, kind="contact")
+        store.add_note("T-03", "Declined: too small")
+        store.save_draft("T-00", "draft")
+        exported = list(store.export_tasks())
+        assert len(exported) == 13
+        assert sum(len(t.messages) for t in exported) > 0 and any(t.notes for t in exported)
+        copy = make_store(clock, partner="copy")
+        report = copy.import_tasks(
+            (i, task_to_dict(task, clock(), conversation=True)) for i, task in enumerate(exported, start=1)
+        )
+        assert report.rejected == [] and len(report.added) == 13
+        assert list(copy.export_tasks()) == exported
+
+    # --- stats and events --------------------------------------------------------------------------
+    def test_stats(self, store: Store, clock: FrozenClock) -> None:
+        assert store.stats().answered_in_time_share is None
+        in_time = self.deliver(store, service="SEO")
+        store.reply(in_time.id, "hi")
+        declined = self.deliver(store, service="SEO")
+        store.decline(declined.id, "budget")
+        direct = self.deliver(store, service="Migration", kind="direct")
+        store.decline(direct.id, "too_busy")
+        self.deliver(store, service="SEO")  # will expire
+        merchant_gone = self.deliver(store)
+        store.merchant_decline(merchant_gone.id)
+        clock.advance(timedelta(hours=73))
+        stats = store.stats()
+        assert stats.declines_by_service == {"SEO": 1, "Migration": 1}
+        assert stats.declines_by_kind == {"match": 1, "direct": 1}
+        assert stats.expired_last_30_days == 1
+        assert stats.answered_in_time_share == pytest.approx(3 / 4)
+        clock.advance(timedelta(days=30))
+        assert store.stats().expired_last_30_days == 0
+
+    def test_every_change_is_an_event_in_order(self, store: Store, clock: FrozenClock) -> None:
+        assert store.events(0) == []
+        task = self.deliver(store)
+        store.open_task(task.id)
+        store.reply(task.id, "hi")
+        store.add_note(task.id, "n")
+        store.merchant_message(task.id, "m")
+        store.import_tasks([(1, record("T-imp"))])
+        events = store.events(0)
+        assert [e.task_id for e in events] == [task.id] * 5 + ["T-imp"]
+        assert len({e.kind for e in events}) == 6
+        assert [e.seq for e in events] == sorted({e.seq for e in events})
+        assert store.events(events[-1].seq) == []
+        assert store.events(events[1].seq, limit=2) == events[2:4]
+        with pytest.raises(Refused):
+            store.reactivate(task.id)
+        assert store.events(events[-1].seq) == []
+        fresh = self.deliver(store)
+        clock.advance(timedelta(hours=72))
+        store.counts()
+        assert (fresh.id, "expired") in {(e.task_id, e.kind) for e in store.events(events[-1].seq)}
+
+    # --- hostile text ------------------------------------------------------------------------------
+    def test_every_corpus_entry_round_trips_through_every_text_field(
+        self, store: Store, corpus: list[dict[str, str]]
+    ) -> None:
+        for n, entry in enumerate(corpus):
+            text = entry["text"]
+            data = record(
+                f"T-c{n}",
+                title=text,
+                service=text,
+                merchant={"name": text, "email": text},
+                business={
+                    "store_name": text,
+                    "store_url": text,
+                    "industry": text,
+                    "country": text,
+                    "plan": text,
+                    "dropshipper": False,
+                },
+                requirements=[{"question": text, "answer": text}],
+            )
+            if _has_surrogate(text):
+                with pytest.raises(Invalid, match="lone surrogate"):
+                    store.deliver_task(data)
+                with pytest.raises(Invalid, match="lone surrogate"):
+                    store.save_draft(self.deliver(store).id, text)
+                continue
+            task = store.deliver_task(data)
+            store.save_draft(task.id, text)
+            assert store.get_draft(task.id) == (text if text.strip() else None), entry["id"]
+            comment = text
+            if len(text) > MAX_COMMENT_CHARS:
+                with pytest.raises(Invalid, match="too long"):
+                    store.decline(task.id, "budget", text)
+                comment = text[:MAX_COMMENT_CHARS]
+            if text.strip():
+                store.reply(task.id, text)
+                store.merchant_message(task.id, text, author_name=text)
+                store.add_note(task.id, text, author=text)
+                store.decline(task.id, "other", comment)
+            else:
+                with pytest.raises(Invalid, match="empty"):
+                    store.reply(task.id, text)
+                with pytest.raises(Invalid, match="empty"):
+                    store.add_note(task.id, text)
+                store.decline(task.id, "budget", text)
+            got = store.get_task(task.id)
+            fields = [
+                got.title,
+                got.service,
+                got.merchant.name,
+                got.merchant.email,
+                got.requirements[0].question,
+                got.requirements[0].answer,
+                got.business.store_name,
+                got.business.store_url,
+                got.business.industry,
+                got.business.country,
+                got.business.plan,
+            ]
+            assert got.decline is not None and got.decline.comment == comment, entry["id"]
+            if text.strip():
+                fields += [m.body for m in got.messages] + [got.messages[1].author_name]
+                fields += [got.notes[0].body] + ([got.notes[0].author] if text == text.strip() else [])
+            assert all(field == text for field in fields), entry["id"]
+            listed = {t.id: t for t in all_items(store, TaskQuery(status=Status.DECLINED, limit=100))}
+            assert listed[task.id].title == text
+            exported = {t.id: t for t in store.export_tasks()}
+            assert exported[task.id] == got
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
