@@ -6,6 +6,7 @@ and names the exact field that is wrong ("messages[2].sent_at: ...").
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -38,6 +39,7 @@ from .text import check_storable
 from .timefmt import format_ts, parse_date, parse_ts
 
 MAX_ID_CHARS = 100
+MAX_NUMBER = 10**12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -193,8 +195,10 @@ def _with_state(task: Task, r: _Reader) -> Task:
         raise Invalid(f"decline is set but status is {status.value!r}", "decline")
     if status in (Status.RESPONDED, Status.AWAITING_RESPONSE, Status.INACTIVE, Status.COMPLETED) and first is None:
         raise Invalid(f"status {status.value!r} needs a partner message or first_response_at", "status")
+    if status in (Status.NEW, Status.OPENED, Status.EXPIRED) and first is not None:
+        raise Invalid(f"status {status.value!r} means no reply was sent, but the task has a partner reply", "status")
     unread = r.get("unread", default=replayed.unread)
-    if isinstance(unread, bool) or not isinstance(unread, int) or unread < 0:
+    if isinstance(unread, bool) or not isinstance(unread, int) or not 0 <= unread <= MAX_NUMBER:
         raise Invalid("unread must be a whole number, 0 or more", "unread")
     last_activity = r.optional_timestamp("last_activity_at") or task.last_activity_at
     return replace(
@@ -309,7 +313,7 @@ def _store_access(data: object) -> StoreAccess:
     r = _Reader(data, "store_access")
     return StoreAccess(
         status=r.enum("status", AccessStatus, default=AccessStatus.NONE),
-        requested_by=r.get("requested_by", default=None) and r.text("requested_by"),
+        requested_by=None if r.get("requested_by") is None else r.text("requested_by"),
         requested_at=r.optional_timestamp("requested_at"),
         decided_at=r.optional_timestamp("decided_at"),
     )
@@ -383,8 +387,11 @@ class _Reader:
         value = self.get(key, required=required, default=None)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise Invalid(f"{self._path(key)} must be a number", self._path(key))
+        # JSON allows NaN/Infinity and huge integers; neither survives storage or export.
+        if abs(value) > MAX_NUMBER or not math.isfinite(value):
+            raise Invalid(f"{self._path(key)} must be a finite number of at most {MAX_NUMBER:,}", self._path(key))
         return value
 
     def enum(self, key: str, enum: type, *, required: bool = False, default: Any = None) -> Any:
