@@ -393,6 +393,11 @@ class TaskScreen(Screen[None]):
         if task is not None:
             await self.show_task(task)
             self.notify(done, markup=False)
+            return
+        # Refused: the task may have changed elsewhere; show it as the store has it now.
+        task = await call_store(self.app, self.store.get_task, self.task_id)
+        if task is not None:
+            await self.show_task(task)
 
 
 def _probe(action: str) -> r.Action:

@@ -47,7 +47,7 @@ class Conversation(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self._shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Conversation", "bold underline"), classes="section-title")

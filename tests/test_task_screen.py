@@ -1,0 +1,258 @@
+"""The task screen with a real SQLite store: opening, actions, refusals, expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from task_ui import TaskApp, make_store, message, note, opened, task_record, terminal_output, until
+
+from expert_tui.domain import DeclineReason, FrozenClock, Status
+from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
+from expert_tui.screens.task import TaskScreen
+
+pytestmark = pytest.mark.anyio
+
+
+def conversation_record(now: datetime, task_id: str = "T-1", status: str = "awaiting_response") -> dict:
+    return task_record(
+        task_id,
+        now=now,
+        status=status,
+        messages=[
+            message("m1", "merchant", "Can you start on Monday?", now - timedelta(hours=1, minutes=30)),
+            message("m2", "partner", "Yes, Monday works.", now - timedelta(hours=1), name="Ola"),
+            message("m3", "merchant", "Great, and the price?", now - timedelta(minutes=20)),
+        ],
+        notes=[note("n1", "She prefers calls after 3 pm", now - timedelta(minutes=10))],
+    )
+
+
+def footer_keys(screen: TaskScreen) -> set[str]:
+    return {binding.action for binding in (active.binding for active in screen.active_bindings.values())}
+
+
+async def test_opening_is_what_marks_the_task_opened(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    assert store.get_task("T-1").status is Status.NEW
+    async with TaskApp(store, clock).run_test() as pilot:
+        screen = await opened(pilot)
+        assert screen.current is not None and screen.current.status is Status.OPENED
+        text, _ = terminal_output(pilot.app)
+    assert store.get_task("T-1").status is Status.OPENED
+    for shown in ("Set up our pet store before Christmas", "Anna Nowak", "Store setup", "Żółw i Spółka", "70:00:00"):
+        assert shown in text
+
+
+async def test_details_conversation_and_notes_are_all_shown_and_told_apart(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, conversation_record(clock()))
+    async with TaskApp(store, clock).run_test(size=(120, 80)) as pilot:
+        await opened(pilot)
+        text, _ = terminal_output(pilot.app)
+    for shown in (
+        "What do you sell?",
+        "Turtle food, terrariums and lamps",
+        "Industry: Pets",
+        "Plan: Basic",
+        "Dropshipper: no",
+        "time high · cost medium · quality high",
+        "800–1,500 EUR",
+        "Merchant Anna Nowak",
+        "Can you start on Monday?",
+        "You → merchant",
+        "Yes, Monday works.",
+        "NOTE · internal — never sent to the merchant",
+        "She prefers calls after 3 pm",
+    ):
+        assert shown in text, shown
+    merchant_line = next(line for line in text.splitlines() if "Can you start on Monday?" in line)
+    partner_line = next(line for line in text.splitlines() if "Yes, Monday works." in line)
+    # The partner's messages are indented to the right of the merchant's.
+    assert partner_line.index("Yes") > merchant_line.index("Can") + 4
+
+
+async def test_actions_offered_follow_the_rules(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()), conversation_record(clock(), "T-2"))
+    async with TaskApp(store, clock).run_test() as pilot:
+        screen = await opened(pilot)
+        offered = footer_keys(screen)
+        assert {"reply", "decline", "note"} <= offered
+        assert not {"inactive", "complete", "reactivate", "request_review"} & offered
+    async with TaskApp(store, clock, "T-2").run_test() as pilot:
+        screen = await opened(pilot)
+        assert {"reply", "decline", "note", "inactive", "complete"} <= footer_keys(screen)
+        assert "reactivate" not in footer_keys(screen)
+
+
+async def test_decline_with_a_reason(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
+        await pilot.press("3", *"over our rate", "enter")
+        await until(pilot, lambda: store.get_task("T-1").status is Status.DECLINED, "decline stored")
+        screen = await opened(pilot)
+        await until(pilot, lambda: screen.current.status is Status.DECLINED, "screen updated")
+        assert "decline" not in footer_keys(screen) and "reply" not in footer_keys(screen)
+        assert "note" in footer_keys(screen)  # team memory stays possible
+    decline = store.get_task("T-1").decline
+    assert decline is not None and decline.reason is DeclineReason.BUDGET and decline.comment == "over our rate"
+
+
+async def test_decline_other_needs_a_comment(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
+        await pilot.press("6", "ctrl+s")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, DeclineDialog)
+        text, _ = terminal_output(pilot.app)
+        assert "'Other' needs a reason" in text
+        assert store.get_task("T-1").status is Status.OPENED
+        await pilot.press(*"we only do B2B", "ctrl+s")
+        await until(pilot, lambda: store.get_task("T-1").status is Status.DECLINED, "decline stored")
+    decline = store.get_task("T-1").decline
+    assert decline is not None and decline.reason is DeclineReason.OTHER and decline.comment == "we only do B2B"
+
+
+async def test_escape_cancels_the_decline(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(pilot.app.screen, TaskScreen), "back on the task")
+    assert store.get_task("T-1").status is Status.OPENED
+
+
+async def test_add_a_multi_line_note(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 50)) as pilot:
+        await opened(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog), "note dialog")
+        await pilot.press("ctrl+s")  # empty: refused in the dialog
+        assert isinstance(pilot.app.screen, NoteDialog)
+        await pilot.press(*"Asked Marek", "enter", *"about [rates]", "ctrl+s")
+        await until(pilot, lambda: len(store.get_task("T-1").notes) == 1, "note stored")
+        screen = await opened(pilot)
+        await until(pilot, lambda: len(screen.current.notes) == 1, "note shown")
+        await pilot.pause()
+        text, _ = terminal_output(pilot.app)
+    assert store.get_task("T-1").notes[0].body == "Asked Marek\nabout [rates]"
+    assert "about [rates]" in text
+
+
+@pytest.mark.parametrize(
+    ("status", "key", "after"),
+    [
+        ("awaiting_response", "i", Status.INACTIVE),
+        ("awaiting_response", "c", Status.COMPLETED),
+        ("inactive", "a", Status.AWAITING_RESPONSE),
+    ],
+)
+async def test_inactive_complete_reactivate(
+    tmp_path: Path, clock: FrozenClock, status: str, key: str, after: Status
+) -> None:
+    store = make_store(tmp_path / "t.db", clock, conversation_record(clock(), status=status))
+    async with TaskApp(store, clock).run_test() as pilot:
+        screen = await opened(pilot)
+        await pilot.press(key)
+        await until(pilot, lambda: store.get_task("T-1").status is after, f"{after} stored")
+        await until(pilot, lambda: screen.current.status is after, "screen updated")
+
+
+async def test_request_review_once_completed(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, conversation_record(clock(), status="completed"))
+    async with TaskApp(store, clock).run_test() as pilot:
+        screen = await opened(pilot)
+        assert "request_review" in footer_keys(screen)
+        await pilot.press("v")
+        await until(pilot, lambda: store.get_task("T-1").review is not None, "review requested")
+        await until(pilot, lambda: "request_review" not in footer_keys(screen), "offered only once")
+
+
+async def test_refusal_from_the_store_is_shown_in_words(tmp_path: Path, clock: FrozenClock) -> None:
+    """Another device declined the task meanwhile: the screen still offers it, the store refuses."""
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(pilot)
+        store.decline("T-1", DeclineReason.TOO_BUSY)  # behind the screen's back
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
+        await pilot.press("1", "enter")
+        refusal = "T-1 was declined by you — it can no longer be declined"
+        await until(pilot, lambda: refusal in terminal_output(pilot.app)[0], "the refusal on screen")
+        screen = await opened(pilot)
+        # The screen catches up with what the store holds and stops offering the decline.
+        await until(pilot, lambda: screen.current.status is Status.DECLINED, "screen reloaded")
+        assert "decline" not in footer_keys(screen)
+    assert store.get_task("T-1").decline.reason is DeclineReason.TOO_BUSY
+
+
+async def test_expired_task_says_so_and_offers_nothing(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock(), age=timedelta(hours=75)))
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        text, _ = terminal_output(pilot.app)
+        assert "EXPIRED 3 h ago — no actions are possible on expired tasks" in text
+        assert footer_keys(screen) & {"reply", "decline", "note", "inactive", "complete"} == set()
+        for key in "rdnic":
+            await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, TaskScreen)
+    assert store.get_task("T-1").status_at(clock()) is Status.EXPIRED
+    assert store.get_task("T-1").notes == ()
+
+
+async def test_the_window_closing_while_open_takes_the_actions_away(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock(), age=timedelta(hours=71, minutes=59)))
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        text, _ = terminal_output(pilot.app)
+        assert "!!! 00:01:00 left to reply (under 1 h)" in text
+        assert "reply" in footer_keys(screen)
+        clock.advance(timedelta(minutes=1))
+        screen.tick()
+        await pilot.pause()
+        text, _ = terminal_output(pilot.app)
+        assert "EXPIRED 0 s ago" in text
+        assert "reply" not in footer_keys(screen)
+
+
+@pytest.mark.parametrize(
+    ("age", "shown"),
+    [
+        (timedelta(hours=10), "62:00:00 left to reply"),
+        (timedelta(hours=50), "! 22:00:00 left to reply (under 24 h)"),
+        (timedelta(hours=67), "!! 05:00:00 left to reply (under 6 h)"),
+        (timedelta(hours=71, minutes=30), "!!! 00:30:00 left to reply (under 1 h)"),
+    ],
+)
+async def test_countdown_reads_without_colour(tmp_path: Path, clock: FrozenClock, age: timedelta, shown: str) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock(), age=age))
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        text, _ = terminal_output(pilot.app)
+    assert shown in text
+
+
+async def test_escape_goes_back(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(pilot.app.screen, TaskScreen), "left the task")
+
+
+async def test_unknown_task_is_said_in_words(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock, "T-404").run_test() as pilot:
+        await until(pilot, lambda: not isinstance(pilot.app.screen, TaskScreen), "left the missing task")
+        assert any("T-404" in n.message for n in pilot.app._notifications)
