@@ -260,18 +260,19 @@ class TaskScreen(Screen[None]):
         self._draft.changed(self.query_one(ReplyEditor).text)
 
     @on(ReplyEditor.LeaveRequested)
-    async def _leave_editor(self) -> None:
+    def _leave_editor(self) -> None:
         editor = self.query_one(ReplyEditor)
         self.query_one("#body").focus()
         if editor.text.strip():
             self._show_composer("Draft kept — r continues it, ctrl+s sends")
         else:
             self.query_one("#composer").display = False
-        await self._draft.flush()
+        self.run_worker(self._draft.flush(), group="draft-save")
 
     @on(ReplyEditor.SendRequested)
-    async def _send_requested(self) -> None:
-        await self.send_reply()
+    def _send_requested(self) -> None:
+        # In a worker: the screen keeps handling messages (ticks, keys) while the store works.
+        self.run_worker(self.send_reply(), group="send")
 
     async def send_reply(self) -> None:
         """Send what is in the editor: stored and shown, or kept with the reason."""
@@ -357,38 +358,38 @@ class TaskScreen(Screen[None]):
             assert self.current is not None
             self.app.push_screen(DeclineDialog(self.current), self._declined)
 
-    @work(group="task-action")
-    async def _declined(self, choice: DeclineChoice | None) -> None:
+    def _declined(self, choice: DeclineChoice | None) -> None:
         if choice is not None:
-            await self._run(self.store.decline, self.task_id, choice.reason, choice.comment, done="Task declined.")
+            self._run(self.store.decline, self.task_id, choice.reason, choice.comment, done="Task declined.")
 
     def action_note(self) -> None:
         if self._offer("note"):
             assert self.current is not None
             self.app.push_screen(NoteDialog(self.current), self._noted)
 
-    @work(group="task-action")
-    async def _noted(self, body: str | None) -> None:
+    def _noted(self, body: str | None) -> None:
         if body is not None:
-            await self._run(self.store.add_note, self.task_id, body, done="Note added (internal).")
+            self._run(self.store.add_note, self.task_id, body, done="Note added (internal).")
 
-    async def action_inactive(self) -> None:
+    def action_inactive(self) -> None:
         if self._offer("inactive"):
-            await self._run(self.store.mark_inactive, self.task_id, done="Marked inactive.")
+            self._run(self.store.mark_inactive, self.task_id, done="Marked inactive.")
 
-    async def action_reactivate(self) -> None:
+    def action_reactivate(self) -> None:
         if self._offer("reactivate"):
-            await self._run(self.store.reactivate, self.task_id, done="Reactivated.")
+            self._run(self.store.reactivate, self.task_id, done="Reactivated.")
 
-    async def action_complete(self) -> None:
+    def action_complete(self) -> None:
         if self._offer("complete"):
-            await self._run(self.store.complete, self.task_id, done="Marked completed.")
+            self._run(self.store.complete, self.task_id, done="Marked completed.")
 
-    async def action_request_review(self) -> None:
+    def action_request_review(self) -> None:
         if self._offer("request_review"):
-            await self._run(self.store.request_review, self.task_id, done="Review requested.")
+            self._run(self.store.request_review, self.task_id, done="Review requested.")
 
+    @work(group="task-action")
     async def _run(self, fn: Any, *args: object, done: str) -> None:
+        """One store action off the message queue; refused means shown in words, then reloaded."""
         task = await call_store(self.app, fn, *args)
         if task is not None:
             await self.show_task(task)

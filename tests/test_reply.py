@@ -1,0 +1,211 @@
+"""Replying: every send key, empty replies refused, drafts kept, a reply stored or clearly not sent."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from task_ui import TaskApp, make_store, message, opened, task_record, terminal_output, until
+from textual.pilot import Pilot
+
+from expert_tui.domain import Author, DeclineReason, FrozenClock, Status, Task
+from expert_tui.screens.dialogs import TemplatePicker
+from expert_tui.store.sqlite import SqliteStore
+from expert_tui.widgets.reply_editor import ReplyEditor
+
+pytestmark = pytest.mark.anyio
+
+
+def ongoing(now: datetime) -> dict:
+    """A task already in conversation: replying opens the editor without templates."""
+    return task_record(
+        now=now,
+        status="awaiting_response",
+        messages=[
+            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
+            message("m2", "merchant", "Great, what would it cost?", now - timedelta(minutes=30)),
+        ],
+    )
+
+
+def partner_bodies(store: SqliteStore) -> list[str]:
+    return [m.body for m in store.get_task("T-1").messages if m.author is Author.PARTNER]
+
+
+def editor_of(pilot: Pilot[None]) -> ReplyEditor:
+    return pilot.app.screen.query_one(ReplyEditor)
+
+
+@pytest.mark.parametrize("send_key", ["ctrl+s", "ctrl+j", "alt+enter", "ctrl+enter"])
+async def test_each_send_key_sends(tmp_path: Path, clock: FrozenClock, send_key: str) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r")
+        assert editor_of(pilot).has_focus
+        await pilot.press(*"About 900 EUR", "enter", *"[for everything]", send_key)
+        await until(pilot, lambda: len(partner_bodies(store)) == 2, "reply stored")
+        await until(pilot, lambda: editor_of(pilot).text == "", "editor cleared")
+        await until(pilot, lambda: screen.current.status is Status.RESPONDED, "conversation updated")
+        await pilot.pause()
+        text, _ = terminal_output(pilot.app)
+    assert partner_bodies(store)[-1] == "About 900 EUR\n[for everything]"
+    assert "[for everything]" in text
+    assert store.get_draft("T-1") is None
+
+
+async def test_first_reply_from_a_template(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "template picker")
+        await pilot.press("2")
+        await until(pilot, lambda: editor_of(pilot).text.startswith("Hi Anna,"), "template in the editor")
+        assert "store setup for Żółw i Spółka" in editor_of(pilot).text
+        await pilot.press(*"Ola", "ctrl+s")
+        await until(pilot, lambda: len(partner_bodies(store)) == 1, "reply stored")
+    body = partner_bodies(store)[0]
+    assert body.startswith("Hi Anna,") and "20-minute call" in body and body.endswith("Best regards,\nOla")
+    assert store.get_task("T-1").status is Status.RESPONDED
+
+
+async def test_template_picker_escape_starts_blank(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "template picker")
+        await pilot.press("escape")
+        await until(pilot, lambda: editor_of(pilot).has_focus, "editor focused")
+        assert editor_of(pilot).text == ""
+
+
+async def test_empty_reply_is_refused_with_a_message(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", "space", "enter", "space", "ctrl+s")
+        await pilot.pause()
+        text, _ = terminal_output(pilot.app)
+        assert "The reply is empty — write something first." in text
+        assert editor_of(pilot).has_focus
+    assert len(partner_bodies(store)) == 1
+
+
+async def test_draft_is_saved_while_typing(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"half a thought")
+        await until(pilot, lambda: store.get_draft("T-1") == "half a thought", "draft saved (debounced)")
+        assert editor_of(pilot).has_focus  # saving never took the keys away
+
+
+async def test_escape_leaves_the_editor_and_keeps_the_draft(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r", *"keep me", "escape")
+        await until(pilot, lambda: store.get_draft("T-1") == "keep me", "draft saved on leaving")
+        assert not editor_of(pilot).has_focus
+        assert editor_of(pilot).text == "keep me"
+        assert "reply" in {a.binding.action for a in screen.active_bindings.values()}  # single keys work again
+        text, _ = terminal_output(pilot.app)
+        assert "Draft kept" in text
+    assert len(partner_bodies(store)) == 1
+
+
+async def test_draft_comes_back_when_the_task_is_reopened(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test() as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"written before the crash")
+        await pilot.app.action_quit()  # left before the debounce fired: saved on the way out
+    assert store.get_draft("T-1") == "written before the crash"
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await until(pilot, lambda: editor_of(pilot).text == "written before the crash", "draft restored")
+        text, _ = terminal_output(pilot.app)
+        assert "Draft restored" in text
+        await pilot.press("r", *" and after", "ctrl+s")
+        await until(pilot, lambda: len(partner_bodies(store)) == 2, "reply stored")
+    assert partner_bodies(store)[-1] == "written before the crash and after"
+    assert store.get_draft("T-1") is None
+
+
+async def test_a_refused_reply_stays_in_the_editor_and_the_draft(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"too late")
+        store.decline("T-1", DeclineReason.TOO_BUSY)  # elsewhere, meanwhile
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Not sent" in terminal_output(pilot.app)[0], "the reason on screen")
+        text, _ = terminal_output(pilot.app)
+        assert "messages can no longer be sent" in text
+        assert editor_of(pilot).text == "too late"
+        assert not editor_of(pilot).read_only
+    assert store.get_draft("T-1") == "too late"
+    assert len(partner_bodies(store)) == 1
+
+
+class LostAnswerStore(SqliteStore):
+    """The reply is stored, but the answer is lost on the way back (as over a network)."""
+
+    failures = 1
+
+    def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
+        task = super().reply(task_id, body, idempotency_key=idempotency_key)
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("connection reset by peer")
+        return task
+
+
+async def test_retry_after_a_lost_answer_never_sends_twice(tmp_path: Path, clock: FrozenClock) -> None:
+    make_store(tmp_path / "t.db", clock, ongoing(clock())).close()
+    store = LostAnswerStore(tmp_path / "t.db", clock=clock)
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"only once", "ctrl+s")
+        await until(pilot, lambda: "connection reset by peer" in terminal_output(pilot.app)[0], "failure shown")
+        assert editor_of(pilot).text == "only once"
+        await pilot.press("ctrl+s")  # the partner retries
+        await until(pilot, lambda: editor_of(pilot).text == "", "sent")
+    assert partner_bodies(store) == ["Hello Anna, happy to help.", "only once"]
+
+
+class SlowStore(SqliteStore):
+    """A reply that takes as long as the test says, to look at the editor meanwhile."""
+
+    release = threading.Event()
+
+    def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
+        self.release.wait(5)
+        return super().reply(task_id, body, idempotency_key=idempotency_key)
+
+
+async def test_editor_is_locked_while_sending(tmp_path: Path, clock: FrozenClock) -> None:
+    make_store(tmp_path / "t.db", clock, ongoing(clock())).close()
+    store = SlowStore(tmp_path / "t.db", clock=clock)
+    store.release = threading.Event()
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"steady", "ctrl+s")
+        await until(pilot, lambda: editor_of(pilot).read_only, "editor locked")
+        await pilot.press(*"xx", "ctrl+s")
+        assert editor_of(pilot).text == "steady"
+        assert "Sending…" in terminal_output(pilot.app)[0]
+        store.release.set()
+        await until(pilot, lambda: editor_of(pilot).text == "", "sent")
+    assert partner_bodies(store) == ["Hello Anna, happy to help.", "steady"]
+
+
+async def test_reply_straight_from_the_inbox(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock, reply=True).run_test() as pilot:
+        await opened(pilot)
+        await until(pilot, lambda: editor_of(pilot).has_focus, "editor focused")
