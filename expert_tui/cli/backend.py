@@ -1,0 +1,93 @@
+"""Which store a command works on, and opening it with errors a person can act on."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..domain import Clock, DomainError
+from ..domain.text import one_line
+from ..store import Store
+from .exits import CliError
+
+ENV_DB = "EXPERT_TUI_DB"
+ENV_SERVER = "EXPERT_TUI_SERVER"
+ENV_TOKEN = "EXPERT_TUI_TOKEN"
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """A local store file, where it came from (for `paths`), and whether it is the demo."""
+
+    db: Path
+    source: str
+    demo: bool = False
+
+
+def choose_backend(args: argparse.Namespace) -> Backend:
+    """Options beat the environment; two backends at once is a usage error, not a guess."""
+    db = getattr(args, "db", None)
+    server = getattr(args, "server", None)
+    demo = getattr(args, "demo", False)
+    chosen = [name for name, value in (("--db", db), ("--server", server), ("--demo", demo)) if value]
+    if len(chosen) > 1:
+        raise CliError(f"choose one backend: {' and '.join(chosen)} were both given")
+    if demo:
+        return Backend(paths.demo_db_path(), "--demo", demo=True)
+    if db:
+        return Backend(Path(db).expanduser(), "--db")
+    if server:
+        raise _no_remote("--server")
+    env_db, env_server = os.environ.get(ENV_DB), os.environ.get(ENV_SERVER)
+    if env_server:
+        if env_db:
+            raise CliError(f"choose one backend: both {ENV_DB} and {ENV_SERVER} are set")
+        raise _no_remote(ENV_SERVER)
+    if env_db:
+        return Backend(Path(env_db).expanduser(), ENV_DB)
+    return Backend(paths.default_db_path(), "default")
+
+
+def _no_remote(where: str) -> CliError:
+    return CliError(
+        f"the remote backend ({where}) is not available in this build — use the local store (--db PATH or no option)"
+    )
+
+
+def open_store(backend: Backend, clock: Clock) -> Store:
+    """Open (creating it privately if new) the store, or fail with one line saying why."""
+    from ..store.sqlite import SqliteStore
+
+    where = one_line(str(backend.db))
+    if backend.db.is_dir():
+        raise CliError(f"cannot open the store at {where}: it is a folder, not a database file")
+    try:
+        if backend.demo:
+            from ..demo import open_demo_store
+
+            return open_demo_store(backend.db, clock)
+        return SqliteStore(backend.db, clock=clock)
+    except DomainError as error:  # e.g. a store written by a newer expert-tui
+        raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
+    except sqlite3.DatabaseError as error:
+        raise CliError(f"cannot open the store at {where}: {_sqlite_reason(error)}") from None
+    except OSError as error:
+        raise CliError(f"cannot open the store at {where}: {os_reason(error)}") from None
+
+
+def _sqlite_reason(error: sqlite3.Error) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return "the file is not an expert-tui database, or it is damaged"
+    return one_line(text) or type(error).__name__
+
+
+def os_reason(error: OSError) -> str:
+    """'No such file or directory' rather than '[Errno 2] No such file or directory: ...'."""
+    if error.strerror:
+        return error.strerror.lower()
+    return one_line(str(error)) or type(error).__name__

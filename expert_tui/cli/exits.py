@@ -1,0 +1,24 @@
+"""Exit codes scripts can rely on, and the one error type the command line raises itself."""
+
+from __future__ import annotations
+
+OK = 0
+#: A rule of SPEC section 2 refused the action (the task expired, was declined, ...).
+REFUSED = 1
+#: Bad usage or bad input: a wrong option, an unknown task id, an unreadable file or store,
+#: an import with rejected records.
+BAD_INPUT = 2
+#: A bug in expert-tui itself: reported in one line, never as a traceback.
+INTERNAL = 70
+INTERRUPTED = 130
+#: What a shell reports when the reader of a pipe went away (`expert-tui list | head`).
+BROKEN_PIPE = 141
+
+
+class CliError(Exception):
+    """A failure with the one line to print and the exit code to end with."""
+
+    def __init__(self, message: str, code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
