@@ -10,6 +10,7 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.domain.timefmt import format_ts
 from expert_tui.screens.task import TaskScreen
@@ -64,17 +65,16 @@ def make_store(path: Path, clock: FrozenClock, *records: dict) -> SqliteStore:
     return store
 
 
-class TaskApp(App[None]):
-    """The smallest app that holds a store and a clock and opens one task."""
+class TaskApp(ExpertApp):
+    """The real app, opened on one task as the inbox would open it."""
 
     def __init__(self, store: SqliteStore, clock: FrozenClock, task_id: str = "T-1", *, reply: bool = False) -> None:
-        super().__init__()
-        self.store = store
-        self.clock = clock
+        super().__init__(store, clock=clock)
         self._task_id = task_id
         self._reply = reply
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.push_screen(TaskScreen(self._task_id, reply=self._reply))
 
 

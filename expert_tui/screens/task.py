@@ -57,7 +57,7 @@ PALETTE_LABELS: dict[str, tuple[str, str]] = {
     "request_review": ("Task: request a review", "Once per completed task"),
 }
 #: Screen keys that would type into the editor while it has focus.
-_TYPING_ACTIONS = frozenset({*RULE_OF_ACTION, "scroll_down", "scroll_up", "scroll_top", "scroll_end", "help"})
+_TYPING_ACTIONS = frozenset({*RULE_OF_ACTION, "scroll_down", "scroll_up", "scroll_top", "scroll_end"})
 
 
 class TaskScreen(Screen[None]):
@@ -78,7 +78,6 @@ class TaskScreen(Screen[None]):
         Binding("k", "scroll_up", "Scroll up", show=False, id="task.scroll_up"),
         Binding("g", "scroll_top", "Top", show=False, id="task.scroll_top"),
         Binding("G", "scroll_end", "Bottom", show=False, id="task.scroll_end"),
-        Binding("question_mark", "help", "Help", id="task.help"),
     ]
 
     def __init__(self, task_id: str, *, reply: bool = False) -> None:
@@ -115,7 +114,18 @@ class TaskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#composer").display = False
+        if hasattr(self.app, "store_version"):
+            # Another process changed the store (a merchant wrote, the CLI acted): catch up.
+            self.watch(self.app, "store_version", self._store_changed, init=False)
         self._load()
+
+    @work(exclusive=True, group="task-reload")
+    async def _store_changed(self) -> None:
+        if self.current is None or not self.is_current:
+            return
+        task = await call_store(self.app, self.store.get_task, self.task_id)
+        if task is not None and task != self.current:
+            await self.show_task(task)
 
     @work(exclusive=True, group="task-load")
     async def _load(self) -> None:
@@ -193,9 +203,6 @@ class TaskScreen(Screen[None]):
             for action, (label, help) in PALETTE_LABELS.items()
             if self.allows(action)
         ]
-        if self.current is not None:
-            commands.append(PaletteCommand(with_keys("Back to inbox", [keys["back"]]), "", self.action_back, "back"))
-            commands.append(PaletteCommand(with_keys("Keys and help", [keys["help"]]), "", self.action_help, "help"))
         return commands
 
     # --- scrolling ------------------------------------------------------------------------
@@ -221,11 +228,6 @@ class TaskScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._draft.flush_blocking()
-
-    def action_help(self) -> None:
-        from .help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
 
     # --- replying -------------------------------------------------------------------------
     def action_reply(self) -> None:
