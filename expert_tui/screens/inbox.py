@@ -56,8 +56,10 @@ class InboxScreen(Screen[None]):
         Binding("r", "reply", "Reply", tooltip="Reply to the highlighted task"),
         Binding("d", "decline", "Decline", tooltip="Decline the highlighted task"),
         Binding("n", "note", "Note", tooltip="Add an internal note (never sent to the merchant)"),
-        Binding("i", "inactive", "Inactive", tooltip="Mark the highlighted conversation inactive"),
-        Binding("c", "complete", "Complete", tooltip="Mark the highlighted task completed"),
+        # Not in the footer (80 columns hold only so much): the preview offers them on
+        # the tasks they apply to, and help and the palette list them.
+        Binding("i", "inactive", "Inactive", show=False, tooltip="Mark the highlighted conversation inactive"),
+        Binding("c", "complete", "Complete", show=False, tooltip="Mark the highlighted task completed"),
         Binding("slash", "search", "Search", tooltip="Search every task"),
         Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
@@ -81,6 +83,8 @@ class InboxScreen(Screen[None]):
         self.counts: dict[Status, int] = {}
         #: A store change arrived while another screen covered the inbox.
         self._stale_data = False
+        self._generation = 0
+        self._follow: str | None = None
         self._search_timer: Timer | None = None
 
     # --- layout -----------------------------------------------------------------------------
@@ -90,7 +94,7 @@ class InboxScreen(Screen[None]):
         yield ColumnHeader()
         yield TaskList(self.app.now, id="tasks")
         yield TaskPreview(id="preview")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def task_list(self) -> TaskList:
@@ -106,12 +110,19 @@ class InboxScreen(Screen[None]):
         return TaskQuery(status=self.filter.status, kind=self.filter.kind, q=self.q or None, sort=self.sort)
 
     def reload(self, *, follow: str | None = None) -> None:
-        """Re-read counts and the list for the current query (cost: one page)."""
-        self._stale_data = False
-        self._load(self.query_now(), follow)
+        """Re-read counts and the list for the current query (cost: one page).
 
-    @work(thread=True, exclusive=True, group="inbox-load")
-    def _load(self, query: TaskQuery, follow: str | None) -> None:
+        `follow` is the task the cursor should land on; it stays wanted until a load
+        has shown it, so a reload for a store change cannot undo an action's move.
+        """
+        self._stale_data = False
+        self._generation += 1
+        if follow is not None:
+            self._follow = follow
+        self._load(self.query_now(), self._generation)
+
+    @work(thread=True, group="inbox-load")
+    def _load(self, query: TaskQuery, generation: int) -> None:
         try:
             counts = self.app.store.counts(query.kind)
         except DomainError as error:
@@ -120,11 +131,12 @@ class InboxScreen(Screen[None]):
         total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
         window = TaskWindow(self.app.store, query, total)
         window.fetch(0)
-        self.app.call_from_thread(self._show, query, counts, window, follow)
+        self.app.call_from_thread(self._show, generation, counts, window)
 
-    def _show(self, query: TaskQuery, counts: dict[Status, int], window: TaskWindow, follow: str | None) -> None:
-        if query != self.query_now():
-            return
+    def _show(self, generation: int, counts: dict[Status, int], window: TaskWindow) -> None:
+        if generation != self._generation:
+            return  # a newer load is on its way
+        follow, self._follow = self._follow, None
         self.counts = counts
         self.task_list.show_window(window, follow=follow)
         self._show_counts()
@@ -148,21 +160,30 @@ class InboxScreen(Screen[None]):
         if not self.is_current:
             self._stale_data = True
             return
+        self._reload_keeping_cursor()
+
+    def _reload_keeping_cursor(self) -> None:
         highlighted = self.task_list.highlighted
-        self.reload(follow=highlighted.id if highlighted else None)
+        self.reload(follow=self._follow or (highlighted.id if highlighted else None))
 
     def on_screen_resume(self) -> None:
-        if self._stale_data:
-            highlighted = self.task_list.highlighted
-            self.reload(follow=highlighted.id if highlighted else None)
+        # Whatever covered the inbox (the task screen, a dialog) may have changed the
+        # highlighted task: one page is cheap, so re-read rather than guess.
+        if self._stale_data or self.task_list.window is not None:
+            self._reload_keeping_cursor()
         self.tick()
 
     # --- the list's messages -------------------------------------------------------------------
     @on(TaskList.Highlighted)
     def _highlighted(self, event: TaskList.Highlighted) -> None:
-        self.query_one(TaskPreview).show(event.task, self.app.now)
+        self.query_one(TaskPreview).show(event.task, self.app.now, empty=self._empty_hint())
         self.refresh_bindings()
         self._show_counts()
+
+    def _empty_hint(self) -> str:
+        if self.q or self.filter != Filter():
+            return "No task matches — change the filter (f) or the search (/, esc clears it)."
+        return "No tasks yet — import some from a shell: expert-tui import FILE"
 
     @on(TaskList.Selected)
     def _selected(self, event: TaskList.Selected) -> None:

@@ -14,14 +14,15 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ..domain import Budget, Task
+from ..domain import Budget, Status, Task
+from ..domain.rules import IN_CONVERSATION
 from ..domain.text import one_line
 from ..domain.timefmt import humanize_delta
 from .safe import safe_line
 from .task_columns import KIND_WORDS, STATUS_WORDS
 from .urgency import deadline_of
 
-MAX_REQUIREMENTS = 4
+MAX_REQUIREMENTS = 3
 
 
 def budget_words(budget: Budget | None) -> str:
@@ -46,8 +47,14 @@ def deadline_line(task: Task, now: datetime) -> Content:
         ago = humanize_delta(now - task.expires_at)
         return Content.assemble(("Expired", "bold $text-error"), f" {ago} ago — no actions are possible")
     if deadline.band is None:
-        return Content.assemble(("Status ", "dim"), STATUS_WORDS[task.status_at(now)])
-    parts: list[str | tuple[str, str]] = [("Reply within ", "dim"), (deadline.text, "bold")]
+        status = task.status_at(now)
+        parts: list[str | tuple[str, str]] = [("Status ", "dim"), STATUS_WORDS[status]]
+        if status in IN_CONVERSATION:
+            parts += [("   i", "bold"), (" mark inactive  ", "dim"), ("c", "bold"), (" complete", "dim")]
+        elif status is Status.INACTIVE:
+            parts += [("   c", "bold"), (" complete", "dim")]
+        return Content.assemble(*parts)
+    parts = [("Reply within ", "dim"), (deadline.text, "bold")]
     if deadline.band.words:
         parts.append((f"  {deadline.band.glyph} {deadline.band.words}", "bold $text-warning"))
     return Content.assemble(*parts)
@@ -86,12 +93,12 @@ class TaskPreview(Vertical):
 
     DEFAULT_CSS = """
     TaskPreview {
-        height: auto;
-        max-height: 40%;
+        /* Fixed, so the list above keeps its height as the highlighted task changes. */
+        height: 8;
         border-top: solid $primary-darken-1;
         padding: 0 1;
         & > #preview-deadline { height: 1; }
-        & > #preview-body { height: auto; }
+        & > #preview-body { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     }
     """
 
@@ -104,11 +111,11 @@ class TaskPreview(Vertical):
         yield Static(id="preview-deadline", markup=False)
         yield Static(Content.styled("No task highlighted.", "dim"), id="preview-body", markup=False)
 
-    def show(self, task: Task | None, now: datetime) -> None:
+    def show(self, task: Task | None, now: datetime, *, empty: str = "No task here.") -> None:
         self.shown_task = task
         body = self.query_one("#preview-body", Static)
         if task is None:
-            body.update(Content.styled("No task here — change the filter (f) or the search (/).", "dim"))
+            body.update(Content.styled(empty, "dim"))
         else:
             body.update(summary(task))
         self._deadline_shown = None

@@ -69,6 +69,9 @@ class StatusCounts(Static):
         height: 2;
         padding: 0 1;
         background: $panel;
+        /* One line each; at 80 columns the rarest statuses are cut, not wrapped. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 

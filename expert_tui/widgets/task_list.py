@@ -38,8 +38,10 @@ PLACEHOLDER = "…"
 _QUIET_STATUSES = frozenset({Status.DECLINED, Status.EXPIRED, Status.COMPLETED, Status.INACTIVE})
 
 
-class TaskList(ScrollView, can_focus=True):
+class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of the current inbox query; `cursor_row` is the highlighted one."""
+
+    HELP_GROUP = "Task list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False),
@@ -124,6 +126,7 @@ class TaskList(ScrollView, can_focus=True):
         self._shown: dict[int, Deadline] = {}
         self._pending: set[int] = set()
         self._highlighted: Task | None = None
+        self._announced = False
         #: Set after an action: once it is loaded, the cursor moves onto this task.
         self._follow: str | None = None
 
@@ -135,9 +138,18 @@ class TaskList(ScrollView, can_focus=True):
         self._pending.clear()
         self._forget_lines()
         self._sync_virtual_size()
-        self.cursor_row = self.validate_cursor_row(self.cursor_row)
+        followed = self._followed_row(window)
+        self.cursor_row = self.validate_cursor_row(self.cursor_row if followed is None else followed)
         self.refresh()
-        self._request_pages()
+
+    def _followed_row(self, window: TaskWindow) -> int | None:
+        """Where the task to follow is, once its page is loaded (then stop following)."""
+        if self._follow is None:
+            return None
+        row = window.find(self._follow, self.cursor_row)
+        if row is not None:
+            self._follow = None
+        return row
 
     @property
     def row_count(self) -> int:
@@ -184,11 +196,9 @@ class TaskList(ScrollView, can_focus=True):
             return
         self._pending.clear()
         self._sync_virtual_size()
-        if self._follow is not None:
-            row = message.window.find(self._follow, self.cursor_row)
-            if row is not None:
-                self._follow = None
-                self.cursor_row = row
+        row = self._followed_row(message.window)
+        if row is not None:
+            self.cursor_row = row
         self._forget_lines()
         self.refresh()
         self._announce()
@@ -196,8 +206,9 @@ class TaskList(ScrollView, can_focus=True):
 
     def _announce(self) -> None:
         task = self.highlighted
-        if task is not self._highlighted:
+        if task is not self._highlighted or not self._announced:
             self._highlighted = task
+            self._announced = True
             self.post_message(self.Highlighted(self, task))
 
     # --- time -----------------------------------------------------------------------------

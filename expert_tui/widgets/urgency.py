@@ -58,7 +58,8 @@ class Deadline:
 
 
 NO_DEADLINE = Deadline("", None, expired=False)
-EXPIRED = Deadline("expired", None, expired=True)
+#: The status column already says "expired"; the deadline cell stays empty.
+EXPIRED = Deadline("", None, expired=True)
 
 
 def deadline_of(task: Task, now: datetime) -> Deadline:

@@ -1,0 +1,339 @@
+"""The inbox, driven key by key with a pilot, over a real SQLite store and a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from inbox_helpers import demo_store, row_of, screen_lines
+
+from expert_tui.app import ExpertApp
+from expert_tui.domain import FrozenClock, Status
+from expert_tui.screens.dialogs import DeclineDialog, NoteDialog, TemplatePicker
+from expert_tui.screens.inbox import InboxScreen
+from expert_tui.screens.pickers import FilterPicker, SortPicker
+from expert_tui.screens.task import TaskScreen
+from expert_tui.store.base import Sort, TaskQuery
+from expert_tui.store.sqlite import SqliteStore
+from expert_tui.widgets.preview import TaskPreview
+
+pytestmark = pytest.mark.anyio
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FrozenClock) -> SqliteStore:
+    return demo_store(tmp_path / "tasks.db", clock)
+
+
+def make_app(store: SqliteStore, clock: FrozenClock) -> ExpertApp:
+    return ExpertApp(store, clock=clock, poll_interval=0.05)
+
+
+async def settle(pilot: object) -> None:
+    """Let workers (page loads, store calls) finish and the screen repaint."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+def inbox(app: ExpertApp) -> InboxScreen:
+    screen = app.screen
+    assert isinstance(screen, InboxScreen)
+    return screen
+
+
+def first_ids(store: SqliteStore, n: int, **query: object) -> list[str]:
+    return [task.id for task in store.list_tasks(TaskQuery(limit=n, **query)).items]  # type: ignore[arg-type]
+
+
+async def test_inbox_lists_tasks_most_urgent_first_with_counts(store: SqliteStore, clock: FrozenClock) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = screen_lines(app)
+        text = "\n".join(lines)
+        counts = store.counts()
+        assert f"new {counts[Status.NEW]}" in lines[0]
+        assert "Merchant" in text and "Reply within" in text
+        first = store.get_task(first_ids(store, 1)[0])
+        row_line = next(line for line in lines if first.merchant.name in line)
+        assert "!!!" in row_line  # under an hour left: the glyph reads without colour
+        assert inbox(app).task_list.highlighted.id == first.id
+        assert first.title in text  # the preview shows the highlighted task
+
+
+@pytest.mark.parametrize(
+    ("keys", "row"),
+    [
+        (("j",), 1),
+        (("down", "down"), 2),
+        (("j", "j", "k"), 1),
+        (("j", "up"), 0),
+        (("G",), -1),
+        (("G", "g"), 0),
+        (("end", "home"), 0),
+        (("pagedown",), None),
+        (("pagedown", "pageup"), 0),
+    ],
+)
+async def test_moving_the_cursor(
+    store: SqliteStore, clock: FrozenClock, keys: tuple[str, ...], row: int | None
+) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        task_list = inbox(app).task_list
+        await pilot.press(*keys)
+        await settle(pilot)
+        if row is None:
+            assert task_list.cursor_row == task_list.scrollable_content_region.height - 1
+        elif row == -1:
+            assert task_list.cursor_row == task_list.row_count - 1
+        else:
+            assert task_list.cursor_row == row
+        highlighted = task_list.highlighted
+        assert highlighted is not None
+        assert app.screen.query_one(TaskPreview).shown_task == highlighted
+
+
+async def test_enter_opens_the_task_and_esc_comes_back_refreshed(store: SqliteStore, clock: FrozenClock) -> None:
+    new_id = first_ids(store, 1, status=Status.NEW)[0]
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        task_list = inbox(app).task_list
+        task_list.cursor_row = row_of(app, new_id)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskScreen)
+        assert app.screen.task_id == new_id
+        assert store.get_task(new_id).status is Status.OPENED
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert task_list.highlighted.id == new_id
+        assert task_list.highlighted.status is Status.OPENED
+
+
+async def test_r_opens_the_task_with_the_editor(store: SqliteStore, clock: FrozenClock) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen_stack[1], TaskScreen)
+        # A first reply starts from a template picker; esc starts from a blank page.
+        if isinstance(app.screen, TemplatePicker):
+            await pilot.press("escape")
+            await settle(pilot)
+        assert isinstance(app.screen, TaskScreen)
+        assert app.focused is not None and app.focused.id == "editor"
+
+
+async def test_decline_from_the_inbox_moves_to_the_next_task(store: SqliteStore, clock: FrozenClock) -> None:
+    first, second = first_ids(store, 2)
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DeclineDialog)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert store.get_task(first).status is Status.DECLINED
+        assert inbox(app).task_list.highlighted.id == second
+
+
+async def test_note_from_the_inbox_is_stored_and_the_cursor_moves_on(store: SqliteStore, clock: FrozenClock) -> None:
+    first, second = first_ids(store, 2)
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"call [b]them[/b]", "ctrl+s")
+        await settle(pilot)
+        assert [note.body for note in store.get_task(first).notes][-1] == "call [b]them[/b]"
+        assert inbox(app).task_list.highlighted.id == second
+
+
+async def test_inactive_and_complete_from_the_inbox(store: SqliteStore, clock: FrozenClock) -> None:
+    app = make_app(store, clock)
+    ids = first_ids(store, 2, status=Status.RESPONDED)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        task_list = inbox(app).task_list
+        task_list.cursor_row = row_of(app, ids[0])
+        await pilot.press("i")
+        await settle(pilot)
+        assert store.get_task(ids[0]).status is Status.INACTIVE
+        task_list.cursor_row = row_of(app, ids[1])
+        await pilot.press("c")
+        await settle(pilot)
+        assert store.get_task(ids[1]).status is Status.COMPLETED
+
+
+async def test_a_refused_action_is_said_in_words(store: SqliteStore, clock: FrozenClock) -> None:
+    new_id = first_ids(store, 1, status=Status.NEW)[0]
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox(app).task_list.cursor_row = row_of(app, new_id)
+        await pilot.press("c")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("has no reply yet" in m and new_id in m for m in messages), messages
+        assert store.get_task(new_id).status is Status.NEW
+
+
+async def test_expired_tasks_say_so_and_offer_no_action(store: SqliteStore, clock: FrozenClock) -> None:
+    expired_id = first_ids(store, 1, status=Status.EXPIRED)[0]
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        screen.task_list.cursor_row = row_of(app, expired_id)
+        await settle(pilot)
+        for action in ("reply", "decline", "note", "inactive", "complete"):
+            assert screen.check_action(action, ()) is None
+        await pilot.press("d", "n", "r")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert "no actions are possible" in "\n".join(screen_lines(app))
+        task_list = screen.task_list
+        line = task_list.render_line(task_list.cursor_row - round(task_list.scroll_y)).text
+        assert store.get_task(expired_id).merchant.name in line
+        assert line.rstrip().endswith(" expired")
+
+
+async def test_filter_by_status_and_kind(store: SqliteStore, clock: FrozenClock) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterPicker)
+        await pilot.press("j", "enter")  # the status after "all": new
+        await settle(pilot)
+        screen = inbox(app)
+        assert screen.filter.status is Status.NEW
+        assert screen.task_list.row_count == store.counts()[Status.NEW]
+        await pilot.press("f", "end", "enter")  # the last choice: "Direct tasks only"
+        await settle(pilot)
+        assert screen.filter.kind is not None and screen.filter.kind.value == "direct"
+        window = screen.task_list.window
+        shown = [window.task_at(row) for row in range(screen.task_list.row_count)]
+        assert shown and all(t.kind.value == "direct" and t.status is Status.NEW for t in shown)
+
+
+async def test_sort_by_received(store: SqliteStore, clock: FrozenClock) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SortPicker)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        screen = inbox(app)
+        assert screen.sort is Sort.RECEIVED
+        assert screen.task_list.highlighted.id == first_ids(store, 1, sort=Sort.RECEIVED)[0]
+
+
+async def test_search_filters_the_list_and_esc_clears_it(store: SqliteStore, clock: FrozenClock) -> None:
+    target = store.get_task(first_ids(store, 3)[2])
+    word = target.merchant.name.split()[-1]
+    expected = {t.id for t in store.list_tasks(TaskQuery(q=word, limit=500)).items}
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *word, "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        task_list = inbox(app).task_list
+        shown = {task_list.window.task_at(row).id for row in range(task_list.row_count)}
+        assert shown == expected
+        assert app.focused is task_list
+        await pilot.press("escape")
+        await settle(pilot)
+        assert task_list.row_count == sum(store.counts().values())
+
+
+async def test_changes_from_another_process_show_up(store: SqliteStore, clock: FrozenClock, tmp_path: Path) -> None:
+    new_id = first_ids(store, 1, status=Status.NEW)[0]
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        other = SqliteStore(tmp_path / "tasks.db", clock=clock)
+        other.add_note(new_id, "from the CLI")
+        other.decline(new_id, "too_busy")
+        other.close()
+        for _ in range(20):
+            await pilot.pause(0.05)
+            await settle(pilot)
+            if inbox(app).counts.get(Status.DECLINED) == store.counts()[Status.DECLINED]:
+                break
+        task_list = inbox(app).task_list
+        row = row_of(app, new_id)
+        assert task_list.window.task_at(row).status is Status.DECLINED
+
+
+async def test_the_tick_redraws_countdowns_only_while_the_inbox_is_in_front(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        task_list = inbox(app).task_list
+        before = task_list.render_line(0).text
+        clock.advance(timedelta(seconds=1))
+        app._tick()
+        await pilot.pause()
+        after = task_list.render_line(0).text
+        assert before != after and before[:-9] == after[:-9]
+        await pilot.press("f")
+        await settle(pilot)
+        clock.advance(timedelta(minutes=30))
+        shown = dict(task_list._shown)
+        app._tick()
+        assert task_list._shown == shown  # covered: nothing re-rendered
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "00:" in task_list.render_line(0).text or "expired" in task_list.render_line(0).text
+
+
+async def test_question_mark_shows_help_and_q_quits(store: SqliteStore, clock: FrozenClock) -> None:
+    from expert_tui.screens.help import HelpScreen
+
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        help_text = "\n".join(screen_lines(app))
+        for word in ("Decline", "Filter", "Sort", "Search", "Quit"):
+            assert word in help_text
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_empty_store_says_so(tmp_path: Path, clock: FrozenClock) -> None:
+    store = SqliteStore(tmp_path / "empty.db", clock=clock)
+    app = make_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "G", "d", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert "No tasks yet" in "\n".join(screen_lines(app))
