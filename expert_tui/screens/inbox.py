@@ -84,6 +84,7 @@ class InboxScreen(Screen[None]):
         #: A store change arrived while another screen covered the inbox.
         self._stale_data = False
         self._generation = 0
+        self._shown_generation = 0
         self._follow: str | None = None
         self._search_timer: Timer | None = None
 
@@ -137,6 +138,7 @@ class InboxScreen(Screen[None]):
         if generation != self._generation:
             return  # a newer load is on its way
         follow, self._follow = self._follow, None
+        self._shown_generation = generation
         self.counts = counts
         self.task_list.show_window(window, follow=follow)
         self._show_counts()
@@ -169,7 +171,8 @@ class InboxScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the
         # highlighted task: one page is cheap, so re-read rather than guess.
-        if self._stale_data or self.task_list.window is not None:
+        loading = self._generation != self._shown_generation
+        if not loading and (self._stale_data or self.task_list.window is not None):
             self._reload_keeping_cursor()
         self.tick()
 
