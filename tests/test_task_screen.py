@@ -93,10 +93,14 @@ async def test_decline_with_a_reason(tmp_path: Path, clock: FrozenClock) -> None
         await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
         await pilot.press("3", *"over our rate", "enter")
         await until(pilot, lambda: store.get_task("T-1").status is Status.DECLINED, "decline stored")
+        # Done with it: back to the inbox, like archiving a mail.
+        await until(pilot, lambda: not isinstance(pilot.app.screen, TaskScreen), "back in the inbox")
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
         screen = await opened(pilot)
-        await until(pilot, lambda: screen.current.status is Status.DECLINED, "screen updated")
         assert "decline" not in footer_keys(screen) and "reply" not in footer_keys(screen)
         assert "note" in footer_keys(screen)  # team memory stays possible
+        text, _ = terminal_output(pilot.app)
+        assert "Declined by you: Budget too low — over our rate" in text
     decline = store.get_task("T-1").decline
     assert decline is not None and decline.reason is DeclineReason.BUDGET and decline.comment == "over our rate"
 

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -35,19 +35,30 @@ class HelpGroup:
 
 
 def group_title(node: DOMNode) -> str:
-    """A node may say how its keys are grouped (`HELP_GROUP`); else its class name."""
+    """A node may say how its keys are grouped (`HELP_GROUP`); else a plain name."""
     title = getattr(node, "HELP_GROUP", None)
     if isinstance(title, str):
         return title
+    if node is node.app:
+        return "Everywhere"
+    if isinstance(node, ScrollableContainer):
+        return "Scrolling"
     name = type(node).__name__
-    return "Everywhere" if node is node.app else name.removesuffix("Screen") or name
+    return name.removesuffix("Screen") or name
+
+
+def _group_order(node: DOMNode) -> int:
+    """The focused widget and the screen first; plain scrolling, then app keys, last."""
+    if node is node.app:
+        return 2
+    return 1 if isinstance(node, ScrollableContainer) else 0
 
 
 def help_groups(screen: Screen[object]) -> list[HelpGroup]:
     """The keys `screen` answers to now, innermost first, one row per action."""
     app = screen.app
     taken: set[str] = set()
-    groups: list[HelpGroup] = []
+    groups: list[tuple[int, HelpGroup]] = []
     for node, bindings in screen._modal_binding_chain:  # the same chain key presses walk
         rows: dict[tuple[str, str], HelpRow] = {}
         for key, binding in bindings:
@@ -63,8 +74,8 @@ def help_groups(screen: Screen[object]) -> list[HelpGroup]:
             elif shown_key not in row.keys:
                 row.keys.append(shown_key)
         if rows:
-            groups.append(HelpGroup(group_title(node), list(rows.values())))
-    return groups
+            groups.append((_group_order(node), HelpGroup(group_title(node), list(rows.values()))))
+    return [group for _order, group in sorted(groups, key=lambda pair: pair[0])]
 
 
 def help_content(groups: list[HelpGroup]) -> Content:
@@ -85,7 +96,7 @@ class HelpScreen(ModalScreen[None]):
     """Every key of the screen below, grouped; `esc`, `q` or `?` closes it."""
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background 60%; }
     HelpScreen > Vertical {
         width: 90; max-width: 100%; height: 90%;
         border: thick $accent; background: $surface; padding: 0 1;

@@ -65,6 +65,7 @@ class TaskScreen(Screen[None]):
 
     CSS_PATH = Path(__file__).with_name("task.tcss")
     AUTO_FOCUS = "#body"
+    HELP_GROUP: ClassVar[str] = "Task"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="task.back"),
         Binding("r", "reply", "Reply", id="task.reply"),
@@ -110,7 +111,7 @@ class TaskScreen(Screen[None]):
         with Vertical(id="composer"):
             yield Static(id="composer-status")
             yield ReplyEditor(id="editor")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#composer").display = False
@@ -118,6 +119,10 @@ class TaskScreen(Screen[None]):
             # Another process changed the store (a merchant wrote, the CLI acted): catch up.
             self.watch(self.app, "store_version", self._store_changed, init=False)
         self._load()
+
+    def on_resize(self) -> None:
+        # A third of the screen for the reply: 7 lines at 80x24, 13 at 120x40.
+        self.query_one(ReplyEditor).styles.height = max(5, min(20, self.size.height // 3))
 
     @work(exclusive=True, group="task-reload")
     async def _store_changed(self) -> None:
@@ -146,6 +151,9 @@ class TaskScreen(Screen[None]):
                 return
             draft = await call_store(self.app, self.store.get_draft, self.task_id)
         await self.show_task(task)
+        if task.messages:
+            # In a conversation the latest message matters most; the brief is one `g` away.
+            self.call_after_refresh(self.action_scroll_end)
         if draft:
             editor = self.query_one(ReplyEditor)
             editor.load_text(draft)
@@ -169,10 +177,11 @@ class TaskScreen(Screen[None]):
 
     def tick(self) -> None:
         """The app-wide 1 Hz tick: the countdown, and the moment a window closes."""
-        if self.current is None:
-            return
+        countdowns = self.query(Countdown)
+        if self.current is None or not countdowns:
+            return  # not loaded yet, or being torn down
         now = self.clock()
-        self.query_one(Countdown).show(self.current, now)
+        countdowns.first().show(self.current, now)
         if self.current.status_at(now) is not self._shown_status:
             self._shown_status = self.current.status_at(now)
             self.query_one("#header", Static).update(header_content(self.current, now))
@@ -362,7 +371,18 @@ class TaskScreen(Screen[None]):
 
     def _declined(self, choice: DeclineChoice | None) -> None:
         if choice is not None:
-            self._run(self.store.decline, self.task_id, choice.reason, choice.comment, done="Task declined.")
+            self._decline(choice)
+
+    @work(group="task-action")
+    async def _decline(self, choice: DeclineChoice) -> None:
+        """Declined means done with it: back to the inbox, as after archiving a mail."""
+        task = await call_store(self.app, self.store.decline, self.task_id, choice.reason, choice.comment)
+        if task is None:
+            await self._reload()
+            return
+        self.notify(f"Declined: {choice.reason.label}.", markup=False)
+        await self._draft.flush()
+        self.dismiss()
 
     def action_note(self) -> None:
         if self._offer("note"):
@@ -393,11 +413,16 @@ class TaskScreen(Screen[None]):
     async def _run(self, fn: Any, *args: object, done: str) -> None:
         """One store action off the message queue; refused means shown in words, then reloaded."""
         task = await call_store(self.app, fn, *args)
-        if task is not None:
-            await self.show_task(task)
-            self.notify(done, markup=False)
+        if task is None:
+            await self._reload()
             return
-        # Refused: the task may have changed elsewhere; show it as the store has it now.
+        await self.show_task(task)
+        self.notify(done, markup=False)
+        if fn == self.store.add_note:
+            self.action_scroll_end()
+
+    async def _reload(self) -> None:
+        """After a refusal: the task may have changed elsewhere; show it as the store has it."""
         task = await call_store(self.app, self.store.get_task, self.task_id)
         if task is not None:
             await self.show_task(task)

@@ -25,6 +25,7 @@ DRAFT_SAVE_DELAY = 0.3
 class ReplyEditor(TextArea):
     """A multi-line editor whose keys send, leave, or pick a template."""
 
+    HELP_GROUP: ClassVar[str] = "Reply editor"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", id="reply.send"),
         Binding("ctrl+j", "send", "Send", show=False, id="reply.send_ctrl_j"),

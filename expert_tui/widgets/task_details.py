@@ -79,7 +79,19 @@ def header_content(task: Task, now: datetime) -> Content:
     ]
     if task.unread:
         parts.append((f"   {task.unread} unread", "bold"))
+    if task.decline is not None and status is Status.DECLINED:
+        parts += ["\n", decline_content(task)]
     return Content.assemble(*parts)
+
+
+def decline_content(task: Task) -> Content:
+    """Who declined, why, and what they said."""
+    decline = task.decline
+    assert decline is not None
+    who = "you" if decline.by.value == "partner" else "the merchant"
+    reason = f": {decline.reason.label}" if decline.reason else ""
+    comment = Content.assemble(" — ", safe_line(decline.comment)) if decline.comment.strip() else Content("")
+    return Content.assemble((f"Declined by {who}{reason}", "bold"), comment, f" · {format_time(decline.at)}")
 
 
 def details_content(task: Task) -> Content:
