@@ -25,7 +25,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 
 from .commands import ScreenCommands
@@ -56,8 +56,9 @@ class ExpertApp(App[None]):
         Binding("question_mark", "help", "Help", tooltip="Every key, for where you are"),
     ]
 
-    now: reactive[datetime] = reactive(system_clock, init=False)
-    store_version: reactive[int] = reactive(0, init=False)
+    # `var`, not `reactive`: a change must not repaint the whole app, only what asks.
+    now: var[datetime] = var(system_clock, init=False)
+    store_version: var[int] = var(0, init=False)
 
     def __init__(self, store: Store, *, clock: Clock = system_clock, poll_interval: float = POLL_INTERVAL) -> None:
         super().__init__()

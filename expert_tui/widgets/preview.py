@@ -125,4 +125,5 @@ class TaskPreview(Vertical):
         line = Content("") if self.shown_task is None else deadline_line(self.shown_task, now)
         if line != self._deadline_shown:
             self._deadline_shown = line
-            self.query_one("#preview-deadline", Static).update(line)
+            # One line of fixed height: no layout pass, so nothing else is repainted.
+            self.query_one("#preview-deadline", Static).update(line, layout=False)
