@@ -33,8 +33,8 @@ def screen_commands(screen: Any) -> list[PaletteCommand]:
     seen: set[tuple[int, str]] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not active.enabled or not binding.description or binding.action in covered:
-            continue
+        if not (active.enabled and binding.show and binding.description) or binding.action in covered:
+            continue  # hidden bindings are movement keys (scrolling), not commands
         if (id(active.node), binding.action) in seen:
             continue  # one command per action, however many keys it has
         seen.add((id(active.node), binding.action))

@@ -48,10 +48,12 @@ def group_title(node: DOMNode) -> str:
 
 
 def _group_order(node: DOMNode) -> int:
-    """The focused widget and the screen first; plain scrolling, then app keys, last."""
+    """The focused widget first, then the screen, plain scrolling, and app keys last."""
     if node is node.app:
+        return 3
+    if isinstance(node, ScrollableContainer):
         return 2
-    return 1 if isinstance(node, ScrollableContainer) else 0
+    return 1 if isinstance(node, Screen) else 0
 
 
 def help_groups(screen: Screen[object]) -> list[HelpGroup]:

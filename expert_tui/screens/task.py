@@ -56,8 +56,6 @@ PALETTE_LABELS: dict[str, tuple[str, str]] = {
     "complete": ("Task: mark completed", "Reviews can be requested once completed"),
     "request_review": ("Task: request a review", "Once per completed task"),
 }
-#: Screen keys that would type into the editor while it has focus.
-_TYPING_ACTIONS = frozenset({*RULE_OF_ACTION, "scroll_down", "scroll_up", "scroll_top", "scroll_end"})
 
 
 class TaskScreen(Screen[None]):
@@ -196,8 +194,6 @@ class TaskScreen(Screen[None]):
         return RULE_OF_ACTION[action] in r.allowed_actions(self.current, self.clock())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _TYPING_ACTIONS and isinstance(self.focused, ReplyEditor):
-            return False
         if action in RULE_OF_ACTION:
             return self.allows(action) and not self._sending
         return True

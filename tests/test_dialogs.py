@@ -1,0 +1,119 @@
+"""The decline and note dialogs on their own: keyboard only, esc cancels, rules mirrored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.screen import ModalScreen
+from textual.widgets import Input, TextArea
+
+from expert_tui.domain import DeclineReason, Kind, Merchant, Task
+from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
+
+pytestmark = pytest.mark.anyio
+
+TASK = Task(
+    id="T-7",
+    kind=Kind.MATCH,
+    service="SEO",
+    title="[bold]Rank[/] us higher \x1b]0;pwned\x07",
+    received_at=datetime(2026, 11, 28, 5, 0, tzinfo=UTC),
+    merchant=Merchant("Carlos Méndez"),
+)
+
+
+class DialogApp(App[None]):
+    """Shows one dialog and keeps what it returned."""
+
+    def __init__(self, dialog: ModalScreen[Any]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.results: list[object] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.results.append)
+
+
+async def test_decline_picks_a_reason_by_number_and_confirms_with_enter() -> None:
+    app = DialogApp(DeclineDialog(TASK))
+    async with app.run_test() as pilot:
+        await pilot.press("4", *"starts too soon", "enter")
+    assert app.results == [DeclineChoice(DeclineReason.TIMELINE, "starts too soon")]
+
+
+async def test_decline_reason_by_arrows_without_comment() -> None:
+    app = DialogApp(DeclineDialog(TASK))
+    async with app.run_test() as pilot:
+        await pilot.press("down", "down", "ctrl+s")
+    assert app.results == [DeclineChoice(DeclineReason.BUDGET, "")]
+
+
+@pytest.mark.parametrize("confirm", ["ctrl+s", "ctrl+j", "alt+enter"])
+async def test_other_needs_a_comment(confirm: str) -> None:
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press("6", confirm)
+        assert app.results == []
+        assert dialog.query_one("#comment", Input).has_focus
+        await pilot.press("space", "space", confirm)  # blank is still no reason
+        assert app.results == []
+        await pilot.press(*"agency clients only", confirm)
+    assert app.results == [DeclineChoice(DeclineReason.OTHER, "agency clients only")]
+
+
+async def test_escape_cancels_decline() -> None:
+    app = DialogApp(DeclineDialog(TASK))
+    async with app.run_test() as pilot:
+        await pilot.press("2", *"half written", "escape")
+    assert app.results == [None]
+
+
+async def test_decline_dialog_shows_the_title_literally() -> None:
+    app = DialogApp(DeclineDialog(TASK))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        update = app.screen._compositor.render_full_update()
+        text = "\n".join("".join(s.text for s in strip) for strip in update.strips)
+        raw = update.render_segments(app.console)
+    assert "[bold]Rank[/] us higher" in text
+    assert "\x1b]0;" not in raw and "\x07" not in raw
+    for reason in DeclineReason:
+        assert reason.label in text
+
+
+async def test_note_is_multi_line_and_never_blank() -> None:
+    dialog = NoteDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press("enter", "space", "ctrl+s")
+        assert app.results == []
+        assert dialog.query_one("#note", TextArea).has_focus
+        dialog.query_one("#note", TextArea).clear()
+        await pilot.press(*"line one", "enter", *"line two", "ctrl+s")
+    assert app.results == ["line one\nline two"]
+
+
+async def test_escape_cancels_note() -> None:
+    app = DialogApp(NoteDialog(TASK))
+    async with app.run_test() as pilot:
+        await pilot.press(*"never mind", "escape")
+    assert app.results == [None]
+
+
+@pytest.mark.parametrize(("keys", "chosen"), [(("1",), "introduce"), (("down", "down", "enter"), "quote")])
+async def test_template_picker(keys: tuple[str, ...], chosen: str) -> None:
+    app = DialogApp(TemplatePicker())
+    async with app.run_test() as pilot:
+        await pilot.press(*keys)
+    assert app.results == [chosen]
+
+
+async def test_template_picker_blank_option() -> None:
+    app = DialogApp(TemplatePicker())
+    async with app.run_test() as pilot:
+        await pilot.press("end", "enter")
+    assert app.results == [None]

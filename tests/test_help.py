@@ -1,0 +1,104 @@
+"""`?` lists every key from the live bindings (remaps included); the palette runs every action."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from task_ui import TaskApp, make_store, opened, task_record, terminal_output, until
+
+from expert_tui.domain import FrozenClock
+from expert_tui.screens.dialogs import DeclineDialog
+from expert_tui.screens.help import HelpScreen
+
+pytestmark = pytest.mark.anyio
+
+
+def help_lines(text: str) -> list[str]:
+    return [" ".join(line.replace("█", " ").split()) for line in text.splitlines()]
+
+
+async def test_help_lists_every_key_of_the_task_screen(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(120, 60)) as pilot:
+        await opened(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
+        await pilot.pause()
+        lines = help_lines(terminal_output(pilot.app)[0])
+    for expected in (
+        "Task",
+        "esc Back",
+        "r Reply",
+        "d Decline",
+        "n Note",
+        "j Scroll down",
+        "k Scroll up",
+        "Everywhere",
+        "q Quit",
+        "? Help",
+        "Scrolling",
+    ):
+        assert any(line.startswith(expected) or f" {expected}" in f" {line}" for line in lines), expected
+    # What the rules do not allow on a new task is listed and marked, not hidden.
+    assert any("c Complete (not available now)" in line for line in lines)
+    assert any("i Inactive (not available now)" in line for line in lines)
+
+
+async def test_help_shows_remapped_keys(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await opened(pilot)
+        app.set_keymap({"task.reply": "R", "task.decline": "x"})
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
+        await pilot.pause()
+        lines = help_lines(terminal_output(pilot.app)[0])
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(pilot.app.screen, HelpScreen), "help closed")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "remapped key works")
+    assert any(line.startswith("R Reply") for line in lines)
+    assert any(line.startswith("x Decline") for line in lines)
+    assert not any(line.startswith("r Reply") for line in lines)
+
+
+async def test_help_in_the_editor_shows_the_editor_keys(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock(), status="opened"))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(120, 60)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r", "escape")  # template picker: start blank
+        await pilot.pause()
+        app.push_screen(HelpScreen(screen))
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
+        await pilot.pause()
+        lines = help_lines(terminal_output(pilot.app)[0])
+    assert any(line.startswith("Reply editor") for line in lines)
+    assert any(line.startswith("^s / ^j / alt+") and line.endswith("Send") for line in lines), lines
+    assert any(line.startswith("esc Leave (keeps draft)") for line in lines)
+
+
+async def test_palette_offers_task_actions_and_runs_them(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"decline")
+        await until(pilot, lambda: "Task: decline (d)" in terminal_output(pilot.app)[0], "the command offered")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog from the palette")
+
+
+async def test_palette_offers_only_what_the_rules_allow(tmp_path: Path, clock: FrozenClock) -> None:
+    from expert_tui.commands import screen_commands
+
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        names = [command.name for command in screen_commands(screen)]
+    assert "Task: reply (r)" in names and "Task: decline (d)" in names and "Task: add internal note (n)" in names
+    assert not any("complete" in name or "inactive" in name for name in names)
+    assert "Back (esc)" in names and "Help (?)" in names and any(name.startswith("Quit") for name in names)
+    assert not any(name.startswith("Scroll") for name in names)  # movement keys are not commands
