@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from store_contract import StoreContract
+from store_contract import StoreContract, record
 
-from expert_tui.domain import Clock
-from expert_tui.store.sqlite import SqliteStore
+from expert_tui.domain import Clock, FrozenClock, Kind, Status
+from expert_tui.store import Sort, TaskQuery
+from expert_tui.store.schema import LATEST, MIGRATIONS, SchemaError
+from expert_tui.store.sqlite import IMPORT_BATCH, SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -33,3 +46,322 @@ def make_store(db_path: Path) -> Iterator[Callable[..., SqliteStore]]:
 
 class TestSqliteStoreContract(StoreContract):
     pass
+
+
+# --- files on a shared machine ---------------------------------------------------------------
+
+
+def test_files_are_private_from_the_first_byte(tmp_path: Path, clock: FrozenClock) -> None:
+    folder = tmp_path / "fresh" / "expert-tui"
+    old = os.umask(0)  # even with a permissive umask nothing is readable by others
+    try:
+        with SqliteStore(folder / "tasks.db", clock=clock) as store:
+            store.deliver_task(record("T-1"))
+            made = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    assert {"tasks.db", "tasks.db-wal", "tasks.db-shm"} <= set(made)
+    assert set(made.values()) == {0o600}
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+
+def test_fresh_file_is_migrated_and_reopening_keeps_everything(db_path: Path, clock: FrozenClock) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        store.deliver_task(record("T-1"))
+        store.reply("T-1", "hello")
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with SqliteStore(db_path, clock=clock) as store:
+        assert store.get_task("T-1").messages[0].body == "hello"
+
+
+def test_an_empty_existing_file_becomes_a_store(db_path: Path, clock: FrozenClock) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.touch(mode=0o600)
+    with SqliteStore(db_path, clock=clock) as store:
+        assert store.counts()[Status.NEW] == 0
+
+
+def test_a_store_from_a_newer_version_is_refused(db_path: Path, clock: FrozenClock) -> None:
+    SqliteStore(db_path, clock=clock).close()
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    with pytest.raises(SchemaError, match="newer expert-tui"):
+        SqliteStore(db_path, clock=clock)
+
+
+def test_not_a_database_is_a_clear_error(db_path: Path, clock: FrozenClock) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"this is a text file, not a database\n" * 200)
+    with pytest.raises(sqlite3.DatabaseError):
+        SqliteStore(db_path, clock=clock)
+
+
+# --- query plans: a page costs what it holds ----------------------------------------------------
+
+
+def _filled(store: SqliteStore, n: int = 60) -> None:
+    store.import_tasks((i, record(f"T-{i}", kind="direct" if i % 2 else "match")) for i in range(n))
+    for i in range(0, n, 3):
+        store.reply(f"T-{i}", "hello")
+
+
+def _executed_plans(store: SqliteStore, call: Callable[[], object]) -> list[str]:
+    """Run `call`, then EXPLAIN QUERY PLAN every SELECT it ran (with its values)."""
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        store._conn.set_trace_callback(None)
+    selects = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and ("FROM tasks t" in s or "FROM task_search s" in s)
+    ]
+    assert selects
+    return [
+        "\n".join(row[-1] for row in store._conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()) for sql in selects
+    ]
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("status", [None, Status.RESPONDED])
+@pytest.mark.parametrize("kind", [None, Kind.DIRECT])
+def test_every_page_is_an_index_range_scan(
+    db_path: Path, clock: FrozenClock, sort: Sort, status: Status | None, kind: Kind | None
+) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store)
+        first = store.list_tasks(TaskQuery(status=status, kind=kind, sort=sort, limit=5))
+        assert first.next_cursor
+        for cursor in (None, first.next_cursor):
+            query = TaskQuery(status=status, kind=kind, sort=sort, limit=5, cursor=cursor)
+            for plan in _executed_plans(store, lambda q=query: store.list_tasks(q)):
+                assert "TEMP B-TREE" not in plan, plan
+                assert f"INDEX tasks_{sort.value}" in plan or "INTEGER PRIMARY KEY" in plan, plan
+                assert "SCAN" not in plan, plan
+
+
+@pytest.mark.parametrize("status", [None, Status.NEW])
+def test_search_walks_the_index_in_rowid_order(db_path: Path, clock: FrozenClock, status: Status | None) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store)
+        first = store.list_tasks(TaskQuery(q="garden", status=status, limit=5))
+        assert first.next_cursor
+        for cursor in (None, first.next_cursor):
+            query = TaskQuery(q="garden", status=status, limit=5, cursor=cursor)
+            for plan in _executed_plans(store, lambda q=query: store.list_tasks(q)):
+                assert "TEMP B-TREE" not in plan, plan
+                assert "VIRTUAL TABLE INDEX" in plan and "USING INTEGER PRIMARY KEY" in plan, plan
+
+
+def test_expiry_sweep_uses_the_index(db_path: Path, clock: FrozenClock) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store)
+        probe = (
+            "EXPLAIN QUERY PLAN SELECT 1 FROM tasks WHERE partner = 'local' AND inbox IN (0, 1)"
+            " AND status IN ('new', 'opened') AND urgency_key <= 0 LIMIT 1"
+        )
+        plan = "\n".join(row[-1] for row in store._conn.execute(probe))
+        assert "USING COVERING INDEX tasks_urgency" in plan, plan
+
+
+def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: FrozenClock) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store, 12)
+        exported = list(store.export_tasks())
+        counts = store.counts()
+        urgent = [t.id for t in store.list_tasks(TaskQuery(sort=Sort.URGENCY, limit=100)).items]
+    # The same data in a version-1 file, as the first release left it.
+    v1 = db_path.with_name("v1.db")
+    with closing(sqlite3.connect(v1, isolation_level=None)) as conn:
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("ATTACH ? AS src", (str(db_path),))
+        columns = ", ".join(c[1] for c in conn.execute("PRAGMA src.table_info(tasks)"))
+        band = "CASE status WHEN 'new' THEN 0 WHEN 'opened' THEN 0 WHEN 'awaiting_response' THEN 1 ELSE 2 END"
+        conn.execute(f"INSERT INTO tasks ({columns}, urgency_band) SELECT {columns}, {band} FROM src.tasks")
+        for table in ("messages", "notes", "events", "drafts", "replies", "preferences"):
+            conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+        conn.execute("INSERT INTO task_search (rowid, doc) SELECT rowid, doc FROM src.task_search")
+    with SqliteStore(v1, clock=clock) as migrated:
+        assert list(migrated.export_tasks()) == exported
+        assert migrated.counts() == counts
+        assert [t.id for t in migrated.list_tasks(TaskQuery(sort=Sort.URGENCY, limit=100)).items] == urgent
+        assert [t.id for t in migrated.search("garden").items]
+    with closing(sqlite3.connect(v1)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+
+
+# --- threads and processes ----------------------------------------------------------------------
+
+
+def test_threads_share_one_store(db_path: Path, clock: FrozenClock) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store, 20)
+        errors: list[BaseException] = []
+
+        def work(n: int) -> None:
+            try:
+                for i in range(20):
+                    store.add_note(f"T-{(n + i) % 20}", f"note {n}-{i}")
+                    store.list_tasks(TaskQuery(limit=10))
+                    store.save_draft(f"T-{i}", f"draft {n}")
+                    store.counts()
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert sum(len(t.notes) for t in store.export_tasks()) == 80
+
+
+_WRITER = """
+import sys
+from expert_tui.store.sqlite import SqliteStore
+db, name = sys.argv[1], sys.argv[2]
+store = SqliteStore(db)
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+sys.stdin.readline()
+for i in range(150):
+    task = store.deliver_task({"id": f"{name}-{i}", "kind": "match", "service": "SEO",
+                               "merchant": {"name": "Grace"}})
+    store.add_note(task.id, f"{name} was here")
+    store.reply("shared", f"{name} {i}")
+store.close()
+"""
+
+
+def test_two_processes_writing_at_once_never_see_locked(db_path: Path) -> None:
+    with SqliteStore(db_path) as store:
+        store.deliver_task(record("shared"))
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(db_path), name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for name in ("a", "b")
+    ]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+    for writer in writers:  # both start writing at the same moment
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    with SqliteStore(db_path) as store:
+        assert store.counts()[Status.NEW] == 300
+        assert len(store.get_task("shared").messages) == 300
+        assert len(store.events(0, limit=10_000)) == 1 + 300 * 3
+
+
+# --- a kill at any moment of an import -----------------------------------------------------------
+
+_IMPORTER = """
+import sys
+from expert_tui.store.sqlite import IMPORT_BATCH, SqliteStore
+db, n, pause_at, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+store = SqliteStore(db)
+
+def pause():
+    sys.stdout.write("paused\\n"); sys.stdout.flush()
+    sys.stdin.readline()
+
+def records():
+    for i in range(n):
+        if where == "between" and i == pause_at:
+            pause()
+        yield i + 1, {"id": f"T-{i}", "kind": "match", "service": "SEO", "title": f"task {i}",
+                      "merchant": {"name": "Grace"},
+                      "messages": [{"id": "m1", "author": "merchant", "body": f"hello {i}",
+                                    "sent_at": "2026-11-28T05:00:00Z"}]}
+
+batches = 0
+def trace(sql):
+    global batches
+    if sql.startswith("BEGIN IMMEDIATE"):
+        batches += 1
+    if sql.startswith("INSERT INTO task_search") and batches * IMPORT_BATCH > pause_at:
+        pause()  # tasks and messages of this batch are written, not committed
+
+if where == "inside":
+    store._conn.set_trace_callback(trace)
+store.import_tasks(records())
+"""
+
+
+@pytest.mark.parametrize("where", ["between", "inside"])
+def test_import_killed_mid_way_then_rerun_completes(db_path: Path, where: str) -> None:
+    n = 3 * IMPORT_BATCH + 100
+    pause_at = 2 * IMPORT_BATCH + 50
+    SqliteStore(db_path).close()
+    importer = subprocess.Popen(
+        [sys.executable, "-c", _IMPORTER, str(db_path), str(n), str(pause_at), where],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert importer.stdout is not None
+    assert importer.stdout.readline() == "paused\n", importer.stderr and importer.stderr.read()
+    os.kill(importer.pid, signal.SIGKILL)  # between two batches, or inside a transaction
+    importer.wait(timeout=30)
+
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        committed = conn.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+        assert committed == 2 * IMPORT_BATCH  # whole batches only
+    with SqliteStore(db_path) as store:
+        again = [
+            (
+                i + 1,
+                record(
+                    f"T-{i}",
+                    title=f"task {i}",
+                    messages=[
+                        {"id": "m1", "author": "merchant", "body": f"hello {i}", "sent_at": "2026-11-28T05:00:00Z"}
+                    ],
+                ),
+            )
+            for i in range(n)
+        ]
+        report = store.import_tasks(again)
+        assert len(report.unchanged) == committed
+        assert len(report.added) == n - committed
+        assert sorted(report.added + report.unchanged) == sorted(f"T-{i}" for i in range(n))
+        assert sum(store.counts().values()) == n
+        assert len(store.search("hello").items) == 50
+        assert len(list(store.export_tasks())) == n
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == n
+        assert conn.execute("SELECT COUNT(*) FROM task_search").fetchone()[0] == n
+        assert conn.execute("SELECT COUNT(DISTINCT id) FROM tasks").fetchone()[0] == n
+        conn.execute("INSERT INTO task_search (task_search) VALUES ('integrity-check')")
+
+
+def test_import_report_survives_json_round_trip(db_path: Path) -> None:
+    """The CLI prints the report as JSON: every part of it is plain data."""
+    with SqliteStore(db_path) as store:
+        report = store.import_tasks([(1, record("T-1")), (2, {"id": 5})])
+    assert json.loads(json.dumps({"added": report.added, "rejected": [r.line for r in report.rejected]})) == {
+        "added": ["T-1"],
+        "rejected": [2],
+    }

@@ -74,7 +74,6 @@ WRITE_COLUMNS = (
     "first_response_at",
     "last_message_by",
     "unread",
-    "urgency_band",
     "urgency_key",
     "declined_by",
     "declined_at",
@@ -105,20 +104,29 @@ def _opt_dt(value: int | None) -> datetime | None:
     return None if value is None else from_micros(value)
 
 
-def urgency(status: Status, expires_at: int, activity_at: int) -> tuple[int, int]:
-    """(band, key) so that ascending order is the urgency order of `Sort.URGENCY`."""
+def urgency_band(status: Status) -> int:
+    """Which part of the urgency order a status belongs to (fixed by the status alone)."""
     if status in WAITING_FOR_FIRST_RESPONSE:
-        return BAND_OWED, expires_at
+        return BAND_OWED
     if status is Status.AWAITING_RESPONSE:
-        return BAND_WAITING, activity_at
-    return BAND_REST, -activity_at
+        return BAND_WAITING
+    return BAND_REST
+
+
+def urgency_key(status: Status, expires_at: int, activity_at: int) -> int:
+    """Ascending order within the band: soonest deadline, longest wait, latest activity."""
+    band = urgency_band(status)
+    if band == BAND_OWED:
+        return expires_at
+    if band == BAND_WAITING:
+        return activity_at
+    return -activity_at
 
 
 def task_values(task: Task) -> tuple[Any, ...]:
     """The `WRITE_COLUMNS` values of `task` (its stored status, as given)."""
     expires = to_micros(task.expires_at)
     activity = to_micros(task.activity_at)
-    band, key = urgency(task.status, expires, activity)
     return (
         task.id,
         task.kind.value,
@@ -134,8 +142,7 @@ def task_values(task: Task) -> tuple[Any, ...]:
         _opt_micros(task.first_response_at),
         None if task.last_message_by is None else task.last_message_by.value,
         task.unread,
-        band,
-        key,
+        urgency_key(task.status, expires, activity),
         None if task.decline is None else task.decline.by.value,
         None if task.decline is None else to_micros(task.decline.at),
         json.dumps(_detail(task), ensure_ascii=False, separators=(",", ":")),

@@ -4,9 +4,9 @@ Each migration is a list of statements applied in one `BEGIN IMMEDIATE` transact
 so two processes opening a fresh file at once cannot both migrate it, and a crash
 mid-migration leaves the previous version intact.
 
-Why the indexes look the way they do: every inbox order has one index without and one
-with the status in front, so a page with or without a status filter is an index range
-scan of `limit` rows and never a sort of the whole store. `inbox` (1 for match/direct,
+Why the indexes look the way they do: every inbox order has one index with the status in
+front, so a page with a status filter is one index range scan of `limit` rows, and a
+page without one merges the eight per-status runs (`paging`); never a sort of the store. `inbox` (1 for match/direct,
 0 for contacts) is stored so "the inbox kinds" is one equality, not an `IN` that would
 break the order. Counts per status live in `task_counts`, kept by triggers, so the
 header of the inbox does not count 100,000 rows on every refresh.
@@ -153,8 +153,25 @@ _V1 = [
     """,
 ]
 
+# v2: one index per order, status first. An unfiltered page merges the per-status runs
+# (see `paging`), so three indexes serve every order with and without a status filter,
+# and an import maintains half as many B-trees. The status fixes the urgency band, so
+# the band column goes.
+_V2 = [
+    "DROP INDEX tasks_urgency",
+    "DROP INDEX tasks_status_urgency",
+    "DROP INDEX tasks_received",
+    "DROP INDEX tasks_status_received",
+    "DROP INDEX tasks_activity",
+    "DROP INDEX tasks_status_activity",
+    "ALTER TABLE tasks DROP COLUMN urgency_band",
+    "CREATE INDEX tasks_urgency ON tasks (partner, inbox, status, urgency_key, seq)",
+    "CREATE INDEX tasks_received ON tasks (partner, inbox, status, received_at, seq)",
+    "CREATE INDEX tasks_activity ON tasks (partner, inbox, status, activity_at, seq)",
+]
+
 #: Migration i (0-based) takes the file from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1,)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
 LATEST = len(MIGRATIONS)
 
 

@@ -41,8 +41,8 @@ from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from
 from ..domain.text import check_body, check_storable
 from ..paths import ensure_private_file
 from . import rows
-from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Stats, Store, TaskQuery
-from .paging import ORDERS, SEARCH_ORDER, decode_cursor, encode_cursor
+from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery
+from .paging import ORDERS, SEARCH_ORDER, decode_cursor, encode_cursor, page_keys
 from .records import read_records
 from .schema import migrate
 from .search import match_expression
@@ -122,20 +122,14 @@ class SqliteStore(Store):
 
     def _sweep_expired(self, now: datetime) -> None:
         """Store `expired` for every new/opened task whose window has closed by `now`."""
-        now_us = rows.to_micros(now)
-        probe = (
-            "SELECT 1 FROM tasks WHERE partner = ? AND inbox IN (0, 1) AND status IN (?, ?)"
-            " AND urgency_band = ? AND urgency_key <= ? LIMIT 1"
-        )
-        args = (self.partner, *_OWED, rows.BAND_OWED, now_us)
-        if self._conn.execute(probe, args).fetchone() is None:
+        owed = "partner = ? AND inbox IN (0, 1) AND status IN (?, ?) AND urgency_key <= ?"  # key = expires_at
+        args = (self.partner, *_OWED, rows.to_micros(now))
+        if self._conn.execute(f"SELECT 1 FROM tasks WHERE {owed} LIMIT 1", args).fetchone() is None:
             return
         with self._write() as conn:
             expired = conn.execute(
-                "UPDATE tasks SET status = ?, urgency_band = ?, urgency_key = -activity_at"
-                " WHERE partner = ? AND inbox IN (0, 1) AND status IN (?, ?) AND urgency_band = ?"
-                " AND urgency_key <= ? RETURNING id",
-                (Status.EXPIRED.value, rows.BAND_REST, *args),
+                f"UPDATE tasks SET status = ?, urgency_key = -activity_at WHERE {owed} RETURNING id",
+                (Status.EXPIRED.value, *args),
             ).fetchall()
             self._events(conn, [(task_id,) for (task_id,) in expired], "expired", now)
 
@@ -150,50 +144,68 @@ class SqliteStore(Store):
     def list_tasks(self, query: TaskQuery) -> Page:
         if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_PAGE_SIZE:
             raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
-        status = None if query.status is None else _enum(Status, query.status, "status")
-        kind = None if query.kind is None else _enum(Kind, query.kind, "kind")
-        where = ["t.partner = ?", "t.inbox = ?"]
-        args: list[Any] = [self.partner, 0 if kind is Kind.CONTACT else 1]
-        if kind is not None and kind is not Kind.CONTACT:
-            where.append("t.kind = ?")
-            args.append(kind.value)
-        if status is not None:
-            where.append("t.status = ?")
-            args.append(status.value)
-        search = None
         if query.q is not None and not isinstance(query.q, str):
             raise Invalid("the search must be text", "q")
+        status = None if query.status is None else _enum(Status, query.status, "status")
+        kind = None if query.kind is None else _enum(Kind, query.kind, "kind")
+        where, args = self._filters(kind)
         if query.q is not None and query.q.strip():
             # Whatever was typed (unpaired surrogates included) only ever becomes words.
-            search = match_expression(query.q)
-            if search is None:
+            expression = match_expression(query.q)
+            if expression is None:
                 return Page([], None)
-        order = ORDERS[query.sort] if search is None else SEARCH_ORDER
-        if query.cursor is not None:
-            where.append(order.after())
-            args.extend(decode_cursor(query.cursor, order))
-        keys = ", ".join(f"t.{key}" for key in order.keys)
-        if search is None:
-            sql = (
-                f"SELECT {_SELECT_TASK}, {keys} FROM tasks t WHERE {' AND '.join(where)}"
-                f" ORDER BY {order.order_by()} LIMIT ?"
-            )
-        else:
-            sql = (
-                f"SELECT {_SELECT_TASK}, {keys} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
-                f" WHERE task_search MATCH ? AND {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT ?"
-            )
-            args.insert(0, search)
-        args.append(query.limit + 1)
+            return self._search_page(expression, where, args, status, query)
+        order = ORDERS[_enum(Sort, query.sort, "sort")]
+        cursor = None if query.cursor is None else decode_cursor(query.cursor, order)
+        statuses = list(Status) if status is None else [status]
         with self._read() as conn:
-            fetched = conn.execute(sql, args).fetchall()
-        page = fetched[: query.limit]
-        width = len(rows.TASK_COLUMNS)
-        items = [rows.task_from_row(row[:width]) for row in page]
-        next_cursor = None
-        if len(fetched) > query.limit:
-            next_cursor = encode_cursor(order, tuple(page[-1][width:]))
+
+            def read_run(status: Status, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
+                sql = order.run_sql(where, after is not None)
+                return conn.execute(sql, [*args, status.value, *(after or ()), n]).fetchall()
+
+            keys = page_keys(order, statuses, cursor, query.limit + 1, read_run)
+            found = self._rows_by_seq(conn, [key[-1] for key in keys[: query.limit]])
+        items = [rows.task_from_row(row) for row in found]
+        next_cursor = encode_cursor(order, keys[query.limit - 1]) if len(keys) > query.limit else None
         return Page(items, next_cursor)
+
+    def _filters(self, kind: Kind | None) -> tuple[str, list[Any]]:
+        """The partner and kind part of a listing's WHERE clause (over `tasks t`)."""
+        where = "t.partner = ? AND t.inbox = ?"
+        args: list[Any] = [self.partner, 0 if kind is Kind.CONTACT else 1]
+        if kind is not None and kind is not Kind.CONTACT:
+            where += " AND t.kind = ?"
+            args.append(kind.value)
+        return where, args
+
+    def _search_page(
+        self, expression: str, where: str, args: list[Any], status: Status | None, query: TaskQuery
+    ) -> Page:
+        cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_ORDER)
+        sql = (
+            f"SELECT {_SELECT_TASK} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
+            f" WHERE task_search MATCH ? AND {where}"
+            + (" AND t.status = ?" if status is not None else "")
+            + (" AND s.rowid < ?" if cursor is not None else "")
+            + " ORDER BY s.rowid DESC LIMIT ?"
+        )
+        values = [expression, *args, *([status.value] if status else []), *(cursor or ()), query.limit + 1]
+        with self._read() as conn:
+            found = conn.execute(sql, values).fetchall()
+        items = [rows.task_from_row(row) for row in found[: query.limit]]
+        next_cursor = encode_cursor(SEARCH_ORDER, (found[query.limit - 1][0],)) if len(found) > query.limit else None
+        return Page(items, next_cursor)
+
+    def _rows_by_seq(self, conn: sqlite3.Connection, seqs: list[int]) -> list[Any]:
+        """Task rows for `seqs`, in that order."""
+        if not seqs:
+            return []
+        found = conn.execute(
+            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.seq IN ({', '.join('?' for _ in seqs)})", seqs
+        ).fetchall()
+        by_seq = {row[0]: row for row in found}
+        return [by_seq[seq] for seq in seqs]
 
     def counts(self, kind: Kind | None = None) -> dict[Status, int]:
         kinds = [k.value for k in (Kind.MATCH, Kind.DIRECT)] if kind is None else [_enum(Kind, kind, "kind").value]
