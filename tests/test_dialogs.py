@@ -51,6 +51,23 @@ async def test_decline_reason_by_arrows_without_comment() -> None:
     assert app.results == [DeclineChoice(DeclineReason.BUDGET, "")]
 
 
+async def test_enter_on_a_reason_declines_at_once() -> None:
+    """Typed ahead as one burst ('2' then enter), the decline still means 'too busy'."""
+    app = DialogApp(DeclineDialog(TASK))
+    async with app.run_test() as pilot:
+        await pilot.press("down", "enter")
+    assert app.results == [DeclineChoice(DeclineReason.TOO_BUSY, "")]
+
+
+async def test_enter_on_other_asks_for_the_comment() -> None:
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press("end", "enter")
+        assert app.results == []
+        assert dialog.query_one("#comment", Input).has_focus
+
+
 @pytest.mark.parametrize("confirm", ["ctrl+s", "ctrl+j", "alt+enter"])
 async def test_other_needs_a_comment(confirm: str) -> None:
     dialog = DeclineDialog(TASK)

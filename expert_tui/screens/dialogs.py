@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..domain import DeclineReason, Task
@@ -64,7 +64,8 @@ class DeclineDialog(ModalScreen[DeclineChoice | None]):
             )
             yield Input(placeholder="Comment (optional; required for Other)", id="comment")
             yield Static("", id="problem", classes="problem")
-            yield Static(Content("↑↓/1–6 reason · enter next · ctrl+s decline · esc cancel"), classes="dialog-hint")
+            yield Static(Content("↑↓ or 1–6 reason · tab comment · enter decline · esc cancel"), classes="dialog-hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one("#reasons", OptionList)
@@ -82,7 +83,8 @@ class DeclineDialog(ModalScreen[DeclineChoice | None]):
 
     @on(OptionList.OptionSelected, "#reasons")
     def _reason_chosen(self) -> None:
-        self.query_one("#comment", Input).focus()
+        # Enter on a reason declines; 'Other' first asks for its comment.
+        self.action_confirm()
 
     @on(Input.Submitted, "#comment")
     def _comment_submitted(self) -> None:
@@ -121,6 +123,7 @@ class NoteDialog(ModalScreen[str | None]):
             yield TextArea(id="note", soft_wrap=True, tab_behavior="focus", placeholder="What your team should know…")
             yield Static("", id="problem", classes="problem")
             yield Static(Content("ctrl+s save · esc cancel"), classes="dialog-hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#note", TextArea).focus()
