@@ -21,7 +21,7 @@ from expert_tui.domain.model import Business
 from expert_tui.screens.dialogs import DeclineDialog
 from expert_tui.store.sqlite import SqliteStore
 from expert_tui.widgets.conversation import message_content, note_content
-from expert_tui.widgets.task_details import details_content, header_content
+from expert_tui.widgets.task_details import details_content, header_content, title_content
 
 pytestmark = pytest.mark.anyio
 
@@ -115,6 +115,7 @@ def test_unstorable_text_still_renders_inert(corpus: list[dict], clock: FrozenCl
             notes=(Note("n", text, text, now),),
         )
         for content in (
+            title_content(task),
             header_content(task, now),
             details_content(task),
             message_content(task.messages[0]),

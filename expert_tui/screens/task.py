@@ -30,7 +30,7 @@ from ..domain.text import one_line
 from ..store_calls import call_store, notify_refusal
 from ..widgets.conversation import Conversation
 from ..widgets.reply_editor import DraftSaver, ReplyEditor
-from ..widgets.task_details import Countdown, details_content, header_content
+from ..widgets.task_details import Countdown, details_content, header_content, title_content
 from .dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
 
 if TYPE_CHECKING:
@@ -101,7 +101,8 @@ class TaskScreen(Screen[None]):
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="top"):
-            yield Static(Content("Loading…"), id="header")
+            yield Static(Content("Loading…"), id="title")
+            yield Static(id="header")
             yield Countdown(id="countdown")
         with VerticalScroll(id="body"):
             yield Static(id="details")
@@ -166,6 +167,7 @@ class TaskScreen(Screen[None]):
         self.current = task
         now = self.clock()
         self._shown_status = task.status_at(now)
+        self.query_one("#title", Static).update(title_content(task))
         self.query_one("#header", Static).update(header_content(task, now))
         self.query_one("#details", Static).update(details_content(task))
         self.query_one(Countdown).show(task, now)

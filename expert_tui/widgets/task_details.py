@@ -56,16 +56,18 @@ class Countdown(Static):
         self.update(Content(text))
 
 
+def title_content(task: Task) -> Content:
+    return safe_line(task.title or "(no title)", "bold")
+
+
 def header_content(task: Task, now: datetime) -> Content:
-    """Title, then who and what: the lines a partner reads before deciding anything."""
+    """Who and what, under the title: the lines a partner reads before deciding anything."""
     kind = "Direct request" if task.kind.value == "direct" else task.kind.value.capitalize()
     merchant = safe_line(task.merchant.name)
     if task.merchant.email:
         merchant = Content.assemble(merchant, " <", safe_line(task.merchant.email), ">")
     status = task.status_at(now)
     parts: list[Content | str | tuple[str, str]] = [
-        safe_line(task.title or "(no title)", "bold"),
-        "\n",
         (kind, "bold"),
         " · ",
         safe_line(task.service),
@@ -102,7 +104,10 @@ def details_content(task: Task) -> Content:
     for requirement in task.requirements:
         parts += [safe_content(requirement.question, "bold"), "\n  ", _indent(requirement.answer), "\n"]
     business = task.business
-    parts += ["\n", ("Business\n", "bold underline")]
+    parts += ["\n", ("Business\n", "bold underline"), ("Merchant: ", "dim"), safe_line(task.merchant.name)]
+    if task.merchant.email:
+        parts += [" <", safe_line(task.merchant.email), ">"]
+    parts.append("\n")
     for label, value in (
         ("Store", business.store_name),
         ("URL", business.store_url),
