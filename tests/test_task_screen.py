@@ -220,7 +220,7 @@ async def test_the_window_closing_while_open_takes_the_actions_away(tmp_path: Pa
     async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:
         screen = await opened(pilot)
         text, _ = terminal_output(pilot.app)
-        assert "!!! 00:01:00 left to reply (under 1 h)" in text
+        assert "!!! 00:01:00 to reply — under an hour left" in text
         assert "reply" in footer_keys(screen)
         clock.advance(timedelta(minutes=1))
         screen.tick()
@@ -234,9 +234,9 @@ async def test_the_window_closing_while_open_takes_the_actions_away(tmp_path: Pa
     ("age", "shown"),
     [
         (timedelta(hours=10), "62:00:00 left to reply"),
-        (timedelta(hours=50), "! 22:00:00 left to reply (under 24 h)"),
-        (timedelta(hours=67), "!! 05:00:00 left to reply (under 6 h)"),
-        (timedelta(hours=71, minutes=30), "!!! 00:30:00 left to reply (under 1 h)"),
+        (timedelta(hours=50), "! 22:00:00 to reply — under a day left"),
+        (timedelta(hours=67), "!! 05:00:00 to reply — under 6 hours left"),
+        (timedelta(hours=71, minutes=30), "!!! 00:30:00 to reply — under an hour left"),
     ],
 )
 async def test_countdown_reads_without_colour(tmp_path: Path, clock: FrozenClock, age: timedelta, shown: str) -> None:

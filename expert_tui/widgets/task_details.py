@@ -6,7 +6,7 @@ through `safe.py` into `Content`; nothing is ever parsed as markup.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.content import Content
 from textual.widgets import Static
@@ -14,14 +14,15 @@ from textual.widgets import Static
 from ..domain import Status, Task
 from ..domain.timefmt import countdown, humanize_delta
 from .safe import safe_content, safe_line
+from .urgency import Band, band_for
 
-#: Urgency bands of the 72-hour window, tightest first: (limit, css class, marker, words).
-URGENCY_BANDS: tuple[tuple[timedelta, str, str, str], ...] = (
-    (timedelta(hours=1), "critical", "!!!", "under 1 h"),
-    (timedelta(hours=6), "urgent", "!!", "under 6 h"),
-    (timedelta(hours=24), "soon", "!", "under 24 h"),
-)
-URGENCY_CLASSES = ("critical", "urgent", "soon", "calm", "expired", "settled")
+#: CSS class of the countdown per urgency band (the inbox's bands, so both screens agree).
+BAND_CLASSES: dict[Band, str] = {
+    Band.HOUR: "critical",
+    Band.SIX_HOURS: "urgent",
+    Band.DAY: "soon",
+    Band.CALM: "calm",
+}
 
 
 def format_time(value: datetime) -> str:
@@ -40,10 +41,10 @@ def deadline_text(task: Task, now: datetime) -> tuple[str, str]:
         if task.first_response_at is not None:
             return f"first reply sent {format_time(task.first_response_at)}", "settled"
         return "", "settled"
-    for limit, css_class, marker, words in URGENCY_BANDS:
-        if left < limit:
-            return f"{marker} {countdown(left)} left to reply ({words})", css_class
-    return f"{countdown(left)} left to reply", "calm"
+    band = band_for(left)
+    if band is Band.CALM:
+        return f"{countdown(left)} left to reply", BAND_CLASSES[band]
+    return f"{band.glyph} {countdown(left)} to reply — {band.words}", BAND_CLASSES[band]
 
 
 class Countdown(Static):
