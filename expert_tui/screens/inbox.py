@@ -28,6 +28,7 @@ from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, counts_line, view_line
 from ..widgets.task_list import TaskList
 from ..widgets.task_window import TaskWindow
+from .exact_updates import use_exact_updates
 from .pickers import Filter, FilterPicker, SortPicker
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ class InboxScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        # The clock tick redraws a few countdown cells: write only those to the terminal.
+        use_exact_updates(self)
         self.filter = Filter()
         self.sort = Sort.URGENCY
         self.q: str | None = None

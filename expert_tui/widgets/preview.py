@@ -1,8 +1,8 @@
 """The preview under the inbox list: enough of the highlighted task to triage it.
 
 Everything the merchant wrote arrives through `safe_line`/`safe_content` as inert
-`Content`. The deadline sits on its own line widget so the clock tick redraws one
-short line, not the whole preview.
+`Content`. The deadline sits on its own `CountdownLine`, so the clock tick redraws
+the digits that changed, not the whole preview.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..domain import Budget, Status, Task
 from ..domain.rules import IN_CONVERSATION
 from ..domain.text import one_line
 from ..domain.timefmt import humanize_delta
+from .countdown_line import CountdownLine
 from .safe import safe_line
 from .task_columns import KIND_WORDS, STATUS_WORDS
 from .urgency import deadline_of
@@ -105,10 +106,9 @@ class TaskPreview(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.shown_task: Task | None = None
-        self._deadline_shown: Content | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="preview-deadline", markup=False)
+        yield CountdownLine(id="preview-deadline")
         yield Static(Content.styled("No task highlighted.", "dim"), id="preview-body", markup=False)
 
     def show(self, task: Task | None, now: datetime, *, empty: str = "No task here.") -> None:
@@ -118,12 +118,8 @@ class TaskPreview(Vertical):
             body.update(Content.styled(empty, "dim"))
         else:
             body.update(summary(task))
-        self._deadline_shown = None
         self.tick(now)
 
     def tick(self, now: datetime) -> None:
         line = Content("") if self.shown_task is None else deadline_line(self.shown_task, now)
-        if line != self._deadline_shown:
-            self._deadline_shown = line
-            # One line of fixed height: no layout pass, so nothing else is repainted.
-            self.query_one("#preview-deadline", Static).update(line, layout=False)
+        self.query_one(CountdownLine).show(line)

@@ -31,7 +31,7 @@ from ..domain import Status, Task
 from ..domain.text import one_line
 from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
 from .task_window import TaskWindow
-from .urgency import Deadline, deadline_of
+from .urgency import Deadline, changed_span, deadline_of
 
 UNREAD_MARK = "●"
 PLACEHOLDER = "…"
@@ -213,7 +213,11 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- time -----------------------------------------------------------------------------
     def tick(self, now: datetime) -> None:
-        """Redraw only the deadline cells (or rows, when a band changes) that differ."""
+        """Redraw only the deadline cells (or rows, when a band changes) that differ.
+
+        A countdown that goes from `05:12:09` to `05:12:08` refreshes one cell; the
+        screen's `ExactCompositor` then writes just that cell to the terminal.
+        """
         self.now = now
         window = self.window
         if window is None:
@@ -230,7 +234,8 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
             if fresh == shown:
                 continue
             if fresh.band is shown.band and fresh.expired == shown.expired:
-                self.refresh(Region(x, y, width, 1))
+                start, end = changed_span(fit(shown.marked, width, right=True), fit(fresh.marked, width, right=True))
+                self.refresh(Region(x + start, y, end - start, 1))
             else:
                 self.refresh(Region(0, y, cols.width, 1))
 
@@ -248,12 +253,19 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
             return self._placeholder(width, selected)
         deadline = deadline_of(task, self.now)
         self._shown[row] = deadline
-        key = (row, task.id, width, selected, self.has_focus, deadline, self.app.theme)
-        strip = self._lines.get(key)
-        if strip is None:
-            strip = self._render_row(task, deadline, columns(width), selected)
-            self._lines[key] = strip
-        return strip
+        cols = columns(width)
+        look = (selected, self.has_focus, self.app.theme)
+        # The row without its deadline changes only when the task or the cursor does;
+        # the deadline cell changes every second: each is cached on its own.
+        body_key = (task.id, width, deadline.expired, *look)
+        body = self._lines.get(body_key)
+        if body is None:
+            body = self._lines[body_key] = self._render_body(task, deadline, cols, selected)
+        cell_key = (deadline, width, *look)
+        cell = self._lines.get(cell_key)
+        if cell is None:
+            cell = self._lines[cell_key] = self._render_deadline(deadline, cols, selected)
+        return Strip.join([body, cell])
 
     def _placeholder(self, width: int, selected: bool) -> Strip:
         style = self.rich_style + self.get_component_rich_style("task-list--placeholder")
@@ -261,37 +273,53 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
             style += self.get_component_rich_style("task-list--cursor")
         return Strip([Segment(fit(f"  {PLACEHOLDER}", width), style)], width)
 
-    def _render_row(self, task: Task, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
-        base = self.rich_style
+    def _plain_style(self, selected: bool) -> Style:
+        return self.rich_style + self.get_component_rich_style("task-list--cursor") if selected else self.rich_style
+
+    def _text_style(self, status: Status, unread: bool, selected: bool) -> Style:
         component = self.get_component_rich_style
-        status = task.status_at(self.now)
-        text_style = base + component("task-list--quiet") if status in _QUIET_STATUSES else base
-        unread = status is Status.NEW or task.unread > 0
+        style = self.rich_style + component("task-list--quiet") if status in _QUIET_STATUSES else self.rich_style
         if unread:
-            text_style += component("task-list--unread")
+            style += component("task-list--unread")
+        return style + component("task-list--cursor") if selected else style
+
+    def _deadline_style(self, deadline: Deadline, selected: bool) -> Style:
+        """The urgency colour (an empty cell, with no deadline, is plain)."""
+        component = self.get_component_rich_style
         if deadline.expired:
-            deadline_style = base + component("task-list--expired")
+            style = self.rich_style + component("task-list--expired")
         elif deadline.band is not None:
-            deadline_style = base + component(f"task-list--{deadline.band.css_class}")
+            style = self.rich_style + component(f"task-list--{deadline.band.css_class}")
         else:
-            deadline_style = text_style
+            return self._plain_style(selected)
+        return style + component("task-list--cursor") if selected else style
+
+    def _render_body(self, task: Task, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
+        """Every cell of the row up to (not including) the deadline cell."""
+        gap = self._plain_style(selected)
+        status = task.status_at(self.now)
+        unread = status is Status.NEW or task.unread > 0
+        text_style = self._text_style(status, unread, selected)
+        status_style = self._deadline_style(deadline, selected) if deadline.expired else text_style
         cells: list[tuple[str, Style]] = [
             (fit(UNREAD_MARK if unread else "", cols.mark[1]), text_style),
             (fit(KIND_WORDS[task.kind], cols.kind[1]), text_style),
-            (" ", base),
+            (" ", gap),
             (fit(one_line(task.merchant.name), cols.merchant[1]), text_style),
-            (" ", base),
+            (" ", gap),
             (fit(one_line(task.service), cols.service[1]), text_style),
-            (" ", base),
-            (fit(STATUS_WORDS[status], cols.status[1]), deadline_style if deadline.expired else text_style),
-            (" ", base),
-            (fit(deadline.marked, cols.deadline[1], right=True), deadline_style),
+            (" ", gap),
+            (fit(STATUS_WORDS[status], cols.status[1]), status_style),
+            (" ", gap),
         ]
-        if selected:
-            cursor = component("task-list--cursor")
-            cells = [(text, style + cursor) for text, style in cells]
         strip = Strip([Segment(text, style) for text, style in cells])
-        return strip.adjust_cell_length(cols.width, base + component("task-list--cursor") if selected else base)
+        return strip.adjust_cell_length(min(cols.deadline[0], cols.width), gap)
+
+    def _render_deadline(self, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
+        """The deadline cell, padded to the end of the row."""
+        text = fit(deadline.marked, cols.deadline[1], right=True)
+        strip = Strip([Segment(text, self._deadline_style(deadline, selected))])
+        return strip.adjust_cell_length(max(0, cols.width - cols.deadline[0]), self._plain_style(selected))
 
     # --- movement -------------------------------------------------------------------------
     def validate_cursor_row(self, row: int) -> int:

@@ -71,3 +71,13 @@ def deadline_of(task: Task, now: datetime) -> Deadline:
     if left is None:
         return NO_DEADLINE
     return Deadline(countdown(left), band_for(left), expired=False)
+
+
+def changed_span(old: str, new: str) -> tuple[int, int]:
+    """The cells `start..end` where two equally wide deadline cells differ.
+
+    Countdown text is ASCII (digits, `:`, `!`, spaces), one cell per character.
+    """
+    start = next((i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b), len(new))
+    end = len(new) - next((i for i, (a, b) in enumerate(zip(old[::-1], new[::-1], strict=True)) if a != b), 0)
+    return start, max(start, end)
