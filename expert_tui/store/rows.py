@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -256,6 +257,27 @@ def _review(raw: list[Any] | None) -> Review | None:
         return None
     requested_at, rating, comment, reviewed_at = raw
     return Review(from_micros(requested_at), rating, comment, _opt_dt(reviewed_at))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A task turned into the values its rows hold, ready for an insert."""
+
+    task: Task
+    values: tuple[Any, ...]
+    messages: list[tuple[Any, ...]]
+    notes: list[tuple[Any, ...]]
+    document: str
+
+
+def prepare(task: Task) -> Prepared:
+    return Prepared(
+        task,
+        task_values(task),
+        [message_values(m) for m in task.messages],
+        [note_values(n) for n in task.notes],
+        search_document(task),
+    )
 
 
 # --- search documents ----------------------------------------------------------------------

@@ -170,8 +170,18 @@ _V2 = [
     "CREATE INDEX tasks_activity ON tasks (partner, inbox, status, activity_at, seq)",
 ]
 
+# v3: prefix indexes for 1- and 2-letter prefixes (measured at 100,000 tasks: "a" fell
+# from 20 ms to 1 ms; longer prefixes expand to few terms and need none). The documents
+# are copied from the old table, which stores them.
+_V3 = [
+    "CREATE VIRTUAL TABLE task_search_v3 USING fts5(doc, tokenize='ascii', detail='none', prefix='1 2')",
+    "INSERT INTO task_search_v3 (rowid, doc) SELECT rowid, doc FROM task_search",
+    "DROP TABLE task_search",
+    "ALTER TABLE task_search_v3 RENAME TO task_search",
+]
+
 #: Migration i (0-based) takes the file from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3)
 LATEST = len(MIGRATIONS)
 
 
