@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from task_ui import TaskApp, make_store, message, note, opened, task_record, terminal_output, until
 
-from expert_tui.domain import DeclineReason, FrozenClock, Status
+from expert_tui.domain import DeclineReason, FrozenClock, Status, Task
 from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
 from expert_tui.screens.task import TaskScreen
+from expert_tui.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
 
@@ -260,3 +262,25 @@ async def test_unknown_task_is_said_in_words(tmp_path: Path, clock: FrozenClock)
     async with TaskApp(store, clock, "T-404").run_test() as pilot:
         await until(pilot, lambda: not isinstance(pilot.app.screen, TaskScreen), "left the missing task")
         assert any("T-404" in n.message for n in pilot.app._notifications)
+
+
+class FailingDiskStore(SqliteStore):
+    """Notes hit a failing disk: the error is said in words and the app keeps running."""
+
+    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task:
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+async def test_a_failing_store_is_said_in_words_not_a_traceback(tmp_path: Path, clock: FrozenClock) -> None:
+    make_store(tmp_path / "t.db", clock, task_record(now=clock())).close()
+    store = FailingDiskStore(tmp_path / "t.db", clock=clock)
+    async with TaskApp(store, clock).run_test(size=(120, 40), notifications=True) as pilot:
+        await opened(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog), "note dialog")
+        await pilot.press(*"call back", "ctrl+s")
+        shown = "The store failed — disk I/O error"
+        await until(pilot, lambda: shown in terminal_output(pilot.app)[0], "the failure on screen")
+        assert isinstance(pilot.app.screen, TaskScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(pilot.app.screen, TaskScreen), "still working")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..commands import PaletteCommand, with_keys
-from ..domain import Author, DomainError, NotFound, Status, Task
+from ..domain import Author, DomainError, Status, Task
 from ..domain import rules as r
 from ..domain.templates import fill
 from ..domain.text import one_line
@@ -36,6 +37,8 @@ from .dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
 if TYPE_CHECKING:
     from ..domain import Clock
     from ..store.base import Store
+
+T = TypeVar("T")
 
 #: Screen actions and the rule each one needs; `check_action` hides what is not allowed.
 RULE_OF_ACTION: dict[str, type] = {
@@ -127,28 +130,18 @@ class TaskScreen(Screen[None]):
     async def _store_changed(self) -> None:
         if self.current is None or not self.is_current:
             return
-        task = await call_store(self.app, self.store.get_task, self.task_id)
+        task = await self._call(self.store.get_task, self.task_id)
         if task is not None and task != self.current:
             await self.show_task(task)
 
     @work(exclusive=True, group="task-load")
     async def _load(self) -> None:
         """Open the task (the explicit act that marks it opened), then its draft."""
-        try:
-            task = await asyncio.to_thread(self.store.open_task, self.task_id)
-            draft = await asyncio.to_thread(self.store.get_draft, self.task_id)
-        except NotFound as error:
-            notify_refusal(self.app, error)
+        task = await self._call(self.store.open_task, self.task_id)
+        if task is None:
             self.dismiss()
             return
-        except DomainError as error:
-            # Expired tasks still open; anything else refused is said in words.
-            notify_refusal(self.app, error)
-            task = await call_store(self.app, self.store.get_task, self.task_id)
-            if task is None:
-                self.dismiss()
-                return
-            draft = await call_store(self.app, self.store.get_draft, self.task_id)
+        draft = await self._call(self.store.get_draft, self.task_id)
         await self.show_task(task)
         if task.messages:
             # In a conversation the latest message matters most; the brief is one `g` away.
@@ -374,7 +367,7 @@ class TaskScreen(Screen[None]):
     @work(group="task-action")
     async def _decline(self, choice: DeclineChoice) -> None:
         """Declined means done with it: back to the inbox, as after archiving a mail."""
-        task = await call_store(self.app, self.store.decline, self.task_id, choice.reason, choice.comment)
+        task = await self._call(self.store.decline, self.task_id, choice.reason, choice.comment)
         if task is None:
             await self._reload()
             return
@@ -389,7 +382,7 @@ class TaskScreen(Screen[None]):
 
     def _noted(self, body: str | None) -> None:
         if body is not None:
-            self._run(self.store.add_note, self.task_id, body, done="Note added (internal).")
+            self._run(self.store.add_note, self.task_id, body, done="Note added (internal).", follow=True)
 
     def action_inactive(self) -> None:
         if self._offer("inactive"):
@@ -408,20 +401,29 @@ class TaskScreen(Screen[None]):
             self._run(self.store.request_review, self.task_id, done="Review requested.")
 
     @work(group="task-action")
-    async def _run(self, fn: Any, *args: object, done: str) -> None:
+    async def _run(self, fn: Callable[..., Task], *args: object, done: str, follow: bool = False) -> None:
         """One store action off the message queue; refused means shown in words, then reloaded."""
-        task = await call_store(self.app, fn, *args)
+        task = await self._call(fn, *args)
         if task is None:
             await self._reload()
             return
         await self.show_task(task)
         self.notify(done, markup=False)
-        if fn == self.store.add_note:
+        if follow:
             self.action_scroll_end()
+
+    async def _call(self, fn: Callable[..., T], *args: object) -> T | None:
+        """A store call in a thread; a refusal or a failing disk is said in words, never a traceback."""
+        try:
+            return await call_store(self.app, fn, *args)
+        except Exception as error:
+            reason = one_line(str(error) or type(error).__name__)[:200]
+            self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
+            return None
 
     async def _reload(self) -> None:
         """After a refusal: the task may have changed elsewhere; show it as the store has it."""
-        task = await call_store(self.app, self.store.get_task, self.task_id)
+        task = await self._call(self.store.get_task, self.task_id)
         if task is not None:
             await self.show_task(task)
 
