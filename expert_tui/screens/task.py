@@ -251,6 +251,8 @@ class TaskScreen(Screen[None]):
         if template_id is not None and self.current is not None:
             # Plain text into the editor: it is edited, never interpreted.
             editor.insert(fill(template_id, self.current))
+            # The cursor waits at the signature; the view starts at the greeting, to read it first.
+            self.call_after_refresh(editor.scroll_home, animate=False)
         editor.focus()
 
     @on(ReplyEditor.TemplatesRequested)
