@@ -34,15 +34,17 @@ from expert_tui.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 28, 6, 0, 0, tzinfo=UTC)
 PAGE = 50
-#: The fixed query set. "ann" is the ~10% prefix (Anna, Hanna and their stores' words).
+#: The fixed query set. "coff" is the prefix matching about 10% of the generated tasks
+#: (coffee shops); the rest mix names, diacritics, short prefixes, misses and FTS syntax.
 QUERIES = (
+    "coff",
     "ann",
     "zolw",
     "Żółw",
     "lodz",
     "theme",
     "migr",
-    "kawa",
+    "kaw",
     "seo shop",
     "ma",
     "a",
