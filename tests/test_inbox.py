@@ -337,3 +337,40 @@ async def test_empty_store_says_so(tmp_path: Path, clock: FrozenClock) -> None:
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         assert "No tasks yet" in "\n".join(screen_lines(app))
+
+
+async def test_the_cursor_row_shows_whether_the_list_has_focus(store: SqliteStore, clock: FrozenClock) -> None:
+    """Focus re-styles the cursor (`:focus` component class); a cached row must follow."""
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        task_list = inbox(app).task_list
+
+        def cursor_background() -> object:
+            return task_list.render_line(task_list.cursor_row - round(task_list.scroll_y))._segments[0].style.bgcolor
+
+        focused = cursor_background()
+        await pilot.press("slash")
+        await settle(pilot)
+        assert not task_list.has_focus
+        blurred = cursor_background()
+        assert blurred != focused
+        await pilot.press("escape")
+        await settle(pilot)
+        assert task_list.has_focus and cursor_background() == focused
+
+
+async def test_escape_to_leave_the_search_is_in_the_footer_only_while_searching(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Clear search" not in screen_lines(app)[-1]
+        await pilot.press("slash", *"seo")
+        await settle(pilot)
+        assert "Clear search" in screen_lines(app)[-1]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Clear search" not in screen_lines(app)[-1]
+        assert inbox(app).q is None

@@ -64,7 +64,8 @@ class InboxScreen(Screen[None]):
         Binding("slash", "search", "Search", tooltip="Search every task"),
         Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
-        Binding("escape", "clear_search", "Clear search", show=False),
+        # In the footer only while a search is shown (see `check_action`).
+        Binding("escape", "clear_search", "Clear search", tooltip="Close the search and list every task again"),
     ]
 
     DEFAULT_CSS = """
@@ -200,6 +201,7 @@ class InboxScreen(Screen[None]):
         search = self.query_one("#search", Input)
         search.add_class("shown")
         search.focus()
+        self.refresh_bindings()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -222,10 +224,9 @@ class InboxScreen(Screen[None]):
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
-        if not search.has_class("shown"):
-            return
         search.value = ""
         search.remove_class("shown")
+        self.refresh_bindings()
         self.task_list.focus()
         self._search_for("")
 
@@ -251,6 +252,8 @@ class InboxScreen(Screen[None]):
     # --- actions on the highlighted task -------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Expired tasks offer no action: their keys show disabled in the footer."""
+        if action == "clear_search":
+            return self.is_mounted and self.query_one("#search", Input).has_class("shown")
         if action in _PROBES:
             task = self.task_list.highlighted if self.is_mounted else None
             if task is None or task.status_at(self.app.now) is Status.EXPIRED:

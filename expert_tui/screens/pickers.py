@@ -21,18 +21,21 @@ from ..widgets.status_counts import COUNT_ORDER, SORT_WORDS
 from ..widgets.task_columns import STATUS_WORDS
 
 PICKER_CSS = """
-.picker {
+Picker {
+    /* See-through (set in app.tcss), so the inbox being filtered stays in view. */
     align: center middle;
     & > Vertical {
-        width: 48;
+        width: 56;
+        max-width: 100%;
         height: auto;
-        max-height: 90%;
+        max-height: 100%;
         border: round $accent;
         background: $surface;
         padding: 0 1;
     }
-    & Label { width: 100%; text-style: bold; margin-bottom: 1; }
-    & OptionList { height: auto; max-height: 20; border: none; padding: 0; }
+    & #picker-title { width: 100%; text-style: bold; margin-bottom: 1; }
+    & #picker-keys { width: 100%; color: $text-muted; margin-top: 1; }
+    & OptionList, & OptionList:focus { height: auto; max-height: 20; border: none; padding: 0; background: $surface; }
 }
 """
 
@@ -45,7 +48,9 @@ class Filter:
     kind: Kind | None = None
 
 
-class _Picker(ModalScreen[object]):
+class Picker(ModalScreen[object]):
+    """A titled list of choices; dismisses with the chosen value, or None."""
+
     DEFAULT_CSS = PICKER_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
@@ -54,7 +59,7 @@ class _Picker(ModalScreen[object]):
     ]
 
     def __init__(self, title: str, options: list[Option | None], values: dict[str, object], current: str) -> None:
-        super().__init__(classes="picker")
+        super().__init__()
         self._title = title
         self._options = options
         self._values = values
@@ -62,8 +67,9 @@ class _Picker(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self._title, markup=False)
+            yield Label(self._title, id="picker-title", markup=False)
             yield OptionList(*self._options)
+            yield Label("↑↓ j k move · enter choose · esc cancel", id="picker-keys", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -85,7 +91,7 @@ class _Picker(ModalScreen[object]):
         self.dismiss(None)
 
 
-class FilterPicker(_Picker):
+class FilterPicker(Picker):
     """Returns a new `Filter`, or None when cancelled."""
 
     def __init__(self, current: Filter, counts: dict[Status, int]) -> None:
@@ -106,7 +112,7 @@ class FilterPicker(_Picker):
         super().__init__("Show which tasks?", options, values, selected)
 
 
-class SortPicker(_Picker):
+class SortPicker(Picker):
     """Returns a `Sort`, or None when cancelled."""
 
     def __init__(self, current: Sort) -> None:

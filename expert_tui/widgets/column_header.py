@@ -23,18 +23,17 @@ class ColumnHeader(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
         cols = columns(width)
-        text = "".join(
-            (
-                fit("", cols.mark[1]),
-                fit("Kind", cols.kind[1]),
-                " ",
-                fit("Merchant", cols.merchant[1]),
-                " ",
-                fit("Service", cols.service[1]),
-                " ",
-                fit("Status", cols.status[1]),
-                " ",
-                fit("Reply within", cols.deadline[1], right=True),
-            )
-        )
+        cells = [
+            fit("", cols.mark[1]),
+            fit("Kind", cols.kind[1]),
+            " ",
+            fit("Merchant", cols.merchant[1]),
+            " ",
+            fit("Service", cols.service[1]),
+            " ",
+        ]
+        if cols.title[1]:
+            cells += [fit("Title", cols.title[1]), " "]
+        cells += [fit("Status", cols.status[1]), " ", fit("Reply within", cols.deadline[1], right=True)]
+        text = "".join(cells)
         return Strip([Segment(text, self.rich_style)]).adjust_cell_length(width, self.rich_style)

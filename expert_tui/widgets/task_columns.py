@@ -2,6 +2,9 @@
 
 The list and its header both lay out from `columns(width)`, so they always line up;
 cells are measured in terminal cells (a CJK character takes two), never in characters.
+At 80 columns merchant and service share the free space; from about 110 columns on,
+they keep a readable width and the task's title gets the rest, so a wide terminal
+shows what each task is about instead of padding.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ KIND_WIDTH = 7
 STATUS_WIDTH = 10
 DEADLINE_WIDTH = 12
 GAP = 1
+#: Free cells from which the title gets a column of its own, and the widths merchant
+#: and service keep then.
+TITLE_FROM = 70
+WIDE_MERCHANT = 24
+WIDE_SERVICE = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,8 @@ class Columns:
     kind: tuple[int, int]
     merchant: tuple[int, int]
     service: tuple[int, int]
+    #: Zero wide (and not drawn) when the row is too narrow for a title.
+    title: tuple[int, int]
     status: tuple[int, int]
     deadline: tuple[int, int]
 
@@ -49,8 +59,13 @@ class Columns:
 def columns(width: int) -> Columns:
     fixed = MARK_WIDTH + KIND_WIDTH + STATUS_WIDTH + DEADLINE_WIDTH + 4 * GAP
     flexible = max(2, width - fixed)
-    merchant_width = max(1, flexible * 9 // 20)
-    service_width = max(1, flexible - merchant_width)
+    if flexible >= TITLE_FROM:
+        merchant_width, service_width = WIDE_MERCHANT, WIDE_SERVICE
+        title_width = flexible - merchant_width - service_width - GAP
+    else:
+        merchant_width = max(1, flexible * 9 // 20)
+        service_width = max(1, flexible - merchant_width)
+        title_width = 0
     x = 0
     cells: list[tuple[int, int]] = []
     for cell_width, gap in (
@@ -58,6 +73,7 @@ def columns(width: int) -> Columns:
         (KIND_WIDTH, GAP),
         (merchant_width, GAP),
         (service_width, GAP),
+        (title_width, GAP if title_width else 0),
         (STATUS_WIDTH, GAP),
         (DEADLINE_WIDTH, 0),
     ):

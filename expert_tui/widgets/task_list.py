@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.segment import Segment
 from rich.style import Style
@@ -172,6 +172,16 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines.clear()
         self._shown.clear()
 
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        """A whole-widget repaint drops the cached rows: it is how Textual says the
+        look changed (focus, a theme, component classes re-styled by `:focus`), and a
+        cached row would keep the old look. Refreshes of a region (countdown cells,
+        the cursor's rows, scrolling) keep them.
+        """
+        if repaint and not regions:
+            self._forget_lines()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def _request_pages(self) -> None:
         window = self.window
         if window is None:
@@ -309,6 +319,10 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
             (" ", gap),
             (fit(one_line(task.service), cols.service[1]), text_style),
             (" ", gap),
+        ]
+        if cols.title[1]:
+            cells += [(fit(one_line(task.title), cols.title[1]), text_style), (" ", gap)]
+        cells += [
             (fit(STATUS_WORDS[status], cols.status[1]), status_style),
             (" ", gap),
         ]
@@ -336,9 +350,6 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         super().watch_scroll_y(old, new)
         if round(old) != round(new):
             self._request_pages()
-
-    def watch_has_focus(self, _focus: bool) -> None:
-        self.refresh_lines(self.cursor_row)
 
     def _scroll_into_view(self, row: int) -> None:
         height = self.scrollable_content_region.height

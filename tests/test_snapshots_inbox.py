@@ -1,0 +1,123 @@
+"""Snapshots of the inbox: the demo inbox, the filter and sort pickers, a search,
+`NO_COLOR`, and an expired task under the cursor, at 80x24 and 120x40.
+
+Deterministic: the demo data is imported into a fresh store at a frozen instant, so
+every countdown is the same on every run; no store polling; no cursor blink; isolated
+home. Update with `pytest tests/test_snapshots_inbox.py --snapshot-update` after
+looking at the new SVGs under `tests/__snapshots__/test_snapshots_inbox/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inbox_helpers import demo_store, row_of
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from expert_tui.app import ExpertApp
+from expert_tui.domain import FrozenClock, Status
+from expert_tui.screens.inbox import SEARCH_DEBOUNCE, InboxScreen
+from expert_tui.store.base import TaskQuery
+
+SIZES = [(80, 24), (120, 40)]
+size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+
+
+def inbox_app(tmp_path: Path, clock: FrozenClock) -> ExpertApp:
+    store = demo_store(tmp_path / "snap.db", clock)
+    # The clock never moves and no other process writes: nothing changes between frames.
+    return ExpertApp(store, clock=clock, poll_interval=3600)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Page loads and store calls done, the screen repainted, no cursor blinking."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+def pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return run_before
+
+
+@size_ids
+def test_inbox(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing())
+
+
+@size_ids
+def test_cursor_moved_down(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("j", "j"))
+
+
+@size_ids
+def test_filter_picker(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("f", "j"))
+
+
+@size_ids
+def test_filtered_to_one_status(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """`f`, down twice to "Opened", enter: only opened tasks, the count highlighted."""
+    app = inbox_app(tmp_path, clock)
+    assert snap_compare(app, terminal_size=size, run_before=pressing("f", "j", "j", "enter"))
+
+
+@size_ids
+def test_sort_picker(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("s"))
+
+
+@size_ids
+def test_search(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"migr")
+        # The list follows typing after a pause; wait for that pause, then the load.
+        await pilot.pause(SEARCH_DEBOUNCE + 0.1)
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, InboxScreen) and screen.q == "migr"
+
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_no_color(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without colour the urgency still reads: `!!!`, `!!`, `!` and the unread dot."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = inbox_app(tmp_path, clock)
+    assert app.no_color
+    assert snap_compare(app, terminal_size=size, run_before=pressing())
+
+
+@size_ids
+def test_expired_task_highlighted(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    """The preview says it expired and how long ago; the action keys are disabled."""
+    app = inbox_app(tmp_path, clock)
+    expired = app.store.list_tasks(TaskQuery(status=Status.EXPIRED, limit=1)).items[0].id
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        row = row_of(app, expired)
+        assert row is not None
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        screen.task_list.cursor_row = row
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
