@@ -12,7 +12,7 @@ from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
 from expert_tui.screens.dialogs import DeclineDialog, NoteDialog, TemplatePicker
 from expert_tui.screens.inbox import InboxScreen
-from expert_tui.screens.pickers import FilterPicker, SortPicker
+from expert_tui.screens.pickers import Filter, FilterPicker, SortPicker
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Sort, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
@@ -374,3 +374,38 @@ async def test_escape_to_leave_the_search_is_in_the_footer_only_while_searching(
         await settle(pilot)
         assert "Clear search" not in screen_lines(app)[-1]
         assert inbox(app).q is None
+
+
+async def test_acting_on_the_task_screen_moves_the_inbox_cursor_on(store: SqliteStore, clock: FrozenClock) -> None:
+    """Open the first task, decline it there: back in the inbox, the next one is highlighted."""
+    first, second = first_ids(store, 2)
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskScreen) and app.screen.task_id == first
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DeclineDialog)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        if isinstance(app.screen, TaskScreen):
+            await pilot.press("escape")
+            await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert store.get_task(first).status is Status.DECLINED
+        assert inbox(app).task_list.highlighted.id == second
+
+
+async def test_pickers_stop_at_their_ends(store: SqliteStore, clock: FrozenClock) -> None:
+    """Too many `k` presses land on "All statuses", never wrap round to a kind filter."""
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "j", "j", *"kkkkk", "enter")
+        await settle(pilot)
+        assert inbox(app).filter == Filter()
+        await pilot.press("f", "G", "enter")
+        await settle(pilot)
+        assert inbox(app).filter.kind is not None

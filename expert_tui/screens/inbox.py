@@ -11,6 +11,7 @@ are remembered and applied once, when the inbox is shown again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -20,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from ..domain import DomainError, Refused, Status, Task, rules
+from ..domain import DomainError, NotFound, Refused, Status, Task, rules
 from ..store.base import Sort, TaskQuery
 from ..store_calls import call_store, notify_refusal
 from ..widgets.column_header import ColumnHeader
@@ -46,6 +47,15 @@ _PROBES: dict[str, rules.Action] = {
     "inactive": rules.MarkInactive(),
     "complete": rules.Complete(),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """A task opened from the inbox, and the task after it at that moment."""
+
+    task_id: str
+    status: Status
+    next_id: str | None
 
 
 class InboxScreen(Screen[None]):
@@ -90,6 +100,7 @@ class InboxScreen(Screen[None]):
         self._generation = 0
         self._shown_generation = 0
         self._follow: str | None = None
+        self._visit: _Visit | None = None
         self._search_timer: Timer | None = None
 
     # --- layout -----------------------------------------------------------------------------
@@ -114,34 +125,47 @@ class InboxScreen(Screen[None]):
     def query_now(self) -> TaskQuery:
         return TaskQuery(status=self.filter.status, kind=self.filter.kind, q=self.q or None, sort=self.sort)
 
-    def reload(self, *, follow: str | None = None) -> None:
+    def reload(self, *, follow: str | None = None, visit: _Visit | None = None) -> None:
         """Re-read counts and the list for the current query (cost: one page).
 
         `follow` is the task the cursor should land on; it stays wanted until a load
         has shown it, so a reload for a store change cannot undo an action's move.
+        After a `visit` to the task screen the load decides: the next task if the
+        visited one was acted on, else the visited one.
         """
         self._stale_data = False
         self._generation += 1
         if follow is not None:
             self._follow = follow
-        self._load(self.query_now(), self._generation)
+        self._load(self.query_now(), self._generation, visit)
 
     @work(thread=True, group="inbox-load")
-    def _load(self, query: TaskQuery, generation: int) -> None:
+    def _load(self, query: TaskQuery, generation: int, visit: _Visit | None) -> None:
         try:
             counts = self.app.store.counts(query.kind)
+            follow = None if visit is None else self._follow_after(visit)
         except DomainError as error:
             self.app.call_from_thread(notify_refusal, self.app, error)
             return
         total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
         window = TaskWindow(self.app.store, query, total)
         window.fetch(0)
-        self.app.call_from_thread(self._show, generation, counts, window)
+        self.app.call_from_thread(self._show, generation, counts, window, follow)
 
-    def _show(self, generation: int, counts: dict[Status, int], window: TaskWindow) -> None:
+    def _follow_after(self, visit: _Visit) -> str | None:
+        """Where the cursor goes back to: on past the task if its status moved on (a
+        reply, a decline, ...; being opened does not count), else to the task."""
+        try:
+            status = self.app.store.get_task(visit.task_id).status_at(self.app.clock())
+        except NotFound:
+            return visit.next_id
+        acted = status is not visit.status and status is not Status.OPENED
+        return visit.next_id if acted else visit.task_id
+
+    def _show(self, generation: int, counts: dict[Status, int], window: TaskWindow, follow: str | None) -> None:
         if generation != self._generation:
             return  # a newer load is on its way
-        follow, self._follow = self._follow, None
+        follow, self._follow = follow or self._follow, None
         self._shown_generation = generation
         self.counts = counts
         self.task_list.show_window(window, follow=follow)
@@ -168,16 +192,17 @@ class InboxScreen(Screen[None]):
             return
         self._reload_keeping_cursor()
 
-    def _reload_keeping_cursor(self) -> None:
+    def _reload_keeping_cursor(self, visit: _Visit | None = None) -> None:
         highlighted = self.task_list.highlighted
-        self.reload(follow=self._follow or (highlighted.id if highlighted else None))
+        self.reload(follow=self._follow or (highlighted.id if highlighted else None), visit=visit)
 
     def on_screen_resume(self) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the
         # highlighted task: one page is cheap, so re-read rather than guess.
+        visit, self._visit = self._visit, None
         loading = self._generation != self._shown_generation
         if not loading and (self._stale_data or self.task_list.window is not None):
-            self._reload_keeping_cursor()
+            self._reload_keeping_cursor(visit)
         self.tick()
 
     # --- the list's messages -------------------------------------------------------------------
@@ -280,6 +305,7 @@ class InboxScreen(Screen[None]):
     def _open_task(self, task: Task, *, reply: bool) -> None:
         from .task import TaskScreen
 
+        self._visit = _Visit(task.id, task.status_at(self.app.now), self._next_id())
         self.app.push_screen(TaskScreen(task.id, reply=reply))
 
     def action_reply(self) -> None:

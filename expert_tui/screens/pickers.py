@@ -1,6 +1,8 @@
 """Small pickers the inbox opens with `f` (filter) and `s` (sort).
 
-Each is a modal list: arrows or j/k to move, enter to choose, esc to leave unchanged.
+Each is a modal list: arrows or j/k to move (g/G to the ends), enter to choose, esc
+to leave unchanged. The list stops at its ends instead of wrapping round, so a few
+presses too many of `k` land on "All statuses", not on the last kind filter.
 """
 
 from __future__ import annotations
@@ -48,6 +50,22 @@ class Filter:
     kind: Kind | None = None
 
 
+class Choices(OptionList):
+    """An `OptionList` that stops at its first and last option."""
+
+    def action_cursor_up(self) -> None:
+        before = self.highlighted
+        super().action_cursor_up()
+        if before is not None and self.highlighted is not None and self.highlighted > before:
+            self.highlighted = before
+
+    def action_cursor_down(self) -> None:
+        before = self.highlighted
+        super().action_cursor_down()
+        if before is not None and self.highlighted is not None and self.highlighted < before:
+            self.highlighted = before
+
+
 class Picker(ModalScreen[object]):
     """A titled list of choices; dismisses with the chosen value, or None."""
 
@@ -56,6 +74,8 @@ class Picker(ModalScreen[object]):
         Binding("escape", "dismiss_none", "Cancel"),
         Binding("j", "move(1)", "Down", show=False),
         Binding("k", "move(-1)", "Up", show=False),
+        Binding("g", "edge(0)", "First", show=False),
+        Binding("G", "edge(1)", "Last", show=False),
     ]
 
     def __init__(self, title: str, options: list[Option | None], values: dict[str, object], current: str) -> None:
@@ -68,11 +88,11 @@ class Picker(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title, id="picker-title", markup=False)
-            yield OptionList(*self._options)
+            yield Choices(*self._options)
             yield Label("↑↓ j k move · enter choose · esc cancel", id="picker-keys", markup=False)
 
     def on_mount(self) -> None:
-        options = self.query_one(OptionList)
+        options = self.query_one(Choices)
         options.highlighted = options.get_option_index(self._current)
         options.focus()
 
@@ -81,11 +101,18 @@ class Picker(ModalScreen[object]):
         self.dismiss(self._values[event.option_id or ""])
 
     def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
+        options = self.query_one(Choices)
         if step > 0:
             options.action_cursor_down()
         else:
             options.action_cursor_up()
+
+    def action_edge(self, last: int) -> None:
+        options = self.query_one(Choices)
+        if last:
+            options.action_last()
+        else:
+            options.action_first()
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -57,7 +57,7 @@ def view_line(status: Status | None, kind: Kind | None, sort: Sort, q: str | Non
     if q:
         parts += [(" · search ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
     if rows is not None:
-        parts += [(" · ", "dim"), f"{rows:,} tasks"]
+        parts += [(" · ", "dim"), f"{rows:,} task" if rows == 1 else f"{rows:,} tasks"]
     return Content.assemble(*parts)
 
 
