@@ -154,6 +154,10 @@ async def test_nothing_of_the_inbox_renders_while_it_is_covered(
             clock.advance(timedelta(seconds=1))
             app._tick()
             await settle(pilot)
+        window = task_list.window
+        app.store_version += 1  # what another process's change looks like to the screens
+        await settle(pilot)
+        assert task_list.window is window  # not reloaded while covered
         assert lines.hits + lines.misses == rendered
         assert preview.content == preview_content
         if cover is FilterPicker:
@@ -161,6 +165,7 @@ async def test_nothing_of_the_inbox_renders_while_it_is_covered(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is inbox
+        assert task_list.window is not window  # caught up once shown again
         task = task_list.highlighted
         assert task is not None
         left = task.time_left(clock())

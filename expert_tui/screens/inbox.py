@@ -187,7 +187,9 @@ class InboxScreen(Screen[None]):
         self.query_one(TaskPreview).tick(now)
 
     def _on_store_changed(self, _version: int) -> None:
-        if not self.is_current:
+        # Not `is_current`: Textual counts the screen right under the top one as
+        # current (it might show through), even under the opaque task screen.
+        if self.app.screen is not self:
             self._stale_data = True
             return
         self._reload_keeping_cursor()
