@@ -1,0 +1,308 @@
+"""Contacts: prospective merchants without a store, who wrote by e-mail.
+
+They are tasks of kind `contact` and never appear in the task inbox (SPEC 2), so they
+get their own list here, newest first, read from the store a page at a time as the
+cursor goes down. `enter` opens one on the task screen (that is what marks it opened,
+exactly as for a task); `r` opens it straight into a reply. Everything on this screen
+except our own labels was written by the contact, so it reaches widgets only through
+`widgets/safe.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..commands import PaletteCommand, with_keys
+from ..domain import Author, DomainError, Kind, Status, Task
+from ..domain.text import one_line
+from ..store.base import Sort, TaskQuery
+from ..store_calls import notify_refusal
+from ..widgets.safe import safe_content, safe_line
+from ..widgets.task_columns import STATUS_WORDS
+from ..widgets.task_details import format_time
+
+if TYPE_CHECKING:
+    from ..domain import Clock
+    from ..store.base import Page, Store
+
+PAGE_SIZE = 50
+#: Fetch the next page once the cursor is this close to the last contact loaded.
+LOAD_AHEAD = 10
+#: Lines of the contact's own words shown in the preview.
+PREVIEW_LINES = 4
+
+
+def contact_prompt(task: Task, now: Any) -> Content:
+    """Two lines: who (name, e-mail, status), then when and what they asked."""
+    status = task.status_at(now)
+    fresh = task.unread > 0 or status is Status.NEW
+    who: list[Content | str | tuple[str, str]] = [
+        ("● " if fresh else "  ", "bold"),
+        safe_line(task.merchant.name, "bold"),
+    ]
+    if task.merchant.email:
+        who += ["  ", safe_line(task.merchant.email, "italic")]
+    who.append((f"  · {STATUS_WORDS[status]}", "dim"))
+    asked = Content.assemble(
+        ("  " + format_time(task.received_at), "dim"),
+        "  ",
+        safe_line(task.service),
+        (" — ", "dim"),
+        safe_line(task.title or "(no subject)"),
+    )
+    return Content.assemble(*who, "\n", asked)
+
+
+def contact_details(task: Task) -> Content:
+    """The highlighted contact: who, how to reach them, what they wrote first."""
+    lines: list[Content] = [
+        Content.assemble(
+            safe_line(task.merchant.name, "bold"),
+            *(("  <", safe_line(task.merchant.email), ">") if task.merchant.email else ()),
+            (f"   {task.id}", "dim"),
+        ),
+        Content.assemble(
+            ("Asked for ", "dim"), safe_line(task.service), ("   ", ""), safe_line(task.title or "(no subject)")
+        ),
+    ]
+    business = task.business
+    where = [one_line(part) for part in (business.store_name, business.store_url, business.country) if part.strip()]
+    if where:
+        lines.append(Content.assemble(("Business ", "dim"), safe_line(" · ".join(where))))
+    for requirement in task.requirements[:2]:
+        lines.append(
+            Content.assemble(safe_line(requirement.question, "dim"), (" → ", "dim"), safe_line(requirement.answer))
+        )
+    first = next((m for m in task.messages if m.author is Author.MERCHANT), None)
+    if first is not None:
+        words = safe_content(first.body).split(allow_blank=False)[:PREVIEW_LINES]
+        lines += [Content.styled("They wrote:", "dim"), *words]
+    return Content("\n").join(lines)
+
+
+class ContactList(OptionList):
+    """The list itself; its `enter` is shown in the footer as what it does here."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open", id="contacts.open")]
+
+
+class ContactsScreen(Screen[None]):
+    """The Contacts list; `enter` opens a contact, `r` replies, `esc` goes back."""
+
+    CSS_PATH = Path(__file__).with_name("contacts.tcss")
+    HELP_GROUP: ClassVar[str] = "Contacts"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="contacts.back", tooltip="Back to where you were"),
+        Binding("r", "reply", "Reply", id="contacts.reply", tooltip="Write to the highlighted contact"),
+        Binding("j", "cursor(1)", "Down", show=False, id="contacts.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="contacts.up"),
+        Binding("g", "ends(0)", "First", show=False, id="contacts.first"),
+        Binding("G", "ends(1)", "Last loaded", show=False, id="contacts.last"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contacts: list[Task] = []
+        self.total: int | None = None
+        self._next_cursor: str | None = None
+        self._loading_more = False
+        self._stale = False
+
+    @property
+    def store(self) -> Store:
+        return cast("Store", cast(Any, self.app).store)
+
+    @property
+    def clock(self) -> Clock:
+        return cast("Clock", cast(Any, self.app).clock)
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Contacts"), id="title")
+        yield ContactList(id="contacts")
+        yield Static(Content.styled("Loading…", "dim"), id="details")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "store_version"):
+            self.watch(self.app, "store_version", self._store_changed, init=False)
+        self.query_one(OptionList).focus()
+        self.reload()
+
+    @property
+    def highlighted(self) -> Task | None:
+        index = self.query_one(OptionList).highlighted
+        return self.contacts[index] if index is not None and index < len(self.contacts) else None
+
+    # --- loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        """The first pages again (as many as were shown), keeping the cursor on its contact."""
+        current = self.highlighted
+        self._load(current.id if current else None, max(PAGE_SIZE, len(self.contacts)))
+
+    @work(exclusive=True, group="contacts-load")
+    async def _load(self, follow: str | None, wanted: int) -> None:
+        loaded: list[Task] = []
+        cursor: str | None = None
+        total: int | None = None
+        try:
+            counts = await asyncio.to_thread(self.store.counts, Kind.CONTACT)
+            total = sum(counts.values())
+            while True:
+                page = await self._page(cursor)
+                loaded += page.items
+                cursor = page.next_cursor
+                if cursor is None or len(loaded) >= wanted:
+                    break
+        except Exception as error:
+            self._failed(error)
+            return
+        self._show(loaded, cursor, total, follow)
+
+    def _show(self, loaded: list[Task], cursor: str | None, total: int, follow: str | None) -> None:
+        options = self.query_one(OptionList)
+        old_index = options.highlighted or 0
+        self.contacts, self._next_cursor, self.total = loaded, cursor, total
+        now = self.clock()
+        options.clear_options()
+        options.add_options(Option(contact_prompt(task, now), id=task.id) for task in loaded)
+        ids = [task.id for task in loaded]
+        if loaded:
+            options.highlighted = ids.index(follow) if follow in ids else min(old_index, len(loaded) - 1)
+        else:
+            self.query_one("#details", Static).update(
+                Content.styled(
+                    "No contacts yet. Prospective merchants without a store who write to you by e-mail appear "
+                    "here, never in the task inbox.",
+                    "dim",
+                )
+            )
+        self._show_title()
+        self.refresh_bindings()
+
+    def _show_title(self) -> None:
+        total = self.total if self.total is not None else len(self.contacts)
+        self.query_one("#title", Static).update(
+            Content.assemble(
+                ("Contacts ", "bold"),
+                (str(total), "bold"),
+                ("  prospective merchants without a store · never in the task inbox", "dim"),
+            )
+        )
+
+    async def _page(self, cursor: str | None) -> Page:
+        query = TaskQuery(kind=Kind.CONTACT, sort=Sort.RECEIVED, limit=PAGE_SIZE, cursor=cursor)
+        return await asyncio.to_thread(self.store.list_tasks, query)
+
+    @work(exclusive=True, group="contacts-more")
+    async def _load_more(self) -> None:
+        cursor = self._next_cursor
+        if cursor is None or self._loading_more:
+            return
+        self._loading_more = True
+        try:
+            page = await self._page(cursor)
+        except Exception as error:
+            self._failed(error)
+            return
+        finally:
+            self._loading_more = False
+        if cursor != self._next_cursor:
+            return  # a reload replaced the list meanwhile
+        self.contacts += page.items
+        self._next_cursor = page.next_cursor
+        now = self.clock()
+        self.query_one(OptionList).add_options(Option(contact_prompt(task, now), id=task.id) for task in page.items)
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, DomainError):
+            notify_refusal(self.app, error)
+            return
+        reason = one_line(str(error) or type(error).__name__)[:200]
+        self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
+
+    def _store_changed(self, _version: int) -> None:
+        if self.is_current:
+            self.reload()
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        # The task screen may have opened or answered the contact: one page is cheap.
+        if self._stale or self.contacts:
+            self._stale = False
+            self.reload()
+
+    # --- the highlighted contact ----------------------------------------------------------
+    @on(OptionList.OptionHighlighted, "#contacts")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index >= len(self.contacts) - LOAD_AHEAD and self._next_cursor is not None:
+            self._load_more()
+        if event.option.id is not None:
+            self._preview(event.option.id)
+
+    @work(exclusive=True, group="contacts-preview")
+    async def _preview(self, task_id: str) -> None:
+        """The full contact (with what they wrote), read without marking it opened."""
+        try:
+            task = await asyncio.to_thread(self.store.get_task, task_id)
+        except Exception as error:
+            self._failed(error)
+            return
+        if self.highlighted is not None and self.highlighted.id == task_id:
+            self.query_one("#details", Static).update(contact_details(task))
+
+    @on(OptionList.OptionSelected, "#contacts")
+    def _selected(self) -> None:
+        self.action_open()
+
+    # --- actions --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open", "reply"):
+            return self.highlighted is not None
+        return True
+
+    def action_open(self, *, reply: bool = False) -> None:
+        from .task import TaskScreen
+
+        contact = self.highlighted
+        if contact is not None:
+            self.app.push_screen(TaskScreen(contact.id, reply=reply))
+
+    def action_reply(self) -> None:
+        self.action_open(reply=True)
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_ends(self, last: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = options.option_count - 1 if last else 0
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        if self.highlighted is None:
+            return []
+        return [
+            PaletteCommand(
+                with_keys("Contacts: open", ["enter"]), "Details and conversation", self.action_open, "open"
+            ),
+            PaletteCommand(with_keys("Contacts: reply", ["r"]), "Write to the contact", self.action_reply, "reply"),
+        ]

@@ -1,0 +1,686 @@
+"""Preferences: which tasks reach the partner, and how the partner stands.
+
+Every value is checked by the code the store and the API use (`preferences_from_dict`),
+and the store checks again on save; an `Invalid` names its field, so the message is
+shown under that field and the cursor goes there. What is typed is never dropped
+without asking: leaving (or quitting) with unsaved changes asks save / discard / stay,
+and a failed save leaves the form exactly as it was typed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Footer, Input, Static
+
+from ..commands import PaletteCommand, with_keys
+from ..domain import DomainError, Invalid, Preferences
+from ..domain.codec import preferences_from_dict
+from ..domain.text import one_line
+from ..store_calls import notify_refusal
+from ..widgets.safe import safe_line
+from ..widgets.task_columns import KIND_WORDS
+
+if TYPE_CHECKING:
+    from ..store.base import Stats, Store
+
+#: From this width the standing gets a column of its own; below it, two lines at the bottom.
+WIDE_FROM = 110
+#: Declined services listed in the narrow standing lines.
+NARROW_SERVICES = 3
+DEFAULT_CURRENCY = "USD"
+
+_PRICE = re.compile(r"-?\d+(\.\d+)?")
+_COMMA_DECIMAL = re.compile(r"-?\d+,\d{1,2}")
+_SERVICE_FIELD = re.compile(r"services\[(\d+)\]\.(name|starting_price|currency)")
+
+#: What a field path in an `Invalid` is called on this screen.
+FIELD_LABELS: dict[str, str] = {
+    "available": "Availability",
+    "unavailable_until": "Unavailable until",
+    "dropshippers": "Dropshippers",
+    "notification_email": "Notification e-mail",
+    "name": "Service name",
+    "starting_price": "Starting price",
+    "currency": "Currency",
+}
+
+
+# --- the form's values, apart from the widgets -------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ServiceValues:
+    name: str
+    price: str
+    currency: str
+
+    @property
+    def blank(self) -> bool:
+        """A row left empty (only its default currency): nothing to save, nothing lost."""
+        return not self.name.strip() and not self.price.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FormValues:
+    """What the form holds, as typed; compared with what was saved to know if it is dirty."""
+
+    available: bool
+    unavailable_until: str
+    dropshippers: bool
+    notification_email: str
+    services: tuple[ServiceValues, ...]
+
+    def comparable(self) -> tuple[object, ...]:
+        return (
+            self.available,
+            self.unavailable_until.strip(),
+            self.dropshippers,
+            self.notification_email.strip(),
+            tuple((s.name.strip(), s.price.strip(), s.currency.strip().upper()) for s in self.services if not s.blank),
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """The preferences object (SPEC 5) for these values; blank service rows are left out."""
+        return {
+            "available": self.available,
+            "unavailable_until": self.unavailable_until.strip() or None,
+            "dropshippers": self.dropshippers,
+            "notification_email": self.notification_email.strip(),
+            "services": [
+                {"name": s.name.strip(), "starting_price": price_value(s.price), "currency": s.currency.strip()}
+                for s in self.services
+                if not s.blank
+            ],
+        }
+
+
+def values_of(prefs: Preferences) -> FormValues:
+    return FormValues(
+        available=prefs.available,
+        unavailable_until=prefs.unavailable_until.isoformat() if prefs.unavailable_until else "",
+        dropshippers=prefs.dropshippers,
+        notification_email=prefs.notification_email,
+        services=tuple(ServiceValues(s.name, price_text(s.starting_price), s.currency) for s in prefs.services),
+    )
+
+
+def price_value(text: str) -> float | int | str | None:
+    """A typed price as a number; anything else is passed on for the domain to refuse in words.
+
+    `49,99` is read as a decimal comma (common where partners work); `1,000` is not
+    guessed at and is refused, so a price is never silently a thousand times off.
+    """
+    typed = text.strip().replace(" ", "").replace("_", "")
+    if not typed:
+        return None
+    if _COMMA_DECIMAL.fullmatch(typed):
+        typed = typed.replace(",", ".")
+    if not _PRICE.fullmatch(typed):
+        return text.strip()
+    number = float(typed)
+    return int(number) if number.is_integer() and "." not in typed else number
+
+
+def price_text(price: float) -> str:
+    return str(int(price)) if float(price).is_integer() else f"{price}"
+
+
+def field_words(error: Invalid) -> str:
+    """The store's sentence with its field path replaced by the field's name on screen."""
+    message = one_line(error.message)
+    field = error.field or ""
+    if not field or not message.startswith(field):
+        return message
+    matched = _SERVICE_FIELD.fullmatch(field)
+    label = FIELD_LABELS.get(matched.group(2) if matched else field)
+    return f"{label}{message[len(field) :]}" if label else message
+
+
+def availability_words(values: FormValues, today: date) -> str:
+    """What the availability fields add up to today, in one line."""
+    try:
+        until = date.fromisoformat(values.unavailable_until.strip()) if values.unavailable_until.strip() else None
+    except ValueError:
+        until = None
+    if until is not None and until > today:
+        return f"Right now: unavailable until {until:%a %d %b %Y} — new tasks arrive again from that day."
+    if not values.available:
+        return "Right now: unavailable — no new tasks are delivered until you switch this back."
+    return "Right now: available — new tasks are delivered."
+
+
+# --- the standing: what the store counts about the partner's answers ----------------------------
+def share_words(stats: Stats) -> str:
+    if stats.answered_in_time_share is None:
+        return "no window closed in the last 30 days"
+    return f"{stats.answered_in_time_share:.0%} answered in time"
+
+
+def standing_content(stats: Stats, *, wide: bool) -> Content:
+    """Expiries and in-time answers (they rank the partner), declines (they steer matching)."""
+    services = list(stats.declines_by_service.items())
+    kinds = [(KIND_WORDS.get(cast(Any, kind), one_line(str(kind))), n) for kind, n in stats.declines_by_kind.items()]
+    if not wide:
+        shown = services[:NARROW_SERVICES]
+        declined: list[Content | str | tuple[str, str]] = []
+        for i, (service, n) in enumerate([*shown, *kinds]):
+            declined += [", " if i else "", safe_line(service), f" {n}"]
+        return Content.assemble(
+            ("Standing ", "bold"),
+            f"{stats.expired_last_30_days} expired in 30 days",
+            (" (expiries hurt ranking)", "dim"),
+            " · ",
+            share_words(stats),
+            "\n",
+            ("Declines ", "bold"),
+            *(declined or ["none"]),
+            (" (declines feed matching)", "dim"),
+        )
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Your standing", "bold underline"),
+        "\n\n",
+        ("Expired in the last 30 days  ", "bold"),
+        str(stats.expired_last_30_days),
+        ("\nExpiries hurt your ranking: answer or decline within 72 h.\n\n", "dim"),
+        ("Answered in time  ", "bold"),
+        share_words(stats).removesuffix(" answered in time"),
+        ("\nOf the tasks whose 72 h window closed in the last 30 days.\n\n", "dim"),
+        ("Declines", "bold"),
+        ("\nThey feed matching: you are sent fewer tasks like those you decline.\n", "dim"),
+    ]
+    if not services and not kinds:
+        parts.append("None yet.")
+    for title, rows in (("By service", services), ("By kind", kinds)):
+        if rows:
+            parts.append((f"{title}\n", "italic"))
+            for name, n in rows:
+                parts += ["  ", safe_line(name[:28]), f"  {n}\n"]
+    return Content.assemble(*parts).rstrip()
+
+
+# --- widgets ----------------------------------------------------------------------------------
+class Toggle(Checkbox):
+    """A checkbox that reads without colour (`NO_COLOR`): its mark is blank when off and
+    its label says the state in words."""
+
+    def __init__(self, on_label: str, off_label: str, *, id: str) -> None:
+        self._labels = (off_label, on_label)  # before Checkbox's own init sets the value
+        super().__init__(off_label, False, id=id, compact=True)
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual reads this name
+        return "X" if self.value else " "
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self.label = self._labels[self.value]
+
+
+class ServiceRow(Vertical):
+    """One service offered: name, starting price, currency, a remove button, its problem line."""
+
+    def __init__(self, values: ServiceValues) -> None:
+        super().__init__(classes="service")
+        self.name_input = Input(values.name, placeholder="Service, e.g. Store setup", compact=True, classes="name")
+        self.price_input = Input(
+            values.price, placeholder="From", compact=True, restrict=r"[-0-9 .,_]*", classes="price"
+        )
+        self.currency_input = Input(
+            values.currency, placeholder="USD", compact=True, max_length=3, restrict=r"[A-Za-z]*", classes="currency"
+        )
+        self.problem = Static("", classes="problem")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="service-fields"):
+            yield self.name_input
+            yield self.price_input
+            yield self.currency_input
+            yield Button("Remove", compact=True, classes="remove")
+        yield self.problem
+
+    @property
+    def values(self) -> ServiceValues:
+        return ServiceValues(self.name_input.value, self.price_input.value, self.currency_input.value)
+
+    def field_input(self, name: str) -> Input:
+        return {"name": self.name_input, "starting_price": self.price_input}.get(name, self.currency_input)
+
+
+LeaveChoice = str  # "save" | "discard" | "stay"
+
+
+class LeaveDialog(ModalScreen[LeaveChoice]):
+    """Unsaved changes: save them, discard them, or stay (esc)."""
+
+    CSS_PATH = Path(__file__).with_name("preferences.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "choose('save')", "Save", id="leave.save"),
+        Binding("d", "choose('discard')", "Discard", id="leave.discard"),
+        Binding("escape", "choose('stay')", "Stay", id="leave.stay"),
+        Binding("left,h", "app.focus_previous", "Previous", show=False),
+        Binding("right,l", "app.focus_next", "Next", show=False),
+    ]
+
+    def __init__(self, leaving_to: str = "leave") -> None:
+        super().__init__()
+        self.leaving_to = leaving_to
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="leave", classes="dialog"):
+            yield Static(Content.styled("You have unsaved changes", "bold"), classes="dialog-title")
+            yield Static(Content(f"Save them before you {self.leaving_to}, discard them, or stay and keep editing."))
+            with Horizontal(id="leave-buttons"):
+                yield Button("Save  s", id="save", variant="primary", compact=True)
+                yield Button("Discard  d", id="discard", compact=True)
+                yield Button("Stay  esc", id="stay", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "stay")
+
+    def action_choose(self, choice: LeaveChoice) -> None:
+        self.dismiss(choice)
+
+
+# --- the screen -------------------------------------------------------------------------------
+class PreferencesScreen(Screen[None]):
+    """Edit the preferences (ctrl+s saves, esc leaves) and read the partner's standing."""
+
+    CSS_PATH = Path(__file__).with_name("preferences.tcss")
+    HELP_GROUP: ClassVar[str] = "Preferences"
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="preferences.save", tooltip="Save the preferences"),
+        Binding("escape", "back", "Back", id="preferences.back", tooltip="Leave (asks first if something is unsaved)"),
+        Binding(
+            "ctrl+n", "add_service", "Add service", id="preferences.add_service", tooltip="Add a service you offer"
+        ),
+        Binding(
+            "ctrl+r",
+            "remove_service",
+            "Remove service",
+            id="preferences.remove_service",
+            tooltip="Remove the service the cursor is in",
+        ),
+        # `q` quits everywhere; here it asks first when something is unsaved (typed into a field, it is a letter).
+        Binding("q", "quit", "Quit", show=False, id="preferences.quit", tooltip="Leave expert-tui"),
+        # `?` is a character in a text field: F1 opens help from anywhere on this screen.
+        Binding("f1", "app.help", "Help", show=False, id="preferences.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: What the store holds, as form values; None until loaded (the form is disabled till then).
+        self.saved: FormValues | None = None
+        self.stats: Stats | None = None
+        self._saving = False
+        self._stale = False
+
+    @property
+    def store(self) -> Store:
+        return cast("Store", cast(Any, self.app).store)
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(("Preferences", "bold"), ("  which tasks reach you, and how you stand", "dim")),
+            id="title",
+        )
+        with Horizontal(id="main"):
+            with VerticalScroll(id="form", can_focus=False, disabled=True):
+                yield Static("Availability", classes="section")
+                with Horizontal(classes="field"):
+                    yield Static("Taking new tasks", classes="label")
+                    yield Toggle("Available", "Unavailable", id="available")
+                yield Static("While unavailable, no new tasks are delivered.", classes="meaning")
+                with Horizontal(classes="field"):
+                    yield Static("Unavailable until", classes="label")
+                    yield Input(
+                        placeholder="YYYY-MM-DD",
+                        id="unavailable_until",
+                        compact=True,
+                        max_length=10,
+                        restrict=r"[0-9-]*",
+                    )
+                    yield Static("holidays; empty for none", classes="aside")
+                yield Static("", id="problem-unavailable_until", classes="problem")
+                yield Static(
+                    "Until that day no new tasks are delivered, whatever the box above says.", classes="meaning"
+                )
+                yield Static("", id="availability-now", classes="meaning now")
+                yield Static("Dropshippers", classes="section")
+                with Horizontal(classes="field"):
+                    yield Static("Work with them", classes="label")
+                    yield Toggle("Yes, work with dropshippers", "No dropshippers", id="dropshippers")
+                yield Static("When off, tasks from dropshipping merchants are not delivered.", classes="meaning")
+                yield Static("Notifications", classes="section")
+                with Horizontal(classes="field"):
+                    yield Static("E-mail", classes="label")
+                    yield Input(placeholder="you@example.com", id="notification_email", compact=True)
+                yield Static("", id="problem-notification_email", classes="problem")
+                yield Static("Where new tasks and merchants' messages are announced.", classes="meaning")
+                yield Static("Services you offer", classes="section")
+                yield Static("What you are matched for, each with the price it starts at.", classes="meaning top")
+                yield Static(Content.styled("Service" + " " * 30 + "From        Cur", "dim"), id="service-head")
+                yield Vertical(id="services")
+                yield Button("Add a service  ctrl+n", id="add-service", compact=True)
+            yield Static(Content("Loading your standing…"), id="standing")
+        yield Static(Content("Loading…"), id="state")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "store_version"):
+            self.watch(self.app, "store_version", self._store_changed, init=False)
+        self._load()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < WIDE_FROM, "narrow")
+        self._show_standing()
+
+    # --- reading the form -----------------------------------------------------------------
+    def rows(self) -> list[ServiceRow]:
+        return list(self.query(ServiceRow))
+
+    def values(self) -> FormValues:
+        return FormValues(
+            available=self.query_one("#available", Toggle).value,
+            unavailable_until=self.query_one("#unavailable_until", Input).value,
+            dropshippers=self.query_one("#dropshippers", Toggle).value,
+            notification_email=self.query_one("#notification_email", Input).value,
+            services=tuple(row.values for row in self.rows()),
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.saved is not None and self.values().comparable() != self.saved.comparable()
+
+    async def _fill(self, values: FormValues) -> None:
+        with self.prevent(Input.Changed, Checkbox.Changed):
+            self.query_one("#available", Toggle).value = values.available
+            self.query_one("#unavailable_until", Input).value = values.unavailable_until
+            self.query_one("#dropshippers", Toggle).value = values.dropshippers
+            self.query_one("#notification_email", Input).value = values.notification_email
+        services = self.query_one("#services", Vertical)
+        await services.remove_children()
+        await services.mount_all([ServiceRow(s) for s in values.services])
+        self._clear_problems()
+
+    # --- loading --------------------------------------------------------------------------
+    @work(exclusive=True, group="preferences-load")
+    async def _load(self) -> None:
+        prefs = await self._read(self.store.get_preferences)
+        if prefs is None:
+            self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
+            return
+        await self._fill(values_of(prefs))
+        self.saved = self.values()
+        form = self.query_one("#form")
+        form.disabled = False
+        self.query_one("#available", Toggle).focus()
+        self._changed()
+        await self._load_stats()
+
+    async def _load_stats(self) -> None:
+        stats = await self._read(self.store.stats)
+        if stats is not None:
+            self.stats = stats
+            self._show_standing()
+
+    async def _read(self, fn: Any) -> Any:
+        """A store read in a thread; a failure is said in words and read as None."""
+        try:
+            return await asyncio.to_thread(fn)
+        except DomainError as error:
+            notify_refusal(self.app, error)
+        except Exception as error:
+            reason = one_line(str(error) or type(error).__name__)[:200]
+            self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
+        return None
+
+    def _store_changed(self, _version: int) -> None:
+        if not self.is_current:
+            self._stale = True
+            return
+        self._catch_up()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._catch_up()
+
+    @work(exclusive=True, group="preferences-catch-up")
+    async def _catch_up(self) -> None:
+        """Another process changed the store: new standing; new preferences unless some are typed."""
+        await self._load_stats()
+        prefs = await self._read(self.store.get_preferences)
+        if prefs is None or self.saved is None or self._saving:
+            return
+        theirs = values_of(prefs)
+        if theirs.comparable() == self.saved.comparable():
+            return
+        if self.dirty:
+            self.saved = theirs
+            self._say("Changed elsewhere meanwhile — ctrl+s replaces that with what you see here.", "dirty")
+            return
+        await self._fill(theirs)
+        self.saved = self.values()
+        self._changed()
+        self.notify("Preferences were changed elsewhere; showing them now.", markup=False)
+
+    def _show_standing(self) -> None:
+        if self.stats is not None and self.is_mounted:
+            standing = standing_content(self.stats, wide=self.size.width >= WIDE_FROM)
+            self.query_one("#standing", Static).update(standing)
+
+    # --- editing --------------------------------------------------------------------------
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _field_changed(self, event: Input.Changed | Checkbox.Changed) -> None:
+        self._clear_problem_of(event.control)
+        self._changed()
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        # Enter moves on, as in a paper form; ctrl+s saves.
+        self.focus_next()
+
+    def _changed(self) -> None:
+        if self.saved is None:
+            return
+        values = self.values()
+        self.query_one("#availability-now", Static).update(Content(availability_words(values, self._today())))
+        if self.dirty:
+            self._say("Unsaved changes — ctrl+s saves · esc asks before leaving", "dirty")
+        else:
+            self._say("Everything is saved.")
+        self.refresh_bindings()
+
+    def _today(self) -> date:
+        return cast(Any, self.app).clock().date()
+
+    def action_add_service(self) -> None:
+        self.run_worker(self._add_service(), group="preferences-rows")
+
+    async def _add_service(self) -> None:
+        if self.saved is None:
+            return
+        rows = self.rows()
+        currency = rows[-1].currency_input.value.strip().upper() if rows else ""
+        row = ServiceRow(ServiceValues("", "", currency or DEFAULT_CURRENCY))
+        await self.query_one("#services", Vertical).mount(row)
+        row.name_input.focus()
+        self._changed()
+
+    def _focused_row(self) -> ServiceRow | None:
+        node = self.focused
+        while node is not None and not isinstance(node, ServiceRow):
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return node
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove_service":
+            return self._focused_row() is not None
+        if action in ("save", "add_service"):
+            return self.saved is not None
+        return True
+
+    @on(Button.Pressed, ".remove")
+    def _remove_pressed(self, event: Button.Pressed) -> None:
+        row = event.button.parent.parent if event.button.parent else None
+        if isinstance(row, ServiceRow):
+            self.run_worker(self._remove(row), group="preferences-rows")
+
+    @on(Button.Pressed, "#add-service")
+    def _add_pressed(self) -> None:
+        self.action_add_service()
+
+    def action_remove_service(self) -> None:
+        row = self._focused_row()
+        if row is not None:
+            self.run_worker(self._remove(row), group="preferences-rows")
+
+    async def _remove(self, row: ServiceRow) -> None:
+        rows = self.rows()
+        following = rows[rows.index(row) + 1] if row in rows and row is not rows[-1] else None
+        await row.remove()
+        if following is not None:
+            following.name_input.focus()
+        else:
+            self.query_one("#add-service", Button).focus()
+        self._changed()
+
+    # --- saving ---------------------------------------------------------------------------
+    def action_save(self) -> None:
+        self.run_worker(self.save(), group="preferences-save")
+
+    async def save(self) -> bool:
+        """Save the form; on a refusal show it at its field and keep every character typed."""
+        if self._saving or self.saved is None:
+            return False
+        self._saving = True
+        typed = self.values()
+        included = [row for row in self.rows() if not row.values.blank]
+        self._clear_problems()
+        self._say("Saving…")
+        try:
+            # The domain's checks first (instant, and the same words), then the store's own.
+            prefs = preferences_from_dict(typed.to_record())
+            stored = await asyncio.to_thread(self.store.set_preferences, prefs)
+        except Invalid as error:
+            self._show_invalid(error, included)
+            return False
+        except DomainError as error:
+            notify_refusal(self.app, error)
+            self._say(f"Not saved — {one_line(error.message)}", "error")
+            return False
+        except Exception as error:  # a disk or network failure: say so, keep the form
+            reason = one_line(str(error) or type(error).__name__)[:200]
+            self.notify(f"Not saved — {reason}", title="Store error", severity="error", markup=False)
+            self._say(f"Not saved — {reason}. Everything you typed is still here.", "error")
+            return False
+        finally:
+            self._saving = False
+        if self.values() == typed:
+            await self._fill(values_of(stored))  # as stored: 'usd' reads 'USD', blank rows gone
+            self.saved = self.values()
+        else:
+            self.saved = values_of(stored)  # typing went on while saving: keep it, still unsaved
+        self._changed()
+        self.notify("Preferences saved.", markup=False, timeout=3)
+        return True
+
+    def _show_invalid(self, error: Invalid, rows: list[ServiceRow]) -> None:
+        words = field_words(error)
+        target: Widget | None = None
+        problem: Static | None = None
+        field = error.field or ""
+        matched = _SERVICE_FIELD.fullmatch(field)
+        if matched and int(matched.group(1)) < len(rows):
+            row = rows[int(matched.group(1))]
+            target, problem = row.field_input(matched.group(2)), row.problem
+        elif field in ("unavailable_until", "notification_email"):
+            target = self.query_one(f"#{field}", Input)
+            problem = self.query_one(f"#problem-{field}", Static)
+        elif field in ("available", "dropshippers"):
+            target = self.query_one(f"#{field}", Toggle)
+        if problem is not None:
+            problem.update(Content(words))
+            problem.add_class("shown")
+        if target is not None:
+            target.add_class("wrong")
+            target.focus()
+            target.scroll_visible(animate=False)
+        self._say(f"Not saved — {words}", "error")
+
+    def _clear_problems(self) -> None:
+        for problem in self.query(".problem.shown"):
+            problem.remove_class("shown")
+        for wrong in self.query(".wrong"):
+            wrong.remove_class("wrong")
+
+    def _clear_problem_of(self, widget: Widget) -> None:
+        if not widget.has_class("wrong"):
+            return
+        widget.remove_class("wrong")
+        row = widget.parent.parent if widget.parent else None
+        problem = row.problem if isinstance(row, ServiceRow) else self.query(f"#problem-{widget.id}").first(Static)
+        if isinstance(problem, Static):
+            problem.remove_class("shown")
+
+    def _say(self, text: str, kind: str = "") -> None:
+        state = self.query_one("#state", Static)
+        state.update(Content(one_line(text)))
+        state.set_classes(kind)
+
+    # --- leaving --------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self._leave_then(self.dismiss, "go back")
+
+    def action_quit(self) -> None:
+        self._leave_then(self.app.exit, "quit")
+
+    def _leave_then(self, leave: Any, words: str) -> None:
+        if not self.dirty:
+            leave()
+            return
+
+        async def chosen(choice: LeaveChoice | None) -> None:
+            if choice == "discard" or (choice == "save" and await self.save()):
+                leave()
+
+        self.app.push_screen(LeaveDialog(words), chosen)
+
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        """Offered even while a text field has the keys."""
+        keys: dict[str, str] = {}
+        for _key, binding in self._bindings:
+            keys.setdefault(binding.action, self.app.get_key_display(binding))
+        commands = [
+            ("save", "Preferences: save", "Save what the form holds", self.action_save),
+            (
+                "add_service",
+                "Preferences: add a service",
+                "A service you offer, with its starting price",
+                self.action_add_service,
+            ),
+            ("back", "Preferences: back", "Leave (asks first if something is unsaved)", self.action_back),
+        ]
+        return [
+            PaletteCommand(with_keys(name, [keys.get(action, "")]), help, run, action)
+            for action, name, help, run in commands
+        ]
