@@ -409,3 +409,15 @@ async def test_pickers_stop_at_their_ends(store: SqliteStore, clock: FrozenClock
         await pilot.press("f", "G", "enter")
         await settle(pilot)
         assert inbox(app).filter.kind is not None
+
+
+async def test_a_search_says_its_hits_come_newest_first(store: SqliteStore, clock: FrozenClock) -> None:
+    """The store orders search hits by arrival, not by the inbox sort: the header must not claim urgency."""
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "sort urgency" in screen_lines(app)[1]
+        await pilot.press("slash", *"migr", "enter")
+        await settle(pilot)
+        line = next(line for line in screen_lines(app) if "Showing" in line)
+        assert "newest first" in line and "sort urgency" not in line
