@@ -232,7 +232,8 @@ class ContactsScreen(Screen[None]):
         self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
 
     def _store_changed(self, _version: int) -> None:
-        if self.is_current:
+        # Not `is_current`: Textual counts the screen under the top one (the task screen's) as current.
+        if self.app.screen is self:
             self.reload()
         else:
             self._stale = True

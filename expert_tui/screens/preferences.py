@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Static
@@ -228,17 +230,34 @@ class Toggle(Checkbox):
         self.label = self._labels[self.value]
 
 
+class Field(Input):
+    """A one-line form field. `focus_to_fix()` puts the cursor at the end instead of
+    selecting everything, so a refused value is corrected, not retyped."""
+
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
+        super().__init__(value, compact=True, **kwargs)
+        self._fixing = False
+
+    def focus_to_fix(self) -> None:
+        self._fixing = True
+        self.focus()
+
+    def on_focus(self) -> None:
+        if self._fixing:
+            self._fixing = False
+            # After Input's own focus handler, which selects everything.
+            self.call_later(self.action_end)
+
+
 class ServiceRow(Vertical):
     """One service offered: name, starting price, currency, a remove button, its problem line."""
 
     def __init__(self, values: ServiceValues) -> None:
         super().__init__(classes="service")
-        self.name_input = Input(values.name, placeholder="Service, e.g. Store setup", compact=True, classes="name")
-        self.price_input = Input(
-            values.price, placeholder="From", compact=True, restrict=r"[-0-9 .,_]*", classes="price"
-        )
-        self.currency_input = Input(
-            values.currency, placeholder="USD", compact=True, max_length=3, restrict=r"[A-Za-z]*", classes="currency"
+        self.name_input = Field(values.name, placeholder="Service, e.g. Store setup", classes="name")
+        self.price_input = Field(values.price, placeholder="From", restrict=r"[-0-9 .,_]*", classes="price")
+        self.currency_input = Field(
+            values.currency, placeholder="USD", max_length=3, restrict=r"[A-Za-z]*", classes="currency"
         )
         self.problem = Static("", classes="problem")
 
@@ -254,7 +273,12 @@ class ServiceRow(Vertical):
     def values(self) -> ServiceValues:
         return ServiceValues(self.name_input.value, self.price_input.value, self.currency_input.value)
 
-    def field_input(self, name: str) -> Input:
+    def show(self, values: ServiceValues) -> None:
+        self.name_input.value = values.name
+        self.price_input.value = values.price
+        self.currency_input.value = values.currency
+
+    def field_input(self, name: str) -> Field:
         return {"name": self.name_input, "starting_price": self.price_input}.get(name, self.currency_input)
 
 
@@ -350,28 +374,20 @@ class PreferencesScreen(Screen[None]):
                 yield Static("While unavailable, no new tasks are delivered.", classes="meaning")
                 with Horizontal(classes="field"):
                     yield Static("Unavailable until", classes="label")
-                    yield Input(
-                        placeholder="YYYY-MM-DD",
-                        id="unavailable_until",
-                        compact=True,
-                        max_length=10,
-                        restrict=r"[0-9-]*",
-                    )
+                    yield Field(placeholder="YYYY-MM-DD", id="unavailable_until", max_length=10, restrict=r"[0-9-]*")
                     yield Static("holidays; empty for none", classes="aside")
                 yield Static("", id="problem-unavailable_until", classes="problem")
-                yield Static(
-                    "Until that day no new tasks are delivered, whatever the box above says.", classes="meaning"
-                )
+                yield Static("No new tasks until that day, whatever the box says.", classes="meaning")
                 yield Static("", id="availability-now", classes="meaning now")
                 yield Static("Dropshippers", classes="section")
                 with Horizontal(classes="field"):
                     yield Static("Work with them", classes="label")
                     yield Toggle("Yes, work with dropshippers", "No dropshippers", id="dropshippers")
-                yield Static("When off, tasks from dropshipping merchants are not delivered.", classes="meaning")
+                yield Static("When off, dropshippers' tasks are not delivered.", classes="meaning")
                 yield Static("Notifications", classes="section")
                 with Horizontal(classes="field"):
                     yield Static("E-mail", classes="label")
-                    yield Input(placeholder="you@example.com", id="notification_email", compact=True)
+                    yield Field(placeholder="you@example.com", id="notification_email")
                 yield Static("", id="problem-notification_email", classes="problem")
                 yield Static("Where new tasks and merchants' messages are announced.", classes="meaning")
                 yield Static("Services you offer", classes="section")
@@ -410,30 +426,38 @@ class PreferencesScreen(Screen[None]):
         return self.saved is not None and self.values().comparable() != self.saved.comparable()
 
     async def _fill(self, values: FormValues) -> None:
+        """Show `values`, changing rows in place, so the cursor stays where it was."""
+        for blank in [row for row in self.rows() if row.values.blank]:
+            await blank.remove()
+        rows = self.rows()
         with self.prevent(Input.Changed, Checkbox.Changed):
             self.query_one("#available", Toggle).value = values.available
             self.query_one("#unavailable_until", Input).value = values.unavailable_until
             self.query_one("#dropshippers", Toggle).value = values.dropshippers
             self.query_one("#notification_email", Input).value = values.notification_email
-        services = self.query_one("#services", Vertical)
-        await services.remove_children()
-        await services.mount_all([ServiceRow(s) for s in values.services])
+            for row, service in zip(rows, values.services, strict=False):
+                row.show(service)
+        for extra in rows[len(values.services) :]:
+            await extra.remove()
+        missing = values.services[len(rows) :]
+        if missing:
+            await self.query_one("#services", Vertical).mount_all([ServiceRow(s) for s in missing])
         self._clear_problems()
 
     # --- loading --------------------------------------------------------------------------
     @work(exclusive=True, group="preferences-load")
     async def _load(self) -> None:
         prefs = await self._read(self.store.get_preferences)
-        if prefs is None:
-            self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
-            return
-        await self._fill(values_of(prefs))
-        self.saved = self.values()
-        form = self.query_one("#form")
-        form.disabled = False
-        self.query_one("#available", Toggle).focus()
-        self._changed()
-        await self._load_stats()
+        with suppress(NoMatches):  # the app may be closing meanwhile
+            if prefs is None:
+                self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
+                return
+            await self._fill(values_of(prefs))
+            self.saved = self.values()
+            self.query_one("#form").disabled = False
+            self.query_one("#available", Toggle).focus()
+            self._changed()
+            await self._load_stats()
 
     async def _load_stats(self) -> None:
         stats = await self._read(self.store.stats)
@@ -453,7 +477,8 @@ class PreferencesScreen(Screen[None]):
         return None
 
     def _store_changed(self, _version: int) -> None:
-        if not self.is_current:
+        # Not `is_current`: Textual counts the screen under the top one as current.
+        if self.app.screen is not self:
             self._stale = True
             return
         self._catch_up()
@@ -466,21 +491,22 @@ class PreferencesScreen(Screen[None]):
     @work(exclusive=True, group="preferences-catch-up")
     async def _catch_up(self) -> None:
         """Another process changed the store: new standing; new preferences unless some are typed."""
-        await self._load_stats()
         prefs = await self._read(self.store.get_preferences)
-        if prefs is None or self.saved is None or self._saving:
-            return
-        theirs = values_of(prefs)
-        if theirs.comparable() == self.saved.comparable():
-            return
-        if self.dirty:
-            self.saved = theirs
-            self._say("Changed elsewhere meanwhile — ctrl+s replaces that with what you see here.", "dirty")
-            return
-        await self._fill(theirs)
-        self.saved = self.values()
-        self._changed()
-        self.notify("Preferences were changed elsewhere; showing them now.", markup=False)
+        with suppress(NoMatches):  # the app may be closing meanwhile
+            await self._load_stats()
+            if prefs is None or self.saved is None or self._saving:
+                return
+            theirs = values_of(prefs)
+            if theirs.comparable() == self.saved.comparable():
+                return
+            if self.dirty:
+                self.saved = theirs
+                self._say("Changed elsewhere meanwhile — ctrl+s replaces that with what you see here.", "dirty")
+                return
+            await self._fill(theirs)
+            self.saved = self.values()
+            self._changed()
+            self.notify("Preferences were changed elsewhere; showing them now.", markup=False)
 
     def _show_standing(self) -> None:
         if self.stats is not None and self.is_mounted:
@@ -623,7 +649,10 @@ class PreferencesScreen(Screen[None]):
             problem.add_class("shown")
         if target is not None:
             target.add_class("wrong")
-            target.focus()
+            if isinstance(target, Field):
+                target.focus_to_fix()
+            else:
+                target.focus()
             target.scroll_visible(animate=False)
         self._say(f"Not saved — {words}", "error")
 
