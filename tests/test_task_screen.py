@@ -11,8 +11,10 @@ from task_ui import TaskApp, make_store, message, note, opened, task_record, ter
 
 from expert_tui.domain import DeclineReason, FrozenClock, Status, Task
 from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
+from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.widgets.task_details import Countdown
 
 pytestmark = pytest.mark.anyio
 
@@ -284,3 +286,29 @@ async def test_a_failing_store_is_said_in_words_not_a_traceback(tmp_path: Path, 
         assert isinstance(pilot.app.screen, TaskScreen)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(pilot.app.screen, TaskScreen), "still working")
+
+
+async def test_a_covered_task_screen_waits_then_catches_up_when_shown_again(tmp_path: Path, clock: FrozenClock) -> None:
+    """Under help (a see-through modal, which Textual still calls `is_current`) the task
+    screen does not re-render on ticks or store changes; back in front it shows both."""
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        shown, countdown = screen.current, screen.query_one(Countdown).content
+        assert "70:00:00" in str(countdown)
+        app.push_screen(HelpScreen(screen))
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help over the task")
+        # Another process adds a note; a minute passes.
+        SqliteStore(tmp_path / "t.db", clock=clock).add_note("T-1", "Written from a second terminal")
+        app.store_version += 1
+        clock.advance(timedelta(minutes=1))
+        app._tick()
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert screen.current is shown
+        assert screen.query_one(Countdown).content == countdown
+        await pilot.press("escape")
+        await until(pilot, lambda: "Written from a second terminal" in terminal_output(app)[0], "the note, once shown")
+        assert "69:59:00" in terminal_output(app)[0]

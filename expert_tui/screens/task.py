@@ -90,6 +90,8 @@ class TaskScreen(Screen[None]):
         self._sending = False
         self._send_key: tuple[str, str] | None = None
         self._shown_status: Status | None = None
+        #: The store changed while another screen covered this one.
+        self._stale = False
         self._draft = DraftSaver(self, self._save_draft)
 
     # --- the app's services -------------------------------------------------------------
@@ -126,13 +128,31 @@ class TaskScreen(Screen[None]):
         # A third of the screen for the reply: 7 lines at 80x24, 13 at 120x40.
         self.query_one(ReplyEditor).styles.height = max(5, min(20, self.size.height // 3))
 
+    def _store_changed(self, _version: int) -> None:
+        # Not `is_current`: Textual counts the screen right under the top one as current
+        # (it may show through a modal). Covered, the screen only remembers; it catches up
+        # in `on_screen_resume`.
+        if self.app.screen is not self:
+            self._stale = True
+            return
+        self._refresh_from_store()
+
     @work(exclusive=True, group="task-reload")
-    async def _store_changed(self) -> None:
-        if self.current is None or not self.is_current:
+    async def _refresh_from_store(self) -> None:
+        before = self.current
+        if before is None:
             return
         task = await self._call(self.store.get_task, self.task_id)
-        if task is not None and task != self.current:
+        # An action shown meanwhile is newer than what this read may have seen.
+        if task is not None and self.current is before and task != before:
             await self.show_task(task)
+
+    def on_screen_resume(self) -> None:
+        """Shown again: the countdown as of now, and whatever changed while covered."""
+        self.tick()
+        if self._stale:
+            self._stale = False
+            self._refresh_from_store()
 
     @work(exclusive=True, group="task-load")
     async def _load(self) -> None:
