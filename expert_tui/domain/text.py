@@ -94,10 +94,44 @@ def _limit_combining(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII-ish form for diacritics-insensitive search: 'Żółw' -> 'zolw'."""
-    text = text.translate(_FOLD_EXTRA).casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower-case ASCII-ish form for diacritics-insensitive search: 'Żółw' -> 'zolw'.
+
+    Folding works character by character (see `_fold_char`), so each character is
+    folded once per process and remembered: an import folds megabytes of text, and
+    most of it is ASCII, where folding is just lower-casing.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLDED)
+
+
+def _fold_char(ch: str) -> str:
+    """The reference fold of one character: extra letters, case folding, NFKD, no marks.
+
+    Folding a string equals folding its characters one by one: the translation and
+    `casefold` map single characters without context, NFKD decomposes each character
+    on its own and only reorders combining marks, and every combining mark is dropped.
+    """
+    decomposed = unicodedata.normalize("NFKD", ch.translate(_FOLD_EXTRA).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class _FoldTable(dict[int, str]):
+    """`str.translate` table that folds each character on first sight and keeps it.
+
+    Bounded: beyond `_FOLD_CACHE_MAX` distinct characters (only text written to
+    exhaust it gets there) new ones are folded each time without being kept.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < _FOLD_CACHE_MAX:
+            self[code] = folded
+        return folded
+
+
+_FOLD_CACHE_MAX = 65_536
+_FOLDED = _FoldTable()
 
 
 # Letters whose diacritic is not a combining mark in Unicode, so NFKD keeps them.

@@ -1,0 +1,66 @@
+"""Search folding and words: the fast paths equal the plain definitions they replace.
+
+`fold` and `rows.words` fold character by character through cached tables, which is
+only right if folding a string equals folding its characters one by one. These tests
+hold them to the plain, whole-string definitions on every code point, on the hostile
+corpus and on random text heavy in combining marks.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from expert_tui.domain.text import _FOLD_EXTRA, fold
+from expert_tui.store.rows import WORD, words
+
+
+def reference_fold(text: str) -> str:
+    """The whole-string definition: extra letters, case folding, NFKD, no combining marks."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def reference_words(text: str) -> list[str]:
+    return WORD.findall(reference_fold(text))
+
+
+#: Latin with diacritics, combining marks, Greek/Cyrillic, CJK, surrogates, astral.
+_MIXED = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0, max_codepoint=0x24F),
+        st.characters(min_codepoint=0x300, max_codepoint=0x36F),
+        st.characters(min_codepoint=0x370, max_codepoint=0x2FFF),
+        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"]),
+        st.characters(min_codepoint=0x10000, max_codepoint=0x1FFFF),
+    ),
+    max_size=30,
+)
+
+
+def test_every_assigned_plane_folds_and_splits_as_defined() -> None:
+    # Planes 0-2 and 14 (tags, variation selectors); 3-13 and 15-16 are unassigned or private.
+    for code in [*range(0x30000), *range(0xE0000, 0xE1000)]:
+        ch = chr(code)
+        assert fold(ch) == reference_fold(ch), hex(code)
+        assert words(ch) == reference_words(ch), hex(code)
+
+
+def test_corpus_folds_and_splits_as_defined(corpus: list[dict[str, str]]) -> None:
+    for entry in corpus:
+        assert fold(entry["text"]) == reference_fold(entry["text"]), entry["id"]
+        assert words(entry["text"]) == reference_words(entry["text"]), entry["id"]
+
+
+@settings(max_examples=500)
+@given(_MIXED)
+def test_random_text_folds_and_splits_as_defined(text: str) -> None:
+    assert fold(text) == reference_fold(text)
+    assert words(text) == reference_words(text)
+
+
+def test_examples() -> None:
+    assert words("Sklep Żółw-i SPÓŁKA, Łódź_2") == ["sklep", "zolw", "i", "spolka", "lodz", "2"]
+    assert fold("Straße ÆON") == "strasse aeon"
