@@ -17,6 +17,8 @@ from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Sort, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
 from expert_tui.widgets.preview import TaskPreview
+from expert_tui.widgets.status_counts import SHORT_WORDS, fitting_counts_line
+from expert_tui.widgets.task_columns import STATUS_WORDS
 
 pytestmark = pytest.mark.anyio
 
@@ -64,6 +66,27 @@ async def test_inbox_lists_tasks_most_urgent_first_with_counts(store: SqliteStor
         assert "!!!" in row_line  # under an hour left: the glyph reads without colour
         assert inbox(app).task_list.highlighted.id == first.id
         assert first.title in text  # the preview shows the highlighted task
+
+
+@pytest.mark.parametrize(("size", "words"), [((80, 24), SHORT_WORDS), ((120, 40), STATUS_WORDS)])
+async def test_every_status_count_is_on_screen(
+    store: SqliteStore, clock: FrozenClock, size: tuple[int, int], words: dict[Status, str]
+) -> None:
+    """Short labels at 80 columns, the full words when there is room; none cut off."""
+    app = make_app(store, clock)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        first = screen_lines(app)[0]
+    counts = store.counts()
+    for status in Status:
+        assert f"{words[status]} {counts.get(status, 0)}" in first, status
+    assert "…" not in first
+
+
+def test_counts_of_a_huge_store_still_fit_80_columns() -> None:
+    line = fitting_counts_line(dict.fromkeys(Status, 123_456), None, 78)
+    assert line.cell_length <= 78
+    assert line.plain.count(" 123k") == len(Status)
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from ..store.base import Sort, TaskQuery
 from ..store_calls import call_store, notify_refusal
 from ..widgets.column_header import ColumnHeader
 from ..widgets.preview import TaskPreview
-from ..widgets.status_counts import StatusCounts, counts_line, view_line
+from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
 from ..widgets.task_window import TaskWindow
 from .exact_updates import use_exact_updates
@@ -175,7 +175,8 @@ class InboxScreen(Screen[None]):
         window = self.task_list.window
         rows = window.known_rows if window is not None and window.complete else None
         self.query_one(StatusCounts).show(
-            counts_line(self.counts, self.filter.status),
+            self.counts,
+            self.filter.status,
             view_line(self.filter.status, self.filter.kind, self.sort, self.q, rows),
         )
 
