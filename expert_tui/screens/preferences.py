@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 #: From this width the standing gets a column of its own; below it, two lines at the bottom.
 WIDE_FROM = 110
 #: Declined services listed in the narrow standing lines.
-NARROW_SERVICES = 3
+NARROW_SERVICES = 2
 DEFAULT_CURRENCY = "USD"
 
 _PRICE = re.compile(r"-?\d+(\.\d+)?")
@@ -157,7 +157,7 @@ def availability_words(values: FormValues, today: date) -> str:
     except ValueError:
         until = None
     if until is not None and until > today:
-        return f"Right now: unavailable until {until:%a %d %b %Y} — new tasks arrive again from that day."
+        return f"Right now: unavailable until {until:%a %d %b %Y}; tasks arrive again that day."
     if not values.available:
         return "Right now: unavailable — no new tasks are delivered until you switch this back."
     return "Right now: available — new tasks are delivered."
@@ -170,15 +170,21 @@ def share_words(stats: Stats) -> str:
     return f"{stats.answered_in_time_share:.0%} answered in time"
 
 
+def declined_list(rows: list[tuple[str, int]], most: int) -> list[Content | str]:
+    """'SEO 3, Migration 2, 4 more' — names from tasks, so through `safe_line`."""
+    parts: list[Content | str] = []
+    for i, (name, n) in enumerate(rows[:most]):
+        parts += [", " if i else "", safe_line(name[:28]), f" {n}"]
+    if len(rows) > most:
+        parts.append(f", {len(rows) - most} more")
+    return parts
+
+
 def standing_content(stats: Stats, *, wide: bool) -> Content:
     """Expiries and in-time answers (they rank the partner), declines (they steer matching)."""
     services = list(stats.declines_by_service.items())
     kinds = [(KIND_WORDS.get(cast(Any, kind), one_line(str(kind))), n) for kind, n in stats.declines_by_kind.items()]
     if not wide:
-        shown = services[:NARROW_SERVICES]
-        declined: list[Content | str | tuple[str, str]] = []
-        for i, (service, n) in enumerate([*shown, *kinds]):
-            declined += [", " if i else "", safe_line(service), f" {n}"]
         return Content.assemble(
             ("Standing ", "bold"),
             f"{stats.expired_last_30_days} expired in 30 days",
@@ -187,8 +193,9 @@ def standing_content(stats: Stats, *, wide: bool) -> Content:
             share_words(stats),
             "\n",
             ("Declines ", "bold"),
-            *(declined or ["none"]),
-            (" (declines feed matching)", "dim"),
+            ("(they feed matching) ", "dim"),
+            *(declined_list(services, NARROW_SERVICES) or ["none"]),
+            *((" · ", *declined_list(kinds, len(kinds))) if kinds else ()),
         )
     parts: list[Content | str | tuple[str, str]] = [
         ("Your standing", "bold underline"),
