@@ -17,12 +17,12 @@ import os
 import signal
 import termios
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.reactive import var
@@ -52,8 +52,19 @@ class ExpertApp(App[None]):
         ScreenCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", tooltip="Leave expert-tui (drafts are already saved)"),
-        Binding("question_mark", "help", "Help", tooltip="Every key, for where you are"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave expert-tui (drafts are already saved)"),
+        # f1 as well: in a text field `?` is a character, and help is still one key away.
+        Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key, for where you are"),
+        # Textual's own would read "palette" in help; in a footer only where there is room.
+        Binding(
+            App.COMMAND_PALETTE_BINDING,
+            "command_palette",
+            "Command palette",
+            show=False,
+            priority=True,
+            id="app.command_palette",
+            tooltip="Every action of this screen, by name",
+        ),
     ]
 
     # `var`, not `reactive`: a change must not repaint the whole app, only what asks.
@@ -117,6 +128,14 @@ class ExpertApp(App[None]):
         if changed:
             self.store_version += 1
         self._schedule_poll()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, but "Keys" opens this app's help, not Textual's panel."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                yield SystemCommand("Keys", "Every key for where you are, grouped (?)", self.action_help)
+            else:
+                yield command
 
     # --- actions -------------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from inbox_helpers import demo_store
 from task_ui import TaskApp, make_store, opened, task_record, terminal_output, until
 
+from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import DeclineDialog
 from expert_tui.screens.help import HelpScreen
@@ -32,12 +34,14 @@ async def test_help_lists_every_key_of_the_task_screen(tmp_path: Path, clock: Fr
         "r Reply",
         "d Decline",
         "n Note",
-        "j Scroll down",
-        "k Scroll up",
+        "Moving",
+        "j / ↓ Scroll down",
+        "k / ↑ Scroll up",
         "Everywhere",
-        "q Quit",
-        "? Help",
-        "Scrolling",
+        "q / ^q Quit",
+        "? / f1 Help",
+        "^p Command palette",
+        "General",
     ):
         assert any(line.startswith(expected) or f" {expected}" in f" {line}" for line in lines), expected
     # What the rules do not allow on a new task is listed and marked, not hidden.
@@ -100,5 +104,41 @@ async def test_palette_offers_only_what_the_rules_allow(tmp_path: Path, clock: F
         names = [command.name for command in screen_commands(screen)]
     assert "Task: reply (r)" in names and "Task: decline (d)" in names and "Task: add internal note (n)" in names
     assert not any("complete" in name or "inactive" in name for name in names)
-    assert "Back (esc)" in names and "Help (?)" in names and any(name.startswith("Quit") for name in names)
+    # Quit is not a key of this screen's footer; the palette offers it as Textual's "Quit".
+    assert "Back (esc)" in names and "Help (?)" in names
     assert not any(name.startswith("Scroll") for name in names)  # movement keys are not commands
+
+
+def _index(lines: list[str], start: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.startswith(start))
+
+
+@pytest.mark.parametrize("size", [(120, 60), (80, 24)])
+async def test_help_starts_with_what_the_screen_does(tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """The inbox's own actions first, then moving, then app-wide keys; Textual's focus
+    and copy keys last, under 'General'. At 80x24 the first keys are in view."""
+    app = ExpertApp(demo_store(tmp_path / "t.db", clock), clock=clock, poll_interval=3600)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.screen.task_list.highlighted is not None, "the inbox")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        await pilot.pause()
+        lines = help_lines(terminal_output(app)[0])
+    order = ["Inbox", "⏎ Open", "r Reply", "d Decline", "n Note", "/ Search", "f Filter", "s Sort"]
+    if size == (120, 60):
+        order += ["Moving", "j / ↓ Down", "Everywhere", "q / ^q Quit", "? / f1 Help", "^p Command palette"]
+        order += ["General", "tab Focus next", "shift+tab Focus previous", "^c / super+c Copy selected text"]
+    found = [_index(lines, start) for start in order]
+    assert found == sorted(found), list(zip(order, found, strict=True))
+    assert found[0] == _index(lines, "Keys") + 1  # nothing before the inbox's own keys
+
+
+async def test_palette_keys_command_opens_this_help(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("ctrl+p", *"keys")
+        await until(pilot, lambda: "Every key for where you are" in terminal_output(app)[0], "our Keys command")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help from the palette")

@@ -83,6 +83,18 @@ async def test_every_status_count_is_on_screen(
     assert "…" not in first
 
 
+@pytest.mark.parametrize(("size", "palette"), [((80, 24), False), ((120, 40), True)])
+async def test_footer_has_help_and_the_palette_where_it_fits(
+    store: SqliteStore, clock: FrozenClock, size: tuple[int, int], palette: bool
+) -> None:
+    app = make_app(store, clock)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        footer = screen_lines(app)[-1]
+    assert "? Help" in footer and "q Quit" in footer and "⏎ Open" in footer
+    assert ("^p Command palette" in footer) is palette
+
+
 def test_counts_of_a_huge_store_still_fit_80_columns() -> None:
     line = fitting_counts_line(dict.fromkeys(Status, 123_456), None, 78)
     assert line.cell_length <= 78

@@ -312,3 +312,33 @@ async def test_a_covered_task_screen_waits_then_catches_up_when_shown_again(tmp_
         await pilot.press("escape")
         await until(pilot, lambda: "Written from a second terminal" in terminal_output(app)[0], "the note, once shown")
         assert "69:59:00" in terminal_output(app)[0]
+
+
+@pytest.mark.parametrize("status", ["awaiting_response", "inactive"])
+async def test_the_footer_fits_80_columns_with_help_in_view(tmp_path: Path, clock: FrozenClock, status: str) -> None:
+    """The task's keys and `? Help` fit; `q` is not in the footer (esc goes back) but still quits."""
+    store = make_store(tmp_path / "t.db", clock, conversation_record(clock(), status=status))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot)
+        footer = terminal_output(app)[0].splitlines()[-1]
+        assert footer.rstrip().endswith("? Help"), footer
+        for key in ("esc Back", "r Reply", "n Note", "c Complete"):
+            assert key in footer
+        assert "q Quit" not in footer
+        await pilot.press("q")
+        await until(pilot, lambda: app._exit, "q quits from the task screen")
+
+
+async def test_in_the_reply_editor_f1_is_help(tmp_path: Path, clock: FrozenClock) -> None:
+    """`?` is a character in the editor: f1 is help there, and the footer says so."""
+    store = make_store(tmp_path / "t.db", clock, conversation_record(clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"ok?")
+        await until(pilot, lambda: "ok?" in terminal_output(app)[0], "the ? typed into the reply")
+        assert "f1 Help" in terminal_output(app)[0].splitlines()[-1]
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help from the editor")
+        assert "Reply editor" in terminal_output(app)[0]

@@ -3,6 +3,8 @@
 Built from the binding chain at the moment help opens (the focused widget, its
 screen, the app), so a user's remapped key is the key shown, and keys that do
 nothing right now are still listed, marked as such, instead of silently missing.
+Ordered for the partner: what this screen does (open, reply, decline, note, ...),
+then moving, then the keys that work everywhere; Textual's focus and copy keys last.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import ScrollableContainer, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 _NOT_NOW = "not available now"
 
@@ -34,50 +36,102 @@ class HelpGroup:
     rows: list[HelpRow]
 
 
+#: Keys every screen answers to, whichever node binds them.
+APP_WIDE = frozenset({"quit", "help", "command_palette"})
+#: Textual's focus and copy keys: useful, but not what a partner opens help for.
+GENERAL = frozenset({"focus_next", "focus_previous", "copy_text", "help_quit"})
+#: Keys that move the cursor or the view rather than act on a task.
+MOVES = frozenset(
+    {
+        *("cursor", "cursor_down", "cursor_up", "ends", "first", "last", "move", "edge", "scroll"),
+        *("scroll_down", "scroll_up", "scroll_top", "scroll_end", "scroll_home", "scroll_left", "scroll_right"),
+        *("page_up", "page_down", "page_left", "page_right"),
+    }
+)
+MOVING, EVERYWHERE, EDITING, GENERAL_TITLE = "Moving", "Everywhere", "Editing", "General"
+#: After the focused widget's and the screen's own keys (order 0 and 1).
+_LATER = {MOVING: 2, EVERYWHERE: 3, EDITING: 4, GENERAL_TITLE: 5}
+
+
+def bare_action(action: str) -> str:
+    """'app.quit' -> 'quit', 'move(1)' -> 'move'."""
+    return action.rpartition(".")[2].partition("(")[0]
+
+
 def group_title(node: DOMNode) -> str:
     """A node may say how its keys are grouped (`HELP_GROUP`); else a plain name."""
     title = getattr(node, "HELP_GROUP", None)
     if isinstance(title, str):
         return title
-    if node is node.app:
-        return "Everywhere"
-    if isinstance(node, ScrollableContainer):
-        return "Scrolling"
     name = type(node).__name__
     return name.removesuffix("Screen") or name
 
 
-def _group_order(node: DOMNode) -> int:
-    """The focused widget first, then the screen, plain scrolling, and app keys last."""
-    if node is node.app:
-        return 3
-    if isinstance(node, ScrollableContainer):
-        return 2
-    return 1 if isinstance(node, Screen) else 0
+def _own_actions(node: DOMNode) -> set[str]:
+    """Actions bound by the app's own classes, not inherited from Textual's."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("textual."):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            actions.add(binding.action if isinstance(binding, Binding) else binding[1])
+    return actions
+
+
+def _section(node: DOMNode, screen: Screen[object], action: str) -> tuple[int, str]:
+    """Where a key is listed: what the partner came for first, generic keys last."""
+    name = bare_action(action)
+    if name in GENERAL:
+        return _LATER[GENERAL_TITLE], GENERAL_TITLE
+    if name in APP_WIDE or node is node.app:
+        return _LATER[EVERYWHERE], EVERYWHERE
+    if isinstance(node, TextArea | Input) and action not in _own_actions(node):
+        return _LATER[EDITING], EDITING
+    if name in MOVES:
+        return _LATER[MOVING], MOVING
+    if node is not screen and isinstance(getattr(node, "HELP_GROUP", None), str):
+        return 0, group_title(node)  # a focused widget with keys of its own (the reply editor)
+    return 1, group_title(screen)
+
+
+def _sentence_case(text: str) -> str:
+    """Textual's 'Focus Next' reads as ours do: 'Focus next'."""
+    return text[:1].upper() + text[1:].lower() if text else text
 
 
 def help_groups(screen: Screen[object]) -> list[HelpGroup]:
-    """The keys `screen` answers to now, innermost first, one row per action."""
+    """The keys `screen` answers to now, one row per action: the screen's own actions
+    (and those of the focused widget) first, then moving, then keys that work everywhere,
+    text editing, and Textual's general focus and copy keys last."""
     app = screen.app
     taken: set[str] = set()
-    groups: list[tuple[int, HelpGroup]] = []
+    sections: dict[str, tuple[int, dict[tuple[str, str], HelpRow]]] = {}
     for node, bindings in screen._modal_binding_chain:  # the same chain key presses walk
-        rows: dict[tuple[str, str], HelpRow] = {}
         for key, binding in bindings:
             if key in taken:
                 continue  # an inner binding of the same key wins, as it does for a key press
             taken.add(key)
-            state = app._check_action_state(binding.action, node)
-            description = binding.description or binding.action.replace("_", " ")
+            order, title = _section(node, screen, binding.action)
+            rows = sections.setdefault(title, (order, {}))[1]
+            description = _sentence_case(binding.description or binding.action.replace("_", " "))
             shown_key = app.get_key_display(binding)
-            row = rows.get((binding.action, description))
+            row = rows.get((bare_action(binding.action), description))
             if row is None:
-                rows[(binding.action, description)] = HelpRow([shown_key], description, bool(state))
+                state = app._check_action_state(binding.action, node)
+                rows[(bare_action(binding.action), description)] = HelpRow([shown_key], description, bool(state))
             elif shown_key not in row.keys:
                 row.keys.append(shown_key)
-        if rows:
-            groups.append((_group_order(node), HelpGroup(group_title(node), list(rows.values()))))
-    return [group for _order, group in sorted(groups, key=lambda pair: pair[0])]
+    ordered = sorted(sections.items(), key=lambda item: item[1][0])
+    groups = [HelpGroup(title, list(rows.values())) for title, (_order, rows) in ordered if rows]
+    for group in groups:
+        for row in group.rows:
+            row.keys.sort(key=_letters_first)
+    return groups
+
+
+def _letters_first(key: str) -> bool:
+    """'q / ^q', 'j / ↓': the key a partner types is read first."""
+    return not (len(key) == 1 and key.isascii())
 
 
 def help_content(groups: list[HelpGroup]) -> Content:
@@ -107,7 +161,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-hint { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close help", id="help.close"),
+        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
         Binding("j", "scroll(1)", "Down", show=False),
         Binding("k", "scroll(-1)", "Up", show=False),
     ]

@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from ..domain import DomainError, NotFound, Refused, Status, Task, rules
 from ..store.base import Sort, TaskQuery
 from ..store_calls import call_store, notify_refusal
 from ..widgets.column_header import ColumnHeader
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
@@ -110,7 +111,7 @@ class InboxScreen(Screen[None]):
         yield ColumnHeader()
         yield TaskList(self.app.now, id="tasks")
         yield TaskPreview(id="preview")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     @property
     def task_list(self) -> TaskList:

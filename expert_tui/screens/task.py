@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..commands import PaletteCommand, with_keys
 from ..domain import Author, DomainError, Status, Task
@@ -30,6 +30,7 @@ from ..domain.templates import fill
 from ..domain.text import one_line
 from ..store_calls import call_store, notify_refusal
 from ..widgets.conversation import Conversation
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.reply_editor import DraftSaver, ReplyEditor
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
 from .dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
@@ -76,6 +77,8 @@ class TaskScreen(Screen[None]):
         Binding("a", "reactivate", "Reactivate", id="task.reactivate"),
         Binding("c", "complete", "Complete", id="task.complete"),
         Binding("v", "request_review", "Request review", id="task.request_review"),
+        # `q` quits here too, but the footer keeps its room for the task's keys (esc goes back).
+        Binding("q", "app.quit", "Quit", show=False, id="task.quit", tooltip="Leave expert-tui (drafts are saved)"),
         Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="task.scroll_up"),
         Binding("g", "scroll_top", "Top", show=False, id="task.scroll_top"),
@@ -115,7 +118,7 @@ class TaskScreen(Screen[None]):
         with Vertical(id="composer"):
             yield Static(id="composer-status")
             yield ReplyEditor(id="editor")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#composer").display = False

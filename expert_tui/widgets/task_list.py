@@ -41,8 +41,6 @@ _QUIET_STATUSES = frozenset({Status.DECLINED, Status.EXPIRED, Status.COMPLETED, 
 class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of the current inbox query; `cursor_row` is the highlighted one."""
 
-    HELP_GROUP = "Task list"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False),
         Binding("k,up", "cursor_up", "Up", show=False),
