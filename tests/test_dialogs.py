@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import ModalScreen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from expert_tui.domain import DeclineReason, Kind, Merchant, Task
-from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
+from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, DiscardQuestion, NoteDialog, TemplatePicker
 
 pytestmark = pytest.mark.anyio
 
@@ -83,9 +83,11 @@ async def test_other_needs_a_comment(confirm: str) -> None:
 
 
 async def test_escape_cancels_decline() -> None:
+    """No comment typed: nothing to lose, esc leaves at once."""
     app = DialogApp(DeclineDialog(TASK))
     async with app.run_test() as pilot:
-        await pilot.press("2", *"half written", "escape")
+        await pilot.press("2", "escape")
+        await pilot.pause()
     assert app.results == [None]
 
 
@@ -114,10 +116,44 @@ async def test_note_is_multi_line_and_never_blank() -> None:
     assert app.results == ["line one\nline two"]
 
 
-async def test_escape_cancels_note() -> None:
+async def test_escape_on_an_empty_note_leaves_at_once() -> None:
     app = DialogApp(NoteDialog(TASK))
     async with app.run_test() as pilot:
-        await pilot.press(*"never mind", "escape")
+        await pilot.press("space", "escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+@pytest.mark.parametrize("keep", ["n", "escape", "enter"])
+async def test_escape_on_a_written_note_asks_and_keeps_it_by_default(keep: str) -> None:
+    dialog = NoteDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press(*"call her back", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DiscardQuestion)
+        assert "Discard this note? y / n" in str(app.screen.query_one(Static).content)
+        await pilot.press(keep)
+        await pilot.pause()
+        assert app.screen is dialog and app.results == []
+        assert dialog.query_one("#note", TextArea).text == "call her back"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_escape_on_a_decline_comment_asks_first() -> None:
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press("2", *"busy until March", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DiscardQuestion)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert dialog.query_one("#comment", Input).value == "busy until March"
+        await pilot.press("escape", "y")
+        await pilot.pause()
     assert app.results == [None]
 
 

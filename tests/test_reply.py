@@ -204,6 +204,37 @@ async def test_editor_is_locked_while_sending(tmp_path: Path, clock: FrozenClock
     assert partner_bodies(store) == ["Hello Anna, happy to help.", "steady"]
 
 
+async def test_leaving_while_sending_waits_for_the_answer(tmp_path: Path, clock: FrozenClock) -> None:
+    """esc during a send does not hide its outcome: the screen stays until the store answers."""
+    make_store(tmp_path / "t.db", clock, ongoing(clock())).close()
+    store = SlowStore(tmp_path / "t.db", clock=clock)
+    store.release = threading.Event()
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r", *"steady", "ctrl+s")
+        await until(pilot, lambda: editor_of(pilot).read_only, "sending")
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: "Wait until the reply is sent." in terminal_output(app)[0], "told to wait")
+        assert app.screen is screen
+        store.release.set()
+        await until(pilot, lambda: "Reply sent." in terminal_output(app)[0], "the outcome shown")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not screen, "left once sent")
+    assert partner_bodies(store) == ["Hello Anna, happy to help.", "steady"]
+    assert store.get_draft("T-1") is None  # nothing sent comes back as a draft
+
+
+async def test_going_back_right_after_typing_keeps_the_draft(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r", *"not finished", "escape", "escape")  # before the debounce fires
+        await until(pilot, lambda: app.screen is not screen, "back")
+        assert store.get_draft("T-1") == "not finished"
+
+
 async def test_reply_straight_from_the_inbox(tmp_path: Path, clock: FrozenClock) -> None:
     store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
     async with TaskApp(store, clock, reply=True).run_test() as pilot:

@@ -342,3 +342,18 @@ async def test_in_the_reply_editor_f1_is_help(tmp_path: Path, clock: FrozenClock
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help from the editor")
         assert "Reply editor" in terminal_output(app)[0]
+
+
+async def test_a_stray_escape_never_loses_a_note(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot)
+        await pilot.press("n", *"She wants a call on Friday", "escape")
+        await until(pilot, lambda: "Discard this note? y / n" in terminal_output(app)[0], "the question on screen")
+        await pilot.press("escape")  # a second stray esc keeps it too
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog), "back in the note")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, TaskScreen), "saved")
+        await until(pilot, lambda: bool(store.get_task("T-1").notes), "stored")
+    assert store.get_task("T-1").notes[0].body == "She wants a call on Friday"

@@ -2,13 +2,15 @@
 
 Each mirrors the store's rule for a quick answer in the dialog itself (an `other`
 decline needs a comment, a note cannot be blank); the store still enforces both.
+What the partner typed is never thrown away by one stray `esc`: leaving a dialog with
+text in it asks first, and only `y` discards.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -99,7 +101,7 @@ class DeclineDialog(ModalScreen[DeclineChoice | None]):
         self.dismiss(DeclineChoice(self.reason, comment))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_unless_kept(self, self.query_one("#comment", Input).value, "comment")
 
 
 class NoteDialog(ModalScreen[str | None]):
@@ -136,7 +138,42 @@ class NoteDialog(ModalScreen[str | None]):
         self.dismiss(text)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_unless_kept(self, self.query_one("#note", TextArea).text, "note")
+
+
+class DiscardQuestion(ModalScreen[bool]):
+    """"Discard this note? y / n": only `y` discards; `n`, `esc` and `enter` keep writing."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Discard", id="discard.yes"),
+        Binding("n,escape,enter", "answer(False)", "Keep writing", id="discard.no"),
+    ]
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="question", classes="dialog"):
+            yield Static(Content.styled(f"Discard this {self.what}? y / n", "bold"))
+            yield Static(Content("y discards it · n, esc or enter keep writing"), classes="dialog-hint")
+
+    def action_answer(self, discard: bool) -> None:
+        self.dismiss(discard)
+
+
+def leave_unless_kept(dialog: ModalScreen[Any], text: str, what: str) -> None:
+    """Close `dialog` at once if nothing was typed; else ask, and keep it unless told `y`."""
+    if not text.strip():
+        dialog.dismiss(None)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            dialog.dismiss(None)
+
+    dialog.app.push_screen(DiscardQuestion(what), answered)
 
 
 class TemplatePicker(ModalScreen[str | None]):

@@ -243,6 +243,10 @@ class TaskScreen(Screen[None]):
 
     # --- leaving --------------------------------------------------------------------------
     async def action_back(self) -> None:
+        if self._sending:
+            # Leaving now would hide whether the reply went out: stay until the store answers.
+            self.notify("Wait until the reply is sent.", severity="warning", markup=False)
+            return
         await self._draft.flush()
         self.dismiss()
 
