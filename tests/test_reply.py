@@ -58,6 +58,7 @@ async def test_each_send_key_sends(tmp_path: Path, clock: FrozenClock, send_key:
 
 async def test_first_reply_from_a_template(tmp_path: Path, clock: FrozenClock) -> None:
     store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    store.user = ""  # no name known: the template ends at "Best regards," and the partner signs
     async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
         await opened(pilot)
         await pilot.press("r")
@@ -70,6 +71,17 @@ async def test_first_reply_from_a_template(tmp_path: Path, clock: FrozenClock) -
     body = partner_bodies(store)[0]
     assert body.startswith("Hi Anna,") and "20-minute call" in body and body.endswith("Best regards,\nOla")
     assert store.get_task("T-1").status is Status.RESPONDED
+
+
+async def test_a_template_reply_is_signed_with_the_users_name(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    store.user = "Ola Kowalska"  # the person at the keyboard, as the store knows them
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "templates offered")
+        await pilot.press("1")
+        await until(pilot, lambda: editor_of(pilot).text.endswith("Best regards,\nOla Kowalska"), "signed")
 
 
 async def test_template_picker_escape_starts_blank(tmp_path: Path, clock: FrozenClock) -> None:

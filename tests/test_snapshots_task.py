@@ -50,6 +50,7 @@ def snapshot_app(tmp_path: Path, clock: FrozenClock, task_id: str = "T-1") -> Ta
     )
     fresh = task_record("T-2", now=now, age=timedelta(hours=67), title="Speed up product pages")
     store = make_store(tmp_path / "snap.db", clock, conversation, fresh)
+    store.user = "Ola"  # not the login name of whoever runs the tests
     return TaskApp(store, clock, task_id)
 
 

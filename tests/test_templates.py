@@ -83,3 +83,15 @@ def test_hostile_merchant_text_becomes_plain_single_lines(corpus: list[dict[str,
             assert "\r" not in text and "\x00" not in text, entry["id"]
             assert not any("\ud800" <= ch <= "\udfff" for ch in text), entry["id"]
     assert greeting_name(make_task(merchant=Merchant("[bold]Evil[/bold] Corp"))) == "[bold]Evil[/bold]"
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=[t.id for t in TEMPLATES])
+def test_each_template_is_signed_when_a_name_is_known(template: object) -> None:
+    assert fill(template.id, make_task(), "Ola Kowalska").endswith("\n\nBest regards,\nOla Kowalska")  # type: ignore[attr-defined]
+    assert fill(template.id, make_task()).endswith("\n\nBest regards,\n")  # type: ignore[attr-defined]
+
+
+def test_the_signature_is_one_plain_line() -> None:
+    text = fill("call", make_task(), "Ola\x1b]0;x\x07\nKowalska")
+    assert text.endswith("Best regards,\nOla Kowalska")
+    assert "\x1b" not in text and "\x07" not in text

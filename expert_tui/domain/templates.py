@@ -72,7 +72,6 @@ def _introduce(task: Task) -> str:
         f"{_what_i_read(task)}"
         "Before I suggest an approach, one question: what would success look like for you "
         "in the first month?\n\n"
-        "Best regards,\n"
     )
 
 
@@ -84,7 +83,6 @@ def _propose_call(task: Task) -> str:
         f"{_what_i_read(task)}"
         "Would a 20-minute call this week work for you? Share two or three times that suit "
         "you and I'll send an invite.\n\n"
-        "Best regards,\n"
     )
 
 
@@ -104,7 +102,6 @@ def _quote(task: Task) -> str:
         "- Timeline: \n"
         "- Price: \n\n"
         "Happy to adjust once we've talked it through.\n\n"
-        "Best regards,\n"
     )
 
 
@@ -115,9 +112,17 @@ TEMPLATES: tuple[Template, ...] = (
 )
 
 
-def fill(template_id: str, task: Task) -> str:
-    """The template's text for `task`; raises KeyError for an unknown id."""
+def fill(template_id: str, task: Task, signer: str = "") -> str:
+    """The template's text for `task`, signed by `signer` when the app knows a name
+    (a first message signed by a person reads as written by one); raises KeyError for
+    an unknown id."""
     for template in TEMPLATES:
         if template.id == template_id:
-            return template.fill(task)
+            return template.fill(task) + closing(signer)
     raise KeyError(template_id)
+
+
+def closing(signer: str) -> str:
+    name = one_line(signer)
+    # Named: the cursor waits after the name; unnamed: on the line where it goes.
+    return f"Best regards,\n{name}" if name else "Best regards,\n"

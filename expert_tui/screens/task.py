@@ -106,6 +106,13 @@ class TaskScreen(Screen[None]):
     def clock(self) -> Clock:
         return cast("Clock", cast(Any, self.app).clock)
 
+    @property
+    def signer(self) -> str:
+        """Who signs a first reply: the store's user (the person at the keyboard), if
+        the store knows one; the `Store` interface does not promise it."""
+        user = getattr(self.store, "user", "")
+        return user if isinstance(user, str) else ""
+
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="top"):
@@ -277,7 +284,7 @@ class TaskScreen(Screen[None]):
         editor = self.query_one(ReplyEditor)
         if template_id is not None and self.current is not None:
             # Plain text into the editor: it is edited, never interpreted.
-            editor.insert(fill(template_id, self.current))
+            editor.insert(fill(template_id, self.current, self.signer))
             # The cursor waits at the signature; the view starts at the greeting, to read it first.
             self.call_after_refresh(editor.scroll_home, animate=False)
         editor.focus()
