@@ -142,3 +142,19 @@ async def test_palette_keys_command_opens_this_help(tmp_path: Path, clock: Froze
         await until(pilot, lambda: "Every key for where you are" in terminal_output(app)[0], "our Keys command")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help from the palette")
+
+
+async def test_j_and_k_scroll_help_one_line_per_press(tmp_path: Path, clock: FrozenClock) -> None:
+    """Keys arriving faster than the screen repaints (a held key, tmux) are each counted."""
+    app = ExpertApp(demo_store(tmp_path / "t.db", clock), clock=clock, poll_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.task_list.highlighted is not None, "the inbox")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        for _ in range(6):
+            app.screen.action_scroll(1)  # as six key presses handled within one frame
+        app.screen.action_scroll(-1)
+        await pilot.pause()
+        assert body.scroll_y == 5

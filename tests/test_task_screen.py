@@ -357,3 +357,16 @@ async def test_a_stray_escape_never_loses_a_note(tmp_path: Path, clock: FrozenCl
         await until(pilot, lambda: isinstance(app.screen, TaskScreen), "saved")
         await until(pilot, lambda: bool(store.get_task("T-1").notes), "stored")
     assert store.get_task("T-1").notes[0].body == "She wants a call on Friday"
+
+
+async def test_j_and_k_move_one_line_per_press_however_fast(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        body = screen.query_one("#body")
+        assert body.max_scroll_y >= 4
+        for _ in range(5):
+            screen.action_scroll_down()  # as five key presses handled within one frame
+        screen.action_scroll_up()
+        await pilot.pause()
+        assert body.scroll_y == 4

@@ -191,7 +191,9 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-body").focus()
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+        # From the target, not `scroll_y`: presses faster than a repaint each count.
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_to(y=body.scroll_target_y + lines, animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

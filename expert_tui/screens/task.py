@@ -236,11 +236,12 @@ class TaskScreen(Screen[None]):
         return commands
 
     # --- scrolling ------------------------------------------------------------------------
+    # `immediate`: presses faster than a repaint (a held key, tmux) each move a line.
     def action_scroll_down(self) -> None:
-        self.query_one("#body", VerticalScroll).scroll_down(animate=False)
+        self.query_one("#body", VerticalScroll).scroll_down(animate=False, immediate=True)
 
     def action_scroll_up(self) -> None:
-        self.query_one("#body", VerticalScroll).scroll_up(animate=False)
+        self.query_one("#body", VerticalScroll).scroll_up(animate=False, immediate=True)
 
     def action_scroll_top(self) -> None:
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
