@@ -401,14 +401,33 @@ async def test_escape_to_leave_the_search_is_in_the_footer_only_while_searching(
     app = make_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "Clear search" not in screen_lines(app)[-1]
+        assert "End search" not in screen_lines(app)[-1]
         await pilot.press("slash", *"seo")
         await settle(pilot)
-        assert "Clear search" in screen_lines(app)[-1]
+        assert "End search" in screen_lines(app)[-1]
         await pilot.press("escape")
         await settle(pilot)
-        assert "Clear search" not in screen_lines(app)[-1]
+        assert "End search" not in screen_lines(app)[-1]
         assert inbox(app).q is None
+
+
+async def test_searching_at_80_columns_keeps_help_in_the_footer(store: SqliteStore, clock: FrozenClock) -> None:
+    """Hits come newest first, so `s Sort` leaves the footer (and does nothing) while a
+    search is shown; `esc End search` and `? Help` both fit."""
+    app = make_app(store, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"seo", "enter")
+        await settle(pilot)
+        footer = screen_lines(app)[-1]
+        assert "esc End search" in footer and footer.rstrip().endswith("? Help"), footer
+        assert "s Sort" not in footer
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)  # no sort picker over search hits
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "s Sort" in screen_lines(app)[-1]
 
 
 async def test_acting_on_the_task_screen_moves_the_inbox_cursor_on(store: SqliteStore, clock: FrozenClock) -> None:

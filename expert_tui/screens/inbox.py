@@ -76,7 +76,7 @@ class InboxScreen(Screen[None]):
         Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
         # In the footer only while a search is shown (see `check_action`).
-        Binding("escape", "clear_search", "Clear search", tooltip="Close the search and list every task again"),
+        Binding("escape", "clear_search", "End search", tooltip="Close the search and list every task again"),
     ]
 
     DEFAULT_CSS = """
@@ -249,6 +249,7 @@ class InboxScreen(Screen[None]):
         if q != self.q:
             self.q = q
             self.task_list.cursor_row = 0
+            self.refresh_bindings()
             self.reload()
 
     def action_clear_search(self) -> None:
@@ -283,6 +284,10 @@ class InboxScreen(Screen[None]):
         """Expired tasks offer no action: their keys show disabled in the footer."""
         if action == "clear_search":
             return self.is_mounted and self.query_one("#search", Input).has_class("shown")
+        if action == "sort":
+            # Search hits come newest first whatever the sort (the store's order): nothing
+            # to sort, and the footer keeps its room for `esc End search` and `? Help`.
+            return not self.q
         if action in _PROBES:
             task = self.task_list.highlighted if self.is_mounted else None
             if task is None or task.status_at(self.app.now) is Status.EXPIRED:
