@@ -55,16 +55,6 @@ class ExpertApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave expert-tui (drafts are already saved)"),
         # f1 as well: in a text field `?` is a character, and help is still one key away.
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key, for where you are"),
-        # Textual's own would read "palette" in help; in a footer only where there is room.
-        Binding(
-            App.COMMAND_PALETTE_BINDING,
-            "command_palette",
-            "Command palette",
-            show=False,
-            priority=True,
-            id="app.command_palette",
-            tooltip="Every action of this screen, by name",
-        ),
     ]
 
     # `var`, not `reactive`: a change must not repaint the whole app, only what asks.

@@ -92,7 +92,7 @@ async def test_footer_has_help_and_the_palette_where_it_fits(
         await settle(pilot)
         footer = screen_lines(app)[-1]
     assert "? Help" in footer and "q Quit" in footer and "⏎ Open" in footer
-    assert ("^p Command palette" in footer) is palette
+    assert ("^p palette" in footer) is palette
 
 
 def test_counts_of_a_huge_store_still_fit_80_columns() -> None:

@@ -94,6 +94,10 @@ def _section(node: DOMNode, screen: Screen[object], action: str) -> tuple[int, s
     return 1, group_title(screen)
 
 
+#: Textual's short footer words, said in full where there is room.
+_FULL_WORDS = {"command_palette": "Command palette"}
+
+
 def _sentence_case(text: str) -> str:
     """Textual's 'Focus Next' reads as ours do: 'Focus next'."""
     return text[:1].upper() + text[1:].lower() if text else text
@@ -113,7 +117,9 @@ def help_groups(screen: Screen[object]) -> list[HelpGroup]:
             taken.add(key)
             order, title = _section(node, screen, binding.action)
             rows = sections.setdefault(title, (order, {}))[1]
-            description = _sentence_case(binding.description or binding.action.replace("_", " "))
+            description = _FULL_WORDS.get(bare_action(binding.action)) or _sentence_case(
+                binding.description or binding.action.replace("_", " ")
+            )
             shown_key = app.get_key_display(binding)
             row = rows.get((bare_action(binding.action), description))
             if row is None:
