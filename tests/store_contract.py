@@ -1,8 +1,9 @@
 """The contract every `Store` keeps, written only against the interface.
 
 A backend binds it by subclassing `StoreContract` in a `test_store_<backend>.py` and
-providing a `make_store` fixture: `make_store(clock, partner="local") -> Store`, where
-stores made for different partners in one test share the same backing data. The
+providing a `make_store` fixture: `make_store(clock, partner="local", user=None) -> Store`,
+where stores made for different partners (or users) in one test share the same backing
+data, and `user` names the person working (None: the backend's default). The
 embedded store runs it in `test_store_sqlite.py`; the remote store will run the very
 same tests.
 """
@@ -65,8 +66,8 @@ def record(task_id: str | None = None, **fields: Any) -> dict[str, Any]:
 
 
 def all_items(store: Store, query: TaskQuery) -> Iterator[Task]:
-    """Every task of `query`, page after page."""
-    cursor = None
+    """Every task of `query`, page after page (from `query.cursor`, if any)."""
+    cursor = query.cursor
     while True:
         page = store.list_tasks(TaskQuery(query.status, query.kind, query.q, query.sort, query.limit, cursor))
         yield from page.items
@@ -167,7 +168,7 @@ class StoreContract:
         assert replied.status is Status.RESPONDED
         assert replied.first_response_at == clock()
         assert replied.messages[-1].author is Author.PARTNER
-        assert replied.messages[-1].author_name == store.partner
+        assert replied.messages[-1].author_name == store.user
         assert store.get_task(task.id) == replied
 
     def test_conversation_moves_between_responded_and_awaiting(self, store: Store, clock: FrozenClock) -> None:
@@ -278,7 +279,7 @@ class StoreContract:
             store.request_store_access(task.id, merchant_consented=False)
         requested = store.request_store_access(task.id, merchant_consented=True)
         assert requested.store_access.status is AccessStatus.REQUESTED
-        assert requested.store_access.requested_by == store.partner
+        assert requested.store_access.requested_by == store.user
         with pytest.raises(Refused, match="already requested"):
             store.request_store_access(task.id, merchant_consented=True)
         assert store.decide_store_access(task.id, granted=True).store_access.status is AccessStatus.GRANTED
@@ -295,12 +296,29 @@ class StoreContract:
         got = store.get_task(task.id)
         assert (got.status, got.messages, got.notes) == (Status.NEW, (), ())
 
-    def test_note_author_defaults_to_the_partner(self, store: Store, clock: FrozenClock) -> None:
+    def test_note_author_defaults_to_the_user(self, store: Store, clock: FrozenClock) -> None:
         task = self.deliver(store)
         noted = store.add_note(task.id, "Call them Monday")
-        assert (noted.notes[-1].author, noted.notes[-1].created_at) == (store.partner, clock())
+        assert (noted.notes[-1].author, noted.notes[-1].created_at) == (store.user, clock())
         assert store.add_note(task.id, "Agreed", author="marek").notes[-1].author == "marek"
         assert store.get_task(task.id).status is Status.NEW
+
+    def test_teammates_write_as_themselves_on_the_partners_tasks(
+        self, make_store: MakeStore, clock: FrozenClock
+    ) -> None:
+        ola = make_store(clock, partner="agency", user="Ola")
+        jan = make_store(clock, partner="agency", user="Jan")
+        assert (ola.partner, ola.user, jan.user) == ("agency", "Ola", "Jan")
+        task = ola.deliver_task(record())
+        ola.reply(task.id, "Hello from Ola")
+        jan.add_note(task.id, "Jan takes it from here")
+        jan.reply(task.id, "Jan here, following up")
+        got = ola.get_task(task.id)
+        assert [(m.author, m.author_name) for m in got.messages] == [(Author.PARTNER, "Ola"), (Author.PARTNER, "Jan")]
+        assert [n.author for n in got.notes] == ["Jan"]
+        other = make_store(clock, partner="elsewhere", user="Ola")
+        with pytest.raises(NotFound):
+            other.get_task(task.id)
 
     # --- the 72-hour window --------------------------------------------------------------------
     def test_one_second_before_expiry_everything_still_works(self, store: Store, clock: FrozenClock) -> None:
@@ -452,6 +470,46 @@ class StoreContract:
             cursor = page.next_cursor
         assert len(seen) == len(set(seen))
         assert set(before) <= set(seen)
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    @pytest.mark.parametrize("status", [None, Status.RESPONDED, Status.NEW])
+    def test_a_page_at_an_offset_is_that_slice_of_the_order(
+        self, store: Store, clock: FrozenClock, sort: Sort, status: Status | None
+    ) -> None:
+        self._varied_inbox(store, clock)
+        whole = ids(store.list_tasks(TaskQuery(status=status, sort=sort, limit=100)).items)
+        for limit in (1, 3):
+            for offset in range(len(whole) + 2):
+                page = store.list_tasks(TaskQuery(status=status, sort=sort, limit=limit, offset=offset))
+                assert ids(page.items) == whole[offset : offset + limit], (limit, offset)
+                assert (page.next_cursor is None) == (offset + limit >= len(whole)), (limit, offset)
+                if page.next_cursor is not None:  # and it reads on from there
+                    rest = all_items(store, TaskQuery(status=status, sort=sort, limit=limit, cursor=page.next_cursor))
+                    assert ids(rest) == whole[offset + limit :], (limit, offset)
+
+    def test_offset_follows_the_kind_filter_and_expiry(self, store: Store, clock: FrozenClock) -> None:
+        for n in range(6):
+            clock.advance(timedelta(hours=1))
+            self.deliver(store, f"T-o{n}", kind=("direct", "match", "contact")[n % 3])
+        assert ids(store.list_tasks(TaskQuery(kind=Kind.CONTACT, offset=1)).items) == ["T-o5"]
+        assert ids(store.list_tasks(TaskQuery(kind=Kind.DIRECT, sort=Sort.RECEIVED, offset=1)).items) == ["T-o0"]
+        clock.advance(timedelta(hours=69, minutes=30))  # T-o0..T-o2 have expired: to the end of urgency
+        urgency = ids(store.list_tasks(TaskQuery(sort=Sort.URGENCY, limit=100)).items)
+        assert urgency[:2] == ["T-o3", "T-o4"] and set(urgency[2:]) == {"T-o0", "T-o1"}
+        assert ids(store.list_tasks(TaskQuery(sort=Sort.URGENCY, offset=2, limit=100)).items) == urgency[2:]
+
+    def test_bad_offset_is_refused(self, store: Store) -> None:
+        self.deliver(store)
+        cursor = store.list_tasks(TaskQuery(limit=1)).next_cursor or "x"
+        for bad in (
+            TaskQuery(offset=-1),
+            TaskQuery(offset=True),  # type: ignore[arg-type]
+            TaskQuery(offset="3"),  # type: ignore[arg-type]
+            TaskQuery(offset=2, cursor=cursor),
+            TaskQuery(offset=2, q="garden"),
+        ):
+            with pytest.raises(Invalid, match="offset"):
+                store.list_tasks(bad)
 
     def test_bad_limit_and_cursor_are_refused(self, store: Store) -> None:
         for _ in range(3):
@@ -767,6 +825,7 @@ class StoreContract:
         assert [e.task_id for e in events] == [task.id] * 5 + ["T-imp"]
         assert len({e.kind for e in events}) == 6
         assert [e.seq for e in events] == sorted({e.seq for e in events})
+        assert store.latest_event() == events[-1].seq
         assert store.events(events[-1].seq) == []
         assert store.events(events[1].seq, limit=2) == events[2:4]
         with pytest.raises(Refused):
@@ -776,6 +835,31 @@ class StoreContract:
         clock.advance(timedelta(hours=72))
         store.counts()
         assert (fresh.id, "expired") in {(e.task_id, e.kind) for e in store.events(events[-1].seq)}
+
+    def test_latest_event_is_where_a_new_reader_starts(self, make_store: MakeStore, clock: FrozenClock) -> None:
+        store = make_store(clock)
+        assert store.latest_event() == 0
+        task = self.deliver(store)
+        store.reply(task.id, "hi")
+        assert store.latest_event() == store.events(0)[-1].seq
+        start = store.latest_event()
+        store.add_note(task.id, "n")
+        assert [(e.task_id, e.kind) for e in store.events(start)] == [(task.id, "noted")]
+        assert store.latest_event() > start
+        other = make_store(clock, partner="other")
+        assert other.latest_event() == 0  # another partner's changes are not theirs
+
+    def test_a_bulk_import_is_one_change_per_batch_not_per_task(self, store: Store) -> None:
+        before = store.latest_event()
+        records = [(n, record(f"T-bulk-{n}")) for n in range(1, 8)]
+        report = store.import_tasks(records)
+        assert len(report.added) == 7
+        new = store.events(before)
+        assert new and len(new) < 7
+        assert {(e.task_id, e.kind) for e in new} == {("", "imported")}
+        again = store.latest_event()
+        assert store.import_tasks(records).unchanged == [task_id for _, task_id in _ids_of(records)]
+        assert store.latest_event() == again  # nothing changed, nothing to tell
 
     # --- hostile text ------------------------------------------------------------------------------
     def test_every_corpus_entry_round_trips_through_every_text_field(
@@ -846,6 +930,10 @@ class StoreContract:
             assert listed[task.id].title == text
             exported = {t.id: t for t in store.export_tasks()}
             assert exported[task.id] == got
+
+
+def _ids_of(records: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, str]]:
+    return [(line, data["id"]) for line, data in records]
 
 
 def _has_surrogate(text: str) -> bool:

@@ -265,6 +265,22 @@ def test_a_corrupt_database_file(tmp_path: Path) -> None:
     assert_one_line_error(cli("--db", str(bad), "list"), 2, "not an expert-tui database, or it is damaged")
 
 
+def test_an_sqlite_file_of_another_program_is_refused_and_left_alone(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('CREATE TABLE songs (t)')",
+            other,
+        ],
+        check=True,
+    )
+    before = other.read_bytes()
+    assert_one_line_error(cli("--db", str(other), "list"), 2, "SQLite database of another program")
+    assert other.read_bytes() == before
+
+
 def test_a_folder_given_as_the_database(tmp_path: Path) -> None:
     assert_one_line_error(cli("--db", str(tmp_path), "list"), 2, "it is a folder")
 

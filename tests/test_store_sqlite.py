@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import signal
@@ -34,8 +35,8 @@ def db_path(tmp_path: Path) -> Path:
 def make_store(db_path: Path) -> Iterator[Callable[..., SqliteStore]]:
     opened: list[SqliteStore] = []
 
-    def make(clock: Clock, partner: str = "local") -> SqliteStore:
-        store = SqliteStore(db_path, clock=clock, partner=partner)
+    def make(clock: Clock, partner: str = "local", user: str | None = None) -> SqliteStore:
+        store = SqliteStore(db_path, clock=clock, partner=partner, user=user)
         opened.append(store)
         return store
 
@@ -102,6 +103,47 @@ def test_not_a_database_is_a_clear_error(db_path: Path, clock: FrozenClock) -> N
         SqliteStore(db_path, clock=clock)
 
 
+def test_an_sqlite_file_of_another_program_is_refused_untouched(db_path: Path, clock: FrozenClock) -> None:
+    db_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("CREATE TABLE songs (title TEXT)")
+        conn.execute("INSERT INTO songs VALUES ('x')")
+        conn.commit()
+    with pytest.raises(SchemaError, match=r"SQLite database of another program .*'songs'"):
+        SqliteStore(db_path, clock=clock)
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert [name for (name,) in conn.execute("SELECT name FROM sqlite_schema")] == ["songs"]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+# --- who writes ------------------------------------------------------------------------------------
+
+
+def test_the_user_defaults_to_the_login_name(
+    db_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOGNAME", "ola.nowak")
+    assert getpass.getuser() == "ola.nowak"
+    with SqliteStore(db_path, clock=clock) as store:
+        task = store.deliver_task(record("T-1"))
+        store.reply(task.id, "Hello")
+        store.add_note(task.id, "Called them")
+        got = store.get_task(task.id)
+        assert (store.partner, store.user) == ("local", "ola.nowak")
+        assert (got.messages[-1].author_name, got.notes[-1].author) == ("ola.nowak", "ola.nowak")
+
+
+def test_without_a_login_name_the_user_is_partner(
+    db_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_login_name() -> str:
+        raise OSError("No username set in the environment")  # as getpass says in a bare container
+
+    monkeypatch.setattr(getpass, "getuser", no_login_name)
+    with SqliteStore(db_path, clock=clock) as store:
+        assert store.user == "partner"
+
+
 # --- query plans: a page costs what it holds ----------------------------------------------------
 
 
@@ -130,6 +172,22 @@ def _executed_plans(store: SqliteStore, call: Callable[[], object]) -> list[str]
     ]
 
 
+#: The indexes each order reads: urgency is served by the other two (owed tasks by
+#: receipt, the rest by activity), see `schema` v4.
+_ORDER_INDEXES = {
+    Sort.URGENCY: ("tasks_received", "tasks_activity"),
+    Sort.RECEIVED: ("tasks_received",),
+    Sort.ACTIVITY: ("tasks_activity",),
+}
+
+
+def _uses_only(plan: str, indexes: tuple[str, ...]) -> bool:
+    searches = [line for line in plan.splitlines() if line.startswith(("SEARCH", "SCAN"))]
+    return bool(searches) and all(
+        any(f" INDEX {index} " in line for index in indexes) or "INTEGER PRIMARY KEY" in line for line in searches
+    )
+
+
 @pytest.mark.parametrize("sort", list(Sort))
 @pytest.mark.parametrize("status", [None, Status.RESPONDED])
 @pytest.mark.parametrize("kind", [None, Kind.DIRECT])
@@ -144,8 +202,37 @@ def test_every_page_is_an_index_range_scan(
             query = TaskQuery(status=status, kind=kind, sort=sort, limit=5, cursor=cursor)
             for plan in _executed_plans(store, lambda q=query: store.list_tasks(q)):
                 assert "TEMP B-TREE" not in plan, plan
-                assert f"INDEX tasks_{sort.value}" in plan or "INTEGER PRIMARY KEY" in plan, plan
+                assert _uses_only(plan, _ORDER_INDEXES[sort]), plan
                 assert "SCAN" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("status", [None, Status.RESPONDED])
+@pytest.mark.parametrize("kind", [None, Kind.DIRECT])
+def test_a_jump_to_an_offset_merges_index_ranges_without_sorting(
+    db_path: Path, clock: FrozenClock, sort: Sort, status: Status | None, kind: Kind | None
+) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store)
+        total = sum(store.counts(kind).values()) if status is None else store.counts(kind)[status]
+        for offset in (1, total // 3, total - 2):  # from the top and from the bottom
+            query = TaskQuery(status=status, kind=kind, sort=sort, limit=5, offset=offset)
+            plans = _executed_plans(store, lambda q=query: store.list_tasks(q))
+            assert any("LIMIT 1 OFFSET" in sql for sql in _executed_sql(store, query)), offset
+            for plan in plans:
+                assert "TEMP B-TREE" not in plan, plan
+                assert _uses_only(plan, _ORDER_INDEXES[sort]), plan
+                assert "SCAN" not in plan, plan
+
+
+def _executed_sql(store: SqliteStore, query: TaskQuery) -> list[str]:
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    try:
+        store.list_tasks(query)
+    finally:
+        store._conn.set_trace_callback(None)
+    return statements
 
 
 @pytest.mark.parametrize("status", [None, Status.NEW])
@@ -166,10 +253,10 @@ def test_expiry_sweep_uses_the_index(db_path: Path, clock: FrozenClock) -> None:
         _filled(store)
         probe = (
             "EXPLAIN QUERY PLAN SELECT 1 FROM tasks WHERE partner = 'local' AND inbox IN (0, 1)"
-            " AND status IN ('new', 'opened') AND urgency_key <= 0 LIMIT 1"
+            " AND status IN ('new', 'opened') AND received_at <= 0 LIMIT 1"
         )
         plan = "\n".join(row[-1] for row in store._conn.execute(probe))
-        assert "USING COVERING INDEX tasks_urgency" in plan, plan
+        assert "USING COVERING INDEX tasks_received" in plan, plan
 
 
 def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: FrozenClock) -> None:
@@ -187,7 +274,13 @@ def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: Froze
         conn.execute("ATTACH ? AS src", (str(db_path),))
         columns = ", ".join(c[1] for c in conn.execute("PRAGMA src.table_info(tasks)"))
         band = "CASE status WHEN 'new' THEN 0 WHEN 'opened' THEN 0 WHEN 'awaiting_response' THEN 1 ELSE 2 END"
-        conn.execute(f"INSERT INTO tasks ({columns}, urgency_band) SELECT {columns}, {band} FROM src.tasks")
+        key = (
+            "CASE status WHEN 'new' THEN expires_at WHEN 'opened' THEN expires_at"
+            " WHEN 'awaiting_response' THEN activity_at ELSE -activity_at END"
+        )
+        conn.execute(
+            f"INSERT INTO tasks ({columns}, urgency_band, urgency_key) SELECT {columns}, {band}, {key} FROM src.tasks"
+        )
         for table in ("messages", "notes", "events", "drafts", "replies", "preferences"):
             conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
         conn.execute("INSERT INTO task_search (rowid, doc) SELECT rowid, doc FROM src.task_search")

@@ -31,7 +31,13 @@ class Sort(StrEnum):
 @dataclass(frozen=True, slots=True)
 class TaskQuery:
     """One page of the inbox. `kind=None` means the inbox kinds (match, direct);
-    contacts are listed only with `kind=Kind.CONTACT`. `q` is full-text search."""
+    contacts are listed only with `kind=Kind.CONTACT`. `q` is full-text search.
+
+    A page starts at the beginning, after `cursor` (the `next_cursor` of the page
+    before), or at `offset` (0-based position in the order, for jumps: a scroll bar,
+    the end of the list); `offset` needs `cursor=None` and no `q`. A page found by
+    offset has a `next_cursor` like any other, to read on from it.
+    """
 
     status: Status | None = None
     kind: Kind | None = None
@@ -39,6 +45,7 @@ class TaskQuery:
     sort: Sort = Sort.URGENCY
     limit: int = DEFAULT_PAGE_SIZE
     cursor: str | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,9 @@ class Stats:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A change to one task, numbered in commit order, for live updates."""
+    """A change, numbered in commit order, for live updates. `task_id` names the task
+    that changed, or is "" for a change to many (a batch of an import) or to none
+    (preferences): a reader that cares which tasks reloads what it shows."""
 
     seq: int
     task_id: str
@@ -106,6 +115,11 @@ class Store(ABC):
     @abstractmethod
     def events(self, after: int, limit: int = 1000) -> list[Event]:
         """Changes committed after `after`; an empty list when there are none."""
+
+    @abstractmethod
+    def latest_event(self) -> int:
+        """The `seq` of the latest change (0 when there is none): where a reader that
+        only cares about changes from now on starts, without reading the history."""
 
     @abstractmethod
     def export_tasks(self) -> Iterator[Task]:

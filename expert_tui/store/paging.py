@@ -4,10 +4,18 @@ A cursor holds the sort key of the last row of a page, so the next page starts r
 after it in an index: a page costs what it holds, tasks that arrive in between never
 shift a page (no duplicates, no gaps), and deep pages are as cheap as the first.
 
-Each order has one index led by the status (`schema`). A page with a status filter is
-one range scan of that index; a page without one reads at most `limit` keys from each
-status's run and merges them (`heapq.merge`), so it costs a few pages, never the store.
-For urgency the status also fixes the band (owed, waiting, rest) that leads the key.
+Each status's tasks form one *run*: a range of one index led by the status, read in
+one direction (`Run`). A page with a status filter is one range scan; a page without
+one reads at most `limit` keys from each run and merges them (`heapq.merge`), so it
+costs a few pages, never the store. Keys compare ascending whatever the direction of
+their run (a descending run's values are negated), and lead with the run's *band*:
+urgency puts first responses owed first, then merchants waiting, then the rest, and
+the status alone decides the band.
+
+A jump to a position (`offset`, for a scroll bar or `G`) finds the key just before
+it (`key_at`): whole bands are skipped by their counts, and inside a band SQLite merges
+the runs' index ranges itself (a compound `ORDER BY`, no sort), from whichever end of
+the band is nearer. That key then serves as the cursor of an ordinary page.
 """
 
 from __future__ import annotations
@@ -16,68 +24,93 @@ import base64
 import binascii
 import heapq
 import json
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..domain import Invalid, Status
 from .base import Sort
-from .rows import urgency_band
+from .rows import BAND_OWED, BAND_REST, BAND_WAITING, urgency_band
 
-#: A position in an order: the full sort key of one task, ending with its unique `seq`.
+#: A position in an order: (band, value, seq), descending runs negated, so keys of
+#: every run compare ascending; `seq` is unique, so a key is one task.
 Key = tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Order:
-    """An order over `tasks t`: by `column` then `seq`, led by the urgency band if `banded`."""
+class Run:
+    """How one status's tasks are ordered: by `column` then `seq`, one direction."""
 
-    tag: str
+    band: int
     column: str
     descending: bool
-    banded: bool = False
 
-    @property
-    def width(self) -> int:
-        return 3 if self.banded else 2
+    def key(self, value: int, seq: int) -> Key:
+        return (self.band, -value, -seq) if self.descending else (self.band, value, seq)
 
-    def key(self, status: Status, value: int, seq: int) -> Key:
-        return (urgency_band(status), value, seq) if self.banded else (value, seq)
+    def sql(self, where: str, after: bool, reverse: bool = False) -> str:
+        """Keys of this run (`t.{column}, t.seq`) in order (or reversed), from its index."""
+        descending = self.descending != reverse
+        direction = " DESC" if descending else ""
+        resume = f" AND (t.{self.column}, t.seq) {'<' if descending else '>'} (?, ?)" if after else ""
+        return (
+            f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND t.status = ?{resume}"
+            f" ORDER BY t.{self.column}{direction}, t.seq{direction}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """An inbox order: one `Run` per status."""
+
+    tag: str
+    runs: Mapping[Status, Run]
 
     def bound(self, status: Status, cursor: Key | None) -> tuple[int, int] | bool | None:
         """Where `status`'s run resumes after `cursor`: a (value, seq) to start after,
         None to start at its beginning, or False when the whole run is already past."""
         if cursor is None:
             return None
-        if not self.banded:
-            return cursor[0], cursor[1]
-        band = urgency_band(status)
-        if band != cursor[0]:
-            return None if band > cursor[0] else False
-        return cursor[1], cursor[2]
+        run = self.runs[status]
+        if run.band != cursor[0]:
+            return None if run.band > cursor[0] else False
+        return (-cursor[1], -cursor[2]) if run.descending else (cursor[1], cursor[2])
 
-    def run_sql(self, where: str, after: bool) -> str:
-        """Keys of one status's run, in order, from its index (no sort step)."""
-        direction = " DESC" if self.descending else ""
-        resume = f" AND (t.{self.column}, t.seq) {'<' if self.descending else '>'} (?, ?)" if after else ""
-        return (
-            f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND t.status = ?{resume}"
-            f" ORDER BY t.{self.column}{direction}, t.seq{direction} LIMIT ?"
-        )
+    def bands(self, statuses: Iterable[Status]) -> list[list[Status]]:
+        """`statuses` grouped by band, bands in order."""
+        grouped: dict[int, list[Status]] = {}
+        for status in statuses:
+            grouped.setdefault(self.runs[status].band, []).append(status)
+        return [grouped[band] for band in sorted(grouped)]
 
-    def merge(self, runs: Iterable[list[Key]], limit: int) -> list[Key]:
-        """The first `limit` keys of the sorted `runs`, in this order."""
-        merged = heapq.merge(*runs, reverse=self.descending)
-        return [key for _, key in zip(range(limit), merged, strict=False)]
+
+def _same_run(column: str, descending: bool) -> dict[Status, Run]:
+    return {status: Run(0, column, descending) for status in Status}
+
+
+def _urgency_run(status: Status) -> Run:
+    band = urgency_band(status)
+    if band == BAND_OWED:  # soonest deadline: expires_at = received_at + 72 h
+        return Run(BAND_OWED, "received_at", descending=False)
+    if band == BAND_WAITING:  # longest wait
+        return Run(BAND_WAITING, "activity_at", descending=False)
+    return Run(BAND_REST, "activity_at", descending=True)  # latest activity
 
 
 ORDERS: dict[Sort, Order] = {
-    Sort.URGENCY: Order("u", "urgency_key", descending=False, banded=True),
-    Sort.RECEIVED: Order("r", "received_at", descending=True),
-    Sort.ACTIVITY: Order("a", "activity_at", descending=True),
+    Sort.URGENCY: Order("u", {status: _urgency_run(status) for status in Status}),
+    Sort.RECEIVED: Order("r", _same_run("received_at", descending=True)),
+    Sort.ACTIVITY: Order("a", _same_run("activity_at", descending=True)),
 }
 #: Search results, most recently added first: FTS5 walks its doclists in rowid order,
 #: so a page of matches costs the page, not every match (as ranking all would).
-SEARCH_ORDER = Order("s", "seq", descending=True)
+SEARCH_TAG = "s"
+
+
+def seq_of(key: Key) -> int:
+    """The task a key stands for (`seq` is positive; descending runs negate it)."""
+    return abs(key[-1])
 
 
 def page_keys(
@@ -85,35 +118,68 @@ def page_keys(
     statuses: Iterable[Status],
     cursor: Key | None,
     limit: int,
-    read_run: Callable[[Status, tuple[int, int] | None, int], list[tuple[int, int]]],
+    read_run: Callable[[Status, Run, tuple[int, int] | None, int], list[tuple[int, int]]],
 ) -> list[Key]:
-    """The keys of the next `limit` tasks over `statuses`; `read_run(status, after, n)`
+    """The keys of the next `limit` tasks over `statuses`; `read_run(status, run, after, n)`
     returns up to `n` (value, seq) pairs of that status's run after `after`."""
     runs = []
     for status in statuses:
         bound = order.bound(status, cursor)
         if bound is False:
             continue
-        runs.append([order.key(status, value, seq) for value, seq in read_run(status, bound, limit)])
-    return order.merge(runs, limit)
+        run = order.runs[status]
+        runs.append([run.key(value, seq) for value, seq in read_run(status, run, bound, limit)])
+    merged = heapq.merge(*runs)
+    return [key for _, key in zip(range(limit), merged, strict=False)]
 
 
-def encode_cursor(order: Order, key: Key) -> str:
-    raw = json.dumps([order.tag, *key], separators=(",", ":")).encode()
+def key_at(
+    conn: sqlite3.Connection,
+    order: Order,
+    statuses: list[Status],
+    position: int,
+    where: str,
+    args: list[Any],
+    counts: Mapping[Status, int],
+) -> Key | None:
+    """The key of the task at 0-based `position` over `statuses`; None past the end.
+
+    `counts` are the tasks per status under the same filters, in the same snapshot.
+    """
+    for band in order.bands(statuses):
+        size = sum(counts.get(status, 0) for status in band)
+        if position >= size:
+            position -= size
+            continue
+        run = order.runs[band[0]]
+        # From the nearer end: a jump to the bottom costs what one to the top does.
+        reverse = position >= size - position
+        skip = size - 1 - position if reverse else position
+        arms = [f"SELECT * FROM ({run.sql(where, after=False, reverse=reverse)})" for _ in band]
+        descending = run.descending != reverse
+        direction = " DESC" if descending else ""
+        sql = f"SELECT * FROM ({' UNION ALL '.join(arms)}) ORDER BY 1{direction}, 2{direction} LIMIT 1 OFFSET ?"
+        values = [value for status in band for value in (*args, status.value)]
+        found = conn.execute(sql, [*values, skip]).fetchone()
+        return None if found is None else run.key(found[0], found[1])
+    return None
+
+
+def encode_cursor(tag: str, key: Key) -> str:
+    raw = json.dumps([tag, *key], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, order: Order) -> Key:
+def decode_cursor(cursor: str, tag: str, width: int = 3) -> Key:
     """The key in `cursor`; `Invalid` when it is damaged or from another order."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise Invalid("the page cursor is damaged — start again from the first page", "cursor") from None
-    if not isinstance(data, list) or not data or data[0] != order.tag:
+    if not isinstance(data, list) or not data or data[0] != tag:
         raise Invalid("the page cursor belongs to another listing — start again from the first page", "cursor")
     values = tuple(data[1:])
-    width = 1 if order is SEARCH_ORDER else order.width
     if len(values) != width or not all(type(v) is int for v in values):
         raise Invalid("the page cursor is damaged — start again from the first page", "cursor")
     return values

@@ -75,7 +75,6 @@ WRITE_COLUMNS = (
     "first_response_at",
     "last_message_by",
     "unread",
-    "urgency_key",
     "declined_by",
     "declined_at",
     "detail",
@@ -114,20 +113,8 @@ def urgency_band(status: Status) -> int:
     return BAND_REST
 
 
-def urgency_key(status: Status, expires_at: int, activity_at: int) -> int:
-    """Ascending order within the band: soonest deadline, longest wait, latest activity."""
-    band = urgency_band(status)
-    if band == BAND_OWED:
-        return expires_at
-    if band == BAND_WAITING:
-        return activity_at
-    return -activity_at
-
-
 def task_values(task: Task) -> tuple[Any, ...]:
     """The `WRITE_COLUMNS` values of `task` (its stored status, as given)."""
-    expires = to_micros(task.expires_at)
-    activity = to_micros(task.activity_at)
     return (
         task.id,
         task.kind.value,
@@ -138,12 +125,11 @@ def task_values(task: Task) -> tuple[Any, ...]:
         task.merchant.name,
         task.merchant.email,
         to_micros(task.received_at),
-        expires,
-        activity,
+        to_micros(task.expires_at),
+        to_micros(task.activity_at),
         _opt_micros(task.first_response_at),
         None if task.last_message_by is None else task.last_message_by.value,
         task.unread,
-        urgency_key(task.status, expires, activity),
         None if task.decline is None else task.decline.by.value,
         None if task.decline is None else to_micros(task.decline.at),
         json.dumps(_detail(task), ensure_ascii=False, separators=(",", ":")),
@@ -261,9 +247,12 @@ def _review(raw: list[Any] | None) -> Review | None:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A task turned into the values its rows hold, ready for an insert."""
+    """A task turned into the values its rows hold, ready for an insert (and no more:
+    an import keeps a few batches of these in memory, not the tasks)."""
 
-    task: Task
+    task_id: str
+    kind: str
+    status: str
     values: tuple[Any, ...]
     messages: list[tuple[Any, ...]]
     notes: list[tuple[Any, ...]]
@@ -272,7 +261,9 @@ class Prepared:
 
 def prepare(task: Task) -> Prepared:
     return Prepared(
-        task,
+        task.id,
+        task.kind.value,
+        task.status.value,
         task_values(task),
         [message_values(m) for m in task.messages],
         [note_values(n) for n in task.notes],
@@ -313,11 +304,12 @@ def words(text: str) -> list[str]:
 
 
 def search_document(task: Task) -> str:
-    """Everything a partner may search a task by, as space-separated folded words.
+    """Everything a partner may search a task by: its distinct folded words, spaced.
 
-    Word order does not matter to the index (`detail='none'` keeps no positions), so
+    The index keeps no positions (`detail='none'`), so neither word order nor repeats
+    matter to a match: each word is kept once (a fifth less to store and index), and
     the all-ASCII fields, most of a task, are translated together on CPython's fast
-    path for ASCII text, and the rest apart.
+    path for ASCII text, the rest apart.
     """
     b = task.business
     parts: list[str] = [
@@ -339,4 +331,4 @@ def search_document(task: Task) -> str:
     parts.extend(message.body for message in task.messages)
     ascii_parts = "\n".join([part for part in parts if part.isascii()])
     other_parts = "\n".join([part for part in parts if not part.isascii()])
-    return " ".join(f"{ascii_parts}\n{other_parts}".translate(_WORD_TABLE).split())
+    return " ".join(dict.fromkeys(f"{ascii_parts}\n{other_parts}".translate(_WORD_TABLE).split()))
