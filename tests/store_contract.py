@@ -487,6 +487,18 @@ class StoreContract:
                     rest = all_items(store, TaskQuery(status=status, sort=sort, limit=limit, cursor=page.next_cursor))
                     assert ids(rest) == whole[offset + limit :], (limit, offset)
 
+    def test_ties_keep_their_order_in_every_sort_and_at_every_offset(self, store: Store) -> None:
+        tasks = [self.in_conversation(store).id for _ in range(4)]  # one time for all: all tie
+        order = {  # urgency's rest: oldest first among equals; received and activity: newest first
+            Sort.URGENCY: tasks,
+            Sort.RECEIVED: tasks[::-1],
+            Sort.ACTIVITY: tasks[::-1],
+        }
+        for sort, expected in order.items():
+            assert ids(all_items(store, TaskQuery(sort=sort, limit=1))) == expected, sort
+            for offset in range(4):
+                assert ids(store.list_tasks(TaskQuery(sort=sort, offset=offset, limit=1)).items) == [expected[offset]]
+
     def test_offset_follows_the_kind_filter_and_expiry(self, store: Store, clock: FrozenClock) -> None:
         for n in range(6):
             clock.advance(timedelta(hours=1))

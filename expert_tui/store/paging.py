@@ -40,24 +40,43 @@ Key = tuple[int, ...]
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """How one status's tasks are ordered: by `column` then `seq`, one direction."""
+    """How one status's tasks are ordered: by `column`, ties by `seq`, each ascending
+    or descending. Ties against the column's direction (the rest of urgency: latest
+    activity first, ties oldest first, as urgency always had it) cost SQLite a sort of
+    each group of equal values as it reads them, never of the run."""
 
     band: int
     column: str
     descending: bool
+    ties_descending: bool
 
     def key(self, value: int, seq: int) -> Key:
-        return (self.band, -value, -seq) if self.descending else (self.band, value, seq)
+        return (self.band, -value if self.descending else value, -seq if self.ties_descending else seq)
+
+    def position(self, key: Key) -> tuple[int, int]:
+        """The (value, seq) of a key of this run."""
+        return (-key[1] if self.descending else key[1]), (-key[2] if self.ties_descending else key[2])
 
     def sql(self, where: str, after: bool, reverse: bool = False) -> str:
-        """Keys of this run (`t.{column}, t.seq`) in order (or reversed), from its index."""
+        """Keys of this run (`t.{column}, t.seq`) in order (or reversed), from its index;
+        with `after`, from after a (value, seq) given as `after_args`."""
         descending = self.descending != reverse
-        direction = " DESC" if descending else ""
-        resume = f" AND (t.{self.column}, t.seq) {'<' if descending else '>'} (?, ?)" if after else ""
+        ties_descending = self.ties_descending != reverse
+        resume = ""
+        if after:
+            beyond = "<" if descending else ">"
+            if descending == ties_descending:
+                resume = f" AND (t.{self.column}, t.seq) {beyond} (?, ?)"
+            else:
+                tie = "<" if ties_descending else ">"
+                resume = f" AND t.{self.column} {beyond}= ? AND (t.{self.column} {beyond} ? OR t.seq {tie} ?)"
         return (
             f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND t.status = ?{resume}"
-            f" ORDER BY t.{self.column}{direction}, t.seq{direction}"
+            f" ORDER BY t.{self.column}{' DESC' if descending else ''}, t.seq{' DESC' if ties_descending else ''}"
         )
+
+    def after_args(self, value: int, seq: int) -> tuple[int, ...]:
+        return (value, seq) if self.descending == self.ties_descending else (value, value, seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +94,7 @@ class Order:
         run = self.runs[status]
         if run.band != cursor[0]:
             return None if run.band > cursor[0] else False
-        return (-cursor[1], -cursor[2]) if run.descending else (cursor[1], cursor[2])
+        return run.position(cursor)
 
     def bands(self, statuses: Iterable[Status]) -> list[list[Status]]:
         """`statuses` grouped by band, bands in order."""
@@ -86,16 +105,16 @@ class Order:
 
 
 def _same_run(column: str, descending: bool) -> dict[Status, Run]:
-    return {status: Run(0, column, descending) for status in Status}
+    return {status: Run(0, column, descending, descending) for status in Status}
 
 
 def _urgency_run(status: Status) -> Run:
     band = urgency_band(status)
     if band == BAND_OWED:  # soonest deadline: expires_at = received_at + 72 h
-        return Run(BAND_OWED, "received_at", descending=False)
+        return Run(BAND_OWED, "received_at", descending=False, ties_descending=False)
     if band == BAND_WAITING:  # longest wait
-        return Run(BAND_WAITING, "activity_at", descending=False)
-    return Run(BAND_REST, "activity_at", descending=True)  # latest activity
+        return Run(BAND_WAITING, "activity_at", descending=False, ties_descending=False)
+    return Run(BAND_REST, "activity_at", descending=True, ties_descending=False)  # latest activity
 
 
 ORDERS: dict[Sort, Order] = {
@@ -156,9 +175,9 @@ def key_at(
         reverse = position >= size - position
         skip = size - 1 - position if reverse else position
         arms = [f"SELECT * FROM ({run.sql(where, after=False, reverse=reverse)})" for _ in band]
-        descending = run.descending != reverse
-        direction = " DESC" if descending else ""
-        sql = f"SELECT * FROM ({' UNION ALL '.join(arms)}) ORDER BY 1{direction}, 2{direction} LIMIT 1 OFFSET ?"
+        by_value = " DESC" if run.descending != reverse else ""
+        by_seq = " DESC" if run.ties_descending != reverse else ""
+        sql = f"SELECT * FROM ({' UNION ALL '.join(arms)}) ORDER BY 1{by_value}, 2{by_seq} LIMIT 1 OFFSET ?"
         values = [value for status in band for value in (*args, status.value)]
         found = conn.execute(sql, [*values, skip]).fetchone()
         return None if found is None else run.key(found[0], found[1])

@@ -182,7 +182,9 @@ class SqliteStore(Store):
 
             def read_run(status: Status, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
                 sql = run.sql(where, after is not None) + " LIMIT ?"
-                return conn.execute(sql, [*args, status.value, *(after or ()), n]).fetchall()
+                return conn.execute(
+                    sql, [*args, status.value, *(run.after_args(*after) if after else ()), n]
+                ).fetchall()
 
             if offset:
                 counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind])
