@@ -8,13 +8,17 @@ corpus and on random text heavy in combining marks.
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 
+from conftest import T0
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from store_contract import record
 
+from expert_tui.domain.codec import task_from_dict
 from expert_tui.domain.text import _FOLD_EXTRA, fold
-from expert_tui.store.rows import WORD, words
+from expert_tui.store.rows import WORD, search_document, words
 
 
 def reference_fold(text: str) -> str:
@@ -64,3 +68,29 @@ def test_random_text_folds_and_splits_as_defined(text: str) -> None:
 def test_examples() -> None:
     assert words("Sklep Żółw-i SPÓŁKA, Łódź_2") == ["sklep", "zolw", "i", "spolka", "lodz", "2"]
     assert fold("Straße ÆON") == "strasse aeon"
+
+
+def fts_tokens(document: str) -> set[str]:
+    """The terms SQLite's own `ascii` tokenizer (the index's) makes of `document`."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE docs USING fts5(doc, tokenize='ascii', detail='none')")
+    conn.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row')")
+    conn.execute("INSERT INTO docs (doc) VALUES (?)", (document,))
+    return {term for (term,) in conn.execute("SELECT term FROM vocab")}
+
+
+def test_search_document_indexes_exactly_the_words_of_every_field(corpus: list[dict[str, str]]) -> None:
+    # ASCII fields go in unfolded (the tokenizer folds them); the index must still hold
+    # the very words the query side (`words`) looks for, and nothing else.
+    for entry in corpus:
+        text = entry["text"]
+        if not isinstance(text, str) or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+            continue
+        data = record(title=text, merchant={"name": "Żółw Łódź", "email": "ZOLW@Example.COM"})
+        data["messages"] = [{"id": "m1", "author": "merchant", "body": text, "sent_at": "2026-11-28T05:00:00Z"}]
+        task = task_from_dict(data, T0, keep_state=True)
+        fields = [task.id, task.merchant.name, task.merchant.email, task.title, task.service, text]
+        fields += [task.business.store_name, task.business.store_url, task.business.industry]
+        fields += [task.business.country, task.business.plan]
+        fields += [part for r in task.requirements for part in (r.question, r.answer)]
+        assert fts_tokens(search_document(task)) == {w for field in fields for w in words(field)}, entry["id"]
