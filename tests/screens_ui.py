@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from task_ui import task_record
+from task_ui import until as until  # one bounded wait for every UI test
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
@@ -32,15 +33,6 @@ class ScreenApp(ExpertApp):
     def on_mount(self) -> None:
         super().on_mount()
         self.push_screen(self._make())
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tries: int = 300) -> None:
-    """Let the app run until `condition` holds (bounded; no fixed sleeps)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for: {what}")
 
 
 def still(pilot: Pilot[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ from expert_tui.screens.task import TaskScreen
 from expert_tui.store.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 28, 6, 0, 0)
+#: How long `until` lets the app run: generous, so a loaded CI machine is not a failure.
+UNTIL_TIMEOUT = 10.0
 
 
 def task_record(task_id: str = "T-1", *, now: datetime, age: timedelta = timedelta(hours=2), **fields: Any) -> dict:
@@ -78,13 +81,14 @@ class TaskApp(ExpertApp):
         self.push_screen(TaskScreen(self._task_id, reply=self._reply))
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tries: int = 200) -> None:
-    """Let the app run until `condition` holds (bounded; no fixed sleeps)."""
-    for _ in range(tries):
-        if condition():
-            return
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = UNTIL_TIMEOUT) -> None:
+    """Let the app run until `condition` holds (bounded by time, not by a count of
+    pauses, which a loaded CI machine stretches; no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for: {what}")
         await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for: {what}")
 
 
 async def opened(pilot: Pilot[Any]) -> TaskScreen:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from inbox_helpers import demo_store, row_of, screen_lines
+from task_ui import until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
@@ -148,9 +149,8 @@ async def test_enter_opens_the_task_and_esc_comes_back_refreshed(store: SqliteSt
         assert app.screen.task_id == new_id
         assert store.get_task(new_id).status is Status.OPENED
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "back in the inbox")
         await settle(pilot)
-        assert isinstance(app.screen, InboxScreen)
         assert task_list.highlighted.id == new_id
         assert task_list.highlighted.status is Status.OPENED
 
@@ -290,9 +290,9 @@ async def test_search_filters_the_list_and_esc_clears_it(store: SqliteStore, clo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *word, "enter")
-        await pilot.pause(0.4)
-        await settle(pilot)
         task_list = inbox(app).task_list
+        await until(pilot, lambda: task_list.window is not None and task_list.window.query.q == word, "the search")
+        await settle(pilot)
         shown = {task_list.window.task_at(row).id for row in range(task_list.row_count)}
         assert shown == expected
         assert app.focused is task_list
@@ -310,11 +310,9 @@ async def test_changes_from_another_process_show_up(store: SqliteStore, clock: F
         other.add_note(new_id, "from the CLI")
         other.decline(new_id, "too_busy")
         other.close()
-        for _ in range(20):
-            await pilot.pause(0.05)
-            await settle(pilot)
-            if inbox(app).counts.get(Status.DECLINED) == store.counts()[Status.DECLINED]:
-                break
+        declined = store.counts()[Status.DECLINED]
+        await until(pilot, lambda: inbox(app).counts.get(Status.DECLINED) == declined, "the change to show")
+        await settle(pilot)
         task_list = inbox(app).task_list
         row = row_of(app, new_id)
         assert task_list.window.task_at(row).status is Status.DECLINED

@@ -102,6 +102,8 @@ class InboxScreen(Screen[None]):
         self._shown_generation = 0
         self._follow: str | None = None
         self._visit: _Visit | None = None
+        #: A return from the task screen whose load has not been shown yet.
+        self._pending_visit: _Visit | None = None
         self._search_timer: Timer | None = None
 
     # --- layout -----------------------------------------------------------------------------
@@ -129,22 +131,28 @@ class InboxScreen(Screen[None]):
     def reload(self, *, follow: str | None = None, visit: _Visit | None = None) -> None:
         """Re-read counts and the list for the current query (cost: one page).
 
-        `follow` is the task the cursor should land on; it stays wanted until a load
-        has shown it, so a reload for a store change cannot undo an action's move.
-        After a `visit` to the task screen the load decides: the next task if the
-        visited one was acted on, else the visited one.
+        `follow` is the task the cursor should land on, and `visit` a return from the
+        task screen (the load decides: the next task if the visited one was acted on,
+        else the visited one). Both stay wanted until a load has been shown: a newer
+        reload (a store change arriving meanwhile) supersedes the older load but
+        carries them on, so it cannot undo an action's move. A new `follow` (an action
+        taken in the inbox) is the newer wish and drops a pending visit.
         """
         self._stale_data = False
         self._generation += 1
         if follow is not None:
             self._follow = follow
-        self._load(self.query_now(), self._generation, visit)
+            self._pending_visit = None
+        if visit is not None:
+            self._pending_visit = visit
+        self._load(self.query_now(), self._generation, self._follow, self._pending_visit)
 
     @work(thread=True, group="inbox-load")
-    def _load(self, query: TaskQuery, generation: int, visit: _Visit | None) -> None:
+    def _load(self, query: TaskQuery, generation: int, follow: str | None, visit: _Visit | None) -> None:
         try:
             counts = self.app.store.counts(query.kind)
-            follow = None if visit is None else self._follow_after(visit)
+            if visit is not None:
+                follow = self._follow_after(visit)
         except DomainError as error:
             self.app.call_from_thread(notify_refusal, self.app, error)
             return
@@ -165,8 +173,8 @@ class InboxScreen(Screen[None]):
 
     def _show(self, generation: int, counts: dict[Status, int], window: TaskWindow, follow: str | None) -> None:
         if generation != self._generation:
-            return  # a newer load is on its way
-        follow, self._follow = follow or self._follow, None
+            return  # a newer load is on its way, carrying `_follow` and the visit on
+        self._follow = self._pending_visit = None
         self._shown_generation = generation
         self.counts = counts
         self.task_list.show_window(window, follow=follow)
@@ -197,15 +205,19 @@ class InboxScreen(Screen[None]):
         self._reload_keeping_cursor()
 
     def _reload_keeping_cursor(self, visit: _Visit | None = None) -> None:
-        highlighted = self.task_list.highlighted
-        self.reload(follow=self._follow or (highlighted.id if highlighted else None), visit=visit)
+        if visit is not None or self._pending_visit is not None:
+            self.reload(visit=visit)  # the visit decides where the cursor goes
+            return
+        # The list may still be waiting for the page of an action's target: keep that.
+        self._follow = self._follow or self.task_list.wanted_id
+        self.reload()
 
     def on_screen_resume(self) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the
         # highlighted task: one page is cheap, so re-read rather than guess.
         visit, self._visit = self._visit, None
         loading = self._generation != self._shown_generation
-        if not loading and (self._stale_data or self.task_list.window is not None):
+        if visit is not None or (not loading and (self._stale_data or self.task_list.window is not None)):
             self._reload_keeping_cursor(visit)
         self.tick()
 

@@ -150,6 +150,14 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         return row
 
     @property
+    def wanted_id(self) -> str | None:
+        """The task the cursor is on, or is waiting to land on once its page arrives."""
+        if self._follow is not None:
+            return self._follow
+        task = self.highlighted
+        return None if task is None else task.id
+
+    @property
     def row_count(self) -> int:
         return 0 if self.window is None else self.window.known_rows
 
