@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from ..commands import PaletteCommand, with_keys
 from ..domain import DomainError, NotFound, Refused, Status, Task, rules
 from ..store.base import Sort, TaskQuery
 from ..store_calls import call_store, notify_refusal
@@ -75,6 +76,23 @@ class InboxScreen(Screen[None]):
         Binding("slash", "search", "Search", tooltip="Search every task"),
         Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
+        # Not in the footer (80 columns keep `? Help` in view): help and the palette list them.
+        Binding(
+            "p",
+            "preferences",
+            "Preferences",
+            id="inbox.preferences",
+            show=False,
+            tooltip="Availability, services, e-mail; your standing",
+        ),
+        Binding(
+            "C",
+            "contacts",
+            "Contacts",
+            id="inbox.contacts",
+            show=False,
+            tooltip="Prospective merchants without a store",
+        ),
         # In the footer only while a search is shown (see `check_action`).
         Binding("escape", "clear_search", "End search", tooltip="Close the search and list every task again"),
     ]
@@ -290,6 +308,39 @@ class InboxScreen(Screen[None]):
             self.sort = choice
             self.task_list.cursor_row = 0
             self.reload()
+
+    # --- other screens ----------------------------------------------------------------------------
+    def action_preferences(self) -> None:
+        from .preferences import PreferencesScreen
+
+        self._go_to(PreferencesScreen)
+
+    def action_contacts(self) -> None:
+        from .contacts import ContactsScreen
+
+        self._go_to(ContactsScreen)
+
+    def _go_to(self, screen_type: type[Screen[None]]) -> None:
+        """Open `screen_type` unless it is already open (a second press while it mounts)."""
+        if not any(isinstance(screen, screen_type) for screen in self.app.screen_stack):
+            self.app.push_screen(screen_type())
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The screens the inbox leads to: hidden from the footer, so offered here
+        (with the key and words of their bindings, remapped keys included)."""
+        bindings: dict[str, Binding] = {}
+        for _key, binding in self._bindings:
+            bindings.setdefault(binding.action, binding)
+        return [
+            PaletteCommand(
+                with_keys(f"Go to: {action}", [self.app.get_key_display(bindings[action])]),
+                bindings[action].tooltip,
+                getattr(self, f"action_{action}"),
+                action,
+            )
+            for action in ("preferences", "contacts")
+            if action in bindings
+        ]
 
     # --- actions on the highlighted task -------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
