@@ -96,9 +96,9 @@ class ExpertApp(App[None]):
         self.run_worker(self._catch_up, thread=True, name="store-events", group="store-events")
 
     def _catch_up(self) -> None:
-        """Skip the history: only changes made after start-up matter."""
-        while batch := self.store.events(self._seen_event):
-            self._seen_event = batch[-1].seq
+        """Skip the history: only changes made after start-up matter. One cheap query
+        however long the history is (a big import leaves thousands of events)."""
+        self._seen_event = self.store.latest_event()
         self.call_from_thread(self._schedule_poll)
 
     def _schedule_poll(self) -> None:

@@ -15,6 +15,7 @@ import pytest
 from inbox_helpers import demo_store
 from rich.segment import Segment
 from rich.style import Style
+from task_ui import until
 from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 from textual.strip import Strip
@@ -26,6 +27,7 @@ from expert_tui.screens.exact_updates import ExactChopsUpdate, whole_characters
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.pickers import FilterPicker
 from expert_tui.screens.task import TaskScreen
+from expert_tui.store.base import Event, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
 from expert_tui.widgets.countdown_line import CountdownLine
 from expert_tui.widgets.task_columns import columns
@@ -187,3 +189,37 @@ def test_an_update_span_is_cropped_at_both_ends() -> None:
     line = Strip([Segment("0123456789")])
     update = ExactChopsUpdate([{0: line}], [(0, 4, 6)], [[10]])
     assert update.render_segments(Console()) == "\x1b[1;5H45"
+
+
+class EventLog(SqliteStore):
+    """The real store, noting where each read of the change log started."""
+
+    def __init__(self, path: Path, clock: FrozenClock) -> None:
+        super().__init__(path, clock=clock)
+        self.reads_after: list[int] = []
+
+    def events(self, after: int, limit: int = 1000) -> list[Event]:
+        self.reads_after.append(after)
+        return super().events(after, limit)
+
+
+async def test_start_up_skips_the_history_without_reading_it(tmp_path: Path, clock: FrozenClock) -> None:
+    """The demo import left a history; start-up takes its end from `latest_event`, then
+    reads only what comes after it, and a change made later still shows up."""
+    demo_store(tmp_path / "t.db", clock).close()
+    store = EventLog(tmp_path / "t.db", clock=clock)
+    latest = store.latest_event()
+    assert latest > 0
+    app = ExpertApp(store, clock=clock, poll_interval=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: bool(store.reads_after), "the first poll")
+        assert app._seen_event == latest
+        assert min(store.reads_after) == latest  # the history before start-up is never read
+        version = app.store_version
+        other = SqliteStore(tmp_path / "t.db", clock=clock)
+        task_id = other.list_tasks(TaskQuery(limit=1)).items[0].id
+        other.add_note(task_id, "from a second terminal")
+        other.close()
+        await until(pilot, lambda: app.store_version > version, "the change to arrive")
+        assert app._seen_event > latest
