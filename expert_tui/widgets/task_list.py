@@ -202,8 +202,7 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self.run_worker(partial(self._fetch, window, todo), thread=True, group="task-pages")
 
     def _fetch(self, window: TaskWindow, pages: list[int]) -> None:
-        for page in pages:
-            window.fetch(page)
+        window.fetch_pages(pages)
         self.post_message(self.PagesArrived(window))
 
     def on_task_list_pages_arrived(self, message: TaskList.PagesArrived) -> None:

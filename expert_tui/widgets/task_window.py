@@ -5,11 +5,12 @@ asks this window for the row at a position, gets `None` while that row's page is
 here yet, and the widget fetches the missing pages in a worker. Only a bounded number
 of pages stay in memory (least recently used go first).
 
-The store pages by keyset cursor, so reaching page `k` needs the cursor that page
-`k - 1` returned. The window remembers every cursor it has seen (a few bytes per page)
-and walks forward from the nearest known one in large steps, which keeps a jump to
-the end at a couple of hundred cheap queries at 100,000 tasks, done once: afterwards
-every page is one query away.
+A page is read from its position (`TaskQuery.offset`, which the store answers from
+its sort indexes, fast from either end), or from the keyset cursor the page before it
+returned when that is known. So `G`, a page jump or any row far from what is loaded
+costs one query, not a walk through the rows before it. A search cannot be read by
+position (its size is not known up front): it pages forward by cursor, walking from
+the nearest known one in large steps.
 
 Every method here may run in a worker thread; a lock guards the shared state.
 """
@@ -87,19 +88,40 @@ class TaskWindow:
         return None
 
     # --- fetching (blocking: run in a worker thread) -------------------------------------
-    def fetch(self, page: int) -> None:
-        """Load `page`, walking forward from the nearest known cursor if needed."""
+    def fetch_pages(self, pages: list[int]) -> None:
+        """Load `pages`, each run of consecutive ones in one query."""
+        runs: list[list[int]] = []
+        for page in sorted(set(pages)):
+            if runs and page == runs[-1][-1] + 1 and len(runs[-1]) < WALK_PAGES:
+                runs[-1].append(page)
+            else:
+                runs.append([page])
+        for run in runs:
+            self.fetch(run[0], len(run))
+
+    def fetch(self, page: int, count: int = 1) -> None:
+        """Load pages `page .. page + count - 1` (at most `WALK_PAGES` of them)."""
+        count = max(1, min(count, WALK_PAGES))
         while True:
             with self._lock:
-                if page in self._pages or (self._last_page is not None and page > self._last_page):
+                if not self._missing(page, count):
                     return
-                start = max(known for known in self._cursors if known <= page)
-                cursor = self._cursors[start]
-            steps = min(page - start + 1, WALK_PAGES)
-            # Walking: fetch several pages at once, keep only those near the target.
-            result = self.store.list_tasks(replace(self.query, cursor=cursor, limit=steps * PAGE_SIZE))
+                if self.query.q is None and page not in self._cursors:
+                    start, query = page, replace(self.query, offset=page * PAGE_SIZE, limit=count * PAGE_SIZE)
+                else:
+                    # Forward from the nearest known cursor (one step when it is `page`'s).
+                    start = max(known for known in self._cursors if known <= page)
+                    steps = min(page + count - start, WALK_PAGES)
+                    query = replace(self.query, cursor=self._cursors[start], limit=steps * PAGE_SIZE)
+            result = self.store.list_tasks(query)
             with self._lock:
-                self._take(start, steps, result.items, result.next_cursor, keep_from=page - WALK_PAGES + 1)
+                # Walking: keep only the pages near the target.
+                keep_from = page + count - WALK_PAGES
+                self._take(start, query.limit // PAGE_SIZE, result.items, result.next_cursor, keep_from)
+
+    def _missing(self, page: int, count: int) -> bool:
+        last = page + count - 1 if self._last_page is None else min(page + count - 1, self._last_page)
+        return any(number not in self._pages for number in range(page, last + 1))
 
     def _take(self, start: int, steps: int, items: list[Task], next_cursor: str | None, keep_from: int) -> None:
         for offset in range(steps):
