@@ -120,14 +120,24 @@ class ExpertApp(App[None]):
         self._schedule_poll()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Textual's palette commands, but "Keys" opens this app's help, not Textual's panel."""
+        """Textual's palette commands, but "Keys" opens this app's help, not Textual's
+        panel, and "Screenshot" is gone: it writes the screen (merchant data) to an SVG
+        in the current folder with default permissions, readable by others on a shared
+        machine, where merchant data lives only in 0600 files in 0700 folders."""
         for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                continue
             if command.title == "Keys":
                 yield SystemCommand("Keys", "Every key for where you are, grouped (?)", self.action_help)
             else:
                 yield command
 
     # --- actions -------------------------------------------------------------------------------
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused (see `get_system_commands`), whatever asks: no key binds it, but an
+        action string (`app.screenshot`) could still name it."""
+        self.notify("Screenshots are off: they would write merchant data to a file.", severity="warning")
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

@@ -158,3 +158,38 @@ async def test_j_and_k_scroll_help_one_line_per_press(tmp_path: Path, clock: Fro
         app.screen.action_scroll(-1)
         await pilot.pause()
         assert body.scroll_y == 5
+
+
+async def test_the_palette_offers_no_screenshot_and_nothing_writes_one(
+    tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's "Screenshot" writes the screen (merchant data) into the current folder
+    with default permissions: not offered, bound to no key, refused if named."""
+    from textual.command import CommandPalette
+
+    from expert_tui.screens.contacts import ContactsScreen
+    from expert_tui.screens.preferences import PreferencesScreen
+    from expert_tui.screens.task import TaskScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = ExpertApp(demo_store(tmp_path / "t.db", clock), clock=clock, poll_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.screen.task_list.highlighted is not None, "the inbox")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles and "Theme" in titles and "Quit" in titles
+        await pilot.press("ctrl+p", *"screensh")
+        # Textual's own entry would match; with it gone the palette says so.
+        await until(pilot, lambda: "No matches found" in terminal_output(app)[0], "the palette's answer")
+        assert "Screenshot" not in terminal_output(app)[0]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, CommandPalette), "palette closed")
+        bound: list[str] = [binding.action for _key, binding in app._bindings]
+        for make in (lambda: TaskScreen(app.screen.task_list.highlighted.id), PreferencesScreen, ContactsScreen):
+            screen = make()
+            app.push_screen(screen)
+            await until(pilot, lambda screen=screen: app.screen is screen, type(screen).__name__)
+            bound += [binding.action for _node, bindings in app.screen._binding_chain for _key, binding in bindings]
+        assert bound and not any("screenshot" in action for action in bound)
+        await app.run_action("app.screenshot")
+        await until(pilot, lambda: any("Screenshots are off" in str(n.message) for n in app._notifications), "refusal")
+        assert not list(tmp_path.glob("*.svg"))
