@@ -192,6 +192,8 @@ class InboxScreen(Screen[None]):
     def _show(self, generation: int, counts: dict[Status, int], window: TaskWindow, follow: str | None) -> None:
         if generation != self._generation:
             return  # a newer load is on its way, carrying `_follow` and the visit on
+        if not self.query(TaskList):
+            return  # the app is closing: the screen's widgets are already gone
         self._follow = self._pending_visit = None
         self._shown_generation = generation
         self.counts = counts
