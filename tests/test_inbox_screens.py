@@ -6,15 +6,16 @@ the command palette are where a partner finds them: both are checked here.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from inbox_helpers import demo_store, screen_lines
-from task_ui import terminal_output, until
+from task_ui import make_store, message, task_record, terminal_output, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.commands import screen_commands
-from expert_tui.domain import FrozenClock
+from expert_tui.domain import FrozenClock, Status
 from expert_tui.screens.contacts import ContactsScreen
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.inbox import InboxScreen
@@ -92,3 +93,33 @@ async def test_help_lists_both_and_the_80_column_footer_keeps_help(store: Sqlite
         rows += [" ".join(line.split()) for line in terminal_output(app)[0].splitlines()]
     assert any("p Preferences" in row for row in rows), rows
     assert any("C Contacts" in row for row in rows), rows
+
+
+async def test_the_palette_offers_hidden_task_actions_only_where_the_rules_allow(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """`i` and `c` are out of the footer; the palette offers them on a conversation, not on a new task."""
+    now = clock()
+    records = [
+        task_record("T-1", now=now, age=timedelta(hours=2)),
+        task_record(
+            "T-2",
+            now=now,
+            age=timedelta(hours=30),
+            status="responded",
+            messages=[message("m1", "partner", "Hello Anna", now - timedelta(hours=29), name="Ola")],
+        ),
+    ]
+    app = ExpertApp(make_store(tmp_path / "tasks.db", clock, *records), clock=clock, poll_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        inbox = await inbox_ready(pilot)
+        assert inbox.task_list.highlighted.id == "T-1"
+        names = [command.name for command in screen_commands(inbox)]
+        assert "Inactive (i)" not in names and "Complete (c)" not in names
+        await pilot.press("j")
+        await until(pilot, lambda: inbox.task_list.highlighted.id == "T-2", "the conversation highlighted")
+        names = [command.name for command in screen_commands(inbox)]
+        assert "Inactive (i)" in names and "Complete (c)" in names
+        command = next(command for command in screen_commands(inbox) if command.name == "Complete (c)")
+        app.call_later(command.run)  # as the palette runs a chosen command
+        await until(pilot, lambda: app.store.get_task("T-2").status is Status.COMPLETED, "completed from the palette")

@@ -60,6 +60,11 @@ class _Visit:
     next_id: str | None
 
 
+#: Actions bound to keys hidden from the footer, offered in the palette instead.
+_PALETTE_ONLY_TASK_ACTIONS = ("inactive", "complete")
+_PALETTE_ONLY_SCREENS = ("preferences", "contacts")
+
+
 class InboxScreen(Screen[None]):
     """The inbox: counts, the list, a preview of the highlighted task."""
 
@@ -328,21 +333,35 @@ class InboxScreen(Screen[None]):
             self.app.push_screen(screen_type())
 
     def palette_commands(self) -> list[PaletteCommand]:
-        """The screens the inbox leads to: hidden from the footer, so offered here
-        (with the key and words of their bindings, remapped keys included)."""
+        """The commands hidden from the footer (80 columns hold only so much), offered
+        here with the key and words of their bindings, remapped keys included; a task
+        action only while the highlighted task allows it."""
         bindings: dict[str, Binding] = {}
         for _key, binding in self._bindings:
             bindings.setdefault(binding.action, binding)
+        names = {action: bindings[action].description for action in _PALETTE_ONLY_TASK_ACTIONS}
+        names |= {action: f"Go to: {action}" for action in _PALETTE_ONLY_SCREENS}
         return [
             PaletteCommand(
-                with_keys(f"Go to: {action}", [self.app.get_key_display(bindings[action])]),
+                with_keys(name, [self.app.get_key_display(bindings[action])]),
                 bindings[action].tooltip,
                 getattr(self, f"action_{action}"),
                 action,
             )
-            for action in ("preferences", "contacts")
-            if action in bindings
+            for action, name in names.items()
+            if action in bindings and (action in _PALETTE_ONLY_SCREENS or self._allowed_now(action))
         ]
+
+    def _allowed_now(self, action: str) -> bool:
+        """Whether the rules allow `action` on the highlighted task at this moment."""
+        task = self.task_list.highlighted if self.is_mounted else None
+        if task is None:
+            return False
+        try:
+            rules.apply(task, _PROBES[action], self.app.now)
+        except DomainError:
+            return False
+        return True
 
     # --- actions on the highlighted task -------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
