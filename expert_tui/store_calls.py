@@ -3,7 +3,8 @@
 A slow disk (or, later, a slow network) must never freeze typing, so every store call
 the UI makes goes through `call_store`, which runs it in a thread. A rule's refusal is
 the store's own sentence, shown as a notification; the caller gets `None` and knows
-nothing was changed.
+nothing was changed. Any other failure (a full disk, a dropped connection) is said in
+words too, never as a traceback.
 """
 
 from __future__ import annotations
@@ -21,12 +22,23 @@ T = TypeVar("T")
 
 
 async def call_store(app: App[object], fn: Callable[..., T], *args: object, **kwargs: object) -> T | None:
-    """Run `fn(*args, **kwargs)` in a thread; on a refusal notify and return None."""
+    """Run `fn(*args, **kwargs)` in a thread; on a refusal or a failure notify and return None."""
     try:
         return await asyncio.to_thread(fn, *args, **kwargs)
     except DomainError as error:
         notify_refusal(app, error)
-        return None
+    except Exception as error:
+        notify_failure(app, error)
+    return None
+
+
+def failure_reason(error: BaseException) -> str:
+    """A failure's own words on one line, for a notification (it may quote a path)."""
+    return one_line(str(error) or type(error).__name__)[:200]
+
+
+def notify_failure(app: App[object], error: BaseException) -> None:
+    app.notify(f"The store failed — {failure_reason(error)}", title="Store error", severity="error", markup=False)
 
 
 def notify_refusal(app: App[object], error: DomainError) -> None:

@@ -26,7 +26,7 @@ from ..commands import PaletteCommand, with_keys
 from ..domain import Author, DomainError, Kind, Status, Task
 from ..domain.text import one_line
 from ..store.base import Sort, TaskQuery
-from ..store_calls import notify_refusal
+from ..store_calls import notify_failure, notify_refusal
 from ..widgets.safe import safe_content, safe_line
 from ..widgets.task_columns import STATUS_WORDS
 from ..widgets.task_details import format_time
@@ -228,8 +228,7 @@ class ContactsScreen(Screen[None]):
         if isinstance(error, DomainError):
             notify_refusal(self.app, error)
             return
-        reason = one_line(str(error) or type(error).__name__)[:200]
-        self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
+        notify_failure(self.app, error)
 
     def _store_changed(self, _version: int) -> None:
         # Not `is_current`: Textual counts the screen under the top one (the task screen's) as current.

@@ -32,7 +32,7 @@ from ..commands import PaletteCommand, with_keys
 from ..domain import DomainError, Invalid, Preferences
 from ..domain.codec import preferences_from_dict
 from ..domain.text import one_line
-from ..store_calls import notify_refusal
+from ..store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.safe import safe_line
 from ..widgets.task_columns import KIND_WORDS
 
@@ -474,14 +474,7 @@ class PreferencesScreen(Screen[None]):
 
     async def _read(self, fn: Any) -> Any:
         """A store read in a thread; a failure is said in words and read as None."""
-        try:
-            return await asyncio.to_thread(fn)
-        except DomainError as error:
-            notify_refusal(self.app, error)
-        except Exception as error:
-            reason = one_line(str(error) or type(error).__name__)[:200]
-            self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
-        return None
+        return await call_store(self.app, fn)
 
     def _store_changed(self, _version: int) -> None:
         # Not `is_current`: Textual counts the screen under the top one as current.
@@ -622,7 +615,7 @@ class PreferencesScreen(Screen[None]):
             self._say(f"Not saved — {one_line(error.message)}", "error")
             return False
         except Exception as error:  # a disk or network failure: say so, keep the form
-            reason = one_line(str(error) or type(error).__name__)[:200]
+            reason = failure_reason(error)
             self.notify(f"Not saved — {reason}", title="Store error", severity="error", markup=False)
             self._say(f"Not saved — {reason}. Everything you typed is still here.", "error")
             return False

@@ -28,7 +28,7 @@ from ..domain import Author, DomainError, Status, Task
 from ..domain import rules as r
 from ..domain.templates import fill
 from ..domain.text import one_line
-from ..store_calls import call_store, notify_refusal
+from ..store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.conversation import Conversation
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.reply_editor import DraftSaver, ReplyEditor
@@ -357,8 +357,8 @@ class TaskScreen(Screen[None]):
             notify_refusal(self.app, error)
             reason = error.message
         except Exception as error:  # a disk or network failure: say so, keep the text
-            reason = str(error) or type(error).__name__
-            self.notify(f"Reply not sent — {one_line(reason)[:200]}", title="Not sent", severity="error", markup=False)
+            reason = failure_reason(error)
+            self.notify(f"Reply not sent — {reason}", title="Not sent", severity="error", markup=False)
         self._say(f"Not sent — {reason}. Your text is still here and saved as a draft.", error=True)
         return None
 
@@ -451,12 +451,7 @@ class TaskScreen(Screen[None]):
 
     async def _call(self, fn: Callable[..., T], *args: object) -> T | None:
         """A store call in a thread; a refusal or a failing disk is said in words, never a traceback."""
-        try:
-            return await call_store(self.app, fn, *args)
-        except Exception as error:
-            reason = one_line(str(error) or type(error).__name__)[:200]
-            self.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
-            return None
+        return await call_store(self.app, fn, *args)
 
     async def _reload(self) -> None:
         """After a refusal: the task may have changed elsewhere; show it as the store has it."""
