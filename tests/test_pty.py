@@ -24,7 +24,7 @@ def test_the_app_starts_draws_the_inbox_and_quits(tmp_path: Path, clock: FrozenC
     demo_store(db, clock).close()
     app = start(db)
     assert app.wait_for(b"Reply within", timeout=20) is not None, app.output[-2000:]
-    assert app.wait_for(b"Merchant", timeout=5) is not None
+    assert app.wait_for(b"Merchant", timeout=20) is not None
     app.send(b"q")
     assert app.close() == 0
     assert b"\x1b[?1049l" in app.output  # left the alternate screen: the terminal is restored
