@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
-from .domain import Clock, system_clock
+from .domain import Clock, Preferences, ServiceOffer, system_clock
 from .domain.timefmt import format_ts, parse_ts
 from .store import Store
 
 #: Bump when `demo_tasks` changes, so existing demo stores are rebuilt with the new set.
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 #: How long a demo store stays fresh: countdowns are meant to be live, not hours stale.
 DEMO_MAX_AGE = timedelta(hours=1)
 
@@ -706,6 +706,20 @@ _DEMO: tuple[dict[str, Any], ...] = (
 # --- the demo store ---------------------------------------------------------------------------
 
 
+#: A partner who has set up their profile, so the Preferences screen shows what it is for.
+DEMO_PREFERENCES = Preferences(
+    available=True,
+    dropshippers=False,
+    notification_email="ola@agency.example",
+    services=(
+        ServiceOffer("Store setup", 1200, "PLN"),
+        ServiceOffer("Theme customization", 300, "USD"),
+        ServiceOffer("Migration", 900, "EUR"),
+        ServiceOffer("SEO", 250, "USD"),
+    ),
+)
+
+
 def open_demo_store(path: Path | None = None, clock: Clock = system_clock) -> Store:
     """Open the demo store, rebuilding it first when it is stale.
 
@@ -725,6 +739,7 @@ def open_demo_store(path: Path | None = None, clock: Clock = system_clock) -> St
     store = SqliteStore(path, clock=clock)
     try:
         store.import_tasks(enumerate(demo_tasks(now), start=1))
+        store.set_preferences(DEMO_PREFERENCES)
         _write_private_json(stamp, {"version": DEMO_VERSION, "built_at": format_ts(now)})
     except BaseException:
         store.close()

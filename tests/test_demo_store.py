@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from expert_tui import demo, paths
-from expert_tui.demo import DEMO_MAX_AGE, demo_tasks, open_demo_store
+from expert_tui.demo import DEMO_MAX_AGE, DEMO_PREFERENCES, demo_tasks, open_demo_store
 from expert_tui.domain import FrozenClock, Kind, Status
 from expert_tui.store import Store
 from expert_tui.store.sqlite import SqliteStore
@@ -37,6 +37,14 @@ def test_first_open_imports_every_demo_task(db: Path, clock: FrozenClock) -> Non
         assert all(counts[status] >= 2 for status in Status), counts
         assert store.counts(Kind.CONTACT)[Status.NEW] >= 1
         assert store.get_task("T-1042").time_left(clock()) == timedelta(minutes=14)
+
+
+def test_the_demo_partner_has_set_up_their_preferences(db: Path, clock: FrozenClock) -> None:
+    """A newcomer's Preferences screen shows services and an e-mail, not an empty form."""
+    with open_demo_store(db, clock) as store:
+        prefs = store.get_preferences()
+    assert prefs == DEMO_PREFERENCES
+    assert prefs.notification_email and len(prefs.services) >= 3
 
 
 def test_files_are_private_from_the_start(db: Path, clock: FrozenClock) -> None:
