@@ -632,6 +632,46 @@ class StoreContract:
         store.save_draft(task.id, "")
         assert store.get_draft(task.id) is None
 
+    def test_note_draft_is_kept_apart_from_the_reply_draft(self, store: Store) -> None:
+        task = self.deliver(store)
+        store.save_draft(task.id, "Dear Grace,")
+        store.save_draft(task.id, "call her on Monday", kind="note")
+        assert store.get_draft(task.id) == "Dear Grace,"
+        assert store.get_draft(task.id, kind="reply") == "Dear Grace,"
+        assert store.get_draft(task.id, kind="note") == "call her on Monday"
+        store.save_draft(task.id, "call her on Tuesday", kind="note")
+        store.save_draft(task.id, "", kind="reply")
+        assert store.get_draft(task.id) is None
+        assert store.get_draft(task.id, kind="note") == "call her on Tuesday"
+        store.save_draft(task.id, "  ", kind="note")
+        assert store.get_draft(task.id, kind="note") is None
+
+    def test_adding_the_note_clears_the_note_draft_only(self, store: Store) -> None:
+        task, other = self.deliver(store), self.deliver(store)
+        store.save_draft(task.id, "Dear Grace,")
+        store.save_draft(task.id, "she wants it by May", kind="note")
+        store.add_note(task.id, "she wants it by May")
+        assert store.get_draft(task.id, kind="note") is None
+        assert store.get_draft(task.id) == "Dear Grace,"
+        store.save_draft(task.id, "next note", kind="note")
+        store.reply(task.id, "Dear Grace,")
+        assert store.get_draft(task.id) is None
+        assert store.get_draft(task.id, kind="note") == "next note"
+        # A note the store refuses leaves its draft where it was.
+        store.save_draft(other.id, "  half a thought", kind="note")
+        with pytest.raises(Invalid, match="empty"):
+            store.add_note(other.id, " ")
+        assert store.get_draft(other.id, kind="note") == "  half a thought"
+
+    @pytest.mark.parametrize("kind", ["comment", "", "Reply", None, 1])
+    def test_a_draft_of_an_unknown_kind_is_refused(self, store: Store, kind: Any) -> None:
+        task = self.deliver(store)
+        with pytest.raises(Invalid, match="draft kind"):
+            store.save_draft(task.id, "hello", kind=kind)
+        with pytest.raises(Invalid, match="draft kind"):
+            store.get_draft(task.id, kind=kind)
+        assert store.get_draft(task.id) is None
+
     def test_successful_reply_clears_the_draft_a_refused_one_keeps_it(self, store: Store, clock: FrozenClock) -> None:
         sent, late = self.deliver(store), self.deliver(store)
         store.save_draft(sent.id, "Hello")

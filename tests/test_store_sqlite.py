@@ -266,6 +266,13 @@ def test_expiry_sweep_uses_the_index(db_path: Path, clock: FrozenClock) -> None:
         assert "USING COVERING INDEX tasks_received" in plan, plan
 
 
+#: Before version 5 every draft was a reply draft, keyed by (partner, task) alone.
+_V1_DRAFTS = (
+    "INSERT INTO drafts (partner, task_id, body, saved_at)"
+    " SELECT partner, task_id, body, saved_at FROM src.drafts WHERE kind = 'reply'"
+)
+
+
 def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: FrozenClock) -> None:
     with SqliteStore(db_path, clock=clock) as store:
         _filled(store, 12)
@@ -288,8 +295,9 @@ def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: Froze
         conn.execute(
             f"INSERT INTO tasks ({columns}, urgency_band, urgency_key) SELECT {columns}, {band}, {key} FROM src.tasks"
         )
-        for table in ("messages", "notes", "events", "drafts", "replies", "preferences"):
+        for table in ("messages", "notes", "events", "replies", "preferences"):
             conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+        conn.execute(_V1_DRAFTS)
         conn.execute("INSERT INTO task_search (rowid, doc) SELECT rowid, doc FROM src.task_search")
     with SqliteStore(v1, clock=clock) as migrated:
         assert list(migrated.export_tasks()) == exported
@@ -298,6 +306,43 @@ def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: Froze
         assert [t.id for t in migrated.search("garden").items]
     with closing(sqlite3.connect(v1)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+
+
+def test_migrating_a_version_4_store_keeps_its_reply_drafts_and_adds_note_drafts(
+    db_path: Path, clock: FrozenClock
+) -> None:
+    with SqliteStore(db_path, clock=clock) as store:
+        _filled(store, 12)
+        store.save_draft("T-1", "Dear Grace,\nabout the budget")
+        store.save_draft("T-2", "Hello")
+        exported = list(store.export_tasks())
+        counts = store.counts()
+    # The same data in a version-4 file, as the release before note drafts left it.
+    v4 = db_path.with_name("v4.db")
+    with closing(sqlite3.connect(v4, isolation_level=None)) as conn:
+        for migration in MIGRATIONS[:4]:
+            for statement in migration:
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 4")
+        conn.execute("ATTACH ? AS src", (str(db_path),))
+        for table in ("tasks", "task_counts", "messages", "notes", "events", "replies", "preferences"):
+            conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+        conn.execute(_V1_DRAFTS)
+        conn.execute("INSERT INTO task_search (rowid, doc) SELECT rowid, doc FROM src.task_search")
+    with SqliteStore(v4, clock=clock) as migrated:
+        assert list(migrated.export_tasks()) == exported
+        assert migrated.counts() == counts
+        assert migrated.get_draft("T-1") == "Dear Grace,\nabout the budget"
+        assert migrated.get_draft("T-2", kind="reply") == "Hello"
+        assert migrated.get_draft("T-1", kind="note") is None
+        migrated.save_draft("T-1", "budget is firm", kind="note")
+        migrated.add_note("T-1", "budget is firm")
+        assert migrated.get_draft("T-1", kind="note") is None
+        assert migrated.get_draft("T-1") == "Dear Grace,\nabout the budget"
+    with closing(sqlite3.connect(v4)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        columns = [c[1] for c in conn.execute("PRAGMA table_info(drafts)")]
+        assert columns == ["partner", "task_id", "kind", "body", "saved_at"]
 
 
 # --- threads and processes ----------------------------------------------------------------------

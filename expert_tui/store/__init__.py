@@ -1,5 +1,16 @@
 """Persistence behind one interface. Never imports Textual."""
 
-from .base import DEFAULT_PAGE_SIZE, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery
+from .base import DEFAULT_PAGE_SIZE, DRAFT_KINDS, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery
 
-__all__ = ["DEFAULT_PAGE_SIZE", "Event", "ImportReport", "Page", "Rejection", "Sort", "Stats", "Store", "TaskQuery"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "DRAFT_KINDS",
+    "Event",
+    "ImportReport",
+    "Page",
+    "Rejection",
+    "Sort",
+    "Stats",
+    "Store",
+    "TaskQuery",
+]

@@ -13,10 +13,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..domain import Clock, DeclineReason, Kind, Preferences, Status, Task
+from ..domain import Clock, DeclineReason, Invalid, Kind, Preferences, Status, Task
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+
+#: What a draft is for: the reply being written, or the internal note being written.
+#: Each task has at most one draft of each kind, kept apart.
+DRAFT_KINDS = ("reply", "note")
+
+
+def check_draft_kind(kind: object) -> str:
+    """One refusal, worded once, for every backend: a draft of an unknown kind would be
+    saved where no screen ever looks for it."""
+    if not isinstance(kind, str) or kind not in DRAFT_KINDS:
+        raise Invalid(f"draft kind is {str(kind)[:40]!r}; expected one of: {', '.join(DRAFT_KINDS)}", "kind")
+    return kind
 
 
 class Sort(StrEnum):
@@ -139,7 +151,8 @@ class Store(ABC):
     def decline(self, task_id: str, reason: DeclineReason | str, comment: str = "") -> Task: ...
 
     @abstractmethod
-    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task: ...
+    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task:
+        """Add an internal note; the task's note draft is cleared on success."""
 
     @abstractmethod
     def mark_inactive(self, task_id: str) -> Task: ...
@@ -158,11 +171,12 @@ class Store(ABC):
 
     # --- drafts: what the partner is typing, saved as it is typed ---------------------------
     @abstractmethod
-    def save_draft(self, task_id: str, body: str) -> None:
-        """Store the reply being written; an empty body removes the draft."""
+    def save_draft(self, task_id: str, body: str, *, kind: str = "reply") -> None:
+        """Store the reply (or, with `kind="note"`, the note) being written; an empty
+        body removes that draft. A kind outside `DRAFT_KINDS` is `Invalid`."""
 
     @abstractmethod
-    def get_draft(self, task_id: str) -> str | None: ...
+    def get_draft(self, task_id: str, *, kind: str = "reply") -> str | None: ...
 
     # --- preferences --------------------------------------------------------------------------
     @abstractmethod

@@ -197,8 +197,28 @@ _V4 = [
     "DROP TRIGGER tasks_count_insert",
 ]
 
+# v5: drafts keyed by kind as well, so a note being written is saved as it is typed
+# like a reply, apart from it. SQLite cannot change a primary key in place: the table is
+# rebuilt, and every draft it held was a reply draft.
+_V5 = [
+    """
+    CREATE TABLE drafts_v5 (
+        partner TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        saved_at INTEGER NOT NULL,
+        PRIMARY KEY (partner, task_id, kind)
+    ) WITHOUT ROWID
+    """,
+    "INSERT INTO drafts_v5 (partner, task_id, kind, body, saved_at)"
+    " SELECT partner, task_id, 'reply', body, saved_at FROM drafts",
+    "DROP TABLE drafts",
+    "ALTER TABLE drafts_v5 RENAME TO drafts",
+]
+
 #: Migration i (0-based) takes the file from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5)
 LATEST = len(MIGRATIONS)
 
 

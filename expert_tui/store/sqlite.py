@@ -45,7 +45,18 @@ from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from
 from ..domain.text import check_body, check_storable
 from ..paths import ensure_private_file
 from . import rows
-from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery
+from .base import (
+    MAX_PAGE_SIZE,
+    Event,
+    ImportReport,
+    Page,
+    Rejection,
+    Sort,
+    Stats,
+    Store,
+    TaskQuery,
+    check_draft_kind,
+)
 from .paging import ORDERS, SEARCH_TAG, Run, decode_cursor, encode_cursor, key_at, page_keys, seq_of
 from .pipeline import BatchWriter
 from .records import read_records
@@ -366,7 +377,7 @@ class SqliteStore(Store):
                     "INSERT INTO replies (partner, key, task_id, digest, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
                     (self.partner, key, task_id, digest, message_id, rows.to_micros(now)),
                 )
-            conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ?", (self.partner, task_id))
+            self._clear_draft(conn, task_id, "reply")
         return after
 
     def decline(self, task_id: str, reason: DeclineReason | str, comment: str = "") -> Task:
@@ -378,7 +389,7 @@ class SqliteStore(Store):
         def note(task: Task) -> rules.AddNote:
             return rules.AddNote(_next_id("n", {n.id for n in task.notes}, len(task.notes)), who, body)
 
-        return self._act(task_id, note, "noted")
+        return self._act(task_id, note, "noted", clears_draft="note")
 
     def mark_inactive(self, task_id: str) -> Task:
         return self._act(task_id, lambda task: rules.MarkInactive(), "inactive")
@@ -397,13 +408,19 @@ class SqliteStore(Store):
             task_id, lambda task: rules.RequestStoreAccess(merchant_consented, self.user), "store_access_requested"
         )
 
-    def _act(self, task_id: str, action: Callable[[Task], rules.Action], event: str) -> Task:
+    def _act(
+        self, task_id: str, action: Callable[[Task], rules.Action], event: str, *, clears_draft: str | None = None
+    ) -> Task:
+        """Apply `action`; `clears_draft` names the draft the action turns into stored text,
+        removed in the same transaction so it neither outlives nor precedes the text."""
         now = self.clock()
         with self._write() as conn:
             loaded = self._load(conn, task_id)
             after = rules.apply(loaded.task, action(loaded.task), now)
             if after != loaded.task:
                 self._save(conn, loaded, after, event, now)
+            if clears_draft is not None:
+                self._clear_draft(conn, task_id, clears_draft)
         return after
 
     def _save(self, conn: sqlite3.Connection, loaded: _Loaded, after: Task, event: str, now: datetime) -> None:
@@ -419,26 +436,32 @@ class SqliteStore(Store):
         self._events(conn, [(after.id,)], event, now)
 
     # --- drafts -------------------------------------------------------------------------------------
-    def save_draft(self, task_id: str, body: str) -> None:
+    def save_draft(self, task_id: str, body: str, *, kind: str = "reply") -> None:
+        kind = check_draft_kind(kind)
         body = check_storable(body, "draft")
         now = self.clock()
         with self._write() as conn:
             self._require(conn, task_id)
             if body.strip():
                 conn.execute(
-                    "INSERT INTO drafts (partner, task_id, body, saved_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (partner, task_id) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
-                    (self.partner, task_id, body, rows.to_micros(now)),
+                    "INSERT INTO drafts (partner, task_id, kind, body, saved_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (partner, task_id, kind)"
+                    " DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                    (self.partner, task_id, kind, body, rows.to_micros(now)),
                 )
             else:
-                conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ?", (self.partner, task_id))
+                self._clear_draft(conn, task_id, kind)
 
-    def get_draft(self, task_id: str) -> str | None:
+    def get_draft(self, task_id: str, *, kind: str = "reply") -> str | None:
+        kind = check_draft_kind(kind)
         with self._lock:
             found = self._conn.execute(
-                "SELECT body FROM drafts WHERE partner = ? AND task_id = ?", (self.partner, task_id)
+                "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind)
             ).fetchone()
         return None if found is None else found[0]
+
+    def _clear_draft(self, conn: sqlite3.Connection, task_id: str, kind: str) -> None:
+        conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind))
 
     def _require(self, conn: sqlite3.Connection, task_id: str) -> None:
         if conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task_id)).fetchone() is None:
