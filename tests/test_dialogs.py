@@ -1,17 +1,21 @@
-"""The decline and note dialogs on their own: keyboard only, esc cancels, rules mirrored."""
+"""The decline and note dialogs on their own: keyboard only, esc cancels, rules mirrored,
+and a note kept in the store as it is typed."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from task_ui import TaskApp, make_store, opened, task_record, until
 from textual.app import App
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
-from expert_tui.domain import DeclineReason, Kind, Merchant, Task
+from expert_tui.domain import DeclineReason, FrozenClock, Kind, Merchant, Task
 from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, DiscardQuestion, NoteDialog, TemplatePicker
+from expert_tui.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
 
@@ -35,6 +39,28 @@ class DialogApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dialog, self.results.append)
+
+
+class NoteApp(DialogApp):
+    """A note dialog over a real store, where it keeps the note draft."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        super().__init__(NoteDialog(TASK))
+        self.store = store
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FrozenClock) -> SqliteStore:
+    return make_store(tmp_path / "t.db", clock, task_record(TASK.id, now=clock()))
+
+
+async def note_ready(pilot: Any) -> TextArea:
+    """The note editor once the stored draft (if any) is in it and it takes keys."""
+    dialog = pilot.app.screen
+    assert isinstance(dialog, NoteDialog)
+    note = dialog.query_one("#note", TextArea)
+    await until(pilot, lambda: not note.read_only, "note draft loaded")
+    return note
 
 
 async def test_decline_picks_a_reason_by_number_and_confirms_with_enter() -> None:
@@ -104,10 +130,11 @@ async def test_decline_dialog_shows_the_title_literally() -> None:
         assert reason.label in text
 
 
-async def test_note_is_multi_line_and_never_blank() -> None:
-    dialog = NoteDialog(TASK)
-    app = DialogApp(dialog)
+async def test_note_is_multi_line_and_never_blank(store: SqliteStore) -> None:
+    app = NoteApp(store)
+    dialog = app.dialog
     async with app.run_test() as pilot:
+        await note_ready(pilot)
         await pilot.press("enter", "space", "ctrl+s")
         assert app.results == []
         assert dialog.query_one("#note", TextArea).has_focus
@@ -116,19 +143,21 @@ async def test_note_is_multi_line_and_never_blank() -> None:
     assert app.results == ["line one\nline two"]
 
 
-async def test_escape_on_an_empty_note_leaves_at_once() -> None:
-    app = DialogApp(NoteDialog(TASK))
+async def test_escape_on_an_empty_note_leaves_at_once(store: SqliteStore) -> None:
+    app = NoteApp(store)
     async with app.run_test() as pilot:
+        await note_ready(pilot)
         await pilot.press("space", "escape")
         await pilot.pause()
     assert app.results == [None]
 
 
 @pytest.mark.parametrize("keep", ["n", "escape", "enter"])
-async def test_escape_on_a_written_note_asks_and_keeps_it_by_default(keep: str) -> None:
-    dialog = NoteDialog(TASK)
-    app = DialogApp(dialog)
+async def test_escape_on_a_written_note_asks_and_keeps_it_by_default(store: SqliteStore, keep: str) -> None:
+    app = NoteApp(store)
+    dialog = app.dialog
     async with app.run_test() as pilot:
+        await note_ready(pilot)
         await pilot.press(*"call her back", "escape")
         await pilot.pause()
         assert isinstance(app.screen, DiscardQuestion)
@@ -140,6 +169,70 @@ async def test_escape_on_a_written_note_asks_and_keeps_it_by_default(keep: str) 
         await pilot.press("escape", "y")
         await pilot.pause()
     assert app.results == [None]
+
+
+async def test_a_note_is_saved_as_it_is_typed(store: SqliteStore) -> None:
+    async with NoteApp(store).run_test() as pilot:
+        await note_ready(pilot)
+        await pilot.press(*"she prefers calls")
+        await until(pilot, lambda: store.get_draft(TASK.id, kind="note") == "she prefers calls", "draft saved")
+        assert pilot.app.dialog.query_one("#note", TextArea).has_focus  # saving never took the keys away
+    assert store.get_draft(TASK.id) is None  # the reply draft is another thing
+
+
+async def test_a_note_typed_before_the_app_exits_comes_back_in_a_new_app(store: SqliteStore) -> None:
+    async with NoteApp(store).run_test() as pilot:
+        await note_ready(pilot)
+        await pilot.press(*"call her back", "enter", *"[after 3 pm]")
+        await pilot.app.action_quit()  # before the debounce fired: saved on the way out
+    assert store.get_draft(TASK.id, kind="note") == "call her back\n[after 3 pm]"
+    app = NoteApp(store)
+    async with app.run_test() as pilot:
+        note = await note_ready(pilot)
+        assert note.text == "call her back\n[after 3 pm]"
+        assert note.has_focus and note.cursor_location == note.document.end
+        await pilot.press(*" sharp", "ctrl+s")
+        await pilot.pause()
+    assert app.results == ["call her back\n[after 3 pm] sharp"]
+    assert store.get_draft(TASK.id, kind="note") == "call her back\n[after 3 pm] sharp"  # until the note is added
+
+
+async def test_a_discarded_note_is_gone_from_the_store_too(store: SqliteStore) -> None:
+    store.save_draft(TASK.id, "an idea from yesterday", kind="note")
+    store.save_draft(TASK.id, "Dear Grace,")
+    app = NoteApp(store)
+    async with app.run_test() as pilot:
+        note = await note_ready(pilot)
+        assert note.text == "an idea from yesterday"
+        await pilot.press(*", and more", "escape")
+        await until(pilot, lambda: isinstance(app.screen, DiscardQuestion), "asked first")
+        await pilot.press("y")
+        await until(pilot, lambda: app.results == [None], "dialog closed")
+        assert store.get_draft(TASK.id, kind="note") is None
+    assert store.get_draft(TASK.id, kind="note") is None  # nothing brought it back on exit
+    assert store.get_draft(TASK.id) == "Dear Grace,"
+    async with NoteApp(store).run_test() as pilot:
+        assert (await note_ready(pilot)).text == ""
+
+
+async def test_a_saved_note_clears_its_draft(tmp_path: Path, clock: FrozenClock) -> None:
+    """Through the real task screen, which adds the note the dialog returns."""
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    store.save_draft("T-1", "Asked Marek", kind="note")
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog), "note dialog")
+        note = await note_ready(pilot)
+        await until(pilot, lambda: note.text == "Asked Marek", "draft restored")
+        await pilot.press(*" about rates", "ctrl+s")
+        await until(pilot, lambda: len(store.get_task("T-1").notes) == 1, "note stored")
+        await until(pilot, lambda: pilot.app.screen is screen, "back on the task")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog), "note dialog again")
+        assert (await note_ready(pilot)).text == ""
+    assert store.get_task("T-1").notes[0].body == "Asked Marek about rates"
+    assert store.get_draft("T-1", kind="note") is None
 
 
 async def test_escape_on_a_decline_comment_asks_first() -> None:

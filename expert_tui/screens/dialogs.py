@@ -3,14 +3,16 @@
 Each mirrors the store's rule for a quick answer in the dialog itself (an `other`
 decline needs a comment, a note cannot be blank); the store still enforces both.
 What the partner typed is never thrown away by one stray `esc`: leaving a dialog with
-text in it asks first, and only `y` discards.
+text in it asks first, and only `y` discards. A note is kept in the store as it is typed
+(a note draft), so a crash or a dropped session while writing it loses nothing either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,7 +25,12 @@ from textual.widgets.option_list import Option
 
 from ..domain import DeclineReason, Task
 from ..domain.templates import TEMPLATES
+from ..store_calls import call_store
+from ..widgets.drafts import DraftSaver
 from ..widgets.safe import safe_line
+
+if TYPE_CHECKING:
+    from ..store.base import Store
 
 CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
@@ -100,12 +107,17 @@ class DeclineDialog(ModalScreen[DeclineChoice | None]):
             return
         self.dismiss(DeclineChoice(self.reason, comment))
 
-    def action_cancel(self) -> None:
-        leave_unless_kept(self, self.query_one("#comment", Input).value, "comment")
+    async def action_cancel(self) -> None:
+        await leave_unless_kept(self, self.query_one("#comment", Input).value, "comment")
 
 
 class NoteDialog(ModalScreen[str | None]):
-    """A multi-line internal note; ctrl+s saves, esc cancels."""
+    """A multi-line internal note; ctrl+s saves, esc cancels.
+
+    The text is the task's note draft in the app's store: restored on opening, saved as
+    it is typed (and on closing, and when the app exits), deleted when the partner
+    discards it; the store clears it when the note is added.
+    """
 
     CSS_PATH = CSS_PATH
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,32 +129,72 @@ class NoteDialog(ModalScreen[str | None]):
     def __init__(self, task: Task) -> None:
         super().__init__()
         self.task_shown = task
+        self._draft = DraftSaver(self, lambda: self.store, task.id, kind="note")
+        #: The stored draft is on screen: until then, leaving must not delete it.
+        self._loaded = False
+
+    @property
+    def store(self) -> Store:
+        return cast("Store", cast(Any, self.app).store)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Static(Content.styled("Internal note — never sent to the merchant", "bold"), classes="dialog-title")
             yield Static(_task_line(self.task_shown))
-            yield TextArea(id="note", soft_wrap=True, tab_behavior="focus", placeholder="What your team should know…")
+            # Read-only until the stored draft is in, so nothing typed is overwritten by it.
+            yield TextArea(
+                id="note",
+                soft_wrap=True,
+                tab_behavior="focus",
+                read_only=True,
+                placeholder="What your team should know…",
+            )
             yield Static("", id="problem", classes="problem")
-            yield Static(Content("ctrl+s save · esc cancel"), classes="dialog-hint")
+            yield Static(Content("ctrl+s save · esc cancel · the note is kept as you type"), classes="dialog-hint")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.query_one("#note", TextArea).focus()
+    async def on_mount(self) -> None:
+        note = self.query_one("#note", TextArea)
+        note.focus()
+        draft = await call_store(self.app, self.store.get_draft, self.task_shown.id, kind="note")
+        if draft:
+            note.load_text(draft)
+            note.move_cursor(note.document.end)
+            self._draft.reset(draft)
+        note.read_only = False
+        self._loaded = True
 
-    def action_save(self) -> None:
+    @on(TextArea.Changed, "#note")
+    def _typed(self) -> None:
+        self._draft.changed(self.query_one("#note", TextArea).text)
+
+    def on_unmount(self) -> None:
+        self._draft.flush_blocking()
+
+    async def action_save(self) -> None:
         text = self.query_one("#note", TextArea).text
         if not text.strip():
             self.query_one("#problem", Static).update(Content("The note is empty — write something first."))
             return
+        # Stored before the note is added, so a note the store refuses stays a draft, and
+        # no save still in flight can bring the draft back after the store cleared it.
+        await self._draft.flush()
         self.dismiss(text)
 
-    def action_cancel(self) -> None:
-        leave_unless_kept(self, self.query_one("#note", TextArea).text, "note")
+    async def action_cancel(self) -> None:
+        if not self._loaded:
+            self.dismiss(None)
+            return
+        await leave_unless_kept(self, self.query_one("#note", TextArea).text, "note", forget=self._forget)
+
+    async def _forget(self) -> None:
+        """Discarded means gone from the store too, not back the next time a note is written."""
+        self._draft.changed("")
+        await self._draft.flush()
 
 
 class DiscardQuestion(ModalScreen[bool]):
-    """"Discard this note? y / n": only `y` discards; `n`, `esc` and `enter` keep writing."""
+    """'Discard this note? y / n': only `y` discards; `n`, `esc` and `enter` keep writing."""
 
     CSS_PATH = CSS_PATH
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,15 +215,24 @@ class DiscardQuestion(ModalScreen[bool]):
         self.dismiss(discard)
 
 
-def leave_unless_kept(dialog: ModalScreen[Any], text: str, what: str) -> None:
-    """Close `dialog` at once if nothing was typed; else ask, and keep it unless told `y`."""
-    if not text.strip():
+async def leave_unless_kept(
+    dialog: ModalScreen[Any], text: str, what: str, *, forget: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Close `dialog` at once if nothing was typed; else ask, and keep it unless told `y`.
+    `forget` removes whatever copy of the text is kept elsewhere before the dialog closes."""
+
+    async def discard() -> None:
+        if forget is not None:
+            await forget()
         dialog.dismiss(None)
+
+    if not text.strip():
+        await discard()
         return
 
-    def answered(discard: bool | None) -> None:
-        if discard:
-            dialog.dismiss(None)
+    async def answered(discard_it: bool | None) -> None:
+        if discard_it:
+            await discard()
 
     dialog.app.push_screen(DiscardQuestion(what), answered)
 

@@ -30,8 +30,9 @@ from ..domain.templates import fill
 from ..domain.text import one_line
 from ..store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.conversation import Conversation
+from ..widgets.drafts import DraftSaver
 from ..widgets.keys_footer import KeysFooter
-from ..widgets.reply_editor import DraftSaver, ReplyEditor
+from ..widgets.reply_editor import ReplyEditor
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
 from .dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
 
@@ -95,7 +96,7 @@ class TaskScreen(Screen[None]):
         self._shown_status: Status | None = None
         #: The store changed while another screen covered this one.
         self._stale = False
-        self._draft = DraftSaver(self, self._save_draft)
+        self._draft = DraftSaver(self, lambda: self.store, task_id)
 
     # --- the app's services -------------------------------------------------------------
     @property
@@ -361,9 +362,6 @@ class TaskScreen(Screen[None]):
             self.notify(f"Reply not sent — {reason}", title="Not sent", severity="error", markup=False)
         self._say(f"Not sent — {reason}. Your text is still here and saved as a draft.", error=True)
         return None
-
-    def _save_draft(self, text: str) -> None:
-        self.store.save_draft(self.task_id, text)
 
     def _show_composer(self, status: str) -> None:
         self.query_one("#composer").display = True

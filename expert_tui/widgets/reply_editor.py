@@ -1,4 +1,4 @@
-"""The reply editor, and the saver that keeps its draft in the store as it is typed.
+"""The reply editor (its draft is kept by `widgets.drafts.DraftSaver`).
 
 Send keys come in several spellings because terminals differ: `ctrl+enter` reaches the
 app only in some terminals, `ctrl+j` and `alt+enter` pass through tmux and SSH.
@@ -6,20 +6,11 @@ app only in some terminals, `ctrl+j` and `alt+enter` pass through tmux and SSH.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import TextArea
-
-from ..domain.text import one_line
-
-DRAFT_SAVE_DELAY = 0.3
 
 
 class ReplyEditor(TextArea):
@@ -55,104 +46,3 @@ class ReplyEditor(TextArea):
 
     def action_templates(self) -> None:
         self.post_message(self.TemplatesRequested())
-
-
-class DraftSaver:
-    """Saves the latest text, debounced, and never an older text after a newer one.
-
-    Saves run in a thread (a slow disk must not freeze typing). Each text gets a
-    sequence number; the thread-side writer skips any text older than one already
-    written, so a save still in flight can never overwrite a later one — including the
-    blocking save made while the app exits.
-    """
-
-    def __init__(
-        self,
-        owner: Widget,
-        save: Callable[[str], None],
-        *,
-        delay: float = DRAFT_SAVE_DELAY,
-        initial: str = "",
-    ) -> None:
-        self._owner = owner
-        self._save = save
-        self._delay = delay
-        self._latest = initial
-        self._seq = 0
-        self._saved_seq = 0
-        self._written_seq = 0
-        self._write_lock = threading.Lock()
-        self._timer: Timer | None = None
-        self._failed = False
-
-    @property
-    def pending(self) -> bool:
-        return self._saved_seq < self._seq
-
-    def reset(self, text: str) -> None:
-        """The store already holds `text` (loaded or cleared by a send)."""
-        self.cancel()
-        self._latest = text
-        self._saved_seq = self._seq
-
-    def changed(self, text: str) -> None:
-        if text == self._latest:
-            return
-        self._latest = text
-        self._seq += 1
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self._owner.set_timer(self._delay, self._on_timer)
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._owner.run_worker(self.flush(), group="draft-save")
-
-    async def flush(self) -> bool:
-        """Save now if anything is unsaved; True when the store holds the latest text."""
-        self.cancel()
-        if not self.pending:
-            return True
-        seq, text = self._seq, self._latest
-        try:
-            await asyncio.to_thread(self._write, seq, text)
-        except Exception as error:  # a failed save must not lose the text on screen
-            self._report(error)
-            return False
-        self._saved_seq = max(self._saved_seq, seq)
-        self._failed = False
-        return not self.pending
-
-    def flush_blocking(self) -> None:
-        """Last chance on screen removal or app exit, when awaiting is no longer possible."""
-        self.cancel()
-        if not self.pending:
-            return
-        try:
-            self._write(self._seq, self._latest)
-        except Exception:  # the app is closing: nothing left to tell the partner
-            return
-        self._saved_seq = self._seq
-
-    def _write(self, seq: int, text: str) -> None:
-        with self._write_lock:
-            if seq <= self._written_seq:
-                return
-            self._save(text)
-            self._written_seq = seq
-
-    def _report(self, error: Exception) -> None:
-        if self._failed:
-            return
-        self._failed = True
-        self._owner.notify(
-            f"Draft not saved yet — {one_line(str(error))[:200]}. Your text is still in the editor.",
-            title="Draft",
-            severity="warning",
-            markup=False,
-        )
