@@ -6,16 +6,19 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.domain.timefmt import format_ts
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.sqlite import SqliteStore
+
+S = TypeVar("S", bound=Screen[Any])
 
 T0 = datetime(2026, 11, 28, 6, 0, 0)
 #: How long `until` lets the app run: generous, so a loaded CI machine is not a failure.
@@ -91,18 +94,23 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tim
         await pilot.pause(0.01)
 
 
-async def opened(pilot: Pilot[Any]) -> TaskScreen:
-    """The task screen once its task has loaded."""
+async def screen_when(pilot: Pilot[Any], screen_type: type[S], ready: Callable[[S], bool], what: str) -> S:
+    """The app's front screen once it is a `screen_type` and `ready` says it has loaded."""
 
-    def loaded() -> bool:
+    def shown() -> bool:
         screen = pilot.app.screen
-        return isinstance(screen, TaskScreen) and screen.current is not None
+        return isinstance(screen, screen_type) and ready(screen)
 
-    await until(pilot, loaded, "the task to load")
+    await until(pilot, shown, what)
     await pilot.pause()
     screen = pilot.app.screen
-    assert isinstance(screen, TaskScreen)
+    assert isinstance(screen, screen_type)
     return screen
+
+
+async def opened(pilot: Pilot[Any]) -> TaskScreen:
+    """The task screen once its task has loaded."""
+    return await screen_when(pilot, TaskScreen, lambda screen: screen.current is not None, "the task to load")
 
 
 def terminal_output(app: App[Any]) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from screens_ui import ScreenApp, assert_inert, contact_record, until
-from task_ui import make_store, task_record, terminal_output
+from task_ui import make_store, screen_when, task_record, terminal_output
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
@@ -35,15 +35,7 @@ def contacts_store(tmp_path: Path, clock: FrozenClock, n: int = 3) -> SqliteStor
 
 
 async def shown(pilot: Pilot[Any]) -> ContactsScreen:
-    def ready() -> bool:
-        screen = pilot.app.screen
-        return isinstance(screen, ContactsScreen) and screen.total is not None
-
-    await until(pilot, ready, "the contacts to load")
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, ContactsScreen)
-    return screen
+    return await screen_when(pilot, ContactsScreen, lambda screen: screen.total is not None, "the contacts to load")
 
 
 def details(screen: ContactsScreen) -> str:
