@@ -10,8 +10,8 @@ import pytest
 
 from expert_tui.domain import FrozenClock
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS_PATH = SHARED / "corpus" / "hostile_text.json"
+#: The project's own copy of the hostile corpus: a bare clone has nothing beside it.
+CORPUS_PATH = Path(__file__).resolve().parent / "data" / "hostile_text.json"
 #: The instant every deterministic test starts at.
 T0 = datetime(2026, 11, 28, 6, 0, 0, tzinfo=UTC)
 
