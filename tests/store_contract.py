@@ -22,6 +22,7 @@ from expert_tui.domain import (
     Author,
     DeclineReason,
     FrozenClock,
+    IdempotencyMismatch,
     Invalid,
     Kind,
     NotDelivered,
@@ -65,6 +66,16 @@ def record(task_id: str | None = None, **fields: Any) -> dict[str, Any]:
     return data
 
 
+#: The one service a contract partner offers: tasks are delivered only once one is set up (SPEC 6).
+SERVICE = ServiceOffer("Theme customization", 300, "USD")
+
+
+def offering(store: Store) -> Store:
+    """`store` with its partner ready to receive tasks: available, offering one service."""
+    store.set_preferences(Preferences(services=(SERVICE,)))
+    return store
+
+
 def all_items(store: Store, query: TaskQuery) -> Iterator[Task]:
     """Every task of `query`, page after page (from `query.cursor`, if any)."""
     cursor = query.cursor
@@ -85,7 +96,7 @@ class StoreContract:
 
     @pytest.fixture
     def store(self, make_store: MakeStore, clock: FrozenClock) -> Store:
-        return make_store(clock)
+        return offering(make_store(clock))
 
     def deliver(self, store: Store, task_id: str | None = None, **fields: Any) -> Task:
         return store.deliver_task(record(task_id, **fields))
@@ -138,7 +149,7 @@ class StoreContract:
             store.save_draft("T-nope", "hi")
 
     def test_partners_do_not_see_each_other(self, make_store: MakeStore, clock: FrozenClock) -> None:
-        ola, jan = make_store(clock, partner="ola"), make_store(clock, partner="jan")
+        ola, jan = offering(make_store(clock, partner="ola")), offering(make_store(clock, partner="jan"))
         ola.deliver_task(record("T-1"))
         jan.deliver_task(record("T-1", title="Jan's own T-1"))
         assert ola.get_task("T-1").title != jan.get_task("T-1").title
@@ -152,7 +163,7 @@ class StoreContract:
 
     # --- the lifecycle through the store -------------------------------------------------------
     def test_open_marks_opened_once_and_clears_unread(self, store: Store) -> None:
-        task = self.deliver(store)
+        task = self.deliver(store, kind="direct")
         store.merchant_message(task.id, "Are you there?")
         assert store.get_task(task.id).unread == 1
         opened = store.open_task(task.id)
@@ -182,8 +193,18 @@ class StoreContract:
         assert [m.body for m in again.messages] == ["Hello, happy to help.", "Thanks!", "Second reply"]
         assert len({m.id for m in again.messages}) == 3
 
-    def test_merchant_message_before_reply_keeps_the_window_running(self, store: Store) -> None:
+    def test_matched_merchant_cannot_write_before_the_partner(self, store: Store) -> None:
+        """SPEC 6: a matched merchant does not know of the partner until the partner writes."""
         task = self.deliver(store)
+        with pytest.raises(Refused) as refused:
+            store.merchant_message(task.id, "Any news?")
+        assert refused.value.rule == "not_contacted"
+        assert store.get_task(task.id).messages == task.messages
+        store.reply(task.id, "Hello Grace")
+        assert store.merchant_message(task.id, "Hi!").status is Status.AWAITING_RESPONSE
+
+    def test_merchant_message_before_reply_keeps_the_window_running(self, store: Store) -> None:
+        task = self.deliver(store, kind="direct")
         assert store.merchant_message(task.id, "Any news?").status is Status.NEW
 
     def test_inactive_complete_and_reactivate(self, store: Store) -> None:
@@ -306,7 +327,7 @@ class StoreContract:
     def test_teammates_write_as_themselves_on_the_partners_tasks(
         self, make_store: MakeStore, clock: FrozenClock
     ) -> None:
-        ola = make_store(clock, partner="agency", user="Ola")
+        ola = offering(make_store(clock, partner="agency", user="Ola"))
         jan = make_store(clock, partner="agency", user="Jan")
         assert (ola.partner, ola.user, jan.user) == ("agency", "Ola", "Jan")
         task = ola.deliver_task(record())
@@ -316,7 +337,7 @@ class StoreContract:
         got = ola.get_task(task.id)
         assert [(m.author, m.author_name) for m in got.messages] == [(Author.PARTNER, "Ola"), (Author.PARTNER, "Jan")]
         assert [n.author for n in got.notes] == ["Jan"]
-        other = make_store(clock, partner="elsewhere", user="Ola")
+        other = offering(make_store(clock, partner="elsewhere", user="Ola"))
         with pytest.raises(NotFound):
             other.get_task(task.id)
 
@@ -690,10 +711,10 @@ class StoreContract:
         again = store.reply(task.id, "Hello", idempotency_key="k-1")
         assert again == first
         assert len(store.get_task(task.id).messages) == 1
-        with pytest.raises(Refused, match="idempotency key"):
+        with pytest.raises(IdempotencyMismatch, match="idempotency key"):
             store.reply(task.id, "Something else", idempotency_key="k-1")
         other = self.deliver(store)
-        with pytest.raises(Refused, match="idempotency key"):
+        with pytest.raises(IdempotencyMismatch, match="idempotency key"):
             store.reply(other.id, "Hello", idempotency_key="k-1")
         assert len(store.reply(task.id, "Hello", idempotency_key="k-2").messages) == 2
 
@@ -705,7 +726,8 @@ class StoreContract:
         assert len(store.reply(task.id, "Just in time", idempotency_key="k").messages) == 1
 
     # --- preferences and delivery -----------------------------------------------------------------------
-    def test_preferences_default_and_round_trip(self, store: Store) -> None:
+    def test_preferences_default_and_round_trip(self, make_store: MakeStore, clock: FrozenClock) -> None:
+        store = make_store(clock)
         assert store.get_preferences() == Preferences()
         prefs = Preferences(
             available=False,
@@ -732,28 +754,39 @@ class StoreContract:
     ) -> None:
         with pytest.raises(Invalid, match=field):
             store.set_preferences(prefs)
-        assert store.get_preferences() == Preferences()
+        assert store.get_preferences() == Preferences(services=(SERVICE,))
 
     def test_unavailable_partner_gets_no_tasks(self, store: Store, clock: FrozenClock) -> None:
-        store.set_preferences(Preferences(available=False))
+        store.set_preferences(Preferences(available=False, services=(SERVICE,)))
         with pytest.raises(NotDelivered, match="unavailable") as refused:
             self.deliver(store)
-        assert refused.value.code == "unavailable"
-        store.set_preferences(Preferences(available=True, unavailable_until=clock().date() + timedelta(days=3)))
+        assert refused.value.rule == "unavailable"
+        holiday = clock().date() + timedelta(days=3)
+        store.set_preferences(Preferences(available=True, unavailable_until=holiday, services=(SERVICE,)))
         with pytest.raises(NotDelivered, match="until") as refused:
             self.deliver(store)
-        assert refused.value.code == "unavailable"
+        assert refused.value.rule == "unavailable"
+        contact = self.deliver(store, kind="contact")
+        assert contact.kind is Kind.CONTACT, "contact requests are delivered on holiday too (SPEC 6)"
         assert store.list_tasks(TaskQuery()).items == []
         clock.advance(timedelta(days=3))
         assert self.deliver(store).status is Status.NEW
 
     def test_dropshippers_refused_when_the_partner_says_so(self, store: Store) -> None:
-        store.set_preferences(Preferences(dropshippers=False))
+        store.set_preferences(Preferences(dropshippers=False, services=(SERVICE,)))
         business = dict(record()["business"], dropshipper=True)
         with pytest.raises(NotDelivered, match="dropshippers") as refused:
             self.deliver(store, business=business)
-        assert refused.value.code == "no_dropshippers"
+        assert refused.value.rule == "no_dropshippers"
         assert self.deliver(store).status is Status.NEW
+
+    def test_no_tasks_before_a_service_is_offered(self, make_store: MakeStore, clock: FrozenClock) -> None:
+        store = make_store(clock)
+        with pytest.raises(NotDelivered, match="service") as refused:
+            self.deliver(store)
+        assert refused.value.rule == "no_services"
+        assert store.list_tasks(TaskQuery()).items == []
+        assert offering(store) is store and self.deliver(store).status is Status.NEW
 
     def test_invalid_delivery_names_the_field(self, store: Store) -> None:
         with pytest.raises(Invalid, match="merchant"):
@@ -866,14 +899,15 @@ class StoreContract:
         assert store.stats().expired_last_30_days == 0
 
     def test_every_change_is_an_event_in_order(self, store: Store, clock: FrozenClock) -> None:
-        assert store.events(0) == []
-        task = self.deliver(store)
+        start = store.latest_event()  # the partner's preferences, set by the fixture
+        assert all(event.task_id == "" for event in store.events(0))
+        task = self.deliver(store, kind="direct")
         store.open_task(task.id)
         store.reply(task.id, "hi")
         store.add_note(task.id, "n")
         store.merchant_message(task.id, "m")
         store.import_tasks([(1, record("T-imp"))])
-        events = store.events(0)
+        events = store.events(start)
         assert [e.task_id for e in events] == [task.id] * 5 + ["T-imp"]
         assert len({e.kind for e in events}) == 6
         assert [e.seq for e in events] == sorted({e.seq for e in events})
@@ -891,7 +925,7 @@ class StoreContract:
     def test_latest_event_is_where_a_new_reader_starts(self, make_store: MakeStore, clock: FrozenClock) -> None:
         store = make_store(clock)
         assert store.latest_event() == 0
-        task = self.deliver(store)
+        task = self.deliver(offering(store))
         store.reply(task.id, "hi")
         assert store.latest_event() == store.events(0)[-1].seq
         start = store.latest_event()

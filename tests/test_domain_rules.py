@@ -47,10 +47,11 @@ NOW = T0 + HOUR
 REFUSED = "refused"
 
 
-def fresh(task_id: str = "T-1", received: datetime = T0) -> Task:
+def fresh(task_id: str = "T-1", received: datetime = T0, kind: Kind = Kind.DIRECT) -> Task:
+    """A direct request: its merchant may write before the partner does (a match's may not)."""
     return Task(
         id=task_id,
-        kind=Kind.MATCH,
+        kind=kind,
         service="Theme customization",
         title="Make our product pages faster",
         received_at=received,
@@ -433,3 +434,34 @@ def test_allowed_actions_is_exactly_what_apply_accepts(name: str, task: Task) ->
             assert accepted and Open not in allowed
             continue
         assert (action_type in allowed) == accepted, f"{name}: {action_type.__name__}"
+
+
+@pytest.mark.parametrize("status", [Status.NEW, Status.OPENED])
+def test_match_merchant_cannot_write_before_the_partner_does(status: Status) -> None:
+    """SPEC 6: a matched merchant does not know of the partner until the partner writes."""
+    match = fresh(kind=Kind.MATCH)
+    if status is Status.OPENED:
+        match = apply(match, Open(), T0)
+    with pytest.raises(Refused) as refused:
+        apply(match, MerchantMessage("m9", "Any news?", "Anna Nowak"), NOW)
+    assert refused.value.rule == "not_contacted"
+    answered = apply(match, PartnerMessage("m1", "Hi Anna", "Ola"), NOW)
+    assert apply(answered, MerchantMessage("m2", "Hi!", "Anna Nowak"), NOW).status is Status.AWAITING_RESPONSE
+
+
+def test_every_refusal_names_its_rule() -> None:
+    """Scripts and the API read `rule`, never the words (SPEC 6, error.rule)."""
+    cases: list[tuple[Status, rules.Action, str]] = [
+        (Status.EXPIRED, ACTIONS[PartnerMessage], "expired"),
+        (Status.DECLINED, ACTIONS[PartnerMessage], "declined"),
+        (Status.COMPLETED, ACTIONS[PartnerDecline], "completed"),
+        (Status.INACTIVE, ACTIONS[MarkInactive], "already_inactive"),
+        (Status.COMPLETED, ACTIONS[Complete], "already_completed"),
+        (Status.NEW, ACTIONS[Complete], "not_responded"),
+        (Status.RESPONDED, ACTIONS[Reactivate], "not_inactive"),
+        (Status.RESPONDED, ACTIONS[RequestReview], "not_completed"),
+    ]
+    for status, action, rule in cases:
+        with pytest.raises(Refused) as refused:
+            apply(task_in(status), action, NOW)
+        assert refused.value.rule == rule, (status, action)

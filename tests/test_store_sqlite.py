@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from store_contract import StoreContract, record
+from store_contract import StoreContract, offering, record
 
 from expert_tui.domain import Clock, FrozenClock, Kind, Status
 from expert_tui.store import Sort, TaskQuery
@@ -56,7 +56,7 @@ def test_files_are_private_from_the_first_byte(tmp_path: Path, clock: FrozenCloc
     folder = tmp_path / "fresh" / "expert-tui"
     old = os.umask(0)  # even with a permissive umask nothing is readable by others
     try:
-        with SqliteStore(folder / "tasks.db", clock=clock) as store:
+        with offering(SqliteStore(folder / "tasks.db", clock=clock)) as store:
             store.deliver_task(record("T-1"))
             made = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
     finally:
@@ -71,7 +71,7 @@ def test_files_are_private_from_the_first_byte(tmp_path: Path, clock: FrozenCloc
 
 
 def test_fresh_file_is_migrated_and_reopening_keeps_everything(db_path: Path, clock: FrozenClock) -> None:
-    with SqliteStore(db_path, clock=clock) as store:
+    with offering(SqliteStore(db_path, clock=clock)) as store:
         store.deliver_task(record("T-1"))
         store.reply("T-1", "hello")
     with closing(sqlite3.connect(db_path)) as conn:
@@ -124,7 +124,7 @@ def test_the_user_defaults_to_the_login_name(
 ) -> None:
     monkeypatch.setenv("LOGNAME", "ola.nowak")
     assert getpass.getuser() == "ola.nowak"
-    with SqliteStore(db_path, clock=clock) as store:
+    with offering(SqliteStore(db_path, clock=clock)) as store:
         task = store.deliver_task(record("T-1"))
         store.reply(task.id, "Hello")
         store.add_note(task.id, "Called them")
@@ -376,7 +376,7 @@ _WRITER = """
 import sys
 from expert_tui.store.sqlite import SqliteStore
 db, name = sys.argv[1], sys.argv[2]
-store = SqliteStore(db)
+store = SqliteStore(db)  # the test's first store offers a service
 sys.stdout.write("ready\\n"); sys.stdout.flush()
 sys.stdin.readline()
 for i in range(60):
@@ -389,7 +389,7 @@ store.close()
 
 
 def test_two_processes_writing_at_once_never_see_locked(db_path: Path) -> None:
-    with SqliteStore(db_path) as store:
+    with offering(SqliteStore(db_path)) as store:
         store.deliver_task(record("shared"))
     writers = [
         subprocess.Popen(
@@ -414,7 +414,7 @@ def test_two_processes_writing_at_once_never_see_locked(db_path: Path) -> None:
     with SqliteStore(db_path) as store:
         assert store.counts()[Status.NEW] == 120
         assert len(store.get_task("shared").messages) == 120
-        assert len(store.events(0, limit=10_000)) == 1 + 120 * 3
+        assert len(store.events(0, limit=10_000)) == 2 + 120 * 3  # preferences, the shared task, 3 per written task
 
 
 # --- a kill at any moment of an import -----------------------------------------------------------

@@ -1,7 +1,7 @@
 """Plain dataclasses and the rules of SPEC section 2. No I/O, no Textual."""
 
 from .clock import Clock, FrozenClock, system_clock
-from .errors import DomainError, Invalid, NotDelivered, NotFound, Refused
+from .errors import DomainError, IdempotencyMismatch, Invalid, NotDelivered, NotFound, Refused
 from .model import (
     INBOX_KINDS,
     RESPONSE_WINDOW,
@@ -40,6 +40,7 @@ __all__ = [
     "DeclineReason",
     "DomainError",
     "FrozenClock",
+    "IdempotencyMismatch",
     "Invalid",
     "Kind",
     "Level",

@@ -14,9 +14,18 @@ class DomainError(Exception):
 
 
 class Refused(DomainError):
-    """The action breaks a rule of the task's lifecycle (HTTP 409, CLI exit 1)."""
+    """The action breaks a rule of the task's lifecycle (HTTP 409, CLI exit 1).
+
+    `rule` names the rule for scripts and the API (`error.rule`: `expired`, `declined`,
+    `completed`, `not_contacted`, ...), so a caller can tell "already done"
+    (`already_inactive`, `already_completed`) from "impossible" without parsing words.
+    """
 
     code = "refused"
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 class Invalid(DomainError):
@@ -29,13 +38,19 @@ class Invalid(DomainError):
         self.field = field
 
 
+class IdempotencyMismatch(Invalid):
+    """An idempotency key came back with another request: nothing was done (HTTP 422)."""
+
+    code = "idempotency_mismatch"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "idempotency_key")
+
+
 class NotFound(DomainError):
     code = "not_found"
 
 
 class NotDelivered(Refused):
-    """The partner's preferences refuse a delivered task; `code` says which one."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
+    """The partner's preferences refuse a delivered task; `rule` says which one
+    (`unavailable`, `no_dropshippers`, `no_services`)."""

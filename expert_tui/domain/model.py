@@ -206,7 +206,8 @@ class Task:
         return self.received_at + RESPONSE_WINDOW
 
     def status_at(self, now: datetime) -> Status:
-        if self.status in WAITING_FOR_FIRST_RESPONSE and now >= self.expires_at:
+        """Contacts have no window (SPEC 2): only inbox kinds expire."""
+        if self.status in WAITING_FOR_FIRST_RESPONSE and self.kind is not Kind.CONTACT and now >= self.expires_at:
             return Status.EXPIRED
         return self.status
 

@@ -17,6 +17,7 @@ from .model import (
     Author,
     Decline,
     DeclineReason,
+    Kind,
     Message,
     Note,
     Review,
@@ -137,7 +138,7 @@ def apply(task: Task, action: Action, now: datetime) -> Task:
         if isinstance(action, Open):
             return replace(task, status=Status.EXPIRED)
         ago = humanize_delta(now - task.expires_at)
-        raise Refused(f"{task.id} expired {ago} ago — no actions are possible on expired tasks")
+        raise Refused(f"{task.id} expired {ago} ago — no actions are possible on expired tasks", "expired")
     handler = _HANDLERS[type(action)]
     return handler(task, status, action, now)
 
@@ -181,7 +182,7 @@ def _open(task: Task, status: Status, action: Open, now: datetime) -> Task:
 
 def _partner_message(task: Task, status: Status, action: PartnerMessage, now: datetime) -> Task:
     if status not in MESSAGEABLE:
-        raise Refused(f"{_closed_reason(task, status)} — messages can no longer be sent")
+        raise Refused(f"{_closed_reason(task, status)} — messages can no longer be sent", status.value)
     body = check_body(action.body, "message")
     message = Message(action.id, Author.PARTNER, action.author_name, body, now)
     first = status in WAITING_FOR_FIRST_RESPONSE
@@ -198,7 +199,13 @@ def _partner_message(task: Task, status: Status, action: PartnerMessage, now: da
 
 def _merchant_message(task: Task, status: Status, action: MerchantMessage, now: datetime) -> Task:
     if status in (Status.DECLINED, Status.COMPLETED):
-        raise Refused(f"{_closed_reason(task, status)} — the merchant can no longer write on it")
+        raise Refused(f"{_closed_reason(task, status)} — the merchant can no longer write on it", status.value)
+    if task.kind is Kind.MATCH and task.first_response_at is None:
+        # The merchant does not know they were matched until the partner writes (seed).
+        raise Refused(
+            f"{task.id} is a match the partner has not answered yet — the merchant does not know of them",
+            "not_contacted",
+        )
     body = check_body(action.body, "message")
     message = Message(action.id, Author.MERCHANT, action.author_name, body, now)
     # Before the first response the window still runs: the task stays new/opened.
@@ -215,7 +222,7 @@ def _merchant_message(task: Task, status: Status, action: MerchantMessage, now: 
 
 def _partner_decline(task: Task, status: Status, action: PartnerDecline, now: datetime) -> Task:
     if status not in PARTNER_DECLINABLE:
-        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined")
+        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined", status.value)
     try:
         reason = DeclineReason(action.reason)
     except ValueError:
@@ -236,7 +243,7 @@ def _partner_decline(task: Task, status: Status, action: PartnerDecline, now: da
 
 def _merchant_decline(task: Task, status: Status, action: MerchantDecline, now: datetime) -> Task:
     if status in (Status.DECLINED, Status.COMPLETED):
-        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined")
+        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined", status.value)
     return replace(
         task,
         status=Status.DECLINED,
@@ -247,40 +254,46 @@ def _merchant_decline(task: Task, status: Status, action: MerchantDecline, now: 
 
 def _mark_inactive(task: Task, status: Status, action: MarkInactive, now: datetime) -> Task:
     if status is Status.INACTIVE:
-        raise Refused(f"{task.id} is already inactive")
+        raise Refused(f"{task.id} is already inactive", "already_inactive")
     if status not in IN_CONVERSATION:
-        raise Refused(_needs_conversation(task, status, "marked inactive"))
+        raise _needs_conversation(task, status, "marked inactive")
     return replace(task, status=Status.INACTIVE, last_activity_at=now)
 
 
 def _complete(task: Task, status: Status, action: Complete, now: datetime) -> Task:
     if status is Status.COMPLETED:
-        raise Refused(f"{task.id} is already completed")
+        raise Refused(f"{task.id} is already completed", "already_completed")
     if status not in COMPLETABLE:
-        raise Refused(_needs_conversation(task, status, "completed"))
+        raise _needs_conversation(task, status, "completed")
     return replace(task, status=Status.COMPLETED, last_activity_at=now)
 
 
 def _reactivate(task: Task, status: Status, action: Reactivate, now: datetime) -> Task:
     if status is not Status.INACTIVE:
-        raise Refused(f"{task.id} is {status.label.lower()}, not inactive — only inactive tasks can be reactivated")
+        raise Refused(
+            f"{task.id} is {status.label.lower()}, not inactive — only inactive tasks can be reactivated",
+            "not_inactive",
+        )
     back = Status.RESPONDED if task.last_message_by is Author.PARTNER else Status.AWAITING_RESPONSE
     return replace(task, status=back, last_activity_at=now)
 
 
 def _request_review(task: Task, status: Status, action: RequestReview, now: datetime) -> Task:
     if status is not Status.COMPLETED:
-        raise Refused(f"{task.id} is {status.label.lower()} — a review can be requested only once it is completed")
+        raise Refused(
+            f"{task.id} is {status.label.lower()} — a review can be requested only once it is completed",
+            "not_completed",
+        )
     if task.review is not None:
-        raise Refused(f"a review of {task.id} was already requested — it can be requested once")
+        raise Refused(f"a review of {task.id} was already requested — it can be requested once", "review_requested")
     return replace(task, review=Review(requested_at=now), last_activity_at=now)
 
 
 def _merchant_review(task: Task, status: Status, action: MerchantReview, now: datetime) -> Task:
     if task.review is None:
-        raise Refused(f"no review of {task.id} was requested")
+        raise Refused(f"no review of {task.id} was requested", "review_not_requested")
     if task.review.reviewed_at is not None:
-        raise Refused(f"{task.id} has already been reviewed")
+        raise Refused(f"{task.id} has already been reviewed", "already_reviewed")
     if isinstance(action.rating, bool) or not isinstance(action.rating, int) or not 1 <= action.rating <= 5:
         raise Invalid("rating must be a whole number from 1 to 5", "rating")
     review = replace(task.review, rating=action.rating, comment=_comment(action.comment), reviewed_at=now)
@@ -300,24 +313,32 @@ def _request_store_access(task: Task, status: Status, action: RequestStoreAccess
             "merchant_consented",
         )
     if status not in STORE_ACCESS_STATUSES:
-        raise Refused(_needs_conversation(task, status, "given a store-access request"))
+        raise _needs_conversation(task, status, "given a store-access request")
     if task.store_access.status is not AccessStatus.NONE:
-        raise Refused(f"store access for {task.id} is already {task.store_access.status.value}")
+        raise Refused(
+            f"store access for {task.id} is already {task.store_access.status.value}", "store_access_requested"
+        )
     access = StoreAccess(AccessStatus.REQUESTED, requested_by=action.by, requested_at=now)
     return replace(task, store_access=access, last_activity_at=now)
 
 
 def _decide_store_access(task: Task, status: Status, action: DecideStoreAccess, now: datetime) -> Task:
     if task.store_access.status is not AccessStatus.REQUESTED:
-        raise Refused(f"store access for {task.id} was not requested (it is {task.store_access.status.value})")
+        raise Refused(
+            f"store access for {task.id} was not requested (it is {task.store_access.status.value})",
+            "store_access_not_requested",
+        )
     decided = AccessStatus.GRANTED if action.granted else AccessStatus.DENIED
     return replace(task, store_access=replace(task.store_access, status=decided, decided_at=now), last_activity_at=now)
 
 
-def _needs_conversation(task: Task, status: Status, what: str) -> str:
+def _needs_conversation(task: Task, status: Status, what: str) -> Refused:
+    """The refusal of an action that needs a conversation under way."""
     if status in WAITING_FOR_FIRST_RESPONSE:
-        return f"{task.id} has no reply yet — it can be {what} once you have written to the merchant"
-    return f"{_closed_reason(task, status)} — it can no longer be {what}"
+        return Refused(
+            f"{task.id} has no reply yet — it can be {what} once you have written to the merchant", "not_responded"
+        )
+    return Refused(f"{_closed_reason(task, status)} — it can no longer be {what}", status.value)
 
 
 def _comment(comment: object) -> str:

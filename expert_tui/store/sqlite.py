@@ -30,6 +30,7 @@ from ..domain import (
     Clock,
     DeclineReason,
     DomainError,
+    IdempotencyMismatch,
     Invalid,
     Kind,
     NotDelivered,
@@ -150,7 +151,7 @@ class SqliteStore(Store):
 
     def _sweep_expired(self, now: datetime) -> None:
         """Store `expired` for every new/opened task whose window has closed by `now`."""
-        owed = "partner = ? AND inbox IN (0, 1) AND status IN (?, ?) AND received_at <= ?"
+        owed = "partner = ? AND inbox = 1 AND status IN (?, ?) AND received_at <= ?"
         args = (self.partner, *_OWED, rows.to_micros(now - RESPONSE_WINDOW))
         if self._conn.execute(f"SELECT 1 FROM tasks WHERE {owed} LIMIT 1", args).fetchone() is None:
             return
@@ -363,7 +364,7 @@ class SqliteStore(Store):
                 ).fetchone()
                 if earlier is not None:
                     if tuple(earlier) != (task_id, digest):
-                        raise Refused(
+                        raise IdempotencyMismatch(
                             "this idempotency key was already used for a different message — "
                             "nothing was sent; use a new key for a new message"
                         )
@@ -591,12 +592,16 @@ class SqliteStore(Store):
             if assign_id:
                 task = _with_id(task, self._free_id(conn))
             elif conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task.id)).fetchone():
-                raise Refused(f"a task with id {task.id!r} was already delivered — ids are unique per partner")
+                raise Refused(
+                    f"a task with id {task.id!r} was already delivered — ids are unique per partner", "duplicate_id"
+                )
             task = _as_of(task, now)
             self._insert(conn, [rows.prepare(task)], "delivered", now)
         return task
 
     def _check_delivery(self, task: Task, now: datetime) -> None:
+        if task.kind is Kind.CONTACT:
+            return  # A contact request has no window and is delivered even on holiday (SPEC 6).
         prefs = self.get_preferences()
         if not prefs.is_available(now.date()):
             until = f" until {prefs.unavailable_until.isoformat()}" if prefs.unavailable_until else ""
@@ -604,6 +609,12 @@ class SqliteStore(Store):
         if task.business.dropshipper and not prefs.dropshippers:
             raise NotDelivered(
                 f"{self.partner} does not work with dropshippers — the task was not delivered", "no_dropshippers"
+            )
+        if not prefs.services:
+            # The seed's partners receive tasks only once they offer at least one service.
+            raise NotDelivered(
+                f"{self.partner} offers no service yet — tasks are delivered once at least one is set up",
+                "no_services",
             )
 
     def _free_id(self, conn: sqlite3.Connection) -> str:
