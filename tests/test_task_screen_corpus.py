@@ -78,7 +78,6 @@ async def test_every_corpus_entry_in_every_field(tmp_path: Path, clock: FrozenCl
             # Refused by the store with a reason (a lone surrogate is not valid Unicode).
             assert "invalid character" in report.rejected[0].reason, entry["id"]
             continue
-        started = time.monotonic()
         async with TaskApp(store, clock, record["id"]).run_test(size=(120, 40)) as pilot:
             screen = await opened(pilot)
             text, raw = terminal_output(pilot.app)
@@ -92,7 +91,6 @@ async def test_every_corpus_entry_in_every_field(tmp_path: Path, clock: FrozenCl
             await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
             assert_inert(terminal_output(pilot.app)[1], entry["id"])
             assert screen.current is not None
-        assert time.monotonic() - started < 10, f"{entry['id']} took too long"
         shown += 1
     assert shown >= len(corpus) - 1
 
