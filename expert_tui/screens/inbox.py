@@ -24,7 +24,7 @@ from textual.widgets import Input
 from ..commands import PaletteCommand, with_keys
 from ..domain import DomainError, NotFound, Refused, Status, Task, rules
 from ..store.base import Sort, TaskQuery
-from ..store_calls import call_store, notify_refusal
+from ..store_calls import call_store, notify_failure, notify_refusal
 from ..widgets.column_header import ColumnHeader
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.preview import TaskPreview
@@ -176,12 +176,15 @@ class InboxScreen(Screen[None]):
             counts = self.app.store.counts(query.kind)
             if visit is not None:
                 follow = self._follow_after(visit)
+            total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
+            window = TaskWindow(self.app.store, query, total)
+            window.fetch(0)
         except DomainError as error:
             self.app.call_from_thread(notify_refusal, self.app, error)
             return
-        total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
-        window = TaskWindow(self.app.store, query, total)
-        window.fetch(0)
+        except Exception as error:  # a store or network failure: said in words, the inbox stays
+            self.app.call_from_thread(notify_failure, self.app, error)
+            return
         self.app.call_from_thread(self._show, generation, counts, window, follow)
 
     def _follow_after(self, visit: _Visit) -> str | None:

@@ -29,6 +29,7 @@ from textual.strip import Strip
 
 from ..domain import Status, Task
 from ..domain.text import one_line
+from ..store_calls import notify_failure
 from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
 from .task_window import TaskWindow
 from .urgency import Deadline, changed_span, deadline_of
@@ -114,6 +115,15 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         def __init__(self, window: TaskWindow) -> None:
             super().__init__()
             self.window = window
+
+    class PagesFailed(Message):
+        """A worker could not load `pages` of `window`: they are asked for again when next in view."""
+
+        def __init__(self, window: TaskWindow, pages: list[int], error: Exception) -> None:
+            super().__init__()
+            self.window = window
+            self.pages = pages
+            self.error = error
 
     def __init__(self, now: datetime, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -202,8 +212,18 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self.run_worker(partial(self._fetch, window, todo), thread=True, group="task-pages")
 
     def _fetch(self, window: TaskWindow, pages: list[int]) -> None:
-        window.fetch_pages(pages)
+        try:
+            window.fetch_pages(pages)
+        except Exception as error:  # a store or network failure must not end the app
+            self.post_message(self.PagesFailed(window, pages, error))
+            return
         self.post_message(self.PagesArrived(window))
+
+    def on_task_list_pages_failed(self, message: TaskList.PagesFailed) -> None:
+        message.stop()
+        self._pending.difference_update(message.pages)
+        if message.window is self.window:
+            notify_failure(self.app, message.error)
 
     def on_task_list_pages_arrived(self, message: TaskList.PagesArrived) -> None:
         message.stop()
