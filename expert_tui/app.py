@@ -87,8 +87,10 @@ class ExpertApp(App[None]):
             return
         self.now = self.clock()
         # Only the screen in front is told; covered screens catch up when shown again.
+        # A screen still being built (a slow machine lets the tick in first) has no
+        # widgets to tick yet: it reads the time itself once mounted.
         tick = getattr(self.screen, "tick", None)
-        if callable(tick):
+        if callable(tick) and self.screen.is_mounted:
             tick()
 
     # --- live updates ----------------------------------------------------------------------

@@ -85,3 +85,17 @@ async def test_pages_failing_on_a_far_jump_keep_the_inbox(store: BreakingStore, 
         assert rows > 1_000
         last = store.list_tasks(TaskQuery(limit=1, offset=rows - 1)).items[0]
         await until(pilot, lambda: any(last.id in line for line in screen_lines(app)), "the last row")
+
+
+async def test_a_tick_before_the_inbox_is_built_is_harmless(store: BreakingStore, clock: FrozenClock) -> None:
+    """On a loaded machine the 1 Hz tick can arrive between pushing a screen and its
+    widgets being mounted; it used to end the app with NoMatches."""
+    app = ExpertApp(store, clock=clock, poll_interval=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "inbox")
+        fresh = InboxScreen()
+        app.push_screen(fresh)
+        app._tick()  # before the new screen had a chance to compose
+        await until(pilot, lambda: app.screen is fresh and fresh.is_mounted, "the new inbox built")
+        app._tick()
+        assert app.is_running and app.return_code is None
