@@ -30,6 +30,7 @@ from textual.screen import Screen
 
 from .commands import ScreenCommands
 from .domain import Clock, system_clock
+from .settings import SettingsFile
 from .store.base import Store
 
 #: Seconds between two looks at the store's change log.
@@ -61,9 +62,18 @@ class ExpertApp(App[None]):
     now: var[datetime] = var(system_clock, init=False)
     store_version: var[int] = var(0, init=False)
 
-    def __init__(self, store: Store, *, clock: Clock = system_clock, poll_interval: float = POLL_INTERVAL) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock = system_clock,
+        poll_interval: float = POLL_INTERVAL,
+        settings: SettingsFile | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
+        #: The person's own settings (display name, undo-send delay): a local file, never the store.
+        self.settings = SettingsFile() if settings is None else settings
         self.clock = clock
         self.poll_interval = poll_interval
         self.set_reactive(ExpertApp.now, clock())

@@ -24,6 +24,11 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
+def settings_path() -> Path:
+    """The person's own settings (display name, undo-send delay, ...): never on a server."""
+    return config_dir() / "settings.json"
+
+
 def default_db_path() -> Path:
     return data_dir() / "tasks.db"
 

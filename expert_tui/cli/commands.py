@@ -305,6 +305,7 @@ def _write_tasks(
 def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
     where = {
         "config_dir": str(paths.config_dir()),
+        "settings": str(paths.settings_path()),
         "data_dir": str(paths.data_dir()),
         "store": str(ctx.backend.db),
         "store_chosen_by": ctx.backend.source,
@@ -314,6 +315,7 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
         print_json(where)
         return OK
     out(f"config      {one_line(where['config_dir'])}")
+    out(f"settings    {one_line(where['settings'])}  (yours only: display name, undo-send delay)")
     out(f"data        {one_line(where['data_dir'])}")
     out(f"store       {one_line(where['store'])}  ({ctx.backend.source})")
     out(f"demo store  {one_line(where['demo_store'])}")

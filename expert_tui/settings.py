@@ -1,0 +1,189 @@
+"""The person's own settings: one small 0600 JSON file in their config folder.
+
+SPEC 6 (2026-11-29): personal settings (display name, language, time zone for display,
+keymap, alerts, undo-send delay, templates' order) belong to the person at the keyboard,
+not to the partner account, so they live on the person's machine and never on the server.
+
+The file is read with a size bound and only if it is the person's own private file
+(never through a symlink); a file that is missing, unreadable or wrong gives the
+defaults and a sentence saying why, never a crash. It is written atomically: a new
+file created exclusively (0600, no symlink followed) in the 0700 folder, then renamed
+over the old one, so a crash mid-write leaves the old settings or the new ones, never
+half a file. Keys this version does not know are kept as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .domain.text import one_line
+from .paths import PRIVATE_FILE_MODE, ensure_private_dir, settings_path
+
+#: A settings file is a few lines; anything larger is not ours.
+MAX_SETTINGS_BYTES = 64 * 1024
+#: Names are at most 200 characters everywhere (SPEC 5).
+MAX_DISPLAY_NAME_CHARS = 200
+DEFAULT_UNDO_SEND_SECONDS = 10
+MAX_UNDO_SEND_SECONDS = 60
+
+
+class SettingsError(Exception):
+    """A value or a file that cannot be used; `message` is said to the person as is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PersonalSettings:
+    """What one person chose for themselves. `display_name` signs first replies ("" =
+    not chosen yet: the first reply asks); `undo_send_seconds` is how long a sent reply
+    waits in the outbox before it leaves (0 = at once)."""
+
+    display_name: str = ""
+    undo_send_seconds: int = DEFAULT_UNDO_SEND_SECONDS
+    #: Keys written by another version of the app, written back untouched.
+    others: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def changed(self, **changes: Any) -> PersonalSettings:
+        """A copy with `changes`, each checked (raises `SettingsError` naming the field)."""
+        checked = {name: _CHECKS[name](value) for name, value in changes.items()}
+        return replace(self, **checked)
+
+
+def check_display_name(value: object) -> str:
+    """A name that signs messages to merchants: one line of visible text, ≤ 200 characters."""
+    if not isinstance(value, str):
+        raise SettingsError("display name must be text", "display_name")
+    name = value.strip()
+    if one_line(name) != name:
+        raise SettingsError("display name must be one line of plain text (no control characters)", "display_name")
+    if len(name) > MAX_DISPLAY_NAME_CHARS:
+        raise SettingsError(
+            f"display name is too long ({len(name)} characters; at most {MAX_DISPLAY_NAME_CHARS})", "display_name"
+        )
+    return name
+
+
+def check_undo_send_seconds(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_UNDO_SEND_SECONDS:
+        raise SettingsError(
+            f"undo-send delay must be a whole number of seconds from 0 (off) to {MAX_UNDO_SEND_SECONDS}",
+            "undo_send_seconds",
+        )
+    return value
+
+
+_CHECKS = {"display_name": check_display_name, "undo_send_seconds": check_undo_send_seconds}
+
+
+@dataclass
+class SettingsFile:
+    """The settings file and its current content. `problem` says why the file was not
+    used (the defaults are in force), or is None."""
+
+    path: Path = field(default_factory=settings_path)
+    current: PersonalSettings = field(init=False)
+    problem: str | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.reload()
+
+    def reload(self) -> PersonalSettings:
+        try:
+            self.current, self.problem = read_settings(self.path), None
+        except SettingsError as error:
+            self.current, self.problem = PersonalSettings(), error.message
+        return self.current
+
+    def update(self, **changes: Any) -> PersonalSettings:
+        """Check, write, then adopt `changes`; on any failure nothing changes (raises
+        `SettingsError`)."""
+        new = self.current.changed(**changes)
+        write_settings(self.path, new)
+        self.current, self.problem = new, None
+        return new
+
+
+def read_settings(path: Path) -> PersonalSettings:
+    """The settings in `path`; the defaults when there is no file yet. Raises
+    `SettingsError` for a file that is not the person's own private regular file, too
+    large, not JSON, or holding a wrong value."""
+    try:
+        # O_NONBLOCK: a FIFO put in its place must not hang the start-up.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return PersonalSettings()
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot be read ({error.strerror or error}) — using the defaults") from None
+    try:
+        _check_private(os.fstat(fd), path)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        raw = handle.read(MAX_SETTINGS_BYTES + 1)
+    if len(raw) > MAX_SETTINGS_BYTES:
+        raise SettingsError(f"{path}: larger than {MAX_SETTINGS_BYTES // 1024} KiB, not a settings file — ignored")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SettingsError(f"{path}: not valid JSON ({error}) — using the defaults") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a JSON object — using the defaults")
+    known = {name: data[name] for name in _CHECKS if name in data}
+    others = {name: value for name, value in data.items() if name not in _CHECKS}
+    try:
+        return PersonalSettings(others=others).changed(**known)
+    except SettingsError as error:
+        raise SettingsError(f"{path}: {error.message} — using the defaults", error.field) from None
+
+
+def write_settings(path: Path, settings: PersonalSettings) -> None:
+    """Replace the file atomically with `settings` (raises `SettingsError` on failure)."""
+    data = {
+        **settings.others,
+        "display_name": settings.display_name,
+        "undo_send_seconds": settings.undo_send_seconds,
+    }
+    payload = (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        ensure_private_dir(path.parent)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)  # left by a crash of this same process id
+        fd = os.open(
+            temporary,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+            PRIVATE_FILE_MODE,
+        )
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise SettingsError(f"settings could not be saved to {path}: {error.strerror or error}") from None
+
+
+def _check_private(info: os.stat_result, path: Path) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise SettingsError(f"{path}: not a regular file — ignored, using the defaults")
+    if info.st_uid != os.getuid():
+        raise SettingsError(f"{path}: belongs to another user — ignored, using the defaults")
+    if info.st_mode & 0o077:
+        mode = f"{stat.S_IMODE(info.st_mode):o}"
+        raise SettingsError(f"{path}: readable by others (mode {mode}; run chmod 600) — ignored, using the defaults")
