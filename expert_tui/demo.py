@@ -14,7 +14,6 @@ ordinary import and its validation.
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from typing import Any
 from . import paths
 from .domain import Clock, Preferences, ServiceOffer, system_clock
 from .domain.timefmt import format_ts, parse_ts
+from .private_files import replace_privately
 from .store import Store
 
 #: Bump when `demo_tasks` changes, so existing demo stores are rebuilt with the new set.
@@ -765,12 +765,8 @@ def _is_fresh(db: Path, stamp: Path, now: datetime) -> bool:
 
 def _write_private_json(path: Path, data: dict[str, Any]) -> None:
     """Write atomically through a 0600 temporary file, so a crash leaves no half stamp."""
-    paths.ensure_private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, paths.PRIVATE_FILE_MODE)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    with replace_privately(path) as out:
         json.dump(data, out)
-    os.replace(tmp, path)
 
 
 __all__ = ["DEMO_MAX_AGE", "DEMO_VERSION", "demo_tasks", "generate_tasks", "open_demo_store"]

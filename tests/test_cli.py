@@ -191,12 +191,30 @@ def test_paths(isolated_home: Path) -> None:
 
 
 def test_files_created_by_the_cli_are_private(isolated_home: Path, tasks_file: Path) -> None:
-    assert cli("import", str(tasks_file)).code == 0
+    """Under umask 000. The -wal and -shm exist only while the store is open (after the
+    process exits they are gone), so they are looked at while `import -` still reads stdin."""
     folder = isolated_home / "data" / "expert-tui"
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert stat.S_IMODE((folder / "tasks.db").stat().st_mode) == 0o600
-    for extra in folder.glob("tasks.db-*"):
-        assert stat.S_IMODE(extra.stat().st_mode) == 0o600
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "expert_tui", "import", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        umask=0,
+    )
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(tasks_file.read_bytes())
+        proc.stdin.flush()
+        wal, shm = folder / "tasks.db-wal", folder / "tasks.db-shm"
+        deadline = time.monotonic() + 30
+        while not (wal.exists() and shm.exists()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (folder, folder / "tasks.db", wal, shm)}
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    assert seen == {"expert-tui": 0o700, "tasks.db": 0o600, "tasks.db-wal": 0o600, "tasks.db-shm": 0o600}
+    assert proc.returncode == 0
 
 
 def test_export_formats(db: Path, tmp_path: Path) -> None:
@@ -262,6 +280,7 @@ def test_help_documents_the_exit_codes() -> None:
 def test_a_corrupt_database_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite " * 100)
+    bad.chmod(0o600)  # private: the store's own checks pass and the content is what is wrong
     assert_one_line_error(cli("--db", str(bad), "list"), 2, "not an expert-tui database, or it is damaged")
 
 
@@ -276,6 +295,7 @@ def test_an_sqlite_file_of_another_program_is_refused_and_left_alone(tmp_path: P
         ],
         check=True,
     )
+    other.chmod(0o600)
     before = other.read_bytes()
     assert_one_line_error(cli("--db", str(other), "list"), 2, "SQLite database of another program")
     assert other.read_bytes() == before
@@ -288,7 +308,7 @@ def test_a_folder_given_as_the_database(tmp_path: Path) -> None:
 def test_a_database_in_an_unwritable_place(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_one_line_error(cli("--db", str(blocker / "tasks.db"), "list"), 2, "cannot open the store")
+    assert_one_line_error(cli("--db", str(blocker / "tasks.db"), "list"), 2, f"{blocker}: it is not a folder")
 
 
 def test_a_missing_import_file_creates_no_store(tmp_path: Path) -> None:

@@ -99,6 +99,7 @@ def test_a_store_from_a_newer_version_is_refused(db_path: Path, clock: FrozenClo
 def test_not_a_database_is_a_clear_error(db_path: Path, clock: FrozenClock) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(b"this is a text file, not a database\n" * 200)
+    db_path.chmod(0o600)
     with pytest.raises(sqlite3.DatabaseError):
         SqliteStore(db_path, clock=clock)
 
@@ -109,6 +110,7 @@ def test_an_sqlite_file_of_another_program_is_refused_untouched(db_path: Path, c
         conn.execute("CREATE TABLE songs (title TEXT)")
         conn.execute("INSERT INTO songs VALUES ('x')")
         conn.commit()
+    db_path.chmod(0o600)
     with pytest.raises(SchemaError, match=r"SQLite database of another program .*'songs'"):
         SqliteStore(db_path, clock=clock)
     with closing(sqlite3.connect(db_path)) as conn:
@@ -299,6 +301,7 @@ def test_migrating_a_version_1_store_keeps_its_tasks(db_path: Path, clock: Froze
             conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
         conn.execute(_V1_DRAFTS)
         conn.execute("INSERT INTO task_search (rowid, doc) SELECT rowid, doc FROM src.task_search")
+    v1.chmod(0o600)
     with SqliteStore(v1, clock=clock) as migrated:
         assert list(migrated.export_tasks()) == exported
         assert migrated.counts() == counts
@@ -329,6 +332,7 @@ def test_migrating_a_version_4_store_keeps_its_reply_drafts_and_adds_note_drafts
             conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
         conn.execute(_V1_DRAFTS)
         conn.execute("INSERT INTO task_search (rowid, doc) SELECT rowid, doc FROM src.task_search")
+    v4.chmod(0o600)
     with SqliteStore(v4, clock=clock) as migrated:
         assert list(migrated.export_tasks()) == exported
         assert migrated.counts() == counts

@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import paths
 from ..domain import Clock, DomainError
 from ..domain.text import one_line
+from ..private_files import UnsafePath
 from ..store import Store
 from .exits import CliError
 
@@ -71,6 +72,8 @@ def open_store(backend: Backend, clock: Clock) -> Store:
 
             return open_demo_store(backend.db, clock)
         return SqliteStore(backend.db, clock=clock)
+    except UnsafePath as error:
+        raise CliError(error.message) from None
     except DomainError as error:  # e.g. a store written by a newer expert-tui
         raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
     except sqlite3.DatabaseError as error:

@@ -19,6 +19,7 @@ from .. import paths
 from ..domain import Clock, Kind, Status, Task
 from ..domain.codec import task_to_dict
 from ..domain.text import one_line
+from ..private_files import SQLITE_SIDE_FILES, replace_privately
 from ..store import ImportReport, Page, Sort, Store, TaskQuery
 from ..store.base import MAX_PAGE_SIZE
 from . import render
@@ -265,23 +266,41 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     name = one_line(args.file)
     if target.is_dir():
         raise CliError(f"cannot write {name}: it is a folder")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _refuse_to_overwrite_a_database(target, ctx.backend.db, name)
     try:
         # Merchant data: readable by the owner only, from the first byte.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.PRIVATE_FILE_MODE)
+        with replace_privately(target) as stream:
+            count = _write_tasks(store.export_tasks(), ctx, args.format, stream.write, ascii_only=False)
     except OSError as error:
         raise CliError(f"cannot write {name}: {os_reason(error)}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            count = _write_tasks(store.export_tasks(), ctx, args.format, stream.write, ascii_only=False)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     err(f"exported {count} tasks to {name}")
     return OK
+
+
+def _refuse_to_overwrite_a_database(target: Path, db: Path, name: str) -> None:
+    """An export lands on a file name a person typed: never over the store being read
+    (`export s.db` would leave nothing to export from) nor over any other SQLite file."""
+    try:
+        with open(target, "rb") as existing:
+            head = existing.read(16)
+    except OSError:
+        return  # nothing there (or nothing readable): the rename decides
+    store_files = [db, *(db.with_name(db.name + suffix) for suffix in SQLITE_SIDE_FILES)]
+    if any(_same_file(target, f) for f in store_files):
+        raise CliError(f"cannot write {name}: it is the store being exported — choose another file name")
+    if head == _SQLITE_HEADER or head[:4] in _WAL_MAGIC:
+        raise CliError(f"cannot write {name}: it is a SQLite database — choose another file name")
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _write_tasks(

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..domain import DomainError, NotFound, Refused, system_clock
 from ..domain.text import one_line
+from ..private_files import UnsafePath
 from . import exits
 from .backend import Backend, choose_backend, open_store, os_reason
 from .commands import HANDLERS, Context
@@ -23,6 +24,9 @@ from .parser import build_parser
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
+    undecodable = _undecodable_argument(sys.argv[1:] if argv is None else argv)
+    if undecodable is not None:
+        return _fail(f"argument {undecodable} is not valid UTF-8 text", exits.BAD_INPUT)
     args = build_parser().parse_args(argv)
     try:
         code = _run(args)
@@ -30,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except CliError as error:
         return _fail(error.message, error.code)
+    except UnsafePath as error:
+        return _fail(error.message, exits.BAD_INPUT)
     except Refused as error:
         return _fail(error.message, exits.REFUSED)
     except DomainError as error:  # Invalid, NotFound: the input was wrong
@@ -76,6 +82,17 @@ def _run_tui(backend: Backend) -> int:
         return app.return_code or exits.OK
     finally:
         store.close()
+
+
+def _undecodable_argument(argv: Sequence[str]) -> int | None:
+    """Python hands bytes that are not UTF-8 over as lone surrogates (`show $'T-\\xff'`);
+    the 1-based position of the first such argument, if any."""
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return position
+    return None
 
 
 def _fail(message: str, code: int) -> int:

@@ -44,7 +44,7 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
 from ..domain.text import check_body, check_storable
-from ..paths import ensure_private_file
+from ..private_files import check_store_files, prepare_store_file
 from . import rows
 from .base import (
     MAX_PAGE_SIZE,
@@ -107,15 +107,18 @@ class SqliteStore(Store):
         self.clock = clock
         self.partner = check_storable(partner, "partner")
         self.user = check_storable(_login_name() if user is None else user, "user")
-        # Created 0600 inside a 0700 folder before SQLite touches it; SQLite gives the
-        # -wal and -shm files the mode of the database file.
-        ensure_private_file(self.path)
+        # Created 0600 (or found the user's own and private) before SQLite touches it;
+        # SQLite gives the -wal and -shm files the mode of the database file.
+        prepare_store_file(self.path)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             check_ours(self._conn)
             self._conn.execute("PRAGMA journal_mode = WAL")
+            # Before anything is written: a -wal or -shm another user slipped in between
+            # the check above and SQLite's open would now be in use, and is refused.
+            check_store_files(self.path)
             # FULL: a reply that was reported stored survives a power cut, not just a crash.
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -267,6 +270,7 @@ class SqliteStore(Store):
             return self._load(conn, task_id).task
 
     def _load(self, conn: sqlite3.Connection, task_id: str) -> _Loaded:
+        task_id = check_storable(task_id, "id")
         row = conn.execute(
             f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id = ?", (self.partner, task_id)
         ).fetchone()
@@ -465,6 +469,7 @@ class SqliteStore(Store):
         conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind))
 
     def _require(self, conn: sqlite3.Connection, task_id: str) -> None:
+        task_id = check_storable(task_id, "id")
         if conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task_id)).fetchone() is None:
             raise NotFound(f"no task {str(task_id)[:100]!r}")
 
