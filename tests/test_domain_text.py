@@ -10,11 +10,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from expert_tui.domain import Invalid
-from expert_tui.domain.text import MAX_BODY_CHARS, check_body, check_storable, fold, for_display, one_line
+from expert_tui.domain.text import (
+    CUT_MARK,
+    DISPLAY_MAX_CHARS,
+    LINE_MAX_CHARS,
+    MAX_BODY_CHARS,
+    check_body,
+    check_storable,
+    fold,
+    for_display,
+    one_line,
+)
 from expert_tui.domain.timefmt import countdown, format_ts, humanize_delta, parse_date, parse_ts
 
-#: Anything a terminal acts on: ESC, C0 except newline, DEL, C1, and reordering marks.
-FORBIDDEN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
+#: Anything a terminal acts on (ESC, C0 except newline, DEL, C1), reordering marks, and
+#: everything invisible SPEC section 6 names (zero-width, tags, U+00AD, U+180E, U+034F,
+#: U+2028/2029).
+FORBIDDEN = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\ud800-\udfff"
+    "\u00ad\u180e\u034f\u2028\u2029\u2060-\u2064\ufeff\U000e0000-\U000e007f]"
+)
 
 #: Every code point class, lone surrogates included (hypothesis leaves them out by default).
 ANY_TEXT = st.text(st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=200)
@@ -47,13 +62,24 @@ def test_every_corpus_entry_is_safe_to_display(corpus: list[dict[str, str]]) -> 
         ("osc-title", "title"),
         ("dcs-sequence", "after"),
         ("c1-csi", "beforeafter"),
-        ("bel-nul-bs", "ring nul backspace"),
+        ("bel-nul-bs", "ring\ufffd\ufffd nul\ufffd back\ufffd\ufffd\ufffdspace"),
         ("cr-overwrite", "Total: $9000\nTotal: $90"),
         ("bidi-override", "invoice \ufffdgpj.exe\ufffd ok"),
         ("rich-markup-bold", "[bold red]URGENT[/bold red] please reply"),
         ("polish", "Zażółć gęślą jaźń — sklep z żółwiami, Łódź"),
         ("rtl-arabic", "متجر إلكتروني للملابس"),
         ("surrogate-escape", "bad \ufffd surrogate"),
+        ("unicode-tag-characters", "Approve" + "\ufffd" * 7 + " the refund"),
+        ("soft-hyphen", "pay\ufffdpal.example/log\ufffdin"),
+        ("mongolian-vowel-separator", "bank\ufffdaccount"),
+        ("combining-grapheme-joiner", "admin\ufffd@shop.example"),
+        ("line-paragraph-separators", "Total: 90 PLN\ufffdTotal: 9000 PLN\ufffdend"),
+        ("c0-controls-mid-text", "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffdg"),
+        ("bidi-isolates-and-marks", "\ufffdabc\ufffd \ufffdx\ufffd \ufffdy \ufffdz\ufffdw\ufffd"),
+        ("hangul-filler", "pay\ufffdpal \ufffd\ufffd x\ufffdy"),
+        ("emoji-zwj-sequence", "\U0001f469\U0001f4bb and a\ufffdb"),
+        ("apc-pm-sos-strings", "abcd"),
+        ("escape-string-unterminated", "visible"),
     ],
 )
 def test_display_keeps_the_words_and_drops_the_sequences(
@@ -65,7 +91,7 @@ def test_display_keeps_the_words_and_drops_the_sequences(
 
 def test_display_makes_invisible_tricks_visible(corpus: list[dict[str, str]]) -> None:
     zero_width = next(e["text"] for e in corpus if e["id"] == "zero-width")
-    assert for_display(zero_width) == "pay\ufffdpal.com \ufffd"
+    assert for_display(zero_width) == "pay\ufffdpal\ufffd.com \ufffd", "never silently dropped"
 
 
 def test_display_limits_stacked_combining_marks(corpus: list[dict[str, str]]) -> None:
@@ -73,6 +99,25 @@ def test_display_limits_stacked_combining_marks(corpus: list[dict[str, str]]) ->
     shown = for_display(zalgo)
     assert shown.startswith("h\u0301\u0302") and shown.endswith("ello")
     assert len(shown) == len("hello") + 2, "at most two marks stack on one letter"
+
+
+def test_every_invisible_character_is_shown_one_for_one() -> None:
+    """Nothing hidden is dropped: each invisible code point becomes exactly one marker."""
+    hidden = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2028\u2029\u2060\ufeff\U000e0001\U000e007f\x01\x7f\x85"
+    for ch in hidden:
+        assert for_display(f"a{ch}b") == "a\ufffdb", f"U+{ord(ch):04X}"
+        assert one_line(f"a{ch}b") == "a\ufffdb", f"U+{ord(ch):04X}"
+
+
+def test_display_looks_at_a_bounded_part_of_any_text() -> None:
+    """A 50 MB title stored before the limits costs what fits on screen, not 50 MB of work."""
+    huge = "\x1b[31m" + "Żółw " * 10_000_000
+    shown = for_display(huge)
+    assert len(shown) < DISPLAY_MAX_CHARS + 60
+    assert shown.endswith(f"{CUT_MARK} ({len(huge) - DISPLAY_MAX_CHARS:,} more characters not shown)")
+    assert_terminal_safe(shown)
+    line = one_line(huge)
+    assert len(line) <= LINE_MAX_CHARS + 1 and line.endswith(CUT_MARK) and line.startswith("Żółw Żółw")
 
 
 def test_tabs_become_spaces_and_one_line_collapses_whitespace() -> None:

@@ -31,10 +31,30 @@ _ESCAPE_SEQUENCE = re.compile(
 )
 # Remaining C0 controls (tab and newline are handled separately), DEL and C1.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Characters that reorder or hide text: shown as a visible marker instead.
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200e\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\u061c]")
+# Characters that reorder text or show nothing: Unicode's format characters (Cf: bidi
+# controls, zero-width characters, soft hyphen, U+180E, tag characters...), line and
+# paragraph separators (Zl, Zp), and letters and marks that draw nothing (U+034F, the
+# Hangul and Khmer fillers, Mongolian variation selectors). Each is shown as a marker.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f]"
+)
+# A zero-width joiner inside an emoji sequence (👩‍💻) joins two visible pictures and
+# hides nothing: it is dropped, so both pictures show side by side at a width the
+# terminal agrees on. Anywhere else it is invisible and gets the marker.
+_EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff"
+_EMOJI_JOINER = re.compile(f"(?<=[{_EMOJI}])\u200d(?=[{_EMOJI}])")
 INVISIBLE_MARKER = "\ufffd"
 _MAX_COMBINING = 2
+#: The most of one text `for_display` looks at: the longest text a field may hold.
+#: Anything longer (a store written before the limits) is cut before any work on it,
+#: so what the screen costs is bounded by what it can show, not by what was stored.
+DISPLAY_MAX_CHARS = 100_000
+#: The most of one text `one_line` looks at: a cell is one line, at most the longest title.
+LINE_MAX_CHARS = 2_000
+CUT_MARK = "…"
 
 
 def check_body(text: object, what: str = "text") -> str:
@@ -61,20 +81,33 @@ def check_storable(text: object, what: str = "text") -> str:
     return text
 
 
-def for_display(text: str) -> str:
-    """Make untrusted text safe to hand to a terminal, keeping line breaks."""
+def for_display(text: str, limit: int = DISPLAY_MAX_CHARS) -> str:
+    """Make untrusted text safe to hand to a terminal, keeping line breaks.
+
+    Escape sequences are removed whole (what they would do is not text); every other
+    control character, bidi control and invisible character becomes `INVISIBLE_MARKER`,
+    so nothing can be hidden from the partner or reorder what they read. Text longer
+    than `limit` characters is cut first and ends with a note of what was left out.
+    """
+    cut = len(text) - limit
+    if cut > 0:
+        text = text[:limit]
     text = _LONE_SURROGATE.sub(INVISIBLE_MARKER, text)
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    text = text.replace("\u200d", "")
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub(INVISIBLE_MARKER, text)
+    text = _EMOJI_JOINER.sub("", text)
     text = _INVISIBLE.sub(INVISIBLE_MARKER, text)
-    return _limit_combining(text)
+    text = _limit_combining(text)
+    if cut > 0:
+        text += f"{CUT_MARK} ({cut:,} more characters not shown)"
+    return text
 
 
-def one_line(text: str) -> str:
+def one_line(text: str, limit: int = LINE_MAX_CHARS) -> str:
     """`for_display` for a single-line cell: runs of whitespace become one space."""
-    return " ".join(for_display(text).split())
+    shown = " ".join(for_display(text[:limit]).split())
+    return shown + CUT_MARK if len(text) > limit else shown
 
 
 def _limit_combining(text: str) -> str:

@@ -12,10 +12,16 @@ from textual.content import Content
 
 from ..domain.text import for_display, one_line
 
+#: The most of one text a widget is given. Textual wraps text again at every layout, at
+#: a cost that grows with its length (about 9 µs a character for one long word), so a
+#: text of any size stored costs what a few screens hold: the rest is named, not drawn.
+SCREEN_MAX_CHARS = 20_000
+
 
 def safe_content(text: str, style: str = "") -> Content:
-    """Multi-line untrusted text as inert Content."""
-    return Content.styled(for_display(text), style) if style else Content(for_display(text))
+    """Multi-line untrusted text as inert Content, at most `SCREEN_MAX_CHARS` of it."""
+    shown = for_display(text, SCREEN_MAX_CHARS)
+    return Content.styled(shown, style) if style else Content(shown)
 
 
 def safe_line(text: str, style: str = "") -> Content:
@@ -25,4 +31,4 @@ def safe_line(text: str, style: str = "") -> Content:
 
 def safe_text(text: str, style: str = "") -> Text:
     """Untrusted text as a Rich `Text`, for renderables that want Rich objects."""
-    return Text(for_display(text), style=style)
+    return Text(for_display(text, SCREEN_MAX_CHARS), style=style)
