@@ -6,15 +6,15 @@ not to the partner account, so they live on the person's machine and never on th
 
 The file is read with a size bound and only if it is the person's own private file
 (never through a symlink); a file that is missing, unreadable or wrong gives the
-defaults and a sentence saying why, never a crash. It is written atomically: a new
-file created exclusively (0600, no symlink followed) in the 0700 folder, then renamed
-over the old one, so a crash mid-write leaves the old settings or the new ones, never
-half a file. Keys this version does not know are kept as they were.
+defaults and a sentence saying why, never a crash. It is written atomically through
+`private_files.replace_privately` (a new 0600 file with a random name, created
+exclusively in the private folder, then renamed over the old one), so a crash
+mid-write leaves the old settings or the new ones, never half a file. Keys this
+version does not know are kept as they were.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .domain.text import one_line
-from .paths import PRIVATE_FILE_MODE, ensure_private_dir, settings_path
+from .paths import settings_path
+from .private_files import UnsafePath, ensure_private_dir, replace_privately
 
 #: A settings file is a few lines; anything larger is not ours.
 MAX_SETTINGS_BYTES = 64 * 1024
@@ -154,27 +155,13 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
         "display_name": settings.display_name,
         "undo_send_seconds": settings.undo_send_seconds,
     }
-    payload = (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     try:
         ensure_private_dir(path.parent)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)  # left by a crash of this same process id
-        fd = os.open(
-            temporary,
-            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
-            PRIVATE_FILE_MODE,
-        )
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        with replace_privately(path) as handle:
+            handle.write(payload)
+    except UnsafePath as error:
+        raise SettingsError(f"settings could not be saved: {error.message}") from None
     except OSError as error:
         raise SettingsError(f"settings could not be saved to {path}: {error.strerror or error}") from None
 
