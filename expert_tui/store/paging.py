@@ -174,10 +174,10 @@ def key_at(
         # From the nearer end: a jump to the bottom costs what one to the top does.
         reverse = position >= size - position
         skip = size - 1 - position if reverse else position
-        arms = [f"SELECT * FROM ({run.sql(where, after=False, reverse=reverse)})" for _ in band]
+        arms = [f"SELECT * FROM ({run.sql(where, after=False, reverse=reverse)}) AS run{i}" for i in range(len(band))]
         by_value = " DESC" if run.descending != reverse else ""
         by_seq = " DESC" if run.ties_descending != reverse else ""
-        sql = f"SELECT * FROM ({' UNION ALL '.join(arms)}) ORDER BY 1{by_value}, 2{by_seq} LIMIT 1 OFFSET ?"
+        sql = f"SELECT * FROM ({' UNION ALL '.join(arms)}) AS runs ORDER BY 1{by_value}, 2{by_seq} LIMIT 1 OFFSET ?"
         values = [value for status in band for value in (*args, status.value)]
         found = conn.execute(sql, [*values, skip]).fetchone()
         return None if found is None else run.key(found[0], found[1])

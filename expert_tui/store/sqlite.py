@@ -33,7 +33,6 @@ from ..domain import (
     IdempotencyMismatch,
     Invalid,
     Kind,
-    NotDelivered,
     NotFound,
     Preferences,
     Refused,
@@ -58,6 +57,7 @@ from .base import (
     TaskQuery,
     check_draft_kind,
 )
+from .delivery import check_delivery
 from .paging import ORDERS, SEARCH_TAG, Run, decode_cursor, encode_cursor, key_at, page_keys, seq_of
 from .pipeline import BatchWriter
 from .records import read_records
@@ -605,22 +605,7 @@ class SqliteStore(Store):
         return task
 
     def _check_delivery(self, task: Task, now: datetime) -> None:
-        if task.kind is Kind.CONTACT:
-            return  # A contact request has no window and is delivered even on holiday (SPEC 6).
-        prefs = self.get_preferences()
-        if not prefs.is_available(now.date()):
-            until = f" until {prefs.unavailable_until.isoformat()}" if prefs.unavailable_until else ""
-            raise NotDelivered(f"{self.partner} is unavailable{until} — no new tasks are delivered", "unavailable")
-        if task.business.dropshipper and not prefs.dropshippers:
-            raise NotDelivered(
-                f"{self.partner} does not work with dropshippers — the task was not delivered", "no_dropshippers"
-            )
-        if not prefs.services:
-            # The seed's partners receive tasks only once they offer at least one service.
-            raise NotDelivered(
-                f"{self.partner} offers no service yet — tasks are delivered once at least one is set up",
-                "no_services",
-            )
+        check_delivery(self.partner, self.get_preferences(), task, now)
 
     def _free_id(self, conn: sqlite3.Connection) -> str:
         (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()

@@ -1,0 +1,23 @@
+"""Whether a partner's preferences let a new task in: one rule for every store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain import Kind, NotDelivered, Preferences, Task
+
+
+def check_delivery(partner: str, prefs: Preferences, task: Task, now: datetime) -> None:
+    """Refuse (`NotDelivered`, naming the rule) a task `prefs` keep out at `now`."""
+    if task.kind is Kind.CONTACT:
+        return  # A contact request has no window and is delivered even on holiday (SPEC 6).
+    if not prefs.is_available(now.date()):
+        until = f" until {prefs.unavailable_until.isoformat()}" if prefs.unavailable_until else ""
+        raise NotDelivered(f"{partner} is unavailable{until} — no new tasks are delivered", "unavailable")
+    if task.business.dropshipper and not prefs.dropshippers:
+        raise NotDelivered(f"{partner} does not work with dropshippers — the task was not delivered", "no_dropshippers")
+    if not prefs.services:
+        # The seed's partners receive tasks only once they offer at least one service.
+        raise NotDelivered(
+            f"{partner} offers no service yet — tasks are delivered once at least one is set up", "no_services"
+        )

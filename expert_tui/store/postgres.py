@@ -1,0 +1,872 @@
+"""The shared store: one PostgreSQL database behind any number of server processes.
+
+It mirrors `SqliteStore` statement for statement where it can (the same rows through
+`rows`, the same keyset pages through `paging`, the same rules through `rules.apply`),
+and differs where a server database needs it:
+
+- Connections come from a `psycopg_pool.ConnectionPool`; one store method is one
+  transaction on one pooled connection, so the store is safe across threads (the
+  server's thread pool, the TUI's workers).
+- Every transaction first sets the partner (`app.partner_id`, transaction-local) and
+  steps down to the unprivileged `expert_tui_app` role, so the row-level security
+  policies of `pg_schema` hold even for a query that forgot `partner_id`.
+- Writes lock what they change (`FOR UPDATE` on the task, the counts and the partner's
+  event counter rows) instead of SQLite's one writer; a deadlock or serialization
+  failure is retried as a whole transaction.
+- Events are numbered by a per-partner counter taken under the partner's row lock as
+  the last statement of the transaction, so sequence order is commit order and a
+  reader polling `events(after)` can never skip one that commits late; each commit
+  also `pg_notify`s `EVENTS_CHANNEL` with "partner_id:seq" for listeners in other
+  processes.
+- Search runs through the SECURITY DEFINER function `search_task_seqs` (see
+  `pg_schema` for why) over lexemes folded in Python exactly as SQLite's.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import Connection, Cursor, errors
+from psycopg_pool import ConnectionPool
+
+from ..domain import (
+    RESPONSE_WINDOW,
+    Clock,
+    DeclineReason,
+    DomainError,
+    IdempotencyMismatch,
+    Invalid,
+    Kind,
+    NotFound,
+    Preferences,
+    Refused,
+    Status,
+    Task,
+    rules,
+    system_clock,
+)
+from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.text import check_body, check_storable
+from . import pg_text, rows
+from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery, check_draft_kind
+from .delivery import check_delivery
+from .paging import ORDERS, SEARCH_TAG, Run, decode_cursor, encode_cursor, key_at, page_keys, seq_of
+from .pg_schema import APP_ROLE, migrate
+from .pipeline import BatchWriter
+from .search import MAX_QUERY_WORDS
+from .sqlite import (
+    _as_of,
+    _dumps,
+    _enum,
+    _json_object,
+    _login_name,
+    _next_id,
+    _offset,
+    _reason,
+    _record_id,
+    _with_id,
+)
+
+__all__ = ["EVENTS_CHANNEL", "IMPORT_BATCH", "PostgresStore", "is_postgres_url"]
+
+#: Where each commit that wrote events is announced, as "partner_id:seq".
+EVENTS_CHANNEL = "expert_tui_events"
+#: Tasks per import transaction (each batch is one INSERT per table from arrays).
+IMPORT_BATCH = 5000
+#: Connections per store; a full pool fails after `POOL_TIMEOUT_S` instead of queueing forever.
+POOL_SIZE = 10
+POOL_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 10
+#: Whole-transaction retries after a deadlock or a serialization failure.
+_RETRIES = 5
+_EXPORT_CHUNK = 500
+_STATS_WINDOW = timedelta(days=30)
+#: A lexeme is at most 2,047 bytes and a tsvector at most 1 MiB: longer words are kept
+#: as their first 500 characters (queries are cut the same way, so they still match),
+#: and words past the budget of one task are left out of its search (the title,
+#: merchant and requirements come first, then notes and messages).
+_MAX_LEXEME = 500
+_MAX_LEXEME_BYTES = 768 * 1024
+
+_SELECT_TASK = ", ".join(f"t.{c}" for c in rows.TASK_COLUMNS)
+_TASK_INSERT_COLUMNS = ("partner_id", "seq", *rows.WRITE_COLUMNS)
+_UPDATE_TASK = (
+    f"UPDATE tasks SET {', '.join(f'{c} = %s' for c in rows.WRITE_COLUMNS)} WHERE partner_id = %s AND seq = %s"
+)
+_OWED = (Status.NEW.value, Status.OPENED.value)
+_T = TypeVar("_T")
+
+
+def is_postgres_url(value: str) -> bool:
+    return value.startswith(("postgresql://", "postgres://"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    seq: int
+    task: Task
+
+
+@dataclass(slots=True)
+class _Tx:
+    """One transaction: its cursor and the events it will number at its end."""
+
+    cur: Cursor[Any]
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+    def execute(self, query: str, params: Iterable[Any] | Mapping[str, Any] | None = None) -> Cursor[Any]:
+        return self.cur.execute(query, params)  # type: ignore[arg-type]
+
+    def event(self, task_id: str, kind: str) -> None:
+        self.events.append((task_id, kind))
+
+
+class _Qmark:
+    """`paging` writes SQLite's `?` placeholders; this runs them as psycopg's `%s`
+    (the generated SQL holds no other `?` or `%`)."""
+
+    def __init__(self, tx: _Tx) -> None:
+        self._tx = tx
+
+    def execute(self, query: str, params: Iterable[Any]) -> Cursor[Any]:
+        return self._tx.execute(query.replace("?", "%s"), list(params))
+
+
+class PostgresStore(Store):
+    """The `Store` on a PostgreSQL database; `partner` scopes every row it reads or writes."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock = system_clock,
+        partner: str = "local",
+        user: str | None = None,
+        pool_size: int = POOL_SIZE,
+    ) -> None:
+        """Migrate the database if it is older than this version (refuse it if newer),
+        register the partner, and open the pool."""
+        self.url = url
+        self.clock = clock
+        self.partner = check_storable(partner, "partner")
+        self.user = check_storable(_login_name() if user is None else user, "user")
+        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
+            pg_text.install(conn)
+            migrate(conn)
+            with conn.transaction():
+                conn.execute("INSERT INTO partners (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (self.partner,))
+                row = conn.execute("SELECT id FROM partners WHERE name = %s", (self.partner,)).fetchone()
+        assert row is not None
+        #: The partner's number in the database (`partner_id` of its rows).
+        self.partner_id = int(row[0])
+        self._pool: ConnectionPool[Connection[Any]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max(1, pool_size),
+            timeout=POOL_TIMEOUT_S,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+            configure=pg_text.install,
+            open=False,
+            name=f"expert-tui:{self.partner_id}",
+        )
+        self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+
+    # --- transactions ---------------------------------------------------------------------------
+    def _run(self, work: Callable[[_Tx], _T], *, sweep: bool = False) -> _T:
+        """Run `work` in one transaction as the partner (retried whole on a deadlock);
+        with `sweep`, windows that have run out are closed first, in the same snapshot."""
+        for attempt in range(_RETRIES):
+            try:
+                with self._pool.connection() as conn, conn.cursor() as cur:
+                    tx = _Tx(cur)
+                    cur.execute(
+                        "SELECT set_config('app.partner_id', %s, true), set_config('role', %s, true)",
+                        (str(self.partner_id), APP_ROLE),
+                    )
+                    if sweep:
+                        self._sweep_expired(tx, self.clock())
+                    result = work(tx)
+                    self._number_events(tx)
+                    return result
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                if attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _sweep_expired(self, tx: _Tx, now: datetime) -> None:
+        """Store `expired` for every new/opened task whose window has closed by `now`."""
+        owed = "partner_id = %s AND inbox = 1 AND status = ANY(%s) AND received_at <= %s"
+        args = (self.partner_id, list(_OWED), rows.to_micros(now - RESPONSE_WINDOW))
+        if tx.execute(f"SELECT 1 FROM tasks WHERE {owed} LIMIT 1", args).fetchone() is None:
+            return
+        deltas: Counter[tuple[str, str]] = Counter()
+        for status in _OWED:  # one status each, so a concurrent sweep re-checks the rows it waited for
+            expired = tx.execute(
+                "UPDATE tasks SET status = %s"
+                " WHERE partner_id = %s AND inbox = 1 AND status = %s AND received_at <= %s RETURNING id, kind",
+                (Status.EXPIRED.value, self.partner_id, status, args[2]),
+            ).fetchall()
+            for task_id, kind in expired:
+                tx.event(task_id, "expired")
+                deltas[(kind, status)] -= 1
+                deltas[(kind, Status.EXPIRED.value)] += 1
+        self._count(tx, deltas)
+
+    def _count(self, tx: _Tx, deltas: Mapping[tuple[str, str], int]) -> None:
+        """Add `deltas` to the counts per (kind, status), in key order (no deadlocks
+        between transactions touching the same counts)."""
+        changes = sorted((key, n) for key, n in deltas.items() if n)
+        if not changes:
+            return
+        tx.cur.executemany(
+            "INSERT INTO task_counts (partner_id, kind, status, n) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (partner_id, kind, status) DO UPDATE SET n = task_counts.n + excluded.n",
+            [(self.partner_id, kind, status, n) for (kind, status), n in changes],
+        )
+
+    def _number_events(self, tx: _Tx) -> None:
+        """Number the transaction's events under the partner's row lock, held to the
+        commit: the next writer waits here, so numbers are handed out in commit order."""
+        if not tx.events:
+            return
+        last = tx.execute(
+            "UPDATE partners SET last_event_seq = last_event_seq + %s WHERE id = %s RETURNING last_event_seq",
+            (len(tx.events), self.partner_id),
+        ).fetchone()
+        assert last is not None
+        first = int(last[0]) - len(tx.events) + 1
+        at = rows.to_micros(self.clock())
+        tx.execute(
+            "INSERT INTO events (partner_id, seq, task_id, kind, at)"
+            " SELECT %s, s, t, k, %s FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS e (s, t, k)",
+            (
+                self.partner_id,
+                at,
+                list(range(first, first + len(tx.events))),
+                [task_id for task_id, _ in tx.events],
+                [kind for _, kind in tx.events],
+            ),
+        )
+        tx.execute("SELECT pg_notify(%s, %s)", (EVENTS_CHANNEL, f"{self.partner_id}:{last[0]}"))
+
+    # --- reading ----------------------------------------------------------------------------------
+    def list_tasks(self, query: TaskQuery) -> Page:
+        if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_PAGE_SIZE:
+            raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
+        if query.q is not None and not isinstance(query.q, str):
+            raise Invalid("the search must be text", "q")
+        status = None if query.status is None else _enum(Status, query.status, "status")
+        kind = None if query.kind is None else _enum(Kind, query.kind, "kind")
+        offset = _offset(query)
+        if query.q is not None and query.q.strip():
+            if offset:
+                raise Invalid("search results are read page by page with the cursor, not at an offset", "offset")
+            expression = tsquery(query.q)
+            if expression is None:
+                return Page([], None)
+            return self._search_page(expression, kind, status, query)
+        order = ORDERS[_enum(Sort, query.sort, "sort")]
+        cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
+        statuses = list(Status) if status is None else [status]
+        where, args = self._filters(kind)
+
+        def read(tx: _Tx) -> tuple[list[Any], list[tuple[int, ...]]]:
+            conn = _Qmark(tx)
+
+            def read_run(status: Status, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
+                sql = run.sql(where, after is not None) + " LIMIT ?"
+                return conn.execute(
+                    sql, [*args, status.value, *(run.after_args(*after) if after else ()), n]
+                ).fetchall()
+
+            start = cursor
+            if offset:
+                counts = self._counts(tx, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind])
+                start = key_at(conn, order, statuses, offset - 1, where, args, counts)  # type: ignore[arg-type]
+                if start is None:
+                    return [], []
+            keys = page_keys(order, statuses, start, query.limit + 1, read_run)
+            return self._rows_by_seq(tx, [seq_of(key) for key in keys[: query.limit]]), keys
+
+        found, keys = self._run(read, sweep=True)
+        items = [rows.task_from_row(row) for row in found]
+        next_cursor = encode_cursor(order.tag, keys[query.limit - 1]) if len(keys) > query.limit else None
+        return Page(items, next_cursor)
+
+    def _filters(self, kind: Kind | None) -> tuple[str, list[Any]]:
+        """The partner and kind part of a listing's WHERE clause (over `tasks t`), `?` style."""
+        where = "t.partner_id = ? AND t.inbox = ?"
+        args: list[Any] = [self.partner_id, 0 if kind is Kind.CONTACT else 1]
+        if kind is not None and kind is not Kind.CONTACT:
+            where += " AND t.kind = ?"
+            args.append(kind.value)
+        return where, args
+
+    def _search_page(self, expression: str, kind: Kind | None, status: Status | None, query: TaskQuery) -> Page:
+        cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_TAG, width=1)
+        inbox = 0 if kind is Kind.CONTACT else 1
+        kind_value = None if kind is None or kind is Kind.CONTACT else kind.value
+
+        def read(tx: _Tx) -> list[Any]:
+            seqs = [
+                seq
+                for (seq,) in tx.execute(
+                    "SELECT search_task_seqs(%s, %s::tsquery, %s::smallint, %s::text, %s::text, %s::bigint, %s)",
+                    (
+                        self.partner_id,
+                        expression,
+                        inbox,
+                        kind_value,
+                        None if status is None else status.value,
+                        None if cursor is None else cursor[0],
+                        query.limit + 1,
+                    ),
+                )
+            ]
+            return self._rows_by_seq(tx, seqs)
+
+        found = self._run(read, sweep=True)
+        items = [rows.task_from_row(row) for row in found[: query.limit]]
+        next_cursor = encode_cursor(SEARCH_TAG, (found[query.limit - 1][0],)) if len(found) > query.limit else None
+        return Page(items, next_cursor)
+
+    def _rows_by_seq(self, tx: _Tx, seqs: list[int]) -> list[Any]:
+        """Task rows for `seqs`, in that order."""
+        if not seqs:
+            return []
+        found = tx.execute(
+            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.seq = ANY(%s)",
+            (self.partner_id, seqs),
+        ).fetchall()
+        by_seq = {row[0]: row for row in found}
+        return [by_seq[seq] for seq in seqs]
+
+    def counts(self, kind: Kind | None = None) -> dict[Status, int]:
+        kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [_enum(Kind, kind, "kind")]
+        return self._run(lambda tx: self._counts(tx, kinds), sweep=True)
+
+    def _counts(self, tx: _Tx, kinds: list[Kind]) -> dict[Status, int]:
+        out = dict.fromkeys(Status, 0)
+        found = tx.execute(
+            "SELECT status, SUM(n) FROM task_counts WHERE partner_id = %s AND kind = ANY(%s) GROUP BY status",
+            (self.partner_id, [k.value for k in kinds]),
+        ).fetchall()
+        for status, n in found:
+            out[Status(status)] = int(n)
+        return out
+
+    def get_task(self, task_id: str) -> Task:
+        return self._run(lambda tx: self._load(tx, task_id).task, sweep=True)
+
+    def _load(self, tx: _Tx, task_id: str, *, lock: bool = False) -> _Loaded:
+        row = tx.execute(
+            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.id = %s"
+            + (" FOR UPDATE" if lock else ""),
+            (self.partner_id, task_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no task {str(task_id)[:100]!r}")
+        seq = row[0]
+        messages = tx.execute(
+            f"SELECT {', '.join(rows.MESSAGE_COLUMNS)} FROM messages"
+            " WHERE partner_id = %s AND task_seq = %s ORDER BY n",
+            (self.partner_id, seq),
+        ).fetchall()
+        notes = tx.execute(
+            f"SELECT {', '.join(rows.NOTE_COLUMNS)} FROM notes WHERE partner_id = %s AND task_seq = %s ORDER BY n",
+            (self.partner_id, seq),
+        ).fetchall()
+        return _Loaded(seq, rows.task_from_row(row, messages, notes))
+
+    def stats(self) -> Stats:
+        now = self.clock()
+        now_us = rows.to_micros(now)
+        since = rows.to_micros(now - _STATS_WINDOW)
+        declined = "FROM tasks WHERE partner_id = %s AND status = %s AND declined_by = 'partner'"
+
+        def read(tx: _Tx) -> Stats:
+            by_service = tx.execute(
+                f"SELECT service, COUNT(*) {declined} GROUP BY service ORDER BY COUNT(*) DESC, service",
+                (self.partner_id, Status.DECLINED.value),
+            ).fetchall()
+            by_kind = tx.execute(
+                f"SELECT kind, COUNT(*) {declined} GROUP BY kind ORDER BY COUNT(*) DESC, kind",
+                (self.partner_id, Status.DECLINED.value),
+            ).fetchall()
+            found = tx.execute(
+                """
+                SELECT
+                    COUNT(*) FILTER (WHERE status = 'expired'),
+                    COUNT(*),
+                    COUNT(*) FILTER (WHERE COALESCE(first_response_at < expires_at, false)
+                        OR (declined_by IS NOT DISTINCT FROM 'partner' AND declined_at < expires_at))
+                FROM tasks
+                WHERE partner_id = %s AND expires_at > %s AND expires_at <= %s
+                  AND NOT (declined_by IS NOT DISTINCT FROM 'merchant' AND declined_at < expires_at
+                           AND first_response_at IS NULL)
+                """,
+                (self.partner_id, since, now_us),
+            ).fetchone()
+            assert found is not None
+            expired, closed, in_time = found
+            return Stats(
+                declines_by_service={service: int(n) for service, n in by_service},
+                declines_by_kind={kind: int(n) for kind, n in by_kind},
+                expired_last_30_days=int(expired),
+                answered_in_time_share=None if closed == 0 else int(in_time) / closed,
+            )
+
+        return self._run(read, sweep=True)
+
+    def events(self, after: int, limit: int = 1000) -> list[Event]:
+        found = self._run(
+            lambda tx: tx.execute(
+                "SELECT seq, task_id, kind FROM events WHERE partner_id = %s AND seq > %s ORDER BY seq LIMIT %s",
+                (self.partner_id, int(after), max(1, min(int(limit), 10_000))),
+            ).fetchall()
+        )
+        return [Event(int(seq), task_id, kind) for seq, task_id, kind in found]
+
+    def latest_event(self) -> int:
+        row = self._run(
+            lambda tx: tx.execute("SELECT last_event_seq FROM partners WHERE id = %s", (self.partner_id,)).fetchone()
+        )
+        return 0 if row is None else int(row[0])
+
+    def export_tasks(self) -> Iterator[Task]:
+        last = 0
+        while True:
+
+            def chunk(tx: _Tx, after: int = last) -> tuple[int, list[Task]]:
+                found = tx.execute(
+                    f"SELECT {_SELECT_TASK} FROM tasks t"
+                    " WHERE t.partner_id = %s AND t.seq > %s ORDER BY t.seq LIMIT %s",
+                    (self.partner_id, after, _EXPORT_CHUNK),
+                ).fetchall()
+                if not found:
+                    return after, []
+                seqs = [row[0] for row in found]
+                messages = self._grouped(tx, "messages", rows.MESSAGE_COLUMNS, seqs)
+                notes = self._grouped(tx, "notes", rows.NOTE_COLUMNS, seqs)
+                tasks = [rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ())) for row in found]
+                return seqs[-1], tasks
+
+            last, tasks = self._run(chunk, sweep=True)
+            if not tasks:
+                return
+            yield from tasks
+
+    def _grouped(
+        self, tx: _Tx, table: str, columns: tuple[str, ...], seqs: list[int]
+    ) -> dict[int, list[tuple[Any, ...]]]:
+        out: dict[int, list[tuple[Any, ...]]] = {}
+        for row in tx.execute(
+            f"SELECT task_seq, {', '.join(columns)} FROM {table}"
+            " WHERE partner_id = %s AND task_seq = ANY(%s) ORDER BY task_seq, n",
+            (self.partner_id, seqs),
+        ):
+            out.setdefault(row[0], []).append(row[1:])
+        return out
+
+    # --- the partner's actions ----------------------------------------------------------------------
+    def open_task(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.Open(), "opened")
+
+    def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
+        body = check_body(body, "message")
+        key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        now = self.clock()
+
+        def send(tx: _Tx) -> Task:
+            if key is not None:
+                # The key first: a retry racing this one (another server, another
+                # thread) waits on it here until this commits, then replays.
+                claimed = tx.execute(
+                    "INSERT INTO replies (partner_id, key, task_id, digest, message_id, at)"
+                    " VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT (partner_id, key) DO NOTHING RETURNING 1",
+                    (self.partner_id, key, task_id, digest, rows.to_micros(now)),
+                ).fetchone()
+                if claimed is None:
+                    earlier = tx.execute(
+                        "SELECT task_id, digest FROM replies WHERE partner_id = %s AND key = %s",
+                        (self.partner_id, key),
+                    ).fetchone()
+                    if earlier is None or tuple(earlier) != (task_id, digest):
+                        raise IdempotencyMismatch(
+                            "this idempotency key was already used for a different message — "
+                            "nothing was sent; use a new key for a new message"
+                        )
+                    return self._load(tx, task_id).task
+            loaded = self._load(tx, task_id, lock=True)
+            message_id = _next_id("m", {m.id for m in loaded.task.messages}, len(loaded.task.messages))
+            after = rules.apply(loaded.task, rules.PartnerMessage(message_id, body, self.user), now)
+            self._save(tx, loaded, after, "replied")
+            if key is not None:
+                tx.execute(
+                    "UPDATE replies SET message_id = %s WHERE partner_id = %s AND key = %s",
+                    (message_id, self.partner_id, key),
+                )
+            self._clear_draft(tx, task_id, "reply")
+            return after
+
+        return self._run(send)
+
+    def decline(self, task_id: str, reason: DeclineReason | str, comment: str = "") -> Task:
+        return self._act(task_id, lambda task: rules.PartnerDecline(reason, comment), "declined")
+
+    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task:
+        who = self.user if author is None else author
+
+        def note(task: Task) -> rules.AddNote:
+            return rules.AddNote(_next_id("n", {n.id for n in task.notes}, len(task.notes)), who, body)
+
+        return self._act(task_id, note, "noted", clears_draft="note")
+
+    def mark_inactive(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.MarkInactive(), "inactive")
+
+    def reactivate(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.Reactivate(), "reactivated")
+
+    def complete(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.Complete(), "completed")
+
+    def request_review(self, task_id: str) -> Task:
+        return self._act(task_id, lambda task: rules.RequestReview(), "review_requested")
+
+    def request_store_access(self, task_id: str, *, merchant_consented: bool) -> Task:
+        return self._act(
+            task_id, lambda task: rules.RequestStoreAccess(merchant_consented, self.user), "store_access_requested"
+        )
+
+    def _act(
+        self, task_id: str, action: Callable[[Task], rules.Action], event: str, *, clears_draft: str | None = None
+    ) -> Task:
+        """Apply `action` to the locked task; `clears_draft` names the draft the action
+        turns into stored text, removed in the same transaction."""
+        now = self.clock()
+
+        def act(tx: _Tx) -> Task:
+            loaded = self._load(tx, task_id, lock=True)
+            after = rules.apply(loaded.task, action(loaded.task), now)
+            if after != loaded.task:
+                self._save(tx, loaded, after, event)
+            if clears_draft is not None:
+                self._clear_draft(tx, task_id, clears_draft)
+            return after
+
+        return self._run(act)
+
+    def _save(self, tx: _Tx, loaded: _Loaded, after: Task, event: str) -> None:
+        """Write `after` over the stored task: row, new messages/notes, search, counts, event."""
+        before = loaded.task
+        tx.execute(_UPDATE_TASK, (*rows.task_values(after), self.partner_id, loaded.seq))
+        new_messages = after.messages[len(before.messages) :]
+        new_notes = after.notes[len(before.notes) :]
+        if new_messages:
+            tx.cur.executemany(
+                "INSERT INTO messages (partner_id, task_seq, n, id, author, author_name, body, sent_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (self.partner_id, loaded.seq, n, *rows.message_values(m))
+                    for n, m in enumerate(new_messages, start=len(before.messages) + 1)
+                ],
+            )
+        if new_notes:
+            tx.cur.executemany(
+                "INSERT INTO notes (partner_id, task_seq, n, id, author, body, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (self.partner_id, loaded.seq, n, *rows.note_values(note))
+                    for n, note in enumerate(new_notes, start=len(before.notes) + 1)
+                ],
+            )
+        if new_messages or new_notes:
+            tx.execute(
+                "UPDATE tasks SET search = array_to_tsvector(%s::text[]) WHERE partner_id = %s AND seq = %s",
+                (lexemes(rows.search_document(after)), self.partner_id, loaded.seq),
+            )
+        if before.status is not after.status:
+            kind = after.kind.value
+            self._count(tx, {(kind, before.status.value): -1, (kind, after.status.value): 1})
+        tx.event(after.id, event)
+
+    # --- drafts -------------------------------------------------------------------------------------
+    def save_draft(self, task_id: str, body: str, *, kind: str = "reply") -> None:
+        kind = check_draft_kind(kind)
+        body = check_storable(body, "draft")
+        now = self.clock()
+
+        def save(tx: _Tx) -> None:
+            self._require(tx, task_id)
+            if body.strip():
+                tx.execute(
+                    "INSERT INTO drafts (partner_id, task_id, kind, body, saved_at) VALUES (%s, %s, %s, %s, %s)"
+                    " ON CONFLICT (partner_id, task_id, kind)"
+                    " DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                    (self.partner_id, task_id, kind, body, rows.to_micros(now)),
+                )
+            else:
+                self._clear_draft(tx, task_id, kind)
+
+        self._run(save)
+
+    def get_draft(self, task_id: str, *, kind: str = "reply") -> str | None:
+        kind = check_draft_kind(kind)
+        found = self._run(
+            lambda tx: tx.execute(
+                "SELECT body FROM drafts WHERE partner_id = %s AND task_id = %s AND kind = %s",
+                (self.partner_id, task_id, kind),
+            ).fetchone()
+        )
+        return None if found is None else str(found[0])
+
+    def _clear_draft(self, tx: _Tx, task_id: str, kind: str) -> None:
+        tx.execute(
+            "DELETE FROM drafts WHERE partner_id = %s AND task_id = %s AND kind = %s", (self.partner_id, task_id, kind)
+        )
+
+    def _require(self, tx: _Tx, task_id: str) -> None:
+        if (
+            tx.execute("SELECT 1 FROM tasks WHERE partner_id = %s AND id = %s", (self.partner_id, task_id)).fetchone()
+            is None
+        ):
+            raise NotFound(f"no task {str(task_id)[:100]!r}")
+
+    # --- preferences --------------------------------------------------------------------------------
+    def get_preferences(self) -> Preferences:
+        return self._run(self._preferences)
+
+    def _preferences(self, tx: _Tx) -> Preferences:
+        found = tx.execute("SELECT doc FROM preferences WHERE partner_id = %s", (self.partner_id,)).fetchone()
+        return Preferences() if found is None else preferences_from_dict(_json_object(found[0]))
+
+    def set_preferences(self, prefs: Preferences) -> Preferences:
+        if not isinstance(prefs, Preferences):
+            raise Invalid("preferences must be a Preferences object", "preferences")
+        checked = preferences_from_dict(preferences_to_dict(prefs))
+        doc = _dumps(preferences_to_dict(checked))
+
+        def save(tx: _Tx) -> None:
+            tx.execute(
+                "INSERT INTO preferences (partner_id, doc) VALUES (%s, %s)"
+                " ON CONFLICT (partner_id) DO UPDATE SET doc = excluded.doc",
+                (self.partner_id, doc),
+            )
+            tx.event("", "preferences")
+
+        self._run(save)
+        return checked
+
+    # --- bulk ---------------------------------------------------------------------------------------
+    def import_tasks(self, records: Iterable[tuple[int, Any]]) -> ImportReport:
+        """Validate and prepare on this thread, write on another (`BatchWriter`); each
+        batch is one transaction."""
+        report = ImportReport()
+        batch: list[rows.Prepared] = []
+        gc.freeze()  # as on SQLite: the caller's records are live, never garbage, during the import
+        try:
+            with BatchWriter(lambda prepared: self._import_batch(prepared, report)) as writer:
+                for line, record in records:
+                    if isinstance(record, BaseException):
+                        report.rejected.append(Rejection(line, None, _reason(record)))
+                        continue
+                    now = self.clock()
+                    try:
+                        task = task_from_dict(record, now, keep_state=True)
+                    except DomainError as error:
+                        report.rejected.append(Rejection(line, _record_id(record), error.message))
+                        continue
+                    batch.append(rows.prepare(_as_of(task, now)))
+                    if len(batch) >= IMPORT_BATCH:
+                        writer.put(batch)
+                        batch = []
+                if batch:
+                    writer.put(batch)
+        finally:
+            gc.unfreeze()
+        return report
+
+    def _import_batch(self, batch: list[rows.Prepared], report: ImportReport) -> None:
+        def write(tx: _Tx) -> tuple[list[rows.Prepared], list[str]]:
+            added, unchanged = self._new_only(tx, batch)
+            self._insert(tx, added, "imported")
+            return added, unchanged
+
+        added, unchanged = self._run(write)
+        report.unchanged.extend(unchanged)
+        report.added.extend(item.task_id for item in added)
+
+    def _new_only(self, tx: _Tx, batch: list[rows.Prepared]) -> tuple[list[rows.Prepared], list[str]]:
+        """The tasks of `batch` not in the store yet (nor earlier in the batch), and the
+        ids of the others (import is idempotent by id)."""
+        ids = list(dict.fromkeys(item.task_id for item in batch))
+        present = {
+            task_id
+            for (task_id,) in tx.execute(
+                "SELECT id FROM tasks WHERE partner_id = %s AND id = ANY(%s::text[])", (self.partner_id, ids)
+            )
+        }
+        added: list[rows.Prepared] = []
+        unchanged: list[str] = []
+        for item in batch:
+            if item.task_id in present:
+                unchanged.append(item.task_id)
+                continue
+            present.add(item.task_id)
+            added.append(item)
+        return added, unchanged
+
+    def _insert(self, tx: _Tx, items: list[rows.Prepared], event: str) -> None:
+        """The one way tasks enter the store: rows, conversation, search, counts, and one
+        event. One statement per table over arrays (COPY is refused under row-level
+        security, and this is as fast for batches of thousands)."""
+        if not items:
+            return
+        seqs = [seq for (seq,) in tx.execute("SELECT nextval('task_seq') FROM generate_series(1, %s)", (len(items),))]
+        columns = list(zip(*(item.values for item in items), strict=True))
+        casts = _TASK_ARRAY_TYPES
+        tx.execute(
+            f"INSERT INTO tasks ({', '.join(_TASK_INSERT_COLUMNS)}, search)"
+            f" SELECT %s, {', '.join(f'c{i}' for i in range(len(casts) + 1))},"
+            f" array_to_tsvector(string_to_array(doc, ' '))"
+            f" FROM unnest(%s::bigint[], {', '.join(f'%s::{cast}[]' for cast in casts)}, %s::text[])"
+            f" AS u ({', '.join(f'c{i}' for i in range(len(casts) + 1))}, doc)",
+            (self.partner_id, seqs, *(list(c) for c in columns), [" ".join(lexemes(i.document)) for i in items]),
+        )
+        messages = [(seq, n, *m) for seq, item in zip(seqs, items, strict=True) for n, m in enumerate(item.messages, 1)]
+        if messages:
+            tx.execute(
+                "INSERT INTO messages (partner_id, task_seq, n, id, author, author_name, body, sent_at)"
+                " SELECT %s, * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::text[], %s::text[],"
+                " %s::bigint[])",
+                (self.partner_id, *(list(c) for c in zip(*messages, strict=True))),
+            )
+        notes = [(seq, n, *note) for seq, item in zip(seqs, items, strict=True) for n, note in enumerate(item.notes, 1)]
+        if notes:
+            tx.execute(
+                "INSERT INTO notes (partner_id, task_seq, n, id, author, body, created_at)"
+                " SELECT %s, * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::text[], %s::bigint[])",
+                (self.partner_id, *(list(c) for c in zip(*notes, strict=True))),
+            )
+        self._count(tx, Counter((i.kind, i.status) for i in items))
+        tx.event(items[0].task_id if len(items) == 1 else "", event)
+
+    # --- the marketplace side -------------------------------------------------------------------------
+    def deliver_task(self, record: dict[str, Any]) -> Task:
+        if not isinstance(record, Mapping):
+            raise Invalid("task must be a JSON object", "task")
+        now = self.clock()
+        data = dict(record)
+        data.pop("partner", None)
+        assign_id = data.get("id") is None
+        if assign_id:
+            data["id"] = "pending"
+        task = task_from_dict(data, now, keep_state=False)
+
+        def deliver(tx: _Tx) -> Task:
+            check_delivery(self.partner, self._preferences(tx), task, now)
+            delivered = task
+            if assign_id:
+                delivered = _with_id(task, self._free_id(tx))
+            elif tx.execute(
+                "SELECT 1 FROM tasks WHERE partner_id = %s AND id = %s", (self.partner_id, task.id)
+            ).fetchone():
+                raise Refused(
+                    f"a task with id {task.id!r} was already delivered — ids are unique per partner", "duplicate_id"
+                )
+            delivered = _as_of(delivered, now)
+            self._insert(tx, [rows.prepare(delivered)], "delivered")
+            return delivered
+
+        try:
+            return self._run(deliver)
+        except errors.UniqueViolation:
+            # The same id delivered at the same moment through another connection.
+            raise Refused(
+                f"a task with id {task.id!r} was already delivered — ids are unique per partner", "duplicate_id"
+            ) from None
+
+    def _free_id(self, tx: _Tx) -> str:
+        row = tx.execute("SELECT nextval('task_seq')").fetchone()
+        assert row is not None
+        number = int(row[0])
+        while tx.execute(
+            "SELECT 1 FROM tasks WHERE partner_id = %s AND id = %s", (self.partner_id, f"T-{number}")
+        ).fetchone():
+            number += 1
+        return f"T-{number}"
+
+    def merchant_message(self, task_id: str, body: str, *, author_name: str | None = None) -> Task:
+        def message(task: Task) -> rules.MerchantMessage:
+            name = task.merchant.name if author_name is None else author_name
+            return rules.MerchantMessage(_next_id("m", {m.id for m in task.messages}, len(task.messages)), body, name)
+
+        return self._act(task_id, message, "merchant_message")
+
+    def merchant_decline(self, task_id: str, comment: str = "") -> Task:
+        return self._act(task_id, lambda task: rules.MerchantDecline(comment), "merchant_declined")
+
+    def merchant_review(self, task_id: str, rating: int, comment: str = "") -> Task:
+        return self._act(task_id, lambda task: rules.MerchantReview(rating, comment), "reviewed")
+
+    def decide_store_access(self, task_id: str, *, granted: bool) -> Task:
+        return self._act(task_id, lambda task: rules.DecideStoreAccess(granted), "store_access_decided")
+
+    # --- lifetime -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._pool.close()
+
+
+#: PostgreSQL array types of `rows.WRITE_COLUMNS`, in order.
+_TASK_ARRAY_TYPES = (
+    "text",  # id
+    "text",  # kind
+    "smallint",  # inbox
+    "text",  # status
+    "text",  # service
+    "text",  # title
+    "text",  # merchant_name
+    "text",  # merchant_email
+    "bigint",  # received_at
+    "bigint",  # expires_at
+    "bigint",  # activity_at
+    "bigint",  # first_response_at
+    "text",  # last_message_by
+    "integer",  # unread
+    "text",  # declined_by
+    "bigint",  # declined_at
+    "text",  # detail
+)
+assert len(_TASK_ARRAY_TYPES) == len(rows.WRITE_COLUMNS)
+
+
+def lexemes(document: str) -> list[str]:
+    """The distinct folded words of a search document (`rows.search_document`), each cut
+    to `_MAX_LEXEME` characters, within the byte budget of one tsvector."""
+    out: list[str] = []
+    size = 0
+    for word in dict.fromkeys(rows.words(document)):
+        cut = word[:_MAX_LEXEME]
+        size += len(cut.encode()) + 8
+        if size > _MAX_LEXEME_BYTES:
+            break
+        out.append(cut)
+    return out
+
+
+def tsquery(q: str) -> str | None:
+    """All words must match, each as a prefix (`'zolw':* & 'lodz':*`); None when `q` holds
+    no word. Words hold only letters and digits, so nothing typed becomes tsquery syntax."""
+    terms = list(dict.fromkeys(word[:_MAX_LEXEME] for word in rows.words(q)))[:MAX_QUERY_WORDS]
+    if not terms:
+        return None
+    return " & ".join(f"'{term}':*" for term in terms)
