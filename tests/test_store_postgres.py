@@ -8,21 +8,26 @@ binaries); each test gets a fresh schema of one database, which is a fresh, empt
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from conftest import T0
 from pg_cluster import Cluster, missing, running_cluster
 from store_contract import StoreContract, offering, record
 
-from expert_tui.domain import Clock, FrozenClock, Status
-from expert_tui.store import TaskQuery
+from expert_tui.domain import Clock, FrozenClock, Kind, Status
+from expert_tui.domain.timefmt import format_ts
+from expert_tui.store import Sort, TaskQuery
 
 _MISSING = missing()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
 psycopg = pytest.importorskip("psycopg", reason="pip install 'expert-tui[postgres]' (make test installs it)")
 
+from expert_tui.store import postgres  # noqa: E402
 from expert_tui.store.pg_schema import LATEST, VERSION_TABLE  # noqa: E402
 from expert_tui.store.postgres import EVENTS_CHANNEL, PostgresStore  # noqa: E402
 from expert_tui.store.schema import SchemaError  # noqa: E402
@@ -228,3 +233,194 @@ def test_each_commit_notifies_listeners_with_partner_and_seq(
         store.add_note(task.id, "n")
         payloads = [n.payload for n in itertools.islice(listener.notifies(timeout=5), 2)]
     assert payloads == [f"{store.partner_id}:{seq}" for seq in (store.latest_event() - 1, store.latest_event())]
+
+
+def test_concurrent_writers_never_make_a_reader_skip_an_event(
+    make_store: Callable[..., PostgresStore], clock: FrozenClock
+) -> None:
+    """Four writers (each its own pool, as separate servers would be) commit in whatever
+    order they finish; a reader polling `events(after)` all along must see every seq once,
+    in order, with no gap: a sequence-numbered log would let it step over one that
+    committed late (design note)."""
+    offering(make_store(clock))
+    writers = [make_store(clock) for _ in range(4)]
+    for n, store in enumerate(writers):
+        store.deliver_task(record(f"T-w{n}"))
+    reader = make_store(clock)
+    start = reader.latest_event()
+    per_writer = 25
+    done = threading.Event()
+    failures: list[BaseException] = []
+    seen: list[int] = []
+
+    def write(n: int, store: PostgresStore) -> None:
+        try:
+            for i in range(per_writer):
+                store.add_note(f"T-w{n}", f"note {i}")
+        except BaseException as error:
+            failures.append(error)
+
+    def read() -> None:
+        after = start
+        while True:
+            finished = done.is_set()
+            for event in reader.events(after):
+                seen.append(event.seq)
+                after = event.seq
+            if finished:
+                return
+
+    threads = [threading.Thread(target=write, args=(n, store)) for n, store in enumerate(writers)]
+    poller = threading.Thread(target=read)
+    poller.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    poller.join()
+    assert failures == []
+    assert seen == list(range(start + 1, start + 1 + 4 * per_writer))
+    assert {e.task_id for e in reader.events(start)} == {f"T-w{n}" for n in range(4)}
+
+
+# --- query plans: a page costs what it holds -----------------------------------------------------
+
+#: Enough tasks in every status that the planner's choices are the ones of a large inbox.
+_FILLED = 3000
+_FILLED_STATUSES = ("new", "responded", "awaiting_response", "completed", "inactive")
+
+
+@pytest.fixture(scope="module")
+def filled(cluster: Cluster) -> Iterator[PostgresStore]:
+    url = _fresh_schema(cluster)
+    clock = FrozenClock(T0)
+    store = offering(PostgresStore(url, clock=clock, partner="big"))
+    records = []
+    for i in range(_FILLED):
+        received = T0 - timedelta(minutes=i + 1)
+        status = _FILLED_STATUSES[i % len(_FILLED_STATUSES)]
+        fields: dict[str, object] = {"received_at": format_ts(received), "status": status}
+        if status != "new":
+            fields["first_response_at"] = format_ts(received + timedelta(seconds=30))
+        kind = "direct" if i % 2 else "match"
+        records.append((i + 1, record(f"T-{i}", kind=kind, title=f"task code{i:05d}", **fields)))
+    report = store.import_tasks(records)
+    assert len(report.added) == _FILLED, report.rejected[:3]
+    with _owner(url) as conn:
+        # Other partners' counts, as a shared database has them.
+        conn.execute(
+            "INSERT INTO task_counts (partner_id, kind, status, n)"
+            " SELECT p, k, s, 1 FROM generate_series(1000, 1300) p, unnest(%s::text[]) k, unnest(%s::text[]) s",
+            (["match", "direct"], list(_FILLED_STATUSES)),
+        )
+        conn.execute("VACUUM ANALYZE")  # as autovacuum leaves a table: statistics, visibility map
+    yield store
+    store.close()
+
+
+def _executed_plans(store: PostgresStore, call: Callable[[], object], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run `call`, then EXPLAIN (as the store's role, for its partner) every SELECT on the
+    tasks or the counts it ran, with its values."""
+    ran: list[tuple[str, object]] = []
+    execute = postgres._Tx.execute
+
+    def recording(tx: object, query: str, params: object = None) -> object:
+        ran.append((query, params))
+        return execute(tx, query, params)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(postgres._Tx, "execute", recording)
+        call()
+    selects = [
+        (q, p) for q, p in ran if q.lstrip().startswith("SELECT") and ("FROM tasks t" in q or "task_counts" in q)
+    ]
+    assert selects
+    return [
+        "\n".join(row[0] for row in store._run(lambda tx, q=q, p=p: tx.execute(f"EXPLAIN {q}", p).fetchall()))
+        for q, p in selects
+    ]
+
+
+_INDEXES = ("tasks_received", "tasks_activity", "tasks_pkey", "task_counts_pkey")
+
+
+def _reads_only_indexes(plan: str) -> bool:
+    scans = [line for line in plan.splitlines() if " Scan " in line or line.lstrip("-> ").startswith("Seq Scan")]
+    return bool(scans) and all(any(f" using {index} " in line for index in _INDEXES) for line in scans)
+
+
+def _sorts_nothing_whole(plan: str) -> bool:
+    """No sort of a whole run: urgency's rest (latest activity first, ties oldest first)
+    reads the activity index backwards and sorts only groups of equal times (Incremental
+    Sort); a plain Sort only of a handful of rows: a run the planner knows is nearly
+    empty, or a partner's counts (kinds x statuses)."""
+    sorted_rows = re.findall(r"(?:^|->\s+)Sort\s+\(cost=\S+ rows=(\d+)", plan, re.MULTILINE)
+    return all(int(rows) <= 3 * len(Status) for rows in sorted_rows)
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("status", [None, Status.RESPONDED])
+@pytest.mark.parametrize("kind", [None, Kind.DIRECT])
+def test_every_page_is_an_index_range_scan(
+    filled: PostgresStore, monkeypatch: pytest.MonkeyPatch, sort: Sort, status: Status | None, kind: Kind | None
+) -> None:
+    first = filled.list_tasks(TaskQuery(status=status, kind=kind, sort=sort, limit=5))
+    assert first.next_cursor
+    for cursor in (None, first.next_cursor):
+        query = TaskQuery(status=status, kind=kind, sort=sort, limit=5, cursor=cursor)
+        for plan in _executed_plans(filled, lambda q=query: filled.list_tasks(q), monkeypatch):
+            assert _reads_only_indexes(plan), plan
+            assert _sorts_nothing_whole(plan), plan
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("status", [None, Status.RESPONDED])
+def test_a_jump_to_an_offset_merges_index_ranges_without_sorting(
+    filled: PostgresStore, monkeypatch: pytest.MonkeyPatch, sort: Sort, status: Status | None
+) -> None:
+    total = sum(filled.counts().values()) if status is None else filled.counts()[status]
+    for offset in (1, total // 3, total - 2):
+        query = TaskQuery(status=status, sort=sort, limit=5, offset=offset)
+        plans = _executed_plans(filled, lambda q=query: filled.list_tasks(q), monkeypatch)
+        for plan in plans:
+            assert _reads_only_indexes(plan), plan
+            assert _sorts_nothing_whole(plan), plan
+
+
+def test_counts_read_the_counts_table_by_its_key(filled: PostgresStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = filled.counts()
+    assert sum(counts.values()) == _FILLED
+    (plan,) = _executed_plans(filled, filled.counts, monkeypatch)
+    assert "using task_counts_pkey" in plan and " on tasks " not in plan, plan
+
+
+def test_search_uses_the_text_index_and_finds_folded_prefixes(filled: PostgresStore) -> None:
+    assert [t.id for t in filled.search("CODE0004").items] == [f"T-{i}" for i in range(49, 39, -1)]
+    assert [t.id for t in filled.search("cöde00042").items] == ["T-42"]
+    with _owner(filled.url) as conn:  # the function's query, as the function runs it
+        plan = "\n".join(
+            row[0]
+            for row in conn.execute(
+                "EXPLAIN SELECT t.seq FROM tasks t WHERE t.partner_id = %s AND t.inbox = 1"
+                " AND t.search @@ %s::tsquery ORDER BY t.seq DESC LIMIT 51",
+                (filled.partner_id, "'code00042':*"),
+            )
+        )
+    assert "Bitmap Index Scan on tasks_search" in plan and "Seq Scan" not in plan, plan
+
+
+def test_expiry_sweep_probe_uses_the_index(filled: PostgresStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+    execute = postgres._Tx.execute
+
+    def recording(tx: object, query: str, params: object = None) -> object:
+        if query.startswith("SELECT 1 FROM tasks"):
+            ran.append(
+                "\n".join(row[0] for row in execute(tx, f"EXPLAIN {query}", params).fetchall())  # type: ignore[arg-type]
+            )
+        return execute(tx, query, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(postgres._Tx, "execute", recording)
+    filled.counts()
+    assert ran and all("using tasks_received" in plan and "Seq Scan" not in plan for plan in ran), ran
