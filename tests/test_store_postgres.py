@@ -8,10 +8,15 @@ binaries); each test gets a fresh schema of one database, which is a fresh, empt
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -32,6 +37,7 @@ from expert_tui.store.pg_schema import LATEST, VERSION_TABLE  # noqa: E402
 from expert_tui.store.postgres import EVENTS_CHANNEL, PostgresStore  # noqa: E402
 from expert_tui.store.schema import SchemaError  # noqa: E402
 
+_ROOT = Path(__file__).resolve().parents[1]
 _DATABASE = "expert_tui_test"
 _schemas = itertools.count(1)
 
@@ -424,3 +430,44 @@ def test_expiry_sweep_probe_uses_the_index(filled: PostgresStore, monkeypatch: p
     monkeypatch.setattr(postgres._Tx, "execute", recording)
     filled.counts()
     assert ran and all("using tasks_received" in plan and "Seq Scan" not in plan for plan in ran), ran
+
+
+# --- the command line on a database URL -----------------------------------------------------------
+
+
+def _cli(*args: str, env_db: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if env_db is not None:
+        env["EXPERT_TUI_DB"] = env_db
+    return subprocess.run(
+        [sys.executable, "-m", "expert_tui", *args], capture_output=True, text=True, timeout=120, env=env, cwd=_ROOT
+    )
+
+
+def test_every_command_works_on_a_postgresql_url(db_url: str, tmp_path: Path) -> None:
+    lines = [json.dumps(record(f"T-{i}", title=f"Żółw w Łodzi {i}")) for i in range(3)]
+    (tmp_path / "tasks.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = _cli("--db", db_url, "import", str(tmp_path / "tasks.jsonl"))
+    assert imported.returncode == 0, imported.stderr
+    replied = _cli("reply", "T-1", "-m", "Chętnie pomogę", env_db=db_url)
+    assert replied.returncode == 0, replied.stderr
+    listed = _cli("--db", db_url, "list", "--status", "responded", "--json")
+    assert [task["id"] for task in json.loads(listed.stdout)] == ["T-1"], listed.stderr
+    found = _cli("search", "zolw lodz", "--json", env_db=db_url)
+    assert sorted(task["id"] for task in json.loads(found.stdout)) == ["T-0", "T-1", "T-2"], found.stderr
+    missing_task = _cli("--db", db_url, "show", "T-9")
+    assert missing_task.returncode != 0 and "Traceback" not in missing_task.stderr
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_without_the_password(cluster: Cluster) -> None:
+    closed_port = cluster.port + 1 if cluster.port < 65535 else cluster.port - 1
+    url = f"postgresql://ola:s3cret@127.0.0.1:{closed_port}/nowhere?connect_timeout=2"
+    done = _cli("--db", url, "list")
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "cannot open the store at postgresql://ola:***@127.0.0.1" in done.stderr
+    assert "s3cret" not in done.stderr
+    where = _cli("--db", url, "paths", "--json")
+    assert (
+        json.loads(where.stdout)["store"] == f"postgresql://ola:***@127.0.0.1:{closed_port}/nowhere?connect_timeout=2"
+    )

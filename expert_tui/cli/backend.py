@@ -7,6 +7,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from .. import paths
 from ..domain import Clock, DomainError
@@ -20,13 +21,39 @@ ENV_SERVER = "EXPERT_TUI_SERVER"
 ENV_TOKEN = "EXPERT_TUI_TOKEN"
 
 
+#: A `--db` (or EXPERT_TUI_DB) value that starts so names a PostgreSQL database, not a file.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
 @dataclass(frozen=True, slots=True)
 class Backend:
-    """A local store file, where it came from (for `paths`), and whether it is the demo."""
+    """A local store file, where it came from (for `paths`), and whether it is the demo;
+    or, with `url`, a PostgreSQL database (`db` is then unused)."""
 
     db: Path
     source: str
     demo: bool = False
+    url: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Where the store is, fit to print: a URL without its password."""
+        return str(self.db) if self.url is None else _without_password(self.url)
+
+
+def _from_value(value: str, source: str) -> Backend:
+    if value.startswith(POSTGRES_SCHEMES):
+        return Backend(Path(), source, url=value)
+    return Backend(Path(value).expanduser(), source)
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+    query = "&".join(f"{key}=***" if key == "password" else f"{key}={value}" for key, value in parse_qsl(parts.query))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def choose_backend(args: argparse.Namespace) -> Backend:
@@ -40,7 +67,7 @@ def choose_backend(args: argparse.Namespace) -> Backend:
     if demo:
         return Backend(paths.demo_db_path(), "--demo", demo=True)
     if db:
-        return Backend(Path(db).expanduser(), "--db")
+        return _from_value(db, "--db")
     if server:
         raise _no_remote("--server")
     env_db, env_server = os.environ.get(ENV_DB), os.environ.get(ENV_SERVER)
@@ -49,7 +76,7 @@ def choose_backend(args: argparse.Namespace) -> Backend:
             raise CliError(f"choose one backend: both {ENV_DB} and {ENV_SERVER} are set")
         raise _no_remote(ENV_SERVER)
     if env_db:
-        return Backend(Path(env_db).expanduser(), ENV_DB)
+        return _from_value(env_db, ENV_DB)
     return Backend(paths.default_db_path(), "default")
 
 
@@ -63,6 +90,8 @@ def open_store(backend: Backend, clock: Clock) -> Store:
     """Open (creating it privately if new) the store, or fail with one line saying why."""
     from ..store.sqlite import SqliteStore
 
+    if backend.url is not None:
+        return _open_postgres(backend.url, one_line(backend.where), clock)
     where = one_line(str(backend.db))
     if backend.db.is_dir():
         raise CliError(f"cannot open the store at {where}: it is a folder, not a database file")
@@ -80,6 +109,24 @@ def open_store(backend: Backend, clock: Clock) -> Store:
         raise CliError(f"cannot open the store at {where}: {_sqlite_reason(error)}") from None
     except OSError as error:
         raise CliError(f"cannot open the store at {where}: {os_reason(error)}") from None
+
+
+def _open_postgres(url: str, where: str, clock: Clock) -> Store:
+    try:
+        import psycopg
+
+        from ..store.postgres import PostgresStore
+    except ImportError:
+        raise CliError(
+            f"cannot open the store at {where}: PostgreSQL support is not installed"
+            " — pip install 'expert-tui[postgres]'"
+        ) from None
+    try:
+        return PostgresStore(url, clock=clock)
+    except DomainError as error:  # e.g. a database written by a newer expert-tui
+        raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
+    except (psycopg.Error, ValueError) as error:  # unreachable, refused, a malformed URL
+        raise CliError(f"cannot open the store at {where}: {one_line(str(error)) or type(error).__name__}") from None
 
 
 def _sqlite_reason(error: sqlite3.Error) -> str:

@@ -326,7 +326,7 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
         "config_dir": str(paths.config_dir()),
         "settings": str(paths.settings_path()),
         "data_dir": str(paths.data_dir()),
-        "store": str(ctx.backend.db),
+        "store": ctx.backend.where,
         "store_chosen_by": ctx.backend.source,
         "demo_store": str(paths.demo_db_path()),
     }

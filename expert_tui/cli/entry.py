@@ -64,7 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         return HANDLERS[args.command](ctx, args)
     except NotFound as error:
         # Naming the store helps when the task is in another one (--db, EXPERT_TUI_DB, --demo).
-        raise CliError(f"{error.message} in the store at {backend.db}") from None
+        raise CliError(f"{error.message} in the store at {backend.where}") from None
     finally:
         ctx.close()
 

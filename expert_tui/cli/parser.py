@@ -15,8 +15,9 @@ terminal UI on your local store; the commands below do the same actions for scri
 EPILOG = """\
 backend:
   The local store lives in the user data folder (see `expert-tui paths`); --db or
-  EXPERT_TUI_DB use another file. --server/--token (EXPERT_TUI_SERVER/EXPERT_TUI_TOKEN)
-  select the remote backend, which is not available in this build yet.
+  EXPERT_TUI_DB use another file, or a PostgreSQL database given as a postgresql:// URL.
+  --server/--token (EXPERT_TUI_SERVER/EXPERT_TUI_TOKEN) select the remote backend, which is
+  not available in this build yet.
 
 exit codes:
   0    done
@@ -133,7 +134,9 @@ def _add_backend_options(parser: argparse.ArgumentParser, *, suppress: bool) -> 
     """
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("backend")
-    group.add_argument("--db", metavar="PATH", default=default, help="the local store file (env EXPERT_TUI_DB)")
+    group.add_argument(
+        "--db", metavar="PATH", default=default, help="the local store file, or a postgresql:// URL (env EXPERT_TUI_DB)"
+    )
     group.add_argument("--server", metavar="URL", default=default, help="a remote store (env EXPERT_TUI_SERVER)")
     group.add_argument("--token", metavar="T", default=default, help="the remote store's token (env EXPERT_TUI_TOKEN)")
     group.add_argument(

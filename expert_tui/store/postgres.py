@@ -74,7 +74,7 @@ from .sqlite import (
     _with_id,
 )
 
-__all__ = ["EVENTS_CHANNEL", "IMPORT_BATCH", "PostgresStore", "is_postgres_url"]
+__all__ = ["EVENTS_CHANNEL", "IMPORT_BATCH", "PostgresStore"]
 
 #: Where each commit that wrote events is announced, as "partner_id:seq".
 EVENTS_CHANNEL = "expert_tui_events"
@@ -102,10 +102,6 @@ _UPDATE_TASK = (
 )
 _OWED = (Status.NEW.value, Status.OPENED.value)
 _T = TypeVar("_T")
-
-
-def is_postgres_url(value: str) -> bool:
-    return value.startswith(("postgresql://", "postgres://"))
 
 
 @dataclass(frozen=True, slots=True)
