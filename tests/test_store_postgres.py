@@ -11,9 +11,11 @@ import itertools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -471,3 +473,90 @@ def test_a_database_that_cannot_be_reached_is_one_line_without_the_password(clus
     assert (
         json.loads(where.stdout)["store"] == f"postgresql://ola:***@127.0.0.1:{closed_port}/nowhere?connect_timeout=2"
     )
+
+
+# --- a kill at any moment of an import -----------------------------------------------------------
+
+_IMPORTER = """
+import sys, threading
+from expert_tui.store import postgres
+postgres.IMPORT_BATCH = 50
+url, n, pause_at, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+store = postgres.PostgresStore(url)
+
+def pause():
+    sys.stdout.write("paused\\n"); sys.stdout.flush()
+    sys.stdin.readline()
+
+written = threading.Semaphore(0)
+batches = 0
+write_batch, count = store._import_batch, store._count
+def counted(batch, report):
+    global batches
+    batches += 1
+    write_batch(batch, report)
+    written.release()
+def count_then_pause(tx, deltas):
+    count(tx, deltas)
+    if where == "inside" and batches * 50 > pause_at:
+        pause()  # tasks, messages and counts of this batch are written, not committed
+store._import_batch, store._count = counted, count_then_pause
+
+def records():
+    for i in range(n):
+        if where == "between" and i == pause_at:
+            for _ in range(pause_at // 50):
+                written.acquire()  # the batches before this record are committed
+            pause()
+        yield i + 1, {"id": f"T-{i}", "kind": "match", "service": "SEO", "title": f"task {i}",
+                      "merchant": {"name": "Grace"},
+                      "messages": [{"id": "m1", "author": "merchant", "body": f"hello {i}",
+                                    "sent_at": "2026-11-28T05:00:00Z"}]}
+
+store.import_tasks(records())
+"""
+
+
+@pytest.mark.parametrize("where", ["between", "inside"])
+def test_import_killed_mid_way_then_rerun_completes(db_url: str, where: str) -> None:
+    n, pause_at = 170, 120
+    PostgresStore(db_url).close()
+    importer = subprocess.Popen(
+        [sys.executable, "-c", _IMPORTER, db_url, str(n), str(pause_at), where],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=_ROOT,
+    )
+    assert importer.stdout is not None
+    assert importer.stdout.readline() == "paused\n", importer.stderr and importer.stderr.read()
+    os.kill(importer.pid, signal.SIGKILL)  # between two batches, or inside a transaction
+    importer.wait(timeout=30)
+    with _owner(db_url) as conn:
+        # The server notices the dropped connection and rolls its transaction back.
+        for _ in range(100):
+            if not conn.execute("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in%'").fetchone()[0]:
+                break
+            time.sleep(0.1)
+        committed = conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        assert committed == 100  # whole batches only
+        assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == committed
+        assert conn.execute("SELECT sum(n) FROM task_counts").fetchone()[0] == committed
+    again = [
+        (
+            i + 1,
+            record(
+                f"T-{i}",
+                title=f"task {i}",
+                messages=[{"id": "m1", "author": "merchant", "body": f"hello {i}", "sent_at": "2026-11-28T05:00:00Z"}],
+            ),
+        )
+        for i in range(n)
+    ]
+    with PostgresStore(db_url) as store:
+        report = store.import_tasks(again)
+        assert (len(report.unchanged), len(report.added)) == (committed, n - committed)
+        assert sum(store.counts().values()) == n
+        assert len(list(store.export_tasks())) == n
+        assert len(store.search("hello").items) == 50
