@@ -22,6 +22,7 @@ from pathlib import Path
 
 #: Debian's PostgreSQL 15, where `apt-get install postgresql-15` puts it.
 BIN = Path(os.environ.get("EXPERT_TUI_PG_BIN", "/usr/lib/postgresql/15/bin"))
+_RESTART = ("-m", "fast", "-w", "restart")
 HOW_TO_GET = "PostgreSQL 15 binaries not found in {bin}: apt-get install postgresql-15 (or set EXPERT_TUI_PG_BIN)"
 
 
@@ -32,6 +33,17 @@ class Cluster:
 
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
+    def restart(self) -> None:
+        """Stop (ending every connection, as a crash or a failover does) and start again."""
+        subprocess.run(
+            _as_owner(
+                [str(BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-l", str(self.folder / "log"), *_RESTART]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 def missing() -> str | None:

@@ -560,3 +560,13 @@ def test_import_killed_mid_way_then_rerun_completes(db_url: str, where: str) -> 
         assert sum(store.counts().values()) == n
         assert len(list(store.export_tasks())) == n
         assert len(store.search("hello").items) == 50
+
+
+def test_a_restarted_database_is_reconnected_without_a_failed_call(
+    make_store: Callable[..., PostgresStore], cluster: Cluster, clock: FrozenClock
+) -> None:
+    store = offering(make_store(clock))
+    store.deliver_task(record("T-1"))
+    cluster.restart()  # every pooled connection is gone, as after a crash or a failover
+    assert store.get_task("T-1").id == "T-1"
+    assert store.add_note("T-1", "after the restart").notes[-1].body == "after the restart"

@@ -169,6 +169,9 @@ class PostgresStore(Store):
             timeout=POOL_TIMEOUT_S,
             kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
             configure=pg_text.install,
+            # A connection is checked as it is lent: after a restart or a failover the
+            # dead ones are replaced, and the next call works instead of failing once.
+            check=ConnectionPool.check_connection,
             open=False,
             name=f"expert-tui:{self.partner_id}",
         )
