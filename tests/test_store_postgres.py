@@ -570,3 +570,31 @@ def test_a_restarted_database_is_reconnected_without_a_failed_call(
     cluster.restart()  # every pooled connection is gone, as after a crash or a failover
     assert store.get_task("T-1").id == "T-1"
     assert store.add_note("T-1", "after the restart").notes[-1].body == "after the restart"
+
+
+def test_one_idempotency_key_sent_through_many_servers_at_once_is_stored_once(
+    make_store: Callable[..., PostgresStore], clock: FrozenClock
+) -> None:
+    """The same reply retried at the same moment through four pools (as four servers
+    would): the key is claimed first, so the others wait for that commit and replay it."""
+    offering(make_store(clock)).deliver_task(record("T-1"))
+    servers = [make_store(clock) for _ in range(4)]
+    start = threading.Barrier(len(servers))
+    results: list[object] = []
+
+    def send(store: PostgresStore) -> None:
+        start.wait()
+        try:
+            results.append(store.reply("T-1", "Hello, happy to help.", idempotency_key="retry-1"))
+        except BaseException as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=send, args=(store,)) for store in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(not isinstance(result, BaseException) for result in results), results
+    stored = servers[0].get_task("T-1")
+    assert [m.body for m in stored.messages] == ["Hello, happy to help."]
+    assert {len(result.messages) for result in results} == {1}  # type: ignore[attr-defined]
