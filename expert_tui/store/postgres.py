@@ -96,7 +96,6 @@ _MAX_LEXEME = 500
 _MAX_LEXEME_BYTES = 768 * 1024
 
 _SELECT_TASK = ", ".join(f"t.{c}" for c in rows.TASK_COLUMNS)
-_TASK_INSERT_COLUMNS = ("partner_id", "seq", *rows.WRITE_COLUMNS)
 _UPDATE_TASK = (
     f"UPDATE tasks SET {', '.join(f'{c} = %s' for c in rows.WRITE_COLUMNS)} WHERE partner_id = %s AND seq = %s"
 )
@@ -726,36 +725,41 @@ class PostgresStore(Store):
 
     def _insert(self, tx: _Tx, items: list[rows.Prepared], event: str) -> None:
         """The one way tasks enter the store: rows, conversation, search, counts, and one
-        event. One statement per table over arrays (COPY is refused under row-level
-        security, and this is as fast for batches of thousands)."""
+        event. Rows are streamed with COPY into this session's staging tables, then moved
+        with one INSERT ... SELECT per table: COPY is refused on a table under row-level
+        security, and arrays of text built by the driver cost six times as much (measured
+        at 5,000 tasks)."""
         if not items:
             return
         seqs = [seq for (seq,) in tx.execute("SELECT nextval('task_seq') FROM generate_series(1, %s)", (len(items),))]
-        columns = list(zip(*(item.values for item in items), strict=True))
-        casts = _TASK_ARRAY_TYPES
+        for ddl in _STAGING:
+            tx.execute(ddl)
+        with tx.cur.copy("COPY stage_tasks FROM STDIN") as copy:
+            for seq, item in zip(seqs, items, strict=True):
+                copy.write_row((seq, *item.values, " ".join(lexemes(item.document))))
+        with tx.cur.copy("COPY stage_messages FROM STDIN") as copy:
+            for seq, item in zip(seqs, items, strict=True):
+                for n, message in enumerate(item.messages, 1):
+                    copy.write_row((seq, n, *message))
+        with tx.cur.copy("COPY stage_notes FROM STDIN") as copy:
+            for seq, item in zip(seqs, items, strict=True):
+                for n, note in enumerate(item.notes, 1):
+                    copy.write_row((seq, n, *note))
         tx.execute(
-            f"INSERT INTO tasks ({', '.join(_TASK_INSERT_COLUMNS)}, search)"
-            f" SELECT %s, {', '.join(f'c{i}' for i in range(len(casts) + 1))},"
-            f" array_to_tsvector(string_to_array(doc, ' '))"
-            f" FROM unnest(%s::bigint[], {', '.join(f'%s::{cast}[]' for cast in casts)}, %s::text[])"
-            f" AS u ({', '.join(f'c{i}' for i in range(len(casts) + 1))}, doc)",
-            (self.partner_id, seqs, *(list(c) for c in columns), [" ".join(lexemes(i.document)) for i in items]),
+            f"INSERT INTO tasks (partner_id, seq, {', '.join(rows.WRITE_COLUMNS)}, search)"
+            f" SELECT %s, seq, {', '.join(rows.WRITE_COLUMNS)}, array_to_tsvector(string_to_array(doc, ' '))"
+            " FROM stage_tasks",
+            (self.partner_id,),
         )
-        messages = [(seq, n, *m) for seq, item in zip(seqs, items, strict=True) for n, m in enumerate(item.messages, 1)]
-        if messages:
-            tx.execute(
-                "INSERT INTO messages (partner_id, task_seq, n, id, author, author_name, body, sent_at)"
-                " SELECT %s, * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::text[], %s::text[],"
-                " %s::bigint[])",
-                (self.partner_id, *(list(c) for c in zip(*messages, strict=True))),
-            )
-        notes = [(seq, n, *note) for seq, item in zip(seqs, items, strict=True) for n, note in enumerate(item.notes, 1)]
-        if notes:
-            tx.execute(
-                "INSERT INTO notes (partner_id, task_seq, n, id, author, body, created_at)"
-                " SELECT %s, * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[], %s::text[], %s::bigint[])",
-                (self.partner_id, *(list(c) for c in zip(*notes, strict=True))),
-            )
+        tx.execute(
+            "INSERT INTO messages (partner_id, task_seq, n, id, author, author_name, body, sent_at)"
+            " SELECT %s, * FROM stage_messages",
+            (self.partner_id,),
+        )
+        tx.execute(
+            "INSERT INTO notes (partner_id, task_seq, n, id, author, body, created_at) SELECT %s, * FROM stage_notes",
+            (self.partner_id,),
+        )
         self._count(tx, Counter((i.kind, i.status) for i in items))
         tx.event(items[0].task_id if len(items) == 1 else "", event)
 
@@ -825,8 +829,8 @@ class PostgresStore(Store):
         self._pool.close()
 
 
-#: PostgreSQL array types of `rows.WRITE_COLUMNS`, in order.
-_TASK_ARRAY_TYPES = (
+#: PostgreSQL types of `rows.WRITE_COLUMNS`, in order.
+_WRITE_TYPES = (
     "text",  # id
     "text",  # kind
     "smallint",  # inbox
@@ -845,7 +849,18 @@ _TASK_ARRAY_TYPES = (
     "bigint",  # declined_at
     "text",  # detail
 )
-assert len(_TASK_ARRAY_TYPES) == len(rows.WRITE_COLUMNS)
+assert len(_WRITE_TYPES) == len(rows.WRITE_COLUMNS)
+#: Where an insert streams its rows first: one set per pooled connection, made on first
+#: use and emptied at every commit.
+_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS stage_tasks (seq bigint, "
+    + ", ".join(f"{column} {kind}" for column, kind in zip(rows.WRITE_COLUMNS, _WRITE_TYPES, strict=True))
+    + ", doc text) ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS stage_messages (task_seq bigint, n integer, id text, author text,"
+    " author_name text, body text, sent_at bigint) ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS stage_notes (task_seq bigint, n integer, id text, author text, body text,"
+    " created_at bigint) ON COMMIT DELETE ROWS",
+)
 
 
 def lexemes(document: str) -> list[str]:
