@@ -57,7 +57,7 @@ from ..domain.text import check_body, check_storable
 from . import pg_text, rows
 from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery, check_draft_kind
 from .delivery import check_delivery
-from .paging import ORDERS, SEARCH_TAG, Run, decode_cursor, encode_cursor, key_at, page_keys, seq_of
+from .paging import ORDERS, SEARCH_TAG, Key, Order, decode_cursor, encode_cursor, key_at, page_keys, seq_of
 from .pg_schema import APP_ROLE, migrate
 from .pipeline import BatchWriter
 from .search import MAX_QUERY_WORDS
@@ -277,20 +277,14 @@ class PostgresStore(Store):
 
         def read(tx: _Tx) -> tuple[list[Any], list[tuple[int, ...]]]:
             conn = _Qmark(tx)
-
-            def read_run(status: Status, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
-                sql = run.sql(where, after is not None) + " LIMIT ?"
-                return conn.execute(
-                    sql, [*args, status.value, *(run.after_args(*after) if after else ()), n]
-                ).fetchall()
-
             start = cursor
             if offset:
                 counts = self._counts(tx, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind])
                 start = key_at(conn, order, statuses, offset - 1, where, args, counts)  # type: ignore[arg-type]
                 if start is None:
                     return [], []
-            keys = page_keys(order, statuses, start, query.limit + 1, read_run)
+            runs = _read_runs(conn, order, statuses, start, query.limit + 1, where, args)
+            keys = page_keys(order, statuses, start, query.limit + 1, lambda status, *_: runs.get(status, []))
             return self._rows_by_seq(tx, [seq_of(key) for key in keys[: query.limit]]), keys
 
         found, keys = self._run(read, sweep=True)
@@ -861,6 +855,35 @@ _STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS stage_notes (task_seq bigint, n integer, id text, author text, body text,"
     " created_at bigint) ON COMMIT DELETE ROWS",
 )
+
+
+def _read_runs(
+    conn: _Qmark,
+    order: Order,
+    statuses: list[Status],
+    cursor: Key | None,
+    limit: int,
+    where: str,
+    args: list[Any],
+) -> dict[Status, list[tuple[int, int]]]:
+    """The next `limit` keys of every status's run after `cursor`, in one statement (one
+    round trip to the server instead of one per status); `page_keys` merges them."""
+    arms: list[str] = []
+    values: list[Any] = []
+    for status in statuses:
+        bound = order.bound(status, cursor)
+        if bound is False:
+            continue
+        run = order.runs[status]
+        arms.append(f"(SELECT ?::text, run.* FROM ({run.sql(where, bound is not None)} LIMIT ?) AS run)")
+        values += [status.value, *args, status.value, *(run.after_args(*bound) if bound else ()), limit]
+    out: dict[Status, list[tuple[int, int]]] = {}
+    if arms:
+        for status, value, seq in conn.execute(" UNION ALL ".join(arms), values):
+            out.setdefault(Status(status), []).append((value, seq))
+    for status, keys in out.items():  # an Append may interleave its arms (parallel plans)
+        keys.sort(key=lambda pair, run=order.runs[status]: run.key(*pair))
+    return out
 
 
 def lexemes(document: str) -> list[str]:
