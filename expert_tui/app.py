@@ -25,6 +25,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -97,11 +98,13 @@ class ExpertApp(App[None]):
             return
         self.now = self.clock()
         # Only the screen in front is told; covered screens catch up when shown again.
-        # A screen still being built (a slow machine lets the tick in first) has no
-        # widgets to tick yet: it reads the time itself once mounted.
+        # A screen still being built, or being taken down as the app closes (a slow
+        # machine lets the tick in between), lacks the widgets it ticks: skip it, the
+        # next tick catches up.
         tick = getattr(self.screen, "tick", None)
         if callable(tick) and self.screen.is_mounted:
-            tick()
+            with contextlib.suppress(NoMatches):
+                tick()
 
     # --- live updates ----------------------------------------------------------------------
     def _start_watching_store(self) -> None:
