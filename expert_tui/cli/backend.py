@@ -80,6 +80,13 @@ def choose_backend(args: argparse.Namespace) -> Backend:
     return Backend(paths.default_db_path(), "default")
 
 
+def local_backend(backend: Backend, what: str) -> Backend:
+    """The store file of a command that works on a file only (`serve`, `token`)."""
+    if backend.demo:
+        raise CliError(f"{what} is a store file of its own, not the demo — give --db PATH or none")
+    return backend
+
+
 def _no_remote(where: str) -> CliError:
     return CliError(
         f"the remote backend ({where}) is not available in this build — use the local store (--db PATH or no option)"

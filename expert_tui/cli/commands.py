@@ -341,6 +341,18 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
+    from .server_commands import serve_command
+
+    return serve_command(ctx, args)
+
+
+def cmd_token(ctx: Context, args: argparse.Namespace) -> int:
+    from .server_commands import token_command
+
+    return token_command(ctx, args)
+
+
 HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "import": cmd_import,
     "list": cmd_list,
@@ -355,4 +367,6 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "complete": cmd_complete,
     "export": cmd_export,
     "paths": cmd_paths,
+    "serve": cmd_serve,
+    "token": cmd_token,
 }

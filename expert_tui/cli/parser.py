@@ -121,6 +121,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["jsonl", "json"], default="jsonl", help="JSON Lines (default) or one JSON array"
     )
 
+    sub = command(
+        "serve",
+        "run the shared server on this store (needs expert-tui[server])",
+        "Serve the store (--db PATH, default the local store) over HTTP for a team, on loopback unless --host "
+        "says otherwise. Beyond loopback, put TLS in front (see README): tokens travel in every request.",
+    )
+    sub.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    sub.add_argument("--port", type=_port, default=8765, help="the port (default 8765)")
+    sub.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=50.0,
+        metavar="N",
+        help="requests a second per token, bursts of 4 s worth (default 50; 0 turns it off)",
+    )
+
+    sub = command("token", "make, list and revoke the server's API tokens")
+    tokens = sub.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = tokens.add_parser("create", help="make a token; it is printed once, only its hash is kept")
+    create.add_argument("--partner", required=True, help="the account (e.g. the agency) whose tasks it reaches")
+    create.add_argument("--user", help="the person using it: the author of their notes and replies (default: partner)")
+    create.add_argument("--marketplace", action="store_true", help="a marketplace token: delivers tasks and events")
+    _add_json(create)
+    listing = tokens.add_parser("list", help="every token: id, partner, person, kind, created, revoked")
+    _add_json(listing)
+    revoke = tokens.add_parser("revoke", help="revoke a token by its id (see token list)")
+    revoke.add_argument("token_id", metavar="ID")
+    _add_json(revoke)
+    for action in (create, listing, revoke):
+        _add_backend_options(action, suppress=True)
+
     sub = command("paths", "print where configuration and data live")
     _add_json(sub)
     return parser
@@ -166,6 +197,23 @@ def _add_body(parser: argparse.ArgumentParser, *, allow_file: bool) -> None:
     if allow_file:
         parser.add_argument("--file", "-f", metavar="F", help="read the text from a file")
     parser.add_argument("stdin", metavar="-", nargs="?", choices=["-"], help="read the text from standard input")
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError("a port is 0 to 65535")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError("must be 0 (off) or a positive number of requests a second")
+    return value
 
 
 def _positive(text: str) -> int:

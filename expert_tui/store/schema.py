@@ -217,8 +217,37 @@ _V5 = [
     "ALTER TABLE drafts_v5 RENAME TO drafts",
 ]
 
+# v6: what the shared server (`expert-tui serve`) keeps beside the partners' tasks in the
+# same file. API tokens: only a hash of each (a copy of the file never yields a usable
+# token); `person` authors the notes and replies sent with it. Idempotency: the first
+# response to each `Idempotency-Key`, per partner, so a retried POST changes nothing.
+_V6 = [
+    """
+    CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        partner TEXT NOT NULL,
+        person TEXT NOT NULL,
+        marketplace INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body BLOB NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+    ) WITHOUT ROWID
+    """,
+]
+
 #: Migration i (0-based) takes the file from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 LATEST = len(MIGRATIONS)
 
 

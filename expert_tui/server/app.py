@@ -1,0 +1,169 @@
+"""The reference HTTP server: an ASGI app over the store (SPEC sections 5 and 6).
+
+`create_app` wires the layers every request passes (`guards`), the error shape
+(`errors`) and the routers (`routes`, `marketplace`). Every rule is the store's: the
+routers only translate HTTP to `Store` calls and back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..domain import Clock, DomainError, system_clock
+from ..store.tokens import TokenStore
+from .errors import ApiError, from_domain, from_storage
+from .guards import Authenticate, BodyLimit, Idempotent, RateLimiter
+from .pool import ChangeBell, StorePool
+
+log = logging.getLogger("expert_tui.server")
+
+#: Requests a second per token by default (SPEC 6), with bursts of 200.
+DEFAULT_RATE_LIMIT = 50.0
+
+DESCRIPTION = """\
+The API of expert-tui's shared server. Partner tokens see only their partner's tasks;
+marketplace tokens deliver tasks and post merchant events. Every POST honours an
+`Idempotency-Key` header. Errors are `{"error": {"code", "message"}}` (with `rule` on a
+409 and `field` on a 422)."""
+
+
+def create_app(db: Path | str, *, clock: Clock = system_clock, rate_limit: float = DEFAULT_RATE_LIMIT) -> Any:
+    """The ASGI app serving the store in the SQLite file `db` (created if missing)."""
+    from . import marketplace, routes
+
+    path = Path(db)
+    tokens = TokenStore(path, clock=clock)
+    pool = StorePool(path, clock)
+    bell = ChangeBell()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        bell.bind(asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            pool.close()
+            tokens.close()
+
+    app = FastAPI(
+        title="expert-tui",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.pool = pool
+    app.state.tokens = tokens
+    app.state.bell = bell
+    app.state.clock = clock
+    app.include_router(routes.router)
+    app.include_router(marketplace.router)
+    _handle_errors(app)
+    # Outermost first: size, then who is asking, then once-only POSTs, then the routers.
+    guarded: Any = Idempotent(_RingOnChange(app, bell), tokens)
+    guarded = Authenticate(guarded, tokens, RateLimiter(rate_limit))
+    guarded = BodyLimit(guarded)
+    return _Wrapped(guarded, app)
+
+
+class _Wrapped:
+    """The guarded ASGI callable that still exposes the FastAPI app (for `openapi()`)."""
+
+    def __init__(self, asgi: Any, app: FastAPI) -> None:
+        self._asgi = asgi
+        self.fastapi = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._asgi(scope, receive, send)
+
+
+class _RingOnChange:
+    """Rings the change bell after every write that succeeded, so long-polls answer at once."""
+
+    def __init__(self, app: Any, bell: ChangeBell) -> None:
+        self.app = app
+        self.bell = bell
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watch(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if 200 <= status < 300:
+                self.bell.ring()
+
+
+def _handle_errors(app: FastAPI) -> None:
+    def answer(error: ApiError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError) -> JSONResponse:
+        return answer(error)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        return answer(from_domain(error))
+
+    @app.exception_handler(sqlite3.Error)
+    async def storage_error(request: Request, error: sqlite3.Error) -> JSONResponse:
+        log.error("storage error on %s %s: %s", request.method, request.url.path, error)
+        return answer(from_storage(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return answer(validation_answer(error.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {400: "malformed_json", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "invalid")
+        message = "no such endpoint" if error.status_code == 404 else str(error.detail)
+        return answer(ApiError(error.status_code, code, message, headers=dict(error.headers or {})))
+
+
+def _unparsed(value: object) -> bool:
+    """A body FastAPI left as bytes (no JSON content type) that is not JSON either."""
+    if not isinstance(value, bytes | str):
+        return False
+    try:
+        json.loads(value)
+    except ValueError:
+        return True
+    return False
+
+
+def validation_answer(errors: Any) -> ApiError:
+    """FastAPI's validation errors, as the API's shape: 400 for JSON that does not
+    parse, else 422 naming the first wrong field."""
+    first = errors[0] if errors else {}
+    in_body = tuple(first.get("loc", ()))[:1] == ("body",)
+    if first.get("type") == "json_invalid" or (in_body and _unparsed(first.get("input"))):
+        return ApiError(400, "malformed_json", "the request body is not valid JSON", field="body")
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    where = ".".join(location) or "body"
+    reason = str(first.get("msg", "is wrong")).removeprefix("Value error, ")
+    return ApiError(422, "invalid", f"{where}: {reason}", field=where)

@@ -1,0 +1,227 @@
+"""The partner's endpoints: each one reads the request, calls the store, answers JSON.
+
+The token's partner picks the store (another partner's task is simply not there: a
+404), the token's person authors notes and replies.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Security
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from ..domain import Kind, Preferences, Status
+from ..domain.codec import preferences_from_dict, preferences_to_dict
+from ..store import Sort, Store, TaskQuery
+from ..store.base import MAX_PAGE_SIZE
+from ..store.tokens import TokenInfo
+from .encode import import_report_json, page_json, stats_json, task_json
+from .errors import ApiError
+from .models import BodyIn, DeclineIn, StoreAccessIn
+
+bearer = HTTPBearer(auto_error=False, description="a token from `expert-tui token create`")
+router = APIRouter(prefix="/v1", dependencies=[Security(bearer)])
+
+MAX_IMPORT_RECORDS = 5000
+#: Longest a long-poll waits, and how often it re-reads the log for changes another
+#: process committed (this server's own changes wake it at once).
+MAX_WAIT_S = 60.0
+RECHECK_S = 0.5
+
+TaskId = Annotated[str, "the task's id"]
+
+
+def store_of(request: Request) -> Store:
+    principal: TokenInfo = request.state.principal
+    return request.app.state.pool.get(principal.partner, principal.person)
+
+
+def now_of(request: Request) -> Any:
+    return request.app.state.clock()
+
+
+def _task(request: Request, task: Any) -> JSONResponse:
+    return JSONResponse(task_json(task, now_of(request)))
+
+
+# --- who am I ------------------------------------------------------------------------------------
+
+
+@router.get("/me", summary="the partner and person of the token")
+def me(request: Request) -> dict[str, Any]:
+    principal: TokenInfo = request.state.principal
+    return {"partner": principal.partner, "user": principal.person, "marketplace": principal.marketplace}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@router.get("/tasks", summary="the inbox, a page at a time")
+def list_tasks(
+    request: Request,
+    status: Status | None = None,
+    kind: Kind | None = None,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+    sort: Sort = Sort.URGENCY,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> JSONResponse:
+    page = store_of(request).list_tasks(TaskQuery(status, kind, q, sort, limit, cursor, offset))
+    return JSONResponse(page_json(page, now_of(request)))
+
+
+@router.get("/counts", summary="tasks per status, expiry derived")
+def counts(request: Request, kind: Kind | None = None) -> dict[str, Any]:
+    found = store_of(request).counts(kind)
+    return {"counts": {status.value: n for status, n in found.items()}}
+
+
+@router.get("/tasks/{task_id}", summary="one task with messages and notes")
+def get_task(request: Request, task_id: TaskId) -> JSONResponse:
+    return _task(request, store_of(request).get_task(task_id))
+
+
+@router.get("/contacts", summary="prospective merchants' contact requests")
+def contacts(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> JSONResponse:
+    page = store_of(request).list_tasks(TaskQuery(kind=Kind.CONTACT, sort=Sort.RECEIVED, limit=limit, cursor=cursor))
+    return JSONResponse(page_json(page, now_of(request)))
+
+
+@router.get("/stats", summary="declines by service and kind, expiries, answered in time")
+def stats(request: Request) -> dict[str, Any]:
+    return stats_json(store_of(request).stats())
+
+
+@router.get("/export", summary="every task with messages and notes, as JSON Lines")
+def export(request: Request) -> StreamingResponse:
+    store = store_of(request)
+    now = now_of(request)
+
+    def lines() -> Any:
+        for task in store.export_tasks():
+            yield json.dumps(task_json(task, now), ensure_ascii=False) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/jsonl")
+
+
+@router.get("/events/latest", summary="the seq of the latest change")
+def latest_event(request: Request) -> dict[str, int]:
+    return {"seq": store_of(request).latest_event()}
+
+
+@router.get("/events", summary="changes after `after`; waits up to `timeout` s for one")
+async def events(
+    request: Request,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    timeout: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 25.0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+) -> dict[str, Any]:
+    store = store_of(request)
+    bell = request.app.state.bell
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await run_in_threadpool(store.events, after, limit)
+        left = deadline - time.monotonic()
+        if found or left <= 0 or await request.is_disconnected():
+            break
+        await bell.wait(min(RECHECK_S, left))
+    items = [{"seq": e.seq, "task_id": e.task_id, "kind": e.kind} for e in found]
+    return {"items": items, "next_after": found[-1].seq if found else after}
+
+
+# --- the partner's actions --------------------------------------------------------------------------
+
+
+@router.post("/tasks/{task_id}/open", summary="mark opened and messages seen (idempotent)")
+def open_task(request: Request, task_id: TaskId) -> JSONResponse:
+    return _task(request, store_of(request).open_task(task_id))
+
+
+@router.post("/tasks/{task_id}/messages", summary="send a message to the merchant")
+def reply(
+    request: Request,
+    task_id: TaskId,
+    message: BodyIn,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    # The store keeps the key with the message in one transaction: a retry after a
+    # crash between that commit and the server keeping its answer still sends once.
+    return _task(request, store_of(request).reply(task_id, message.body, idempotency_key=idempotency_key))
+
+
+@router.post("/tasks/{task_id}/decline", summary="decline, with a reason")
+def decline(request: Request, task_id: TaskId, body: DeclineIn) -> JSONResponse:
+    return _task(request, store_of(request).decline(task_id, body.reason, body.comment))
+
+
+@router.post("/tasks/{task_id}/notes", summary="add an internal note (never sent to the merchant)")
+def add_note(request: Request, task_id: TaskId, note: BodyIn) -> JSONResponse:
+    return _task(request, store_of(request).add_note(task_id, note.body))
+
+
+@router.post("/tasks/{task_id}/inactive", summary="mark inactive")
+def mark_inactive(request: Request, task_id: TaskId) -> JSONResponse:
+    return _task(request, store_of(request).mark_inactive(task_id))
+
+
+@router.post("/tasks/{task_id}/reactivate", summary="back to whoever wrote last")
+def reactivate(request: Request, task_id: TaskId) -> JSONResponse:
+    return _task(request, store_of(request).reactivate(task_id))
+
+
+@router.post("/tasks/{task_id}/complete", summary="mark completed")
+def complete(request: Request, task_id: TaskId) -> JSONResponse:
+    return _task(request, store_of(request).complete(task_id))
+
+
+@router.post("/tasks/{task_id}/review-request", summary="ask the merchant for a review (once)")
+def request_review(request: Request, task_id: TaskId) -> JSONResponse:
+    return _task(request, store_of(request).request_review(task_id))
+
+
+@router.post("/tasks/{task_id}/store-access", summary="ask for collaborator access to the merchant's store")
+def store_access(request: Request, task_id: TaskId, body: StoreAccessIn) -> JSONResponse:
+    return _task(request, store_of(request).request_store_access(task_id, merchant_consented=body.merchant_consented))
+
+
+@router.post("/tasks/import", summary="back-fill: up to 5,000 task objects, idempotent by id")
+def import_tasks(request: Request, records: Annotated[list[Any], Body()]) -> dict[str, Any]:
+    if len(records) > MAX_IMPORT_RECORDS:
+        raise ApiError(
+            422, "invalid", f"at most {MAX_IMPORT_RECORDS:,} tasks a request ({len(records):,} sent)", field="body"
+        )
+    report = store_of(request).import_tasks(enumerate(records))
+    return import_report_json(report)
+
+
+# --- preferences ------------------------------------------------------------------------------------
+
+
+@router.get("/preferences", summary="the partner's preferences")
+def get_preferences(request: Request) -> dict[str, Any]:
+    return preferences_to_dict(store_of(request).get_preferences())
+
+
+@router.put("/preferences", summary="replace the whole preferences object")
+def put_preferences(request: Request, prefs: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    return _set_preferences(request, preferences_from_dict(prefs))
+
+
+@router.patch("/preferences", summary="change some fields of the preferences")
+def patch_preferences(request: Request, changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    current = preferences_to_dict(store_of(request).get_preferences())
+    return _set_preferences(request, preferences_from_dict({**current, **changes}))
+
+
+def _set_preferences(request: Request, prefs: Preferences) -> dict[str, Any]:
+    return preferences_to_dict(store_of(request).set_preferences(prefs))

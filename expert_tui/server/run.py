@@ -1,0 +1,35 @@
+"""`expert-tui serve`: uvicorn on the app, loopback unless told otherwise."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+INSTALL_HINT = "the server needs its extra packages: pip install 'expert-tui[server]'"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(db: Path, host: str, port: int, rate_limit: float) -> None:
+    """Run until interrupted. Raises `ModuleNotFoundError` without the server extra."""
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(db, rate_limit=rate_limit)
+    if not is_loopback(host):
+        sys.stderr.write(
+            f"expert-tui: warning: listening on {host}, beyond this machine: tokens and merchant data travel in"
+            " clear text unless TLS terminates in front (see README, 'Sharing one store')\n"
+        )
+    sys.stderr.write(f"expert-tui: serving {db} on http://{host}:{port} (ctrl+c stops)\n")
+    # No access log: request lines are noise here and headers never belong in a log.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)

@@ -1,0 +1,128 @@
+"""The real server on a loopback port, for tests: uvicorn in a thread, or a child process.
+
+Port 0: the system picks a free port, so tests running at once never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from expert_tui.domain import Clock, system_clock
+from expert_tui.server.app import create_app
+from expert_tui.store.tokens import TokenStore
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+class LiveServer:
+    """A running server: its URL, and tokens made on its store file."""
+
+    def __init__(self, db: Path, url: str, app: Any = None) -> None:
+        self.db = db
+        self.url = url
+        self.app = app
+
+    def token(self, partner: str = "ola", user: str | None = None, *, marketplace: bool = False) -> str:
+        tokens = TokenStore(self.db)
+        try:
+            return tokens.create(partner, user, marketplace=marketplace)[0]
+        finally:
+            tokens.close()
+
+    def revoke(self, token: str) -> None:
+        tokens = TokenStore(self.db)
+        try:
+            info = tokens.lookup(token)
+            assert info is not None
+            tokens.revoke(info.id)
+        finally:
+            tokens.close()
+
+
+@contextmanager
+def server_in_thread(db: Path, *, clock: Clock = system_clock, rate_limit: float = 0) -> Iterator[LiveServer]:
+    app = create_app(db, clock=clock, rate_limit=rate_limit)
+    sock = free_socket()
+    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="on", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="test-server")
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    host, port = sock.getsockname()[:2]
+    try:
+        yield LiveServer(db, f"http://{host}:{port}", app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+class ServerProcess:
+    """`expert-tui serve` as a child process, which a test may kill and start again."""
+
+    def __init__(self, db: Path, port: int) -> None:
+        self.db = db
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "expert_tui", "--db", str(self.db), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}")
+            try:
+                httpx.get(self.url + "/openapi.json", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not start in 30 s")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def free_port() -> int:
+    sock = free_socket()
+    try:
+        return sock.getsockname()[1]
+    finally:
+        sock.close()
