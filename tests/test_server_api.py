@@ -133,6 +133,8 @@ def test_every_endpoint_needs_a_live_token_of_the_right_kind(server: LiveServer,
             error_of(client.request(method, path, json={}), 401, "unauthorized")
         if path.startswith("/v1/marketplace/"):
             error_of(ola.request(method, path, json={"partner": "ola"}), 403, "forbidden")
+        elif path == "/v1/me":  # any token may ask whose it is
+            assert market.get(path).json()["marketplace"] is True
         else:
             error_of(market.request(method, path, json={}), 403, "forbidden")
     # The token is never echoed back, whatever the answer.

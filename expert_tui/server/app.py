@@ -147,7 +147,7 @@ def _handle_errors(app: FastAPI) -> None:
 
 def _unparsed(value: object) -> bool:
     """A body FastAPI left as bytes (no JSON content type) that is not JSON either."""
-    if not isinstance(value, bytes | str):
+    if not isinstance(value, bytes):
         return False
     try:
         json.loads(value)
@@ -160,7 +160,7 @@ def validation_answer(errors: Any) -> ApiError:
     """FastAPI's validation errors, as the API's shape: 400 for JSON that does not
     parse, else 422 naming the first wrong field."""
     first = errors[0] if errors else {}
-    in_body = tuple(first.get("loc", ()))[:1] == ("body",)
+    in_body = tuple(first.get("loc", ())) == ("body",)
     if first.get("type") == "json_invalid" or (in_body and _unparsed(first.get("input"))):
         return ApiError(400, "malformed_json", "the request body is not valid JSON", field="body")
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]

@@ -37,6 +37,8 @@ BODY_LIMIT = 1 * MIB
 IMPORT_BODY_LIMIT = 64 * MIB
 IMPORT_PATH = "/v1/tasks/import"
 MARKETPLACE_PREFIX = "/v1/marketplace/"
+#: Where any token learns whose it is.
+WHO_AM_I = "/v1/me"
 #: Paths anyone may read: the API's own description.
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/v1/health"})
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -159,7 +161,7 @@ class Authenticate:
         marketplace_path = scope["path"].startswith(MARKETPLACE_PREFIX)
         if marketplace_path and not info.marketplace:
             raise ApiError(403, "forbidden", "a partner token cannot act for the marketplace — use a marketplace token")
-        if info.marketplace and not marketplace_path:
+        if info.marketplace and not marketplace_path and scope["path"] != WHO_AM_I:
             raise ApiError(403, "forbidden", "a marketplace token cannot read a partner's inbox — use a partner token")
         wait = self.limiter.wait_needed(info.id)
         if wait > 0:
@@ -234,7 +236,7 @@ class Idempotent:
                     ApiError(
                         422,
                         "idempotency_mismatch",
-                        "this Idempotency-Key was used for another request — nothing was done; use a new key",
+                        "this idempotency key was already used for another request — nothing was done; use a new key",
                         field="Idempotency-Key",
                     ),
                 )

@@ -13,6 +13,10 @@ class BodyIn(BaseModel):
     body: str = Field(description="the text (at most 100,000 characters)")
 
 
+class NoteIn(BodyIn):
+    author: str | None = Field(default=None, description="who wrote it, when not the token's person")
+
+
 class DeclineIn(BaseModel):
     reason: str = Field(description="not_a_fit, too_busy, budget, timeline, outside_expertise or other")
     comment: str = Field(default="", description="why, in the partner's words (required with `other`)")
@@ -31,7 +35,7 @@ class ForPartner(BaseModel):
 
 class MerchantMessageIn(ForPartner):
     body: str
-    author_name: str | None = Field(default=None, max_length=200)
+    author_name: str | None = None
 
 
 class MerchantDeclineIn(ForPartner):
@@ -39,5 +43,5 @@ class MerchantDeclineIn(ForPartner):
 
 
 class ReviewIn(ForPartner):
-    rating: int = Field(ge=1, le=5)
+    rating: int = Field(description="1 to 5")
     comment: str = ""

@@ -22,7 +22,7 @@ from ..store.base import MAX_PAGE_SIZE
 from ..store.tokens import TokenInfo
 from .encode import import_report_json, page_json, stats_json, task_json
 from .errors import ApiError
-from .models import BodyIn, DeclineIn, StoreAccessIn
+from .models import BodyIn, DeclineIn, NoteIn, StoreAccessIn
 
 bearer = HTTPBearer(auto_error=False, description="a token from `expert-tui token create`")
 router = APIRouter(prefix="/v1", dependencies=[Security(bearer)])
@@ -52,7 +52,7 @@ def _task(request: Request, task: Any) -> JSONResponse:
 # --- who am I ------------------------------------------------------------------------------------
 
 
-@router.get("/me", summary="the partner and person of the token")
+@router.get("/me", summary="the partner and person of the token (any kind of token)")
 def me(request: Request) -> dict[str, Any]:
     principal: TokenInfo = request.state.principal
     return {"partner": principal.partner, "user": principal.person, "marketplace": principal.marketplace}
@@ -165,8 +165,8 @@ def decline(request: Request, task_id: TaskId, body: DeclineIn) -> JSONResponse:
 
 
 @router.post("/tasks/{task_id}/notes", summary="add an internal note (never sent to the merchant)")
-def add_note(request: Request, task_id: TaskId, note: BodyIn) -> JSONResponse:
-    return _task(request, store_of(request).add_note(task_id, note.body))
+def add_note(request: Request, task_id: TaskId, note: NoteIn) -> JSONResponse:
+    return _task(request, store_of(request).add_note(task_id, note.body, author=note.author))
 
 
 @router.post("/tasks/{task_id}/inactive", summary="mark inactive")
