@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -28,17 +28,28 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 @dataclass(frozen=True, slots=True)
 class Backend:
     """A local store file, where it came from (for `paths`), and whether it is the demo;
-    or, with `url`, a PostgreSQL database (`db` is then unused)."""
+    or, with `url`, a PostgreSQL database (`db` is then unused); or, with `server`, a
+    shared server (`token_in_argv` when its token was typed on the command line)."""
 
     db: Path
     source: str
     demo: bool = False
     url: str | None = None
+    server: str | None = None
+    token: str | None = field(default=None, repr=False)
+    token_in_argv: bool = False
 
     @property
     def where(self) -> str:
-        """Where the store is, fit to print: a URL without its password."""
+        """Where the store is, fit to print: a URL without its password, or the server."""
+        if self.server is not None:
+            return self.server
         return str(self.db) if self.url is None else _without_password(self.url)
+
+    @property
+    def located(self) -> str:
+        """Where the tasks are, for messages: "in the store at ..." or "on the server at ..."."""
+        return f"on the server at {self.where}" if self.server else f"in the store at {self.where}"
 
 
 def _from_value(value: str, source: str) -> Backend:
@@ -57,7 +68,10 @@ def _without_password(url: str) -> str:
 
 
 def choose_backend(args: argparse.Namespace) -> Backend:
-    """Options beat the environment; two backends at once is a usage error, not a guess."""
+    """Options beat the environment, which beats the config file of `expert-tui login`;
+    two backends at once is a usage error, not a guess."""
+    if getattr(args, "command", None) in ("login", "logout"):
+        return Backend(paths.default_db_path(), "login")  # they pick the server themselves
     db = getattr(args, "db", None)
     server = getattr(args, "server", None)
     demo = getattr(args, "demo", False)
@@ -69,32 +83,56 @@ def choose_backend(args: argparse.Namespace) -> Backend:
     if db:
         return _from_value(db, "--db")
     if server:
-        raise _no_remote("--server")
+        return _remote(args, server, "--server")
     env_db, env_server = os.environ.get(ENV_DB), os.environ.get(ENV_SERVER)
     if env_server:
         if env_db:
             raise CliError(f"choose one backend: both {ENV_DB} and {ENV_SERVER} are set")
-        raise _no_remote(ENV_SERVER)
+        return _remote(args, env_server, ENV_SERVER)
     if env_db:
         return _from_value(env_db, ENV_DB)
+    if getattr(args, "command", None) not in LOCAL_ONLY:
+        from .remote_config import config_path, load
+
+        config = load()
+        if config is not None:
+            return _remote(args, config.server, str(config_path()), config.token)
+    if getattr(args, "token", None):
+        raise CliError("--token needs a server: give --server URL (or set EXPERT_TUI_SERVER)")
     return Backend(paths.default_db_path(), "default")
+
+
+#: Commands that work on a store file on this machine, whatever `expert-tui login` chose.
+LOCAL_ONLY = frozenset({"serve", "token"})
+
+
+def _remote(args: argparse.Namespace, server: str, source: str, saved_token: str | None = None) -> Backend:
+    """A server backend and its token: --token, else EXPERT_TUI_TOKEN, else the login's."""
+    typed = getattr(args, "token", None)
+    token = typed or os.environ.get(ENV_TOKEN) or saved_token
+    if not token:
+        raise CliError(
+            f"the server ({source}) needs a token: set {ENV_TOKEN}, run `expert-tui login --server URL`,"
+            " or give --token"
+        )
+    return Backend(paths.default_db_path(), source, server=server, token=token, token_in_argv=bool(typed))
 
 
 def local_backend(backend: Backend, what: str) -> Backend:
     """The store file of a command that works on a file only (`serve`, `token`)."""
     if backend.demo:
         raise CliError(f"{what} is a store file of its own, not the demo — give --db PATH or none")
+    if backend.server:
+        raise CliError(f"{what} is a store file on this machine, not a server — give --db PATH or none")
+    if backend.url:
+        raise CliError(f"{what} works on a SQLite store file for now, not on PostgreSQL — give --db PATH")
     return backend
-
-
-def _no_remote(where: str) -> CliError:
-    return CliError(
-        f"the remote backend ({where}) is not available in this build — use the local store (--db PATH or no option)"
-    )
 
 
 def open_store(backend: Backend, clock: Clock) -> Store:
     """Open (creating it privately if new) the store, or fail with one line saying why."""
+    if backend.server is not None:
+        return _open_remote(backend, clock)
     from ..store.sqlite import SqliteStore
 
     if backend.url is not None:
@@ -134,6 +172,17 @@ def _open_postgres(url: str, where: str, clock: Clock) -> Store:
         raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
     except (psycopg.Error, ValueError) as error:  # unreachable, refused, a malformed URL
         raise CliError(f"cannot open the store at {where}: {one_line(str(error)) or type(error).__name__}") from None
+
+
+def _open_remote(backend: Backend, clock: Clock) -> Store:
+    from ..domain import Invalid
+    from ..store.remote import RemoteStore
+
+    assert backend.server is not None and backend.token is not None
+    try:
+        return RemoteStore(backend.server, backend.token, clock=clock)
+    except Invalid as error:  # the address itself is wrong
+        raise CliError(one_line(error.message)) from None
 
 
 def _sqlite_reason(error: sqlite3.Error) -> str:

@@ -353,6 +353,18 @@ def cmd_token(ctx: Context, args: argparse.Namespace) -> int:
     return token_command(ctx, args)
 
 
+def cmd_login(ctx: Context, args: argparse.Namespace) -> int:
+    from .server_commands import login_command
+
+    return login_command(ctx, args)
+
+
+def cmd_logout(ctx: Context, args: argparse.Namespace) -> int:
+    from .server_commands import logout_command
+
+    return logout_command(ctx, args)
+
+
 HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "import": cmd_import,
     "list": cmd_list,
@@ -369,4 +381,6 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "paths": cmd_paths,
     "serve": cmd_serve,
     "token": cmd_token,
+    "login": cmd_login,
+    "logout": cmd_logout,
 }

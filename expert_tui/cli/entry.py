@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from ..domain import DomainError, NotFound, Refused, system_clock
 from ..domain.text import one_line
 from ..private_files import UnsafePath
+from ..store.errors import StoreUnavailable, TokenRefused
 from . import exits
 from .backend import Backend, choose_backend, open_store, os_reason
 from .commands import HANDLERS, Context
@@ -36,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error.message, error.code)
     except UnsafePath as error:
         return _fail(error.message, exits.BAD_INPUT)
+    except StoreUnavailable as error:
+        return _fail(error.message, exits.UNAVAILABLE)
+    except TokenRefused as error:
+        return _fail(error.message, exits.TOKEN_REFUSED)
     except Refused as error:
         return _fail(error.message, exits.REFUSED)
     except DomainError as error:  # Invalid, NotFound: the input was wrong
@@ -57,14 +62,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     backend = choose_backend(args)
+    if backend.token_in_argv:
+        sys.stderr.write(
+            "expert-tui: warning: a token given with --token can be seen by other users of this machine (ps);"
+            " use EXPERT_TUI_TOKEN or `expert-tui login` instead\n"
+        )
     if args.command is None:
         return _run_tui(backend)
     ctx = Context(backend, system_clock)
     try:
+        if backend.server is not None and args.command != "paths":
+            # Reach the server before any output: a script sees "unreachable", never half a list.
+            ctx.store  # noqa: B018
         return HANDLERS[args.command](ctx, args)
     except NotFound as error:
         # Naming the store helps when the task is in another one (--db, EXPERT_TUI_DB, --demo).
-        raise CliError(f"{error.message} in the store at {backend.where}") from None
+        raise CliError(f"{error.message} {backend.located}") from None
     finally:
         ctx.close()
 

@@ -8,6 +8,10 @@ REFUSED = 1
 #: Bad usage or bad input: a wrong option, an unknown task id, an unreadable file or store,
 #: an import with rejected records.
 BAD_INPUT = 2
+#: The server cannot be reached or cannot answer now (sysexits EX_UNAVAILABLE).
+UNAVAILABLE = 69
+#: The server refused the token: unknown, revoked or of the wrong kind (sysexits EX_NOPERM).
+TOKEN_REFUSED = 77
 #: A bug in expert-tui itself: reported in one line, never as a traceback.
 INTERNAL = 70
 INTERRUPTED = 130

@@ -16,14 +16,17 @@ EPILOG = """\
 backend:
   The local store lives in the user data folder (see `expert-tui paths`); --db or
   EXPERT_TUI_DB use another file, or a PostgreSQL database given as a postgresql:// URL.
-  --server/--token (EXPERT_TUI_SERVER/EXPERT_TUI_TOKEN) select the remote backend, which is
-  not available in this build yet.
+  --server URL with a token (EXPERT_TUI_SERVER and EXPERT_TUI_TOKEN, or `expert-tui login`,
+  which keeps both in a 0600 config file) work on a shared server instead. A token typed
+  with --token is visible to others in `ps`.
 
 exit codes:
   0    done
   1    refused by a rule (e.g. the task expired, or was declined)
   2    bad usage or bad input: an unknown option, an unknown task id, an unreadable
        file or store, invalid text (an empty reply), an import that rejected records
+  69   the server is unreachable or cannot answer now (nothing was done twice)
+  77   the server refused the token (unknown, revoked, or of the wrong kind)
   70   an internal error in expert-tui (one line on stderr; please report it)
   130  interrupted (ctrl+c); everything already committed stays committed
   141  the reader of the output went away (e.g. `expert-tui list | head`)
@@ -151,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(revoke)
     for action in (create, listing, revoke):
         _add_backend_options(action, suppress=True)
+
+    command(
+        "login",
+        "use a server by default: asks for the token and keeps both in your config file (0600)",
+        "Check --server URL (or EXPERT_TUI_SERVER) and a token (asked for; or EXPERT_TUI_TOKEN), then keep "
+        "them in your config file, readable by you only: every command and the TUI then use that server "
+        "unless --db, --server or the environment say otherwise.",
+    )
+    command("logout", "forget the server and token `login` kept")
 
     sub = command("paths", "print where configuration and data live")
     _add_json(sub)

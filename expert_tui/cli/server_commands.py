@@ -1,13 +1,15 @@
-"""`serve` and `token`: running the shared server and managing its API tokens.
-
-Both work on a local store file (the server's), never through a server: tokens are
-made by whoever can read that file, which is the server's operator.
-"""
+"""`serve` and `token` (the server's operator's: they work on the server's store file,
+never through a server, so tokens are made by whoever can read that file), and `login`
+and `logout` (a person's: which server their commands and TUI use by default)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 
+from ..domain import Invalid
 from ..domain.text import one_line
 from ..domain.timefmt import format_ts
 from ..store.tokens import TokenInfo, TokenStore
@@ -86,3 +88,42 @@ def _info_json(info: TokenInfo) -> dict[str, object]:
         "created_at": format_ts(info.created_at),
         "revoked_at": None if info.revoked_at is None else format_ts(info.revoked_at),
     }
+
+
+def login_command(ctx: Context, args: argparse.Namespace) -> int:
+    """Check the server and token, then keep both in the 0600 config file."""
+    from ..store.remote import RemoteStore
+    from .backend import ENV_SERVER, ENV_TOKEN
+    from .remote_config import RemoteConfig, save
+
+    server = getattr(args, "server", None) or os.environ.get(ENV_SERVER)
+    if not server:
+        raise CliError("give the server: expert-tui login --server URL (the token is asked for, never typed in argv)")
+    token = getattr(args, "token", None) or os.environ.get(ENV_TOKEN) or _ask_token()
+    try:
+        store = RemoteStore(server, token, clock=ctx.clock)
+    except Invalid as error:
+        raise CliError(one_line(error.message)) from None
+    with store:
+        who = f"{one_line(store.user)} of {one_line(store.partner)}"
+    path = save(RemoteConfig(store.url, token))
+    out(f"logged in to {store.url} as {who}; saved in {path} (readable by you only)")
+    return OK
+
+
+def _ask_token() -> str:
+    token = getpass.getpass("token (not shown): ") if sys.stdin.isatty() else sys.stdin.readline()
+    token = token.strip()
+    if not token:
+        raise CliError("no token was given — paste the one `expert-tui token create` printed")
+    return token
+
+
+def logout_command(ctx: Context, args: argparse.Namespace) -> int:
+    from .remote_config import config_path, forget
+
+    if forget():
+        out(f"logged out: {config_path()} is removed")
+    else:
+        out("not logged in to a server")
+    return OK
