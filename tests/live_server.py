@@ -59,23 +59,25 @@ class LiveServer:
 @contextmanager
 def server_in_thread(db: Path, *, clock: Clock = system_clock, rate_limit: float = 0) -> Iterator[LiveServer]:
     app = create_app(db, clock=clock, rate_limit=rate_limit)
-    sock = free_socket()
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="on", timeout_graceful_shutdown=1)
+    # Port 0 through uvicorn's own bind: a socket handed in with `sockets=` loses
+    # TCP_NODELAY on its connections, and every answer waits 40 ms for a delayed ACK.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="error", access_log=False, lifespan="on", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="test-server")
+    thread = threading.Thread(target=server.run, daemon=True, name="test-server")
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.01)
-    host, port = sock.getsockname()[:2]
+    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield LiveServer(db, f"http://{host}:{port}", app)
+        yield LiveServer(db, f"http://127.0.0.1:{port}", app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        sock.close()
 
 
 class ServerProcess:
