@@ -175,4 +175,4 @@ def test_login_with_a_wrong_token_keeps_nothing(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("et1_nope_nope\n"))
     code, _, err = run(capsys, "login", "--server", server.url)
-    assert code == 77 and not config_path().exists()
+    assert code == 77 and "refused the token" in err and not config_path().exists()
