@@ -249,7 +249,7 @@ def test_refused_by_a_rule_exits_1(db: Path) -> None:
         (("reply", "T-1042", "-m", "a", "--file", "x"), "one way only"),
         (("note", "T-1042"), "give the text with --message TEXT or '-'"),
         (("decline", "T-1042", "--reason", "other"), "needs a comment"),
-        (("--server", "https://team.example", "list"), "remote backend (--server) is not available in this build"),
+        (("--server", "https://team.example", "list"), "needs a token: set EXPERT_TUI_TOKEN"),
         (("--db", "x.db", "--demo", "list"), "choose one backend"),
     ],
 )
@@ -259,9 +259,10 @@ def test_bad_input_exits_2_with_one_line(db: Path, args: tuple[str, ...], words:
     assert_one_line_error(run, 2, words)
 
 
-def test_server_from_the_environment_is_refused_clearly() -> None:
-    run = cli("list", env={"EXPERT_TUI_SERVER": "https://team.example", "EXPERT_TUI_TOKEN": "t"})
-    assert_one_line_error(run, 2, "EXPERT_TUI_SERVER")
+def test_a_server_from_the_environment_that_is_not_there_exits_69_in_words() -> None:
+    run = cli("list", env={"EXPERT_TUI_SERVER": "http://127.0.0.1:9", "EXPERT_TUI_TOKEN": "et1_secret"})
+    assert_one_line_error(run, 69, "the server at http://127.0.0.1:9 is unreachable")
+    assert "secret" not in run.err
 
 
 @pytest.mark.parametrize("args", [("list", "--status", "bogus"), ("decline", "T-1", "--reason", "meh"), ("nope",)])
