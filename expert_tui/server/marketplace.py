@@ -16,10 +16,10 @@ from ..store import Store
 from ..store.tokens import TokenInfo
 from .encode import task_json
 from .errors import ApiError
-from .models import ForPartner, MerchantDeclineIn, MerchantMessageIn, ReviewIn
+from .models import COMMON_ERRORS, ForPartner, MerchantDeclineIn, MerchantMessageIn, ReviewIn, error_responses
 from .routes import TaskId, bearer
 
-router = APIRouter(prefix="/v1/marketplace", dependencies=[Security(bearer)])
+router = APIRouter(prefix="/v1/marketplace", dependencies=[Security(bearer)], responses=error_responses(*COMMON_ERRORS))
 
 
 def store_for(request: Request, partner: object) -> Store:

@@ -9,6 +9,39 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="malformed_json, unauthorized, forbidden, not_found, refused, invalid, ...")
+    message: str = Field(description="what happened, in words a partner understands")
+    rule: str | None = Field(default=None, description="on a 409: the rule that refused it")
+    field: str | None = Field(default=None, description="on a 422 (and 400/413): the field that is wrong")
+
+
+class ErrorOut(BaseModel):
+    """Every error the API answers has this shape."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The documented error answers of an endpoint (for the OpenAPI document)."""
+    return {status: {"model": ErrorOut, "description": _MEANINGS[status]} for status in statuses}
+
+
+_MEANINGS = {
+    400: "the body is not valid JSON",
+    401: "no token, or a token that is unknown or revoked",
+    403: "a token of the wrong kind (partner or marketplace) for this endpoint",
+    404: "no such task for this partner",
+    409: "a rule refused it (`error.rule` names the rule)",
+    413: "the body is over the limit (1 MiB; 64 MiB for an import)",
+    422: "a field is missing or wrong (`error.field` names it), or an idempotency key was reused",
+    429: "too many requests with this token: see Retry-After",
+    503: "the storage cannot answer now: see Retry-After",
+}
+#: What any endpoint under /v1 may answer before or besides its own work.
+COMMON_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
+
+
 class BodyIn(BaseModel):
     body: str = Field(description="the text (at most 100,000 characters)")
 

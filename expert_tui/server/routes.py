@@ -22,10 +22,10 @@ from ..store.base import MAX_PAGE_SIZE
 from ..store.tokens import TokenInfo
 from .encode import import_report_json, page_json, stats_json, task_json
 from .errors import ApiError
-from .models import BodyIn, DeclineIn, NoteIn, StoreAccessIn
+from .models import COMMON_ERRORS, BodyIn, DeclineIn, NoteIn, StoreAccessIn, error_responses
 
 bearer = HTTPBearer(auto_error=False, description="a token from `expert-tui token create`")
-router = APIRouter(prefix="/v1", dependencies=[Security(bearer)])
+router = APIRouter(prefix="/v1", dependencies=[Security(bearer)], responses=error_responses(*COMMON_ERRORS))
 
 MAX_IMPORT_RECORDS = 5000
 #: Longest a long-poll waits, and how often it re-reads the log for changes another
@@ -33,6 +33,7 @@ MAX_IMPORT_RECORDS = 5000
 MAX_WAIT_S = 60.0
 RECHECK_S = 0.5
 
+JSON_LINES = "application/jsonl"
 TaskId = Annotated[str, "the task's id"]
 
 
@@ -102,7 +103,11 @@ def stats(request: Request) -> dict[str, Any]:
     return stats_json(store_of(request).stats())
 
 
-@router.get("/export", summary="every task with messages and notes, as JSON Lines")
+@router.get(
+    "/export",
+    summary="every task with messages and notes, as JSON Lines",
+    responses={200: {"description": "one task object a line", "content": {JSON_LINES: {"schema": {"type": "string"}}}}},
+)
 def export(request: Request) -> StreamingResponse:
     store = store_of(request)
     now = now_of(request)
@@ -111,7 +116,7 @@ def export(request: Request) -> StreamingResponse:
         for task in store.export_tasks():
             yield json.dumps(task_json(task, now), ensure_ascii=False) + "\n"
 
-    return StreamingResponse(lines(), media_type="application/jsonl")
+    return StreamingResponse(lines(), media_type=JSON_LINES)
 
 
 @router.get("/events/latest", summary="the seq of the latest change")

@@ -85,10 +85,14 @@ class RemoteStore(Store):
         clock: Clock = system_clock,
         transport: httpx.BaseTransport | None = None,
         attempts: int = ATTEMPTS,
+        deadline: float = REQUEST_DEADLINE_S,
     ) -> None:
+        """`attempts` and `deadline` (seconds a request may take however slowly its answer
+        arrives) bound how long a call can hang on a bad link."""
         self.url = _base_url(url)
         self.clock = clock
         self._attempts = max(1, attempts)
+        self._deadline = deadline
         timeout = httpx.Timeout(connect=CONNECT_S, read=READ_S, write=WRITE_S, pool=POOL_S)
         common: dict[str, Any] = {"base_url": self.url, "timeout": timeout, "follow_redirects": False}
         if transport is not None:
@@ -336,7 +340,7 @@ class RemoteStore(Store):
         try:
             return json.loads(raw)
         except ValueError:
-            raise _not_the_api("an answer that is not JSON") from None
+            raise _not_the_api("an answer that is not JSON", self.url) from None
 
     def _send(
         self,
@@ -371,7 +375,7 @@ class RemoteStore(Store):
                 time.sleep(_backoff(attempt, last))
             try:
                 status, answer, retry_after = self._exchange(
-                    client, method, path, params, content, headers, timeout, REQUEST_DEADLINE_S + wait
+                    client, method, path, params, content, headers, timeout, self._deadline + wait
                 )
             except _Retryable as error:
                 last = error.error
@@ -554,7 +558,7 @@ def _error_from(status: int, answer: bytes, url: str) -> DomainError:
 
 def _not_the_api(what: str, url: str | None = None) -> StoreUnavailable:
     where = f"the server at {url}" if url else "the server"
-    return StoreUnavailable(f"{where} answered {what} — is the address that of an expert-tui server?")
+    return StoreUnavailable(f"{where} sent {what} — is the address that of an expert-tui server?")
 
 
 def _unreachable(url: str, error: Exception) -> StoreUnavailable:
