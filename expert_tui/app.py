@@ -30,12 +30,15 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from .commands import ScreenCommands
-from .domain import Clock, system_clock
+from .domain import Clock, DomainError, system_clock
+from .domain.text import one_line
 from .settings import SettingsFile
 from .store.base import Store
 
 #: Seconds between two looks at the store's change log.
 POLL_INTERVAL = 1.0
+#: The longest wait between two tries while the store cannot be reached.
+MAX_RETRY_WAIT = 30.0
 TICK_INTERVAL = 1.0
 #: Seconds a hung-up app gets to leave cleanly before the process ends regardless.
 HANG_UP_GRACE = 3.0
@@ -78,7 +81,10 @@ class ExpertApp(App[None]):
         self.clock = clock
         self.poll_interval = poll_interval
         self.set_reactive(ExpertApp.now, clock())
-        self._seen_event = 0
+        #: The last change read; None until the first look (which skips the history).
+        self._seen_event: int | None = None
+        #: Looks at the store that failed in a row (0: it answers).
+        self._failures = 0
         self._tty: int | None = None
         self._leaving = False
 
@@ -113,25 +119,56 @@ class ExpertApp(App[None]):
     def _catch_up(self) -> None:
         """Skip the history: only changes made after start-up matter. One cheap query
         however long the history is (a big import leaves thousands of events)."""
-        self._seen_event = self.store.latest_event()
-        self.call_from_thread(self._schedule_poll)
+        self._read_events()
 
     def _schedule_poll(self) -> None:
-        self.set_timer(self.poll_interval, self._poll, name="store-events")
+        self.set_timer(self._next_poll_in(), self._poll, name="store-events")
+
+    def _next_poll_in(self) -> float:
+        """The poll interval, or while the store cannot be reached a growing wait (doubling
+        up to `MAX_RETRY_WAIT`), so a dead link is not hammered."""
+        if not self._failures:
+            return self.poll_interval
+        return min(MAX_RETRY_WAIT, self.poll_interval * 2 ** min(self._failures, 10))
 
     def _poll(self) -> None:
         self.run_worker(self._read_events, thread=True, name="store-events", group="store-events")
 
     def _read_events(self) -> None:
+        """Read what changed since the last look. A failure (a server gone, a network
+        down) never ends the app: it is said once, and the next look comes later."""
         changed = False
-        while batch := self.store.events(self._seen_event):
-            self._seen_event = batch[-1].seq
-            changed = True
+        try:
+            if self._seen_event is None:
+                self._seen_event = self.store.latest_event()
+            while batch := self.store.events(self._seen_event):
+                self._seen_event = batch[-1].seq
+                changed = True
+        except Exception as error:
+            message = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+            self.call_from_thread(self._store_unreachable, one_line(message))
+            return
         self.call_from_thread(self._events_read, changed)
 
     def _events_read(self, changed: bool) -> None:
+        if self._failures:
+            self._failures = 0
+            self.notify("Connected to the store again.", title="Back online")
+            changed = True  # whatever happened meanwhile is read again
         if changed:
             self.store_version += 1
+        self._schedule_poll()
+
+    def _store_unreachable(self, message: str) -> None:
+        self._failures += 1
+        wait = self._next_poll_in()
+        if self._failures == 1:
+            self.notify(
+                f"{message}. Trying again every few seconds; what you type is kept.",
+                title="Store unreachable",
+                severity="warning",
+                timeout=max(10.0, wait),
+            )
         self._schedule_poll()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -1,0 +1,50 @@
+"""The TUI on a shared server: teammates' changes arrive without a key press, and a
+server that goes away is said in words while the app stays and keys keep answering."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from expert_tui.app import ExpertApp
+from expert_tui.domain import FrozenClock, Preferences, ServiceOffer
+from expert_tui.store.remote import RemoteStore
+from tests.live_server import server_in_thread
+from tests.store_contract import record
+from tests.task_ui import until
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_changes_arrive_live_and_a_lost_server_never_ends_the_app(tmp_path: Path, clock: FrozenClock) -> None:
+    with ExitStack() as running:
+        server = running.enter_context(server_in_thread(tmp_path / "server.db", clock=clock))
+        ola = RemoteStore(
+            server.url,
+            server.token("acme", "Ola"),
+            marketplace_token=server.token("acme", marketplace=True),
+            client_file=tmp_path / "ola.db",
+            clock=clock,
+            attempts=1,
+        )
+        jan = RemoteStore(server.url, server.token("acme", "Jan"), client_file=tmp_path / "jan.db", clock=clock)
+        ola.set_preferences(Preferences(services=(ServiceOffer("SEO", 100, "USD"),)))
+        ola.deliver_task(record("T-1"))
+        app = ExpertApp(ola, clock=clock, poll_interval=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app._seen_event is not None, "the first look at the store")
+            version = app.store_version
+            jan.add_note("T-1", "I'll call them")
+            await until(pilot, lambda: app.store_version > version, "Jan's note to arrive")
+            jan.close()
+            running.close()  # the server stops while the app runs on
+            await until(pilot, lambda: app._failures > 0, "the lost server to be noticed")
+            titles = [notice.title for notice in app._notifications]
+            assert "Store unreachable" in titles
+            await pilot.press("j", "k")
+            assert app.is_running
+            await until(pilot, lambda: app._failures > 1, "a later try")
+            assert titles.count("Store unreachable") == 1  # said once, not at every try
+        ola.close()
