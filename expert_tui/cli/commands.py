@@ -353,6 +353,12 @@ def cmd_token(ctx: Context, args: argparse.Namespace) -> int:
     return token_command(ctx, args)
 
 
+def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
+    from .simulate import simulate_command
+
+    return simulate_command(ctx.backend, args, ctx.clock)
+
+
 def cmd_login(ctx: Context, args: argparse.Namespace) -> int:
     from .server_commands import login_command
 
@@ -381,6 +387,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "paths": cmd_paths,
     "serve": cmd_serve,
     "token": cmd_token,
+    "simulate": cmd_simulate,
     "login": cmd_login,
     "logout": cmd_logout,
 }

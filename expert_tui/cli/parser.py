@@ -155,6 +155,19 @@ def build_parser() -> argparse.ArgumentParser:
     for action in (create, listing, revoke):
         _add_backend_options(action, suppress=True)
 
+    sub = command(
+        "simulate",
+        "the marketplace side of a live inbox: deliver tasks and merchant events to a partner on a server",
+        "With a marketplace token (token create --marketplace), deliver realistic tasks to --partner on the "
+        "server, and post merchant replies, withdrawals and reviews on them, until --duration ends (or ctrl+c).",
+    )
+    sub.add_argument("--partner", required=True, help="the partner whose inbox fills")
+    sub.add_argument(
+        "--rate", type=_rate_per_minute, default=6.0, metavar="PER_MIN", help="events a minute (default 6)"
+    )
+    sub.add_argument("--duration", type=_positive, default=0, metavar="S", help="stop after S seconds (default: never)")
+    sub.add_argument("--seed", type=int, default=None, help="the same seed gives the same story")
+
     command(
         "login",
         "use a server by default: asks for the token and keeps both in your config file (0600)",
@@ -225,6 +238,13 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not 0 <= value <= 1_000_000:
         raise argparse.ArgumentTypeError("must be 0 (off) or a positive number of requests a second")
+    return value
+
+
+def _rate_per_minute(text: str) -> float:
+    value = _rate(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 events a minute")
     return value
 
 
