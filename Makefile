@@ -32,6 +32,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_search.py
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/server_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
