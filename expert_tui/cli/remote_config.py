@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..private_files import ensure_private_dir, replace_privately
 from .exits import CliError
 
 
@@ -52,18 +53,9 @@ def load() -> RemoteConfig | None:
 
 def save(config: RemoteConfig) -> Path:
     path = config_path()
-    paths.ensure_private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, paths.PRIVATE_FILE_MODE)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump({"server": config.server, "token": config.token}, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    ensure_private_dir(path.parent)
+    with replace_privately(path) as stream:
+        json.dump({"server": config.server, "token": config.token}, stream)
     return path
 
 

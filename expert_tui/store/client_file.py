@@ -12,7 +12,8 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from ..paths import data_dir, ensure_private_file
+from ..paths import data_dir
+from ..private_files import prepare_store_file
 from . import rows
 
 _SCHEMA = """
@@ -30,7 +31,7 @@ CREATE TABLE IF NOT EXISTS drafts (
 class ClientFile:
     def __init__(self, path: Path) -> None:
         self.path = path
-        ensure_private_file(path)
+        prepare_store_file(path)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         try:

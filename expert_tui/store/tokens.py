@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..domain import Clock, Invalid, NotFound, system_clock
 from ..domain.text import check_storable
-from ..paths import ensure_private_file
+from ..private_files import prepare_store_file
 from . import rows
 from .schema import check_ours, migrate
 from .sqlite import BUSY_TIMEOUT_S
@@ -59,7 +59,7 @@ class TokenStore:
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
         self.path = Path(path)
         self.clock = clock
-        ensure_private_file(self.path)
+        prepare_store_file(self.path)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
