@@ -114,7 +114,8 @@ def export(request: Request) -> StreamingResponse:
 
     def lines() -> Any:
         for task in store.export_tasks():
-            yield json.dumps(task_json(task, now), ensure_ascii=False) + "\n"
+            # ASCII JSON: no U+2028, U+0085 or other character a reader may take for a line end.
+            yield json.dumps(task_json(task, now), ensure_ascii=True) + "\n"
 
     return StreamingResponse(lines(), media_type=JSON_LINES)
 

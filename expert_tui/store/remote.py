@@ -434,7 +434,16 @@ class RemoteStore(Store):
             with self._http.stream("GET", path, headers={"Accept": "application/jsonl"}) as response:
                 if response.status_code >= 300:
                     raise _error_from(response.status_code, response.read(), self.url)
-                yield from response.iter_lines()
+                # Lines end at b"\n" only: httpx's iter_lines also splits at U+2028 and
+                # other Unicode line ends, which JSON strings may hold.
+                rest = b""
+                for chunk in response.iter_bytes():
+                    *lines, rest = (rest + chunk).split(b"\n")
+                    for line in lines:
+                        if line.strip():
+                            yield line.decode("utf-8", "replace")
+                if rest.strip():
+                    yield rest.decode("utf-8", "replace")
         except httpx.TimeoutException:
             raise _timed_out(self.url, "it did not answer in time") from None
         except httpx.HTTPError as error:
