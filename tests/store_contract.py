@@ -34,6 +34,7 @@ from expert_tui.domain import (
     Task,
 )
 from expert_tui.domain.codec import task_to_dict
+from expert_tui.domain.limits import MAX_NAME_CHARS, MAX_TITLE_CHARS
 from expert_tui.domain.rules import MAX_COMMENT_CHARS
 from expert_tui.domain.timefmt import format_ts
 from expert_tui.store import Sort, Store, TaskQuery
@@ -953,13 +954,15 @@ class StoreContract:
     ) -> None:
         for n, entry in enumerate(corpus):
             text = entry["text"]
+            # Names and titles have their own, shorter limits (SPEC section 5).
+            name, title = text[:MAX_NAME_CHARS], text[:MAX_TITLE_CHARS]
             data = record(
                 f"T-c{n}",
-                title=text,
+                title=title,
                 service=text,
-                merchant={"name": text, "email": text},
+                merchant={"name": name, "email": text},
                 business={
-                    "store_name": text,
+                    "store_name": name,
                     "store_url": text,
                     "industry": text,
                     "country": text,
@@ -984,8 +987,8 @@ class StoreContract:
                 comment = text[:MAX_COMMENT_CHARS]
             if text.strip():
                 store.reply(task.id, text)
-                store.merchant_message(task.id, text, author_name=text)
-                store.add_note(task.id, text, author=text)
+                store.merchant_message(task.id, text, author_name=name)
+                store.add_note(task.id, text, author=name)
                 store.decline(task.id, "other", comment)
             else:
                 with pytest.raises(Invalid, match="empty"):
@@ -994,14 +997,12 @@ class StoreContract:
                     store.add_note(task.id, text)
                 store.decline(task.id, "budget", text)
             got = store.get_task(task.id)
+            assert (got.title, got.merchant.name, got.business.store_name) == (title, name, name), entry["id"]
             fields = [
-                got.title,
                 got.service,
-                got.merchant.name,
                 got.merchant.email,
                 got.requirements[0].question,
                 got.requirements[0].answer,
-                got.business.store_name,
                 got.business.store_url,
                 got.business.industry,
                 got.business.country,
@@ -1009,11 +1010,14 @@ class StoreContract:
             ]
             assert got.decline is not None and got.decline.comment == comment, entry["id"]
             if text.strip():
-                fields += [m.body for m in got.messages] + [got.messages[1].author_name]
-                fields += [got.notes[0].body] + ([got.notes[0].author] if text == text.strip() else [])
+                fields += [m.body for m in got.messages]
+                assert got.messages[1].author_name == name, entry["id"]
+                fields += [got.notes[0].body]
+                if name == name.strip():
+                    assert got.notes[0].author == name, entry["id"]
             assert all(field == text for field in fields), entry["id"]
             listed = {t.id: t for t in all_items(store, TaskQuery(status=Status.DECLINED, limit=100))}
-            assert listed[task.id].title == text
+            assert listed[task.id].title == title
             exported = {t.id: t for t in store.export_tasks()}
             assert exported[task.id] == got
 

@@ -329,7 +329,7 @@ def test_invalid_json_and_invalid_records_are_reported_by_line(tmp_path: Path) -
     assert run.code == 2, "some records were rejected"
     assert run.out.strip() == "added 1, unchanged 0, rejected 2"
     assert run.err.splitlines() == [
-        "line 2: -: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
+        "line 2: -: not valid JSON: Expecting property name enclosed in double quotes (line 2, column 2)",
         "line 4: T-9: kind is 'lead'; expected one of: match, direct, contact",
     ]
     report = cli("--db", str(tmp_path / "s.db"), "import", str(source), "--json").json()
@@ -453,14 +453,15 @@ def test_hostile_text_never_reaches_the_terminal_and_round_trips(tmp_path: Path,
         text = entry["text"]
         record = json.loads(json.dumps(template))
         record["id"] = f"H-{i}"
-        record["title"] = text
+        # Titles and names have their own, shorter limits (SPEC section 5).
+        record["title"] = text[:2000]
         record["service"] = text or "SEO"
-        record["merchant"] = {"name": text or "-", "email": ""}
+        record["merchant"] = {"name": (text or "-")[:200], "email": ""}
         record["requirements"] = [{"question": text, "answer": text}]
         sent = record["received_at"]
-        message = {"id": "m1", "author": "merchant", "author_name": text, "body": text or ".", "sent_at": sent}
+        message = {"id": "m1", "author": "merchant", "author_name": text[:200], "body": text or ".", "sent_at": sent}
         record["messages"] = [message]
-        record["notes"] = [{"id": "n1", "author": text, "body": text or ".", "created_at": sent}]
+        record["notes"] = [{"id": "n1", "author": text[:200], "body": text or ".", "created_at": sent}]
         records.append(record)
     source = tmp_path / "hostile.jsonl"
     # ensure_ascii keeps the lone surrogate writable; the importer must reject it by line.
@@ -481,9 +482,9 @@ def test_hostile_text_never_reaches_the_terminal_and_round_trips(tmp_path: Path,
         assert shown.code == 0, shown.err
         outputs.append(shown.raw)
         as_json = cli("--db", str(db), "show", f"H-{i}", "--json").json()
-        assert as_json["title"] == entry["text"], entry["id"]
+        assert as_json["title"] == entry["text"][:2000], entry["id"]
         assert as_json["messages"][0]["body"] == (entry["text"] or ".")
-        assert as_json["notes"][0]["author"] == entry["text"]
+        assert as_json["notes"][0]["author"] == entry["text"][:200]
     for found in cli("--db", str(db), "search", corpus[0]["text"]), cli("--db", str(db), "search", 'NEAR( " *'):
         assert found.code == 0 and "Traceback" not in found.err
         outputs.append(found.raw)

@@ -18,6 +18,7 @@ from expert_tui.domain.codec import (
     task_from_dict,
     task_to_dict,
 )
+from expert_tui.domain.limits import MAX_NAME_CHARS, MAX_TITLE_CHARS
 
 NOW = T0
 
@@ -69,14 +70,16 @@ def test_round_trip_keeps_every_hostile_text_unchanged(corpus: list[dict[str, st
         text = entry["text"]
         if "\udcff" in text:
             continue  # not valid Unicode: refused at the door, tested below
-        data = record(title=text, service=text or "SEO", merchant={"name": text or "x", "email": ""})
+        # Titles and names have their own, shorter limits (SPEC section 5).
+        title, name = text[:MAX_TITLE_CHARS], (text or "x")[:MAX_NAME_CHARS]
+        data = record(title=title, service=text or "SEO", merchant={"name": name, "email": ""})
         data["messages"][0]["body"] = text or "."
         data["notes"][0]["body"] = text or "."
         data["requirements"] = [{"question": text, "answer": text}]
         task = task_from_dict(data, NOW, keep_state=True)
         back = task_from_dict(json.loads(json.dumps(task_to_dict(task, NOW))), NOW, keep_state=True)
         assert back == task, entry["id"]
-        assert back.title == text
+        assert back.title == title
 
 
 def test_export_derives_expiry_and_import_keeps_it() -> None:

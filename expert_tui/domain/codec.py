@@ -6,6 +6,7 @@ and names the exact field that is wrong ("messages[2].sent_at: ...").
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -13,6 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from .errors import Invalid
+from .limits import (
+    MAX_MESSAGES,
+    MAX_NAME_CHARS,
+    MAX_NOTES,
+    MAX_TASK_JSON_BYTES,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+)
 from .model import (
     AccessStatus,
     Author,
@@ -132,8 +141,8 @@ def task_from_dict(data: object, now: datetime, *, keep_state: bool) -> Task:
     if not task_id.strip() or any(ch.isspace() or not ch.isprintable() for ch in task_id):
         raise Invalid("id must be non-empty printable text without spaces", "id")
     received_at = r.timestamp("received_at", default=now)
-    messages = tuple([_message(m, f"messages[{i}]") for i, m in enumerate(r.list("messages"))])
-    notes = tuple([_note(n, f"notes[{i}]") for i, n in enumerate(r.list("notes"))])
+    messages = tuple([_message(m, f"messages[{i}]") for i, m in enumerate(r.list("messages", MAX_MESSAGES))])
+    notes = tuple([_note(n, f"notes[{i}]") for i, n in enumerate(r.list("notes", MAX_NOTES))])
     merchant = _Reader(r.get("merchant", required=True), "merchant")
     business = _Reader(r.get("business", default={}), "business")
     priorities = _Reader(r.get("priorities", default={}), "priorities")
@@ -141,12 +150,14 @@ def task_from_dict(data: object, now: datetime, *, keep_state: bool) -> Task:
         "id": task_id,
         "kind": r.enum("kind", Kind, required=True),
         "service": r.text("service", required=True),
-        "title": r.text("title", default=""),
+        "title": r.text("title", default="", limit=MAX_TITLE_CHARS),
         "received_at": received_at,
-        "merchant": Merchant(merchant.text("name", required=True), merchant.text("email", default="")),
+        "merchant": Merchant(
+            merchant.text("name", required=True, limit=MAX_NAME_CHARS), merchant.text("email", default="")
+        ),
         "requirements": tuple([_requirement(q, f"requirements[{i}]") for i, q in enumerate(r.list("requirements"))]),
         "business": Business(
-            store_name=business.text("store_name", default=""),
+            store_name=business.text("store_name", default="", limit=MAX_NAME_CHARS),
             store_url=business.text("store_url", default=""),
             industry=business.text("industry", default=""),
             country=business.text("country", default=""),
@@ -169,7 +180,35 @@ def task_from_dict(data: object, now: datetime, *, keep_state: bool) -> Task:
         fields.update(_state(r, replayed, fields["last_activity_at"], received_at))
     else:
         fields.update(replayed)
-    return Task(**fields)
+    task = Task(**fields)
+    _check_size(task, now)
+    return task
+
+
+def _check_size(task: Task, now: datetime) -> None:
+    """One task object is at most 1 MiB of JSON without its messages and notes. Every
+    field is bounded, so only many requirements can get there: the exact size is
+    measured only when a quick upper bound (6 bytes a character: a `\\u` escape) is over."""
+    requirements = sum(len(r.question) + len(r.answer) for r in task.requirements)
+    others = sum(map(len, _texts(task)))
+    if 6 * (requirements + others) + 64 * len(task.requirements) + 4096 <= MAX_TASK_JSON_BYTES:
+        return
+    doc = task_to_dict(task, now, conversation=False)
+    size = len(json.dumps(doc, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    if size > MAX_TASK_JSON_BYTES:
+        field = "requirements" if requirements > others else "task"
+        raise Invalid(
+            f"{field} makes the task too large ({size / 1024 / 1024:.2f} MiB of JSON without its messages "
+            f"and notes; at most {MAX_TASK_JSON_BYTES // 1024 // 1024} MiB)",
+            field,
+        )
+
+
+def _texts(task: Task) -> tuple[str, ...]:
+    b = task.business
+    return (task.id, task.service, task.title, task.merchant.name, task.merchant.email, b.store_name, b.store_url,
+            b.industry, b.country, b.plan, *(() if task.decline is None else (task.decline.comment,)),
+            *(() if task.review is None else (task.review.comment,)))  # fmt: skip
 
 
 def _replayed(messages: tuple[Message, ...]) -> dict[str, Any]:
@@ -271,7 +310,7 @@ def _message(data: object, where: str) -> Message:
     return Message(
         id=r.text("id", required=True, limit=MAX_ID_CHARS),
         author=r.enum("author", Author, required=True),
-        author_name=r.text("author_name", default=""),
+        author_name=r.text("author_name", default="", limit=MAX_NAME_CHARS),
         body=r.text("body", required=True),
         sent_at=r.timestamp("sent_at", required=True),
     )
@@ -281,7 +320,7 @@ def _note(data: object, where: str) -> Note:
     r = _Reader(data, where)
     return Note(
         id=r.text("id", required=True, limit=MAX_ID_CHARS),
-        author=r.text("author", default=""),
+        author=r.text("author", default="", limit=MAX_NAME_CHARS),
         body=r.text("body", required=True),
         created_at=r.timestamp("created_at", required=True),
     )
@@ -316,7 +355,7 @@ def _store_access(data: object) -> StoreAccess:
     r = _Reader(data, "store_access")
     return StoreAccess(
         status=r.enum("status", AccessStatus, default=AccessStatus.NONE),
-        requested_by=None if r.get("requested_by") is None else r.text("requested_by"),
+        requested_by=None if r.get("requested_by") is None else r.text("requested_by", limit=MAX_NAME_CHARS),
         requested_at=r.optional_timestamp("requested_at"),
         decided_at=r.optional_timestamp("decided_at"),
     )
@@ -380,17 +419,19 @@ class _Reader:
             return default
         return value
 
-    def text(self, key: str, *, required: bool = False, default: str = "", limit: int | None = None) -> str:
+    def text(self, key: str, *, required: bool = False, default: str = "", limit: int = MAX_TEXT_CHARS) -> str:
         value = self.data.get(key)
         # Plain ASCII text within its limit is valid as it is (no surrogates possible).
-        if type(value) is str and value.isascii() and (limit is None or len(value) <= limit):
+        if type(value) is str and value.isascii() and len(value) <= limit:
             return value
         value = self.get(key, required=required, default=default)
         if value is None:
             return default
         text = check_storable(value, self._path(key))
-        if limit is not None and len(text) > limit:
-            raise Invalid(f"{self._path(key)} is too long (at most {limit} characters)", self._path(key))
+        if len(text) > limit:
+            raise Invalid(
+                f"{self._path(key)} is too long ({len(text):,} characters; at most {limit:,})", self._path(key)
+            )
         return text
 
     def boolean(self, key: str, *, default: bool) -> bool:
@@ -427,12 +468,14 @@ class _Reader:
                 f"{self._path(key)} is {str(value)[:40]!r}; expected one of: {choices}", self._path(key)
             ) from None
 
-    def list(self, key: str) -> list[Any]:
+    def list(self, key: str, limit: int | None = None) -> list[Any]:
         value = self.get(key, default=[])
         if value is None:
             return []
         if not isinstance(value, list):
             raise Invalid(f"{self._path(key)} must be a JSON array", self._path(key))
+        if limit is not None and len(value) > limit:
+            raise Invalid(f"{self._path(key)} holds {len(value):,} items; at most {limit:,}", self._path(key))
         return value
 
     def timestamp(self, key: str, *, required: bool = False, default: datetime | None = None) -> datetime:

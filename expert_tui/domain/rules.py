@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .errors import Invalid, Refused
+from .limits import MAX_MESSAGES, MAX_NAME_CHARS, MAX_NOTES, check_length, check_room
 from .model import (
     WAITING_FOR_FIRST_RESPONSE,
     AccessStatus,
@@ -184,7 +185,9 @@ def _partner_message(task: Task, status: Status, action: PartnerMessage, now: da
     if status not in MESSAGEABLE:
         raise Refused(f"{_closed_reason(task, status)} — messages can no longer be sent", status.value)
     body = check_body(action.body, "message")
-    message = Message(action.id, Author.PARTNER, action.author_name, body, now)
+    check_room(len(task.messages), MAX_MESSAGES, "messages", "messages")
+    name = check_length(action.author_name, MAX_NAME_CHARS, "author_name")
+    message = Message(action.id, Author.PARTNER, name, body, now)
     first = status in WAITING_FOR_FIRST_RESPONSE
     return replace(
         task,
@@ -207,7 +210,9 @@ def _merchant_message(task: Task, status: Status, action: MerchantMessage, now: 
             "not_contacted",
         )
     body = check_body(action.body, "message")
-    message = Message(action.id, Author.MERCHANT, action.author_name, body, now)
+    check_room(len(task.messages), MAX_MESSAGES, "messages", "messages")
+    name = check_length(action.author_name, MAX_NAME_CHARS, "author_name")
+    message = Message(action.id, Author.MERCHANT, name, body, now)
     # Before the first response the window still runs: the task stays new/opened.
     new_status = status if status in WAITING_FOR_FIRST_RESPONSE else Status.AWAITING_RESPONSE
     return replace(
@@ -302,7 +307,8 @@ def _merchant_review(task: Task, status: Status, action: MerchantReview, now: da
 
 def _add_note(task: Task, status: Status, action: AddNote, now: datetime) -> Task:
     body = check_body(action.body, "note")
-    author = check_storable(action.author, "author").strip() or "partner"
+    check_room(len(task.notes), MAX_NOTES, "notes", "notes")
+    author = check_length(check_storable(action.author, "author").strip(), MAX_NAME_CHARS, "author") or "partner"
     return replace(task, notes=(*task.notes, Note(action.id, author, body, now)))
 
 

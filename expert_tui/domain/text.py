@@ -12,8 +12,9 @@ import re
 import unicodedata
 
 from .errors import Invalid
+from .limits import MAX_TEXT_CHARS
 
-MAX_BODY_CHARS = 100_000
+MAX_BODY_CHARS = MAX_TEXT_CHARS
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 

@@ -42,6 +42,7 @@ from ..domain import (
     system_clock,
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.limits import MAX_DRAFT_CHARS, MAX_NAME_CHARS, check_length
 from ..domain.text import check_body, check_storable
 from ..private_files import check_store_files, prepare_store_file
 from . import rows
@@ -106,7 +107,9 @@ class SqliteStore(Store):
         self.path = Path(path)
         self.clock = clock
         self.partner = check_storable(partner, "partner")
-        self.user = check_storable(_login_name() if user is None else user, "user")
+        self.user = check_length(
+            check_storable(_login_name() if user is None else user, "user"), MAX_NAME_CHARS, "user"
+        )
         # Created 0600 (or found the user's own and private) before SQLite touches it;
         # SQLite gives the -wal and -shm files the mode of the database file.
         prepare_store_file(self.path)
@@ -443,7 +446,7 @@ class SqliteStore(Store):
     # --- drafts -------------------------------------------------------------------------------------
     def save_draft(self, task_id: str, body: str, *, kind: str = "reply") -> None:
         kind = check_draft_kind(kind)
-        body = check_storable(body, "draft")
+        body = check_length(check_storable(body, "draft"), MAX_DRAFT_CHARS, "draft")
         now = self.clock()
         with self._write() as conn:
             self._require(conn, task_id)
