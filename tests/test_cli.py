@@ -399,7 +399,7 @@ def test_demo_opens_the_tui_in_a_terminal_and_q_quits(isolated_home: Path) -> No
     finally:
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert (isolated_home / "data" / "expert-tui" / "demo.db").exists()
+    assert list((isolated_home / "data" / "expert-tui").glob("demo-*.db"))
     assert not (isolated_home / "data" / "expert-tui" / "tasks.db").exists(), "the demo never touches the real store"
 
 
