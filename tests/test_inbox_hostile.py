@@ -31,10 +31,11 @@ def hostile_records(text: str, now: Any) -> list[dict[str, Any]]:
     base = next(t for t in demo_tasks(now) if t["status"] == "new" and t["kind"] == "match")
     record = copy.deepcopy(base)
     record["id"] = "T-HOSTILE"
-    record["merchant"]["name"] = text
-    record["title"] = text
+    # Names and titles have their own, shorter limits (SPEC section 5).
+    record["merchant"]["name"] = text[:200]
+    record["title"] = text[:2000]
     record["service"] = text
-    record["business"]["store_name"] = text
+    record["business"]["store_name"] = text[:200]
     record["business"]["industry"] = text
     record["requirements"] = [{"question": text, "answer": text}]
     plain = copy.deepcopy(base)

@@ -40,22 +40,23 @@ _LITERAL = {
 
 
 def hostile_record(text: str, now: datetime) -> dict:
+    name = text[:200]  # names and titles have their own, shorter limits (SPEC section 5)
     return task_record(
         now=now,
-        title=text,
+        title=text[:2000],
         service=text,
-        merchant={"name": text, "email": "anna@zolw.example"},
+        merchant={"name": name, "email": "anna@zolw.example"},
         requirements=[{"question": text, "answer": text}],
         business={
-            "store_name": text,
+            "store_name": name,
             "store_url": text,
             "industry": text,
             "country": text,
             "plan": text,
             "dropshipper": True,
         },
-        messages=[message("m1", "merchant", text, now - timedelta(hours=1), name=text)],
-        notes=[note("n1", text, now - timedelta(minutes=5), author=text)],
+        messages=[message("m1", "merchant", text, now - timedelta(hours=1), name=name)],
+        notes=[note("n1", text, now - timedelta(minutes=5), author=name)],
     )
 
 

@@ -14,8 +14,9 @@ from ..domain.text import for_display, one_line
 
 #: The most of one text a widget is given. Textual wraps text again at every layout, at
 #: a cost that grows with its length (about 9 µs a character for one long word), so a
-#: text of any size stored costs what a few screens hold: the rest is named, not drawn.
-SCREEN_MAX_CHARS = 20_000
+#: text of any size stored costs what about two full screens hold (120×40): the rest is
+#: named, not drawn (`expert-tui show` prints all of it).
+SCREEN_MAX_CHARS = 10_000
 
 
 def safe_content(text: str, style: str = "") -> Content:
