@@ -200,7 +200,8 @@ def test_folded_query_matches_folded_text() -> None:
 def test_timestamps_are_rfc3339_utc_both_ways() -> None:
     warsaw = timezone(timedelta(hours=1))
     moment = datetime(2026, 11, 28, 7, 0, 0, 250000, tzinfo=warsaw)
-    assert format_ts(moment) == "2026-11-28T06:00:00.25Z"
+    assert format_ts(moment) == "2026-11-28T06:00:00Z", "whole seconds in every output (SPEC 6)"
+    assert format_ts(moment.replace(microsecond=999999)) == "2026-11-28T06:00:00Z", "floored, never rounded up"
     assert parse_ts("2026-11-28T06:00:00.25Z") == moment
     assert parse_ts("2026-11-28T07:00:00+01:00") == datetime(2026, 11, 28, 6, tzinfo=UTC)
     assert parse_ts("2026-11-28t06:00:00z".replace("t", "T")).tzinfo is UTC

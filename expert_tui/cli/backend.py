@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from .. import paths
-from ..domain import Clock, DomainError
+from ..domain import Clock, DomainError, system_clock
 from ..domain.text import one_line
 from ..private_files import UnsafePath
-from ..store import Store
+from ..store import Store, StoreLocked
 from .exits import CliError
+from .parser import DEFAULT_WAIT_S
 
 ENV_DB = "EXPERT_TUI_DB"
 ENV_SERVER = "EXPERT_TUI_SERVER"
@@ -129,8 +131,19 @@ def local_backend(backend: Backend, what: str) -> Backend:
     return backend
 
 
-def open_store(backend: Backend, clock: Clock) -> Store:
-    """Open (creating it privately if new) the store, or fail with one line saying why."""
+def open_store(
+    backend: Backend,
+    clock: Clock,
+    *,
+    create: bool = False,
+    wait: float = DEFAULT_WAIT_S,
+    on_busy: Callable[[], None] | None = None,
+) -> Store:
+    """Open the store, or fail with one line saying why.
+
+    Only `create=True` (import, the TUI after asking) makes a new store: a mistyped
+    `--db` must fail loudly, not answer from an empty store it just created.
+    """
     if backend.server is not None:
         return _open_remote(backend, clock)
     from ..store.sqlite import SqliteStore
@@ -140,20 +153,45 @@ def open_store(backend: Backend, clock: Clock) -> Store:
     where = one_line(str(backend.db))
     if backend.db.is_dir():
         raise CliError(f"cannot open the store at {where}: it is a folder, not a database file")
+    if not create and not backend.demo and not backend.db.exists():
+        raise missing_store(backend)
     try:
         if backend.demo:
             from ..demo import open_demo_store
 
             return open_demo_store(backend.db, clock)
-        return SqliteStore(backend.db, clock=clock)
+        store = SqliteStore(backend.db, clock=clock, busy_timeout=wait, on_busy=on_busy)
     except UnsafePath as error:
         raise CliError(error.message) from None
     except DomainError as error:  # e.g. a store written by a newer expert-tui
         raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
     except sqlite3.DatabaseError as error:
+        if "locked" in str(error):
+            raise StoreLocked(wait) from None
         raise CliError(f"cannot open the store at {where}: {_sqlite_reason(error)}") from None
     except OSError as error:
         raise CliError(f"cannot open the store at {where}: {os_reason(error)}") from None
+    if not create and backend.source == "default" and store.latest_event() == 0:
+        # An empty file at the default path (an older version created one on any
+        # command) is no store either, until something is imported.
+        store.close()
+        raise missing_store(backend)
+    return store
+
+
+def store_exists(backend: Backend) -> bool:
+    """Whether `open_store` without `create` would find a store (the TUI asks if not)."""
+    if backend.demo:
+        return True
+    try:
+        open_store(backend, system_clock).close()
+    except CliError as error:
+        return error.error_code != "not_found"
+    return True
+
+
+def missing_store(backend: Backend) -> CliError:
+    return CliError(f"no store at {one_line(str(backend.db))} (import creates one)", error_code="not_found")
 
 
 def _open_postgres(url: str, where: str, clock: Clock) -> Store:

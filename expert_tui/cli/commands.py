@@ -7,39 +7,53 @@ creates an empty store; each handler returns its exit code.
 from __future__ import annotations
 
 import argparse
-import json
+import itertools
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .. import paths
 from ..domain import Clock, Kind, Status, Task
 from ..domain.codec import task_to_dict
+from ..domain.jsontext import dumps
 from ..domain.text import one_line
 from ..private_files import SQLITE_SIDE_FILES, replace_privately
-from ..store import ImportReport, Page, Sort, Store, TaskQuery
-from ..store.base import MAX_PAGE_SIZE
+from ..store import Page, Sort, Store, TaskQuery
 from . import render
 from .backend import Backend, open_store, os_reason
 from .exits import BAD_INPUT, OK, CliError
+from .listing import Fetch, Filters, Listing
+from .output import JsonOut
+from .parser import DEFAULT_WAIT_S, TEXT_LIMIT
 
 
 class Context:
     """What every command needs: the backend, the clock, and the store once it is opened."""
 
-    def __init__(self, backend: Backend, clock: Clock) -> None:
+    def __init__(self, backend: Backend, clock: Clock, *, wait: float = DEFAULT_WAIT_S, create: bool = False) -> None:
         self.backend = backend
         self.clock = clock
+        self.wait = wait
+        self.create = create
         self._store: Store | None = None
+        self._told_waiting = False
 
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.backend, self.clock)
+            self._store = open_store(
+                self.backend, self.clock, create=self.create, wait=self.wait, on_busy=self._waiting
+            )
         return self._store
+
+    def _waiting(self) -> None:
+        if not self._told_waiting:
+            self._told_waiting = True
+            err("waiting for the store (locked by another process)…")
 
     def close(self) -> None:
         if self._store is not None:
@@ -52,11 +66,7 @@ def out(line: str = "") -> None:
 
 def err(line: str) -> None:
     sys.stderr.write(line + "\n")
-
-
-def print_json(value: Any) -> None:
-    # ASCII-only: C1 controls and bidi marks in merchant text reach the terminal as \u escapes.
-    out(json.dumps(value, ensure_ascii=True))
+    sys.stderr.flush()
 
 
 def _task_json(task: Task, ctx: Context, *, conversation: bool = True) -> dict[str, Any]:
@@ -67,75 +77,69 @@ def _task_json(task: Task, ctx: Context, *, conversation: bool = True) -> dict[s
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
-    query = TaskQuery(
-        status=None if args.status is None else Status(args.status),
-        kind=None if args.kind is None else Kind(args.kind),
-        sort=Sort(args.sort),
-    )
+    kind = None if args.kind is None else Kind(args.kind)
+    sort = Sort(args.sort)
 
-    def fetch(cursor: str | None, limit: int) -> Page:
-        return ctx.store.list_tasks(TaskQuery(query.status, query.kind, None, query.sort, limit, cursor))
+    def fetch(status: Status | None, cursor: str | None, limit: int) -> Page:
+        return ctx.store.list_tasks(TaskQuery(status, kind, None, sort, limit, cursor))
 
     return _print_tasks(ctx, args, fetch)
 
 
 def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
-    def fetch(cursor: str | None, limit: int) -> Page:
-        return ctx.store.search(args.query, limit=limit, cursor=cursor)
+    def fetch(status: Status | None, cursor: str | None, limit: int) -> Page:
+        return ctx.store.list_tasks(TaskQuery(status, None, args.query, Sort.URGENCY, limit, cursor))
 
     return _print_tasks(ctx, args, fetch)
 
 
-def _print_tasks(ctx: Context, args: argparse.Namespace, fetch: Callable[[str | None, int], Page]) -> int:
-    more: list[bool] = []
-    tasks = _pages(fetch, args.limit, more)
+def _print_tasks(ctx: Context, args: argparse.Namespace, fetch: Fetch) -> int:
+    as_json = JsonOut(args, conversation=False)
+    if args.cursor is not None and args.page_size is None:
+        raise CliError("--cursor needs --page-size (the size of the page to read)", field="cursor")
+    if args.page_size is not None and args.limit is not None:
+        raise CliError("give --limit or --page-size, not both", field="limit")
     now = ctx.clock()
-    if args.json:
-        # Streamed, so `--limit 0` over a large store never holds every task in memory.
-        sys.stdout.write("[")
-        for i, task in enumerate(tasks):
-            sys.stdout.write(("," if i else "") + "\n" + json.dumps(_task_json(task, ctx, conversation=False)))
-        out("\n]")
+    listing = Listing(fetch, Filters.from_args(args), now)
+    tasks: Iterable[Task]
+    if args.page_size is not None:
+        tasks = listing.page(args.page_size, args.cursor)
     else:
-        first = next(tasks, None)
-        if first is None:
-            out("No tasks.")
-        else:
-            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-            for line in render.task_table(_chain(first, tasks), now, width):
-                out(line)
-    if more:
-        err(f"(more tasks than --limit {args.limit}; use --limit N for more or --limit 0 for all)")
+        limit = args.limit if args.limit is not None else (0 if as_json.wanted else TEXT_LIMIT)
+        tasks = listing.up_to(limit or None)
+    if as_json.wanted:
+        # Streamed, so listing a large store never holds every task in memory.
+        as_json.array(as_json.shape(task_to_dict(task, now, conversation=False)) for task in tasks)
+    else:
+        _print_table(tasks, now, headers=not args.no_headers)
+    if args.page_size is not None:
+        if listing.next_cursor is not None:
+            err(f"next cursor: {listing.next_cursor}")
+    elif listing.more:
+        err(f"(more tasks than the {args.limit or TEXT_LIMIT} shown: --limit N shows N, --limit 0 all)")
     return OK
 
 
-def _chain(first: Task, rest: Iterator[Task]) -> Iterator[Task]:
-    yield first
-    yield from rest
-
-
-def _pages(fetch: Callable[[str | None, int], Page], limit: int, more: list[bool]) -> Iterator[Task]:
-    """Tasks page by page up to `limit` (0: no limit); `more` gets an entry if some were left."""
-    left = limit or None
-    cursor = None
-    while True:
-        size = MAX_PAGE_SIZE if left is None else min(MAX_PAGE_SIZE, left)
-        page = fetch(cursor, size)
-        yield from page.items
-        if left is not None:
-            left -= len(page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            return
-        if left == 0:
-            more.append(True)
-            return
+def _print_table(tasks: Iterable[Task], now: datetime, *, headers: bool) -> None:
+    found = iter(tasks)
+    first = next(found, None)
+    if first is None:
+        err("No tasks.")  # a message, not data: a pipe reading rows gets none
+        return
+    everything = itertools.chain([first], found)
+    if sys.stdout.isatty():
+        lines = render.task_table(everything, now, shutil.get_terminal_size().columns, headers=headers)
+    else:
+        lines = render.task_rows(everything, now, headers=headers)
+    for line in lines:
+        out(line)
 
 
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
+    as_json = JsonOut(args)
     task = ctx.store.get_task(args.task_id)
-    if args.json:
-        print_json(_task_json(task, ctx))
+    if as_json.wanted:
+        as_json.document(as_json.shape(_task_json(task, ctx)))
     else:
         for line in render.task_detail(task, ctx.clock()):
             out(line)
@@ -146,71 +150,91 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_reply(ctx: Context, args: argparse.Namespace) -> int:
+    as_json = JsonOut(args)
     body = read_body(args)
     task = ctx.store.reply(args.task_id, body, idempotency_key=args.idempotency_key)
-    return _done(ctx, args, task, f"reply sent to {one_line(task.merchant.name)}")
+    return _done(ctx, as_json, task, f"reply sent to {one_line(task.merchant.name)}")
 
 
 def cmd_decline(ctx: Context, args: argparse.Namespace) -> int:
-    task = ctx.store.decline(args.task_id, args.reason, args.comment)
-    return _done(ctx, args, task, "declined")
+    return _act(ctx, args, Status.DECLINED, lambda: ctx.store.decline(args.task_id, args.reason, args.comment))
 
 
 def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
+    as_json = JsonOut(args)
+    if args.author is not None and not args.author.strip():
+        raise CliError("--author is empty — give a name, or leave the option out to sign as you", field="author")
     body = read_body(args)
     task = ctx.store.add_note(args.task_id, body, author=args.author)
-    return _done(ctx, args, task, f"note added ({len(task.notes)} in all, never sent to the merchant)")
+    return _done(ctx, as_json, task, f"note added ({len(task.notes)} in all, never sent to the merchant)")
 
 
 def cmd_open(ctx: Context, args: argparse.Namespace) -> int:
-    return _done(ctx, args, ctx.store.open_task(args.task_id), "opened")
+    as_json = JsonOut(args)
+    before = ctx.store.get_task(args.task_id).status_at(ctx.clock())
+    task = ctx.store.open_task(args.task_id)
+    return _done(ctx, as_json, task, "opened" if before is Status.NEW else "already opened")
 
 
 def cmd_inactive(ctx: Context, args: argparse.Namespace) -> int:
-    return _done(ctx, args, ctx.store.mark_inactive(args.task_id), "marked inactive")
+    return _act(ctx, args, Status.INACTIVE, lambda: ctx.store.mark_inactive(args.task_id))
 
 
 def cmd_reactivate(ctx: Context, args: argparse.Namespace) -> int:
-    return _done(ctx, args, ctx.store.reactivate(args.task_id), "reactivated")
+    return _done(ctx, JsonOut(args), ctx.store.reactivate(args.task_id), "reactivated")
 
 
 def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
-    return _done(ctx, args, ctx.store.complete(args.task_id), "completed")
+    return _act(ctx, args, Status.COMPLETED, lambda: ctx.store.complete(args.task_id))
 
 
-def _done(ctx: Context, args: argparse.Namespace, task: Task, what: str) -> int:
-    if args.json:
-        print_json(_task_json(task, ctx))
+_DONE_WORDS = {Status.DECLINED: "declined", Status.INACTIVE: "marked inactive", Status.COMPLETED: "completed"}
+_ALREADY_WORDS = {Status.DECLINED: "already declined", Status.INACTIVE: "already inactive"}
+
+
+def _act(ctx: Context, args: argparse.Namespace, target: Status, action: Callable[[], Task]) -> int:
+    """A state command a script may repeat: a task already in `target` is done (exit 0,
+    'already inactive'), anything else the rules refuse stays a refusal (exit 1)."""
+    as_json = JsonOut(args)
+    task = ctx.store.get_task(args.task_id)
+    if task.status_at(ctx.clock()) is target:
+        return _done(ctx, as_json, task, _ALREADY_WORDS.get(target, f"already {target.value}"))
+    return _done(ctx, as_json, action(), _DONE_WORDS[target])
+
+
+def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:
+    if as_json.wanted:
+        as_json.document(as_json.shape(_task_json(task, ctx)))
     else:
         out(render.action_line(what, task, ctx.clock()))
     return OK
 
 
 def read_body(args: argparse.Namespace) -> str:
-    """The text of a reply or note from exactly one of --message, --file, or '-' (stdin)."""
+    """The text of a reply or note from exactly one of --message, --file F, --file - or '-'
+    (the last two read standard input)."""
     given = [
         name
         for name, present in (
             ("--message", args.message is not None),
-            ("--file", getattr(args, "file", None) is not None),
+            ("--file", args.file is not None),
             ("'-'", args.stdin == "-"),
         )
         if present
     ]
-    ways = "--message TEXT, --file F or '-'" if hasattr(args, "file") else "--message TEXT or '-'"
     if not given:
-        raise CliError(f"give the text with {ways} (standard input)")
+        raise CliError("give the text with --message TEXT, --file F or '-' (standard input)", field="message")
     if len(given) > 1:
-        raise CliError(f"give the text one way only, not {' and '.join(given)}")
+        raise CliError(f"give the text one way only, not {' and '.join(given)}", field="message")
     if args.message is not None:
         return args.message
-    if args.stdin == "-":
+    if args.stdin == "-" or args.file == "-":
         return _decode(sys.stdin.buffer.read(), "standard input").removesuffix("\n").removesuffix("\r")
     name = args.file
     try:
         data = Path(name).read_bytes()
     except OSError as error:
-        raise CliError(f"cannot read {one_line(name)}: {os_reason(error)}") from None
+        raise CliError(f"cannot read {one_line(name)}: {os_reason(error)}", field="file") from None
     return _decode(data, one_line(name)).removesuffix("\n").removesuffix("\r")
 
 
@@ -227,6 +251,7 @@ def _decode(data: bytes, where: str) -> str:
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from ..store.records import read_records
 
+    as_json = JsonOut(args)
     if args.file == "-":
         report = ctx.store.import_tasks(read_records(sys.stdin.buffer))
     else:
@@ -234,33 +259,30 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         try:
             stream = open(args.file, "rb")  # noqa: SIM115 - closed below, after the store is opened
         except OSError as error:
-            raise CliError(f"cannot read {name}: {os_reason(error)}") from None
+            raise CliError(f"cannot read {name}: {os_reason(error)}", field="file") from None
         with stream:
             report = ctx.store.import_tasks(read_records(stream))
-    _print_import(report, as_json=args.json)
-    return BAD_INPUT if report.rejected else OK
-
-
-def _print_import(report: ImportReport, *, as_json: bool) -> None:
-    if as_json:
-        print_json(
+    if as_json.wanted:
+        as_json.document(
             {
                 "added": report.added,
                 "unchanged": report.unchanged,
+                "differing": report.differing,
                 "rejected": [{"line": r.line, "id": r.task_id, "reason": r.reason} for r in report.rejected],
             }
         )
-        return
-    rejected, summary = render.import_lines(report)
-    for line in rejected:
-        err(line)
-    out(summary)
+    else:
+        rejected, summary = render.import_lines(report)
+        for line in rejected:
+            err(line)
+        out(summary)
+    return BAD_INPUT if report.rejected else OK
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     store = ctx.store
     if args.file == "-":
-        _write_tasks(store.export_tasks(), ctx, args.format, sys.stdout.write, ascii_only=True)
+        _write_tasks(store.export_tasks(), ctx, args.format, sys.stdout.write)
         return OK
     target = Path(args.file)
     name = one_line(args.file)
@@ -270,7 +292,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     try:
         # Merchant data: readable by the owner only, from the first byte.
         with replace_privately(target) as stream:
-            count = _write_tasks(store.export_tasks(), ctx, args.format, stream.write, ascii_only=False)
+            count = _write_tasks(store.export_tasks(), ctx, args.format, stream.write)
     except OSError as error:
         raise CliError(f"cannot write {name}: {os_reason(error)}") from None
     err(f"exported {count} tasks to {name}")
@@ -303,14 +325,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _write_tasks(
-    tasks: Iterator[Task], ctx: Context, fmt: str, write: Callable[[str], object], *, ascii_only: bool
-) -> int:
+def _write_tasks(tasks: Iterator[Task], ctx: Context, fmt: str, write: Callable[[str], object]) -> int:
     count = 0
     if fmt == "json":
         write("[")
     for task in tasks:
-        text = json.dumps(_task_json(task, ctx), ensure_ascii=ascii_only)
+        text = dumps(_task_json(task, ctx))
         if fmt == "json":
             write(("," if count else "") + "\n" + text)
         else:
@@ -330,8 +350,9 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
         "store_chosen_by": ctx.backend.source,
         "demo_store": str(paths.demo_db_path()),
     }
-    if args.json:
-        print_json(where)
+    as_json = JsonOut(args)
+    if as_json.wanted:
+        as_json.document(where)
         return OK
     out(f"config      {one_line(where['config_dir'])}")
     out(f"settings    {one_line(where['settings'])}  (yours only: display name, undo-send delay)")

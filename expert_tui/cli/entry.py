@@ -1,7 +1,10 @@
 """`main()`: parse, run one command (or the TUI), and turn every failure into one line.
 
 A partner or a script never sees a traceback: refusals by a rule exit 1, bad input 2,
-and anything unexpected is reported in one line with exit code 70.
+a store locked past `--wait` 75, and anything unexpected is reported in one line with
+exit code 70. Under `--json` (or `--fields`, `--jq`) a failure is also a JSON document
+on stdout, `{"error": {"code": ..., "message": ..., "rule"/"field": ...}}`, so a loop
+can tell "refused: expired" from "no such task" without reading prose.
 """
 
 from __future__ import annotations
@@ -12,55 +15,75 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from ..domain import DomainError, NotFound, Refused, system_clock
+from ..domain import DomainError, Invalid, NotFound, Refused, system_clock
 from ..domain.text import one_line
 from ..private_files import UnsafePath
+from ..store import StoreLocked
 from ..store.errors import StoreUnavailable, TokenRefused
 from . import exits
-from .backend import Backend, choose_backend, open_store, os_reason
+from .backend import Backend, choose_backend, open_store, os_reason, store_exists
 from .commands import HANDLERS, Context
 from .exits import CliError
+from .output import error_document
 from .parser import build_parser
+
+#: Commands that create the store when there is none (SPEC 6, "Creating a store").
+_CREATING = frozenset({"import"})
+_JSON_OPTIONS = ("--json", "--fields", "--jq")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
-    undecodable = _undecodable_argument(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wants_json = any(arg == name or arg.startswith(name + "=") for arg in argv for name in _JSON_OPTIONS)
+    undecodable = _undecodable_argument(argv)
     if undecodable is not None:
-        return _fail(f"argument {undecodable} is not valid UTF-8 text", exits.BAD_INPUT)
-    args = build_parser().parse_args(argv)
+        return _fail(f"argument {undecodable} is not valid UTF-8 text", exits.BAD_INPUT, wants_json, "invalid")
     try:
+        args = build_parser().parse_args(argv)
+        if wants_json or args.command == "export":
+            sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # JSON is UTF-8 whatever the locale
         code = _run(args)
         sys.stdout.flush()
         return code
     except CliError as error:
-        return _fail(error.message, error.code)
+        return _fail(error.message, error.code, wants_json, error.error_code, field=error.field, hint=error.hint)
     except UnsafePath as error:
-        return _fail(error.message, exits.BAD_INPUT)
+        return _fail(error.message, exits.BAD_INPUT, wants_json, "invalid")
     except StoreUnavailable as error:
-        return _fail(error.message, exits.UNAVAILABLE)
+        return _fail(error.message, exits.UNAVAILABLE, wants_json, "unavailable")
     except TokenRefused as error:
-        return _fail(error.message, exits.TOKEN_REFUSED)
+        return _fail(error.message, exits.TOKEN_REFUSED, wants_json, "unauthorized")
     except Refused as error:
-        return _fail(error.message, exits.REFUSED)
-    except DomainError as error:  # Invalid, NotFound: the input was wrong
-        return _fail(error.message, exits.BAD_INPUT)
+        rule = getattr(error, "rule", None) or (error.code if error.code != "refused" else None)
+        return _fail(error.message, exits.REFUSED, wants_json, "refused", rule=rule)
+    except Invalid as error:
+        return _fail(error.message, exits.BAD_INPUT, wants_json, "invalid", field=error.field)
+    except DomainError as error:  # NotFound and any other: the input was wrong
+        return _fail(error.message, exits.BAD_INPUT, wants_json, error.code)
+    except StoreLocked as error:
+        return _fail(error.message, exits.LOCKED, wants_json, "unavailable")
     except sqlite3.Error as error:
-        return _fail(f"the store could not be read or written: {one_line(str(error))}", exits.BAD_INPUT)
+        if "locked" in str(error):
+            return _fail(StoreLocked(0).message, exits.LOCKED, wants_json, "unavailable")
+        message = f"the store could not be read or written: {one_line(str(error))}"
+        return _fail(message, exits.BAD_INPUT, wants_json, "invalid")
     except KeyboardInterrupt:
-        return _fail("interrupted — everything already saved stays saved", exits.INTERRUPTED)
+        return _fail("interrupted — everything already saved stays saved", exits.INTERRUPTED, wants_json, "interrupted")
     except BrokenPipeError:
         _discard_stdout()
         return exits.BROKEN_PIPE
     except OSError as error:
         where = f"{one_line(str(error.filename))}: " if error.filename else ""
-        return _fail(f"{where}{os_reason(error)}", exits.BAD_INPUT)
+        return _fail(f"{where}{os_reason(error)}", exits.BAD_INPUT, wants_json, "invalid")
     except Exception as error:
         what = f"{type(error).__name__}: {one_line(str(error))}"
-        return _fail(f"internal error ({what}) — please report it", exits.INTERNAL)
+        return _fail(f"internal error ({what}) — please report it", exits.INTERNAL, wants_json, "internal")
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "help":
+        return _help(args.topic)
     backend = choose_backend(args)
     if backend.token_in_argv:
         sys.stderr.write(
@@ -68,8 +91,8 @@ def _run(args: argparse.Namespace) -> int:
             " use EXPERT_TUI_TOKEN or `expert-tui login` instead\n"
         )
     if args.command is None:
-        return _run_tui(backend)
-    ctx = Context(backend, system_clock)
+        return _run_tui(backend, args.wait)
+    ctx = Context(backend, system_clock, wait=args.wait, create=args.command in _CREATING)
     try:
         if backend.server is not None and args.command != "paths":
             # Reach the server before any output: a script sees "unreachable", never half a list.
@@ -77,17 +100,42 @@ def _run(args: argparse.Namespace) -> int:
         return HANDLERS[args.command](ctx, args)
     except NotFound as error:
         # Naming the store helps when the task is in another one (--db, EXPERT_TUI_DB, --demo).
-        raise CliError(f"{error.message} {backend.located}") from None
+        raise CliError(f"{error.message} {backend.located}", error_code="not_found") from None
     finally:
         ctx.close()
 
 
-def _run_tui(backend: Backend) -> int:
+def _help(topic: str | None) -> int:
+    """`expert-tui help [COMMAND]`: the same text as `--help`, for those who type it this way."""
+    parser = build_parser()
+    if topic is None:
+        parser.print_help()
+        return exits.OK
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub = commands.choices.get(topic)
+    if sub is None:
+        names = ", ".join(name for name in commands.choices if name != "help")
+        raise CliError(f"no command {topic!r}; the commands are: {names}", hint="see 'expert-tui --help'")
+    sub.print_help()
+    return exits.OK
+
+
+def _run_tui(backend: Backend, wait: float) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CliError("the terminal UI needs a terminal — for scripts use a command (see expert-tui --help)")
-    store = open_store(backend, system_clock)
-    try:
+    if not store_exists(backend):
         # Imported here only: scripted commands start without loading Textual.
+        from ..screens.no_store import ask_about_missing_store
+
+        choice = ask_about_missing_store(str(backend.db))
+        if choice is None:
+            return exits.OK
+        if choice == "demo":
+            from .. import paths
+
+            backend = Backend(paths.demo_db_path(), "--demo", demo=True)
+    store = open_store(backend, system_clock, create=True, wait=wait)
+    try:
         from ..app import ExpertApp
 
         app = ExpertApp(store, clock=system_clock)
@@ -108,16 +156,29 @@ def _undecodable_argument(argv: Sequence[str]) -> int | None:
     return None
 
 
-def _fail(message: str, code: int) -> int:
+def _fail(
+    message: str,
+    code: int,
+    wants_json: bool,
+    error_code: str,
+    *,
+    rule: str | None = None,
+    field: str | None = None,
+    hint: str | None = None,
+) -> int:
     try:
-        sys.stderr.write(f"expert-tui: {one_line(message)}\n")
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
-    try:
+        if wants_json:
+            sys.stdout.write(error_document(error_code, one_line(message), rule=rule, field=field) + "\n")
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
         _discard_stdout()
+    try:
+        sys.stderr.write(f"expert-tui: {one_line(message)}\n")
+        if hint:
+            sys.stderr.write(hint + "\n")
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
     return code
 
 

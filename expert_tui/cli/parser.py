@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import NoReturn
 
 from .. import __version__
 from ..domain import DeclineReason, Kind, Status
-from ..store.base import Sort
+from ..store.base import MAX_PAGE_SIZE, Sort
+from .exits import CliError
 
 DESCRIPTION = """\
 A keyboard-driven inbox for experts-marketplace partners. With no command it opens the
-terminal UI on your local store; the commands below do the same actions for scripts."""
+terminal UI on your local store; the commands below do the same actions for scripts.
+`expert-tui help COMMAND` (or `expert-tui COMMAND --help`) explains one command."""
 
 EPILOG = """\
 backend:
@@ -19,24 +25,61 @@ backend:
   --server URL with a token (EXPERT_TUI_SERVER and EXPERT_TUI_TOKEN, or `expert-tui login`,
   which keeps both in a 0600 config file) work on a shared server instead. A token typed
   with --token is visible to others in `ps`.
+  Only `import` (and `serve`, `token create`) creates a store: any other command on a
+  store that does not exist exits 2 ("no store at PATH (import creates one)").
 
 exit codes:
-  0    done
+  0    done (also when the task already was in the asked state: "already inactive")
   1    refused by a rule (e.g. the task expired, or was declined)
   2    bad usage or bad input: an unknown option, an unknown task id, an unreadable
-       file or store, invalid text (an empty reply), an import that rejected records
+       file, a store that does not exist, invalid text (an empty reply), an import
+       that rejected records (the rest is stored)
   69   the server is unreachable or cannot answer now (nothing was done twice)
   77   the server refused the token (unknown, revoked, or of the wrong kind)
   70   an internal error in expert-tui (one line on stderr; please report it)
+  75   the store stayed locked by another process past --wait (default 30 s): a
+       temporary failure, retry later
   130  interrupted (ctrl+c); everything already committed stays committed
   141  the reader of the output went away (e.g. `expert-tui list | head`)
 
-Errors are one line on stderr. Output from merchants is shown with control and escape
-sequences removed; --json output is JSON with every non-ASCII character escaped."""
+Errors are one line on stderr (a usage error adds a line naming the help to read);
+with --json a failure also prints {"error": {"code", "message", ...}} on stdout.
+Merchant text is shown with control and escape sequences removed; --json output is
+UTF-8 JSON in which bidi controls and invisible characters stay \\uXXXX escapes, and
+every timestamp is RFC 3339 UTC in whole seconds."""
+
+#: Default --wait: how long a command waits for a store another process is writing.
+DEFAULT_WAIT_S = 30.0
+#: Tasks a text listing shows unless --limit says otherwise (JSON lists everything).
+TEXT_LIMIT = 50
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's manners: no abbreviated options (a script that
+    says `--stat` must not silently mean `--status`), and a usage error in one line
+    plus where to read more, raised (not printed) so `--json` can answer in JSON."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(message, hint=f"see '{self.prog} --help'")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """As argparse's, but an unknown option after a command points at that command's help."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            prog = f"{self.prog} {command}" if command else self.prog
+            raise CliError(f"unrecognized arguments: {' '.join(extras)}", hint=f"see '{prog} --help'")
+        return parsed
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog="expert-tui",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -44,9 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"expert-tui {__version__}")
     _add_backend_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=Parser)
 
-    def command(name: str, summary: str, description: str | None = None) -> argparse.ArgumentParser:
+    def command(name: str, summary: str, description: str | None = None) -> Parser:
         sub = commands.add_parser(name, help=summary, description=description or summary)
         _add_backend_options(sub, suppress=True)
         return sub
@@ -55,35 +98,56 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         "add tasks from a JSON array or JSON Lines file ('-' reads stdin)",
         "Add tasks (SPEC section 5 task objects, with messages and notes) from a JSON array or a "
-        "JSON Lines file. Importing the same file twice adds nothing. Each rejected record is "
-        "reported as 'line N: ID: reason'; the exit code is 2 when any record was rejected.",
+        "JSON Lines file, creating the store if there is none. Importing the same file twice adds "
+        "nothing: a known id is kept as stored, and the report says how many of those differ from "
+        "the stored task (--json lists their ids). Each rejected record is reported as "
+        "'line N: ID: reason'; the exit code is 2 when any record was rejected.",
     )
     sub.add_argument("file", metavar="FILE", help="the file to read, or '-' for standard input")
-    _add_json(sub)
+    _add_json(sub, fields=False)
 
-    sub = command("list", "the inbox, most urgent first")
-    sub.add_argument("--status", choices=[s.value for s in Status], help="only tasks in this status")
+    sub = command(
+        "list",
+        "the inbox, most urgent first",
+        "The inbox, most urgent first. Text output shows 50 tasks unless --limit says otherwise; "
+        "--json prints one JSON array of every task (streamed). In a pipe, rows are tab-separated, "
+        "never cut, and statuses are identifiers (awaiting_response). --page-size reads one page: "
+        "the cursor of the next page is printed on stderr as 'next cursor: CURSOR' (nothing when it "
+        "was the last page); pass it back with --cursor.",
+    )
+    _add_filters(sub)
     sub.add_argument(
         "--kind",
         choices=[k.value for k in Kind],
         help="only this kind (default: match and direct; 'contact' lists the Contacts)",
     )
-    sub.add_argument("--sort", choices=[s.value for s in Sort], default=Sort.URGENCY.value, help="default: urgency")
-    _add_limit(sub)
+    sub.add_argument(
+        "--sort", choices=[s.value for s in Sort], default=Sort.URGENCY.value, help="the order (default: urgency)"
+    )
+    _add_paging(sub)
     _add_json(sub)
 
-    sub = command("show", "one task with its conversation and internal notes (does not mark it opened)")
+    sub = command(
+        "show",
+        "one task with its conversation and internal notes (does not mark it opened)",
+    )
     _add_id(sub)
     _add_json(sub)
 
-    sub = command("search", "full-text search: merchant, details, notes and messages (prefix, any accents)")
-    sub.add_argument("query", metavar="QUERY")
-    _add_limit(sub)
+    sub = command(
+        "search",
+        "full-text search: merchant, details, notes and messages (prefix, any accents)",
+        "Full-text search over merchant, task details, notes and messages: each word matches as a "
+        "prefix, accents do not matter. Output, filters and paging as for `list`.",
+    )
+    sub.add_argument("query", metavar="QUERY", help="words to find, e.g. 'zolw theme'")
+    _add_filters(sub)
+    _add_paging(sub)
     _add_json(sub)
 
     sub = command("reply", "send a message to the merchant")
     _add_id(sub)
-    _add_body(sub, allow_file=True)
+    _add_body(sub)
     sub.add_argument(
         "--idempotency-key",
         metavar="KEY",
@@ -91,23 +155,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_json(sub)
 
-    sub = command("decline", "decline a task, with a reason")
+    sub = command("decline", "decline a task, with a reason (exit 0 if it already is declined)")
     _add_id(sub)
-    sub.add_argument("--reason", required=True, choices=[r.value for r in DeclineReason])
+    sub.add_argument(
+        "--reason",
+        required=True,
+        choices=[r.value for r in DeclineReason],
+        help="why: " + "; ".join(f"{r.value} = {r.label.lower()}" for r in DeclineReason),
+    )
     sub.add_argument("--comment", default="", help="why, in your words (required with --reason other)")
     _add_json(sub)
 
     sub = command("note", "add an internal note (never sent to the merchant)")
     _add_id(sub)
-    _add_body(sub, allow_file=False)
-    sub.add_argument("--author", help="who wrote it (default: you)")
+    _add_body(sub)
+    sub.add_argument("--author", help="who wrote it (default: you); an empty name is refused")
     _add_json(sub)
 
     for name, summary in (
-        ("open", "mark a task opened and its messages read"),
-        ("inactive", "mark a task inactive (messages can still be sent)"),
+        ("open", "mark a task opened and its messages read (exit 0 if it already was)"),
+        ("inactive", "mark a task inactive; messages can still be sent (exit 0 if it already is)"),
         ("reactivate", "bring an inactive task back to the side that wrote last"),
-        ("complete", "mark a task completed"),
+        ("complete", "mark a task completed (exit 0 if it already is)"),
     ):
         sub = command(name, summary)
         _add_id(sub)
@@ -123,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--format", choices=["jsonl", "json"], default="jsonl", help="JSON Lines (default) or one JSON array"
     )
+    sub.add_argument("--json", action="store_true", help="accepted for symmetry: export always writes JSON")
 
     sub = command(
         "serve",
@@ -165,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--rate", type=_rate_per_minute, default=6.0, metavar="PER_MIN", help="events a minute (default 6)"
     )
-    sub.add_argument("--duration", type=_positive, default=0, metavar="S", help="stop after S seconds (default: never)")
+    sub.add_argument("--duration", type=_count, default=0, metavar="S", help="stop after S seconds (default: never)")
     sub.add_argument("--seed", type=int, default=None, help="the same seed gives the same story")
 
     command(
@@ -178,7 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("logout", "forget the server and token `login` kept")
 
     sub = command("paths", "print where configuration and data live")
-    _add_json(sub)
+    _add_json(sub, fields=False)
+
+    sub = command("help", "explain a command: expert-tui help COMMAND")
+    sub.add_argument("topic", metavar="COMMAND", nargs="?", help="the command to explain (default: all of them)")
+    sub.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -201,31 +275,84 @@ def _add_backend_options(parser: argparse.ArgumentParser, *, suppress: bool) -> 
         default=argparse.SUPPRESS if suppress else False,
         help="use the demo store of realistic tasks (rebuilt every hour so deadlines stay live)",
     )
+    group.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=_seconds,
+        default=argparse.SUPPRESS if suppress else DEFAULT_WAIT_S,
+        help=f"how long to wait for a store another process is writing (default {DEFAULT_WAIT_S:g}); then exit 75",
+    )
 
 
 def _add_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("task_id", metavar="ID", help="the task's id, e.g. T-1042")
 
 
-def _add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-
-
-def _add_limit(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--limit", type=_positive, default=50, metavar="N", help="show at most N tasks (default 50; 0 = all)"
+def _add_json(parser: argparse.ArgumentParser, *, fields: bool = True) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--json", action="store_true", help="print JSON (UTF-8) instead of text")
+    if fields:
+        group.add_argument(
+            "--fields",
+            metavar="F,F",
+            type=_field_list,
+            help="JSON with only these task fields, e.g. id,status,expires_at (implies --json)",
+        )
+    group.add_argument(
+        "--jq",
+        metavar="EXPR",
+        help="filter the JSON through a jq expression, strings printed raw (implies --json; "
+        "needs the jq package: pip install 'expert-tui[jq]')",
     )
 
 
-def _add_body(parser: argparse.ArgumentParser, *, allow_file: bool) -> None:
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument(
+        "--status",
+        action="append",
+        choices=[s.value for s in Status],
+        help="only tasks in this status; repeat for any of several (--status new --status opened)",
+    )
+    group.add_argument(
+        "--expiring-within",
+        metavar="DURATION",
+        type=duration,
+        help="only tasks whose 72-hour window closes within DURATION (e.g. 45m, 6h, 2d, 1h30m)",
+    )
+    group.add_argument(
+        "--merchant", metavar="TEXT", help="only merchants whose name or e-mail holds TEXT (any case, any accents)"
+    )
+    group.add_argument("--service", metavar="NAME", help="only this service, e.g. SEO (any case, any accents)")
+
+
+def _add_paging(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("how many")
+    group.add_argument(
+        "--limit",
+        type=_count,
+        metavar="N",
+        help=f"at most N tasks (0 = all; default: all with --json, {TEXT_LIMIT} as text)",
+    )
+    group.add_argument(
+        "--page-size",
+        type=_page_size,
+        metavar="N",
+        help=f"read one page of N tasks (1-{MAX_PAGE_SIZE}); the next page's cursor goes to stderr "
+        "as 'next cursor: CURSOR'",
+    )
+    group.add_argument("--cursor", metavar="CURSOR", help="the page after this cursor (needs --page-size)")
+    group.add_argument("--no-headers", action="store_true", help="text output without the header line")
+
+
+def _add_body(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--message", "-m", metavar="TEXT", help="the text")
-    if allow_file:
-        parser.add_argument("--file", "-f", metavar="F", help="read the text from a file")
+    parser.add_argument("--file", "-f", metavar="F", help="read the text from a file ('-' reads standard input)")
     parser.add_argument("stdin", metavar="-", nargs="?", choices=["-"], help="read the text from standard input")
 
 
 def _port(text: str) -> int:
-    value = _positive(text)
+    value = _count(text)
     if value > 65535:
         raise argparse.ArgumentTypeError("a port is 0 to 65535")
     return value
@@ -248,7 +375,7 @@ def _rate_per_minute(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> int:
+def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -256,3 +383,43 @@ def _positive(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
+
+
+def _page_size(text: str) -> int:
+    value = _count(text)
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_PAGE_SIZE}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError("must be from 0 to 86400 seconds")
+    return value
+
+
+_DURATION_PART = re.compile(r"(\d+)([dhms])")
+_UNITS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+
+def duration(text: str) -> timedelta:
+    """'6h', '45m', '1h30m', '2d' — the units `--expiring-within` reads."""
+    raw = text.strip().lower()
+    parts = _DURATION_PART.findall(raw)
+    if not raw or "".join(n + u for n, u in parts) != raw:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 45m, 6h, 2d, 1h30m)")
+    seconds = sum(int(n) * _UNITS[u] for n, u in parts)
+    if seconds > 365 * 86_400:
+        raise argparse.ArgumentTypeError("at most 365 days")
+    return timedelta(seconds=seconds)
+
+
+def _field_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one field, e.g. id,status")
+    return names

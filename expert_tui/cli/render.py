@@ -57,25 +57,40 @@ def time_left(task: Task, now: datetime) -> str:
 _COLUMNS = (("ID", 10), ("KIND", 7), ("STATUS", 17), ("LEFT", 8), ("UNREAD", 6), ("MERCHANT", 20), ("SERVICE", 20))
 
 
-def task_table(tasks: Iterable[Task], now: datetime, width: int | None) -> Iterator[str]:
-    """A header and one line per task; the title gets the rest of a terminal's width."""
+def task_table(tasks: Iterable[Task], now: datetime, width: int | None, *, headers: bool = True) -> Iterator[str]:
+    """A header and one line per task, in columns cut to a terminal's `width` (the title
+    gets what is left), with statuses as a person reads them."""
     fixed = sum(w + 2 for _, w in _COLUMNS)
     title_width = None if width is None else max(10, width - fixed)
-    yield "  ".join(cell(name, w) for name, w in _COLUMNS) + "  TITLE"
+    if headers:
+        yield "  ".join(cell(name, w) for name, w in _COLUMNS) + "  TITLE"
     for task in tasks:
-        status = task.status_at(now)
-        cells = (
-            task.id,
-            task.kind.value,
-            status.label,
-            time_left(task, now),
-            str(task.unread) if task.unread else "",
-            task.merchant.name,
-            task.service,
-        )
+        cells = _row(task, now, task.status_at(now).label)
         line = "  ".join(cell(text, w) for text, (_, w) in zip(cells, _COLUMNS, strict=True))
         title = one_line(task.title)
         yield f"{line}  {title if title_width is None else cell(title, title_width).rstrip()}"
+
+
+def task_rows(tasks: Iterable[Task], now: datetime, *, headers: bool = True) -> Iterator[str]:
+    """The same table for a pipe: tab-separated, nothing cut, status identifiers; each
+    cell is one line of safe text (tabs and newlines in merchant text become spaces)."""
+    if headers:
+        yield "\t".join([*(name for name, _ in _COLUMNS), "TITLE"])
+    for task in tasks:
+        cells = _row(task, now, task.status_at(now).value)
+        yield "\t".join(one_line(text) for text in (*cells, task.title))
+
+
+def _row(task: Task, now: datetime, status: str) -> tuple[str, ...]:
+    return (
+        task.id,
+        task.kind.value,
+        status,
+        time_left(task, now),
+        str(task.unread) if task.unread else "",
+        task.merchant.name,
+        task.service,
+    )
 
 
 # --- one task ----------------------------------------------------------------------------------
@@ -226,5 +241,9 @@ def import_lines(report: ImportReport) -> tuple[list[str], str]:
     rejected = [
         f"line {r.line}: {one_line(r.task_id) if r.task_id else '-'}: {one_line(r.reason)}" for r in report.rejected
     ]
-    summary = f"added {len(report.added)}, unchanged {len(report.unchanged)}, rejected {len(report.rejected)}"
+    unchanged = f"unchanged {len(report.unchanged)}"
+    if report.differing:
+        n = len(report.differing)
+        unchanged += f" ({n} {'differs' if n == 1 else 'differ'} from the stored task, kept the stored one)"
+    summary = f"added {len(report.added)}, {unchanged}, rejected {len(report.rejected)}"
     return rejected, summary

@@ -48,6 +48,10 @@ _INVISIBLE = re.compile(
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff"
 _EMOJI_JOINER = re.compile(f"(?<=[{_EMOJI}])\u200d(?=[{_EMOJI}])")
 INVISIBLE_MARKER = "\ufffd"
+# What JSON output writes as `\uXXXX` although it is UTF-8 (SPEC 6): DEL and C1 controls
+# (JSON escapes only C0 itself), lone surrogates, the zero-width joiner, and every
+# character `for_display` marks as invisible — one definition, reused, not a copy.
+_JSON_ESCAPED = re.compile(rf"[\x7f-\x9f\ud800-\udfff\u200d]|{_INVISIBLE.pattern}")
 _MAX_COMBINING = 2
 #: The most of one text `for_display` looks at: the longest text a field may hold.
 #: Anything longer (a store written before the limits) is cut before any work on it,
@@ -103,6 +107,26 @@ def for_display(text: str, limit: int = DISPLAY_MAX_CHARS) -> str:
     if cut > 0:
         text += f"{CUT_MARK} ({cut:,} more characters not shown)"
     return text
+
+
+def json_escape_hidden(encoded: str) -> str:
+    """Escape, in JSON text written with `ensure_ascii=False`, every character that would
+    reorder, hide or act on a terminal showing it; the decoded value is unchanged.
+
+    These characters can only occur inside JSON strings, where `\\uXXXX` means the same
+    character, so replacing them anywhere in the text is safe.
+    """
+    if encoded.isascii():
+        return encoded
+    return _JSON_ESCAPED.sub(_json_escape, encoded)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # a tag character: as JSON writes it, a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def one_line(text: str, limit: int = LINE_MAX_CHARS) -> str:

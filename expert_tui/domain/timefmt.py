@@ -9,11 +9,10 @@ from .errors import Invalid
 
 
 def format_ts(value: datetime) -> str:
-    value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    """Whole seconds, always (SPEC 6): `jq`'s `fromdateiso8601` and most parsers read no
+    fractions, and every output — CLI, export, the HTTP API — goes through here. The
+    store keeps microseconds for ordering; the fraction is dropped (floored) on output."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_ts(text: object, field: str = "timestamp") -> datetime:

@@ -1,6 +1,18 @@
 """Persistence behind one interface. Never imports Textual."""
 
-from .base import DEFAULT_PAGE_SIZE, DRAFT_KINDS, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery
+from .base import (
+    DEFAULT_PAGE_SIZE,
+    DRAFT_KINDS,
+    Event,
+    ImportReport,
+    Page,
+    Rejection,
+    Sort,
+    Stats,
+    Store,
+    StoreLocked,
+    TaskQuery,
+)
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -12,5 +24,6 @@ __all__ = [
     "Sort",
     "Stats",
     "Store",
+    "StoreLocked",
     "TaskQuery",
 ]

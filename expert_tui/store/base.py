@@ -80,6 +80,23 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    #: The unchanged ids whose record differs from the stored task (import back-fills, it
+    #: does not sync: the stored task is kept), so a script can tell a repeat from news.
+    differing: list[str] = field(default_factory=list)
+
+
+class StoreLocked(Exception):
+    """Another process held the store's write lock for longer than this one would wait.
+
+    A temporary failure: the command line exits 75 (retry later); nothing was changed.
+    """
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(
+            f"the store is locked by another process (waited {waited:g} s) — nothing was changed; try again later"
+        )
+        self.message = str(self)
+        self.waited = waited
 
 
 @dataclass(frozen=True, slots=True)

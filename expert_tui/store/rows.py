@@ -264,6 +264,15 @@ class Prepared:
     document: str
 
 
+_ROW_FROM_WRITE = tuple(WRITE_COLUMNS.index(c) if c != "seq" else -1 for c in TASK_COLUMNS)
+
+
+def prepared_task(item: Prepared) -> Task:
+    """The task a `Prepared` holds, read back as the store would read its rows."""
+    row = [None if i < 0 else item.values[i] for i in _ROW_FROM_WRITE]
+    return task_from_row(row, item.messages, item.notes)
+
+
 def prepare(task: Task) -> Prepared:
     return Prepared(
         task.id,

@@ -41,7 +41,7 @@ from ..domain import (
     rules,
     system_clock,
 )
-from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict, task_to_dict
 from ..domain.limits import MAX_DRAFT_CHARS, MAX_NAME_CHARS, check_length
 from ..domain.text import check_body, check_storable
 from ..private_files import check_store_files, prepare_store_file
@@ -55,6 +55,7 @@ from .base import (
     Sort,
     Stats,
     Store,
+    StoreLocked,
     TaskQuery,
     check_draft_kind,
 )
@@ -69,6 +70,8 @@ __all__ = ["BUSY_TIMEOUT_S", "IMPORT_BATCH", "SqliteStore", "read_records"]
 
 #: How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
+#: After this long waiting for the write lock, `on_busy` is told (the CLI says so on stderr).
+BUSY_NOTICE_S = 2.0
 #: Tasks per import transaction: large enough to be fast (every batch rewrites the
 #: index pages it touches; 5,000 measured a third cheaper than 1,000 at 100,000 tasks),
 #: small enough that a kill loses little work (the re-run skips what was committed)
@@ -100,12 +103,24 @@ class SqliteStore(Store):
     """The `Store` on a local SQLite file; `partner` scopes every row it reads or writes."""
 
     def __init__(
-        self, path: Path | str, *, clock: Clock = system_clock, partner: str = "local", user: str | None = None
+        self,
+        path: Path | str,
+        *,
+        clock: Clock = system_clock,
+        partner: str = "local",
+        user: str | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+        on_busy: Callable[[], None] | None = None,
     ) -> None:
         """`partner` scopes the rows; `user` is the person at the keyboard: the author
-        of their notes and the name on their messages (default: the login name)."""
+        of their notes and the name on their messages (default: the login name).
+
+        A change waits up to `busy_timeout` seconds for another process's transaction,
+        calling `on_busy` once it has waited `BUSY_NOTICE_S`, then raises `StoreLocked`."""
         self.path = Path(path)
         self.clock = clock
+        self._busy_timeout = busy_timeout
+        self._on_busy = on_busy
         self.partner = check_storable(partner, "partner")
         self.user = check_length(
             check_storable(_login_name() if user is None else user, "user"), MAX_NAME_CHARS, "user"
@@ -114,9 +129,9 @@ class SqliteStore(Store):
         # SQLite gives the -wal and -shm files the mode of the database file.
         prepare_store_file(self.path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
         try:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._set_busy_timeout(busy_timeout)
             check_ours(self._conn)
             self._conn.execute("PRAGMA journal_mode = WAL")
             # Before anything is written: a -wal or -shm another user slipped in between
@@ -136,13 +151,45 @@ class SqliteStore(Store):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
             try:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting for another process up to the busy timeout: in
+        two steps when someone is to be told that the wait has begun."""
+        total = self._busy_timeout
+        notice = self._on_busy is not None and total > BUSY_NOTICE_S
+        if notice:
+            self._set_busy_timeout(BUSY_NOTICE_S)
+        try:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_locked(error):
+                    raise
+                if not notice:
+                    raise StoreLocked(total) from None
+            assert self._on_busy is not None
+            self._on_busy()
+            self._set_busy_timeout(total - BUSY_NOTICE_S)
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if _is_locked(error):
+                    raise StoreLocked(total) from None
+                raise
+        finally:
+            if notice:
+                self._set_busy_timeout(total)
+
+    def _set_busy_timeout(self, seconds: float) -> None:
+        self._conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -552,14 +599,43 @@ class SqliteStore(Store):
                     (self.partner, *chunk),
                 )
             )
-        added: list[rows.Prepared] = []
+        added: dict[str, rows.Prepared] = {}
+        known: list[rows.Prepared] = []
         for item in batch:
-            if item.task_id in present:
+            if item.task_id in present or item.task_id in added:
                 report.unchanged.append(item.task_id)
+                known.append(item)
                 continue
-            present.add(item.task_id)
-            added.append(item)
-        return added
+            added[item.task_id] = item
+        if known:
+            report.differing.extend(self._differing(conn, known, added))
+        return list(added.values())
+
+    def _differing(
+        self, conn: sqlite3.Connection, known: list[rows.Prepared], earlier: dict[str, rows.Prepared]
+    ) -> list[str]:
+        """The ids of `known` whose record is not the task already there (stored, or
+        earlier in the batch), compared as `export` would write both: a re-import of an
+        export is no difference, whatever precision the store keeps."""
+        now = self.clock()
+        stored: dict[str, Task] = {k: rows.prepared_task(item) for k, item in earlier.items()}
+        wanted = list(dict.fromkeys(item.task_id for item in known if item.task_id not in stored))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found = conn.execute(
+                f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id IN ({', '.join('?' for _ in chunk)})",
+                (self.partner, *chunk),
+            ).fetchall()
+            seqs = [row[0] for row in found]
+            messages = _grouped(conn, "messages", rows.MESSAGE_COLUMNS, seqs)
+            notes = _grouped(conn, "notes", rows.NOTE_COLUMNS, seqs)
+            for row in found:
+                stored[row[1]] = rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ()))
+        return [
+            item.task_id
+            for item in known
+            if task_to_dict(rows.prepared_task(item), now) != task_to_dict(stored[item.task_id], now)
+        ]
 
     def _insert(self, conn: sqlite3.Connection, items: list[rows.Prepared], event: str, now: datetime) -> None:
         """The one way tasks enter the store: rows, conversation, search, counts, and one
@@ -642,6 +718,10 @@ class SqliteStore(Store):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+def _is_locked(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def _login_name() -> str:
