@@ -87,7 +87,9 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"expert-tui {__version__}")
     _add_backend_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="commands", parser_class=Parser, help="with none, the terminal UI"
+    )
 
     def command(name: str, summary: str, description: str | None = None) -> Parser:
         sub = commands.add_parser(name, help=summary, description=description or summary)
