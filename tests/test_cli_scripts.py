@@ -219,7 +219,9 @@ def test_state_commands_are_idempotent_and_refusals_carry_a_rule(db: Path) -> No
     assert refused.code == 1
     error = refused.json()["error"]
     assert error["code"] == "refused" and "expired" in error["message"]
-    assert error.get("rule", "expired") == "expired"
+    assert error["rule"] == "expired"
+    declined = cli(*base, "reply", "T-1044", "-m", "after declining", "--json")
+    assert declined.code == 1 and declined.json()["error"]["rule"] == "declined"
     missing = cli(*base, "show", "T-404", "--json")
     assert missing.code == 2 and missing.json()["error"]["code"] == "not_found"
     invalid = cli(*base, "reply", "T-1042", "-m", "  ", "--json")

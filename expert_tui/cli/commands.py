@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from ..domain import Clock, Kind, Status, Task
+from ..domain import Clock, Kind, Refused, Status, Task
 from ..domain.codec import task_to_dict
 from ..domain.jsontext import dumps
 from ..domain.text import one_line
@@ -196,10 +196,18 @@ def _act(ctx: Context, args: argparse.Namespace, target: Status, action: Callabl
     """A state command a script may repeat: a task already in `target` is done (exit 0,
     'already inactive'), anything else the rules refuse stays a refusal (exit 1)."""
     as_json = JsonOut(args)
+    already = _ALREADY_WORDS.get(target, f"already {target.value}")
     task = ctx.store.get_task(args.task_id)
     if task.status_at(ctx.clock()) is target:
-        return _done(ctx, as_json, task, _ALREADY_WORDS.get(target, f"already {target.value}"))
-    return _done(ctx, as_json, action(), _DONE_WORDS[target])
+        return _done(ctx, as_json, task, already)
+    try:
+        return _done(ctx, as_json, action(), _DONE_WORDS[target])
+    except Refused:
+        # Another process may have got there first (a loop run twice at once).
+        task = ctx.store.get_task(args.task_id)
+        if task.status_at(ctx.clock()) is target:
+            return _done(ctx, as_json, task, already)
+        raise
 
 
 def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:

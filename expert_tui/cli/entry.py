@@ -55,10 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TokenRefused as error:
         return _fail(error.message, exits.TOKEN_REFUSED, wants_json, "unauthorized")
     except Refused as error:
-        rule = getattr(error, "rule", None) or (error.code if error.code != "refused" else None)
-        return _fail(error.message, exits.REFUSED, wants_json, "refused", rule=rule)
-    except Invalid as error:
-        return _fail(error.message, exits.BAD_INPUT, wants_json, "invalid", field=error.field)
+        return _fail(error.message, exits.REFUSED, wants_json, "refused", rule=error.rule)
+    except Invalid as error:  # `invalid`, or a more precise code such as `idempotency_mismatch`
+        return _fail(error.message, exits.BAD_INPUT, wants_json, error.code, field=error.field)
     except DomainError as error:  # NotFound and any other: the input was wrong
         return _fail(error.message, exits.BAD_INPUT, wants_json, error.code)
     except StoreLocked as error:
