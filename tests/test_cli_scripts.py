@@ -132,6 +132,9 @@ def test_every_timestamp_has_whole_seconds(db: Path) -> None:
     assert len(stamps) > 100
     assert all(WHOLE_SECONDS.match(s) for s in stamps), [s for s in stamps if not WHOLE_SECONDS.match(s)]
     assert replied["first_response_at"] == replied["messages"][-1]["sent_at"]
+    shown = cli(*base, "show", "T-1042").out
+    received = re.search(r"Received:\s+(\S+)", shown)
+    assert received and WHOLE_SECONDS.match(received.group(1)), "text output uses the same form"
 
 
 # --- 3. lists: everything in JSON, capped text, pages -----------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ..domain import Author, Kind, Status, Task
 from ..domain.text import for_display, one_line
-from ..domain.timefmt import countdown
+from ..domain.timefmt import countdown, format_ts
 from ..store import ImportReport
 
 ELLIPSIS = "…"
@@ -17,7 +17,9 @@ _INDENT = "    "
 
 
 def when(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """The same RFC 3339 whole-second UTC form as JSON (SPEC 6: every output), so a
+    script reading text output parses it the same way."""
+    return format_ts(value)
 
 
 def width_of(text: str) -> int:
