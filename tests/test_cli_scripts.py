@@ -198,6 +198,9 @@ def test_reimport_says_which_known_records_differ(db: Path, tmp_path: Path, task
     report = cli(*base, "import", str(source), "--json").json()
     assert report["differing"] == ["T-1042"] and len(report["unchanged"]) == len(tasks)
     assert cli(*base, "show", "T-1042", "--json").json()["title"] != "Another title", "the stored task is kept"
+    twice = [dict(tasks[0], id="T-5000"), dict(tasks[0], id="T-5000", title="Second copy")]
+    dup = cli(*base, "import", "-", "--json", stdin=json.dumps(twice).encode()).json()
+    assert (dup["added"], dup["unchanged"], dup["differing"]) == (["T-5000"], ["T-5000"], ["T-5000"])
 
 
 # --- 6. state commands a loop can repeat -----------------------------------------------------------

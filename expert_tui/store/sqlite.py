@@ -618,7 +618,9 @@ class SqliteStore(Store):
         earlier in the batch), compared as `export` would write both: a re-import of an
         export is no difference, whatever precision the store keeps."""
         now = self.clock()
-        stored: dict[str, Task] = {k: rows.prepared_task(item) for k, item in earlier.items()}
+        stored: dict[str, Task] = {
+            item.task_id: rows.prepared_task(earlier[item.task_id]) for item in known if item.task_id in earlier
+        }
         wanted = list(dict.fromkeys(item.task_id for item in known if item.task_id not in stored))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
