@@ -69,6 +69,11 @@ def err(line: str) -> None:
     sys.stderr.flush()
 
 
+def print_json(value: Any) -> None:
+    """One JSON document on one line, written like every other JSON output (jsontext)."""
+    out(dumps(value))
+
+
 def _task_json(task: Task, ctx: Context, *, conversation: bool = True) -> dict[str, Any]:
     return task_to_dict(task, ctx.clock(), conversation=conversation)
 
