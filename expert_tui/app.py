@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -32,6 +33,7 @@ from textual.screen import Screen
 from .commands import ScreenCommands
 from .domain import Clock, DomainError, system_clock
 from .domain.text import one_line
+from .key_order import KeyHandled, KeyOrder
 from .settings import SettingsFile
 from .store.base import Store
 
@@ -87,6 +89,19 @@ class ExpertApp(App[None]):
         self._failures = 0
         self._tty: int | None = None
         self._leaving = False
+        self._key_order = KeyOrder(self, super().on_event)
+
+    # --- input, in order ------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """Every key and paste goes through `KeyOrder`: one at a time, to whatever the
+        keys before it left in front (see `key_order`)."""
+        if KeyOrder.concerns(event):
+            await self._key_order.take(event)  # type: ignore[arg-type]
+        else:
+            await super().on_event(event)
+
+    def on_key_handled(self, message: KeyHandled) -> None:
+        self._key_order.handled(message)
 
     def get_default_screen(self) -> Screen[None]:
         from .screens.inbox import InboxScreen

@@ -5,11 +5,14 @@ from __future__ import annotations
 import fcntl
 import os
 import select
+import signal
 import struct
 import subprocess
 import termios
 import time
 from collections.abc import Sequence
+
+import pyte
 
 
 class PtyProcess:
@@ -19,6 +22,9 @@ class PtyProcess:
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.output = bytearray()
+        # What a terminal of this size shows, fed with everything the child writes.
+        self.screen = pyte.Screen(cols, rows)
+        self._stream = pyte.ByteStream(self.screen)
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             list(argv),
@@ -34,6 +40,8 @@ class PtyProcess:
     def read(self, timeout: float) -> bytes:
         """What arrives within `timeout` seconds (answering terminal queries as it goes)."""
         got = bytearray()
+        if self.master < 0:
+            return b""
         deadline = time.perf_counter() + timeout
         while (left := deadline - time.perf_counter()) > 0:
             ready, _, _ = select.select([self.master], [], [], left)
@@ -47,6 +55,7 @@ class PtyProcess:
                 break
             got += chunk
         self.output += got
+        self._stream.feed(bytes(got))
         return bytes(got)
 
     def wait_for(self, needle: bytes, timeout: float) -> float | None:
@@ -59,9 +68,36 @@ class PtyProcess:
         return time.perf_counter() - self.started if needle in self.output else None
 
     def send(self, data: bytes) -> None:
+        """Write `data` in one `write()`, as a terminal does with a burst or a paste."""
         os.write(self.master, data)
 
+    def resize(self, cols: int, rows: int) -> None:
+        """What a terminal does when its window changes size: TIOCSWINSZ, then SIGWINCH."""
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.screen.resize(rows, cols)
+        os.killpg(self.process.pid, signal.SIGWINCH)
+
+    def lines(self) -> list[str]:
+        """The terminal's screen now, one string per row (trailing blanks removed)."""
+        return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def wait_for_text(self, needle: str, timeout: float) -> bool:
+        """Until `needle` is on the screen (not merely written once, then overwritten)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if needle in self.text():
+                return True
+            self.read(0.05)
+        return needle in self.text()
+
     def close(self, timeout: float = 10) -> int:
+        """Wait for the child to end (reading on, so it never blocks on a full pty), then
+        close the terminal; a second call only waits."""
+        if self.master < 0:
+            return self.process.wait(timeout)
         try:
             deadline = time.perf_counter() + timeout
             while self.process.poll() is None and time.perf_counter() < deadline:
@@ -71,3 +107,4 @@ class PtyProcess:
             return code
         finally:
             os.close(self.master)
+            self.master = -1
