@@ -51,6 +51,8 @@ class PersonalSettings:
 
     display_name: str = ""
     undo_send_seconds: int = DEFAULT_UNDO_SEND_SECONDS
+    #: The first reply asked for a display name (once: a skipped question is not asked again).
+    asked_display_name: bool = False
     #: Keys written by another version of the app, written back untouched.
     others: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -83,7 +85,17 @@ def check_undo_send_seconds(value: object) -> int:
     return value
 
 
-_CHECKS = {"display_name": check_display_name, "undo_send_seconds": check_undo_send_seconds}
+def check_flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError("asked_display_name must be true or false", "asked_display_name")
+    return value
+
+
+_CHECKS = {
+    "display_name": check_display_name,
+    "undo_send_seconds": check_undo_send_seconds,
+    "asked_display_name": check_flag,
+}
 
 
 @dataclass
@@ -154,6 +166,7 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
         **settings.others,
         "display_name": settings.display_name,
         "undo_send_seconds": settings.undo_send_seconds,
+        "asked_display_name": settings.asked_display_name,
     }
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     try:

@@ -15,11 +15,11 @@ from textual.widgets import OptionList
 
 from expert_tui.domain import FrozenClock, Status
 from expert_tui.screens.contacts import PAGE_SIZE, ContactsScreen
-from expert_tui.screens.dialogs import TemplatePicker
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import TaskQuery
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.widgets.reply_editor import ReplyEditor
 
 pytestmark = pytest.mark.anyio
 
@@ -87,9 +87,9 @@ async def test_r_opens_the_contact_straight_into_a_reply(tmp_path: Path, clock: 
     async with ScreenApp(store, clock, ContactsScreen).run_test(size=(80, 24)) as pilot:
         await shown(pilot)
         await pilot.press("r")
-        # A first reply starts from the template picker, over the contact's task screen.
-        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "the first-reply templates")
-        task_screen = pilot.app.screen_stack[-2]
+        # The contact's task screen, its editor focused (a first reply: templates on offer above it).
+        await until(pilot, lambda: isinstance(pilot.app.focused, ReplyEditor), "the reply editor")
+        task_screen = pilot.app.screen
         assert isinstance(task_screen, TaskScreen) and task_screen.task_id == "C-0"
 
 

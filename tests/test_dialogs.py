@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
 from expert_tui.domain import DeclineReason, FrozenClock, Kind, Merchant, Task
-from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, DiscardQuestion, NoteDialog, TemplatePicker
+from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, DiscardQuestion, NoteDialog
 from expert_tui.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
@@ -94,7 +94,7 @@ async def test_enter_on_other_asks_for_the_comment() -> None:
         assert dialog.query_one("#comment", Input).has_focus
 
 
-@pytest.mark.parametrize("confirm", ["ctrl+s", "ctrl+j", "alt+enter"])
+@pytest.mark.parametrize("confirm", ["ctrl+s", "alt+enter"])
 async def test_other_needs_a_comment(confirm: str) -> None:
     dialog = DeclineDialog(TASK)
     app = DialogApp(dialog)
@@ -247,19 +247,4 @@ async def test_escape_on_a_decline_comment_asks_first() -> None:
         assert dialog.query_one("#comment", Input).value == "busy until March"
         await pilot.press("escape", "y")
         await pilot.pause()
-    assert app.results == [None]
-
-
-@pytest.mark.parametrize(("keys", "chosen"), [(("1",), "introduce"), (("down", "down", "enter"), "quote")])
-async def test_template_picker(keys: tuple[str, ...], chosen: str) -> None:
-    app = DialogApp(TemplatePicker())
-    async with app.run_test() as pilot:
-        await pilot.press(*keys)
-    assert app.results == [chosen]
-
-
-async def test_template_picker_blank_option() -> None:
-    app = DialogApp(TemplatePicker())
-    async with app.run_test() as pilot:
-        await pilot.press("end", "enter")
     assert app.results == [None]

@@ -73,14 +73,17 @@ async def test_help_in_the_editor_shows_the_editor_keys(tmp_path: Path, clock: F
     app = TaskApp(store, clock)
     async with app.run_test(size=(120, 60)) as pilot:
         screen = await opened(pilot)
-        await pilot.press("r", "escape")  # template picker: start blank
+        await pilot.press("r")  # the editor, focused at once (templates are a choice inside it)
         await pilot.pause()
         app.push_screen(HelpScreen(screen))
         await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
         await pilot.pause()
         lines = help_lines(terminal_output(pilot.app)[0])
     assert any(line.startswith("Reply editor") for line in lines)
-    assert any(line.startswith("^s / ^j / alt+") and line.endswith("Send") for line in lines), lines
+    assert any(line.startswith("^s / alt+") and line.endswith("Send") for line in lines), lines
+    # ctrl+j is the line feed a paste arrives as: a new line, never a send key (SPEC 3).
+    assert any(line.startswith("^j") and line.endswith("New line") for line in lines), lines
+    assert not any("^j" in line and "Send" in line for line in lines), lines
     assert any(line.startswith("esc Leave (keeps draft)") for line in lines)
 
 

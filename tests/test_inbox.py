@@ -11,7 +11,7 @@ from task_ui import until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
-from expert_tui.screens.dialogs import DeclineDialog, NoteDialog, TemplatePicker
+from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.pickers import Filter, FilterPicker, SortPicker
 from expert_tui.screens.task import TaskScreen
@@ -161,11 +161,7 @@ async def test_r_opens_the_task_with_the_editor(store: SqliteStore, clock: Froze
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert isinstance(app.screen_stack[1], TaskScreen)
-        # A first reply starts from a template picker; esc starts from a blank page.
-        if isinstance(app.screen, TemplatePicker):
-            await pilot.press("escape")
-            await settle(pilot)
+        # The editor, empty and focused, whatever the task (templates are a choice inside it).
         assert isinstance(app.screen, TaskScreen)
         assert app.focused is not None and app.focused.id == "editor"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,11 +10,13 @@ from pathlib import Path
 import pytest
 from task_ui import TaskApp, make_store, message, opened, task_record, terminal_output, until
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from expert_tui.domain import Author, DeclineReason, FrozenClock, Status, Task
-from expert_tui.screens.dialogs import TemplatePicker
+from expert_tui.screens.dialogs import DisplayNameQuestion
+from expert_tui.settings import PersonalSettings, SettingsFile
 from expert_tui.store.sqlite import SqliteStore
-from expert_tui.widgets.reply_editor import ReplyEditor
+from expert_tui.widgets.reply_editor import ReplyEditor, ReplyPrompt
 
 pytestmark = pytest.mark.anyio
 
@@ -38,7 +41,7 @@ def editor_of(pilot: Pilot[None]) -> ReplyEditor:
     return pilot.app.screen.query_one(ReplyEditor)
 
 
-@pytest.mark.parametrize("send_key", ["ctrl+s", "ctrl+j", "alt+enter", "ctrl+enter"])
+@pytest.mark.parametrize("send_key", ["ctrl+s", "alt+enter", "ctrl+enter"])
 async def test_each_send_key_sends(tmp_path: Path, clock: FrozenClock, send_key: str) -> None:
     store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
     async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
@@ -56,14 +59,26 @@ async def test_each_send_key_sends(tmp_path: Path, clock: FrozenClock, send_key:
     assert store.get_draft("T-1") is None
 
 
+def signed_as(app: TaskApp, name: str) -> TaskApp:
+    """The person's own settings name them (never the store's login name)."""
+    app.settings.update(display_name=name, asked_display_name=True)
+    return app
+
+
+def prompt_of(pilot: Pilot[None]) -> str:
+    return str(pilot.app.screen.query_one(ReplyPrompt).render())
+
+
 async def test_first_reply_from_a_template(tmp_path: Path, clock: FrozenClock) -> None:
     store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
-    store.user = ""  # no name known: the template ends at "Best regards," and the partner signs
-    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+    app = TaskApp(store, clock)
+    app.settings.update(asked_display_name=True)  # no name: the template ends at "Best regards,"
+    async with app.run_test(size=(100, 40)) as pilot:
         await opened(pilot)
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "template picker")
-        await pilot.press("2")
+        assert editor_of(pilot).has_focus and editor_of(pilot).text == "", "the editor opens empty and focused"
+        assert "ctrl+t template: 1 Introduce · 2 Propose a call · 3 First quote" in prompt_of(pilot)
+        await pilot.press("ctrl+t", "2")
         await until(pilot, lambda: editor_of(pilot).text.startswith("Hi Anna,"), "template in the editor")
         assert "store setup for Żółw i Spółka" in editor_of(pilot).text
         await pilot.press(*"Ola", "ctrl+s")
@@ -73,26 +88,114 @@ async def test_first_reply_from_a_template(tmp_path: Path, clock: FrozenClock) -
     assert store.get_task("T-1").status is Status.RESPONDED
 
 
-async def test_a_template_reply_is_signed_with_the_users_name(tmp_path: Path, clock: FrozenClock) -> None:
+async def test_templates_are_chosen_with_arrows_and_enter(tmp_path: Path, clock: FrozenClock) -> None:
     store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
-    store.user = "Ola Kowalska"  # the person at the keyboard, as the store knows them
-    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+    async with signed_as(TaskApp(store, clock), "Ola").run_test(size=(100, 40)) as pilot:
         await opened(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "templates offered")
-        await pilot.press("1")
+        await pilot.press("r", "ctrl+t")
+        assert "▶ 1  Introduce yourself and ask a question" in prompt_of(pilot)
+        await pilot.press("down", "down", "up", "down", "down", "down")  # stops at the last
+        assert "▶ 3  Send a first quote" in prompt_of(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: "Here is what I propose" in editor_of(pilot).text, "the quote template")
+
+
+async def test_a_template_reply_is_signed_with_the_display_name(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    store.user = "root"  # the login name on a shared server never signs a reply
+    async with signed_as(TaskApp(store, clock), "Ola Kowalska").run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "1")
         await until(pilot, lambda: editor_of(pilot).text.endswith("Best regards,\nOla Kowalska"), "signed")
 
 
-async def test_template_picker_escape_starts_blank(tmp_path: Path, clock: FrozenClock) -> None:
-    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
-    async with TaskApp(store, clock).run_test() as pilot:
+async def test_the_first_template_asks_for_the_display_name_once(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()), task_record("T-2", now=clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
         await opened(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "template picker")
+        await pilot.press("r", "ctrl+t", "1", *"Ola Nowak", "enter")  # typed at once: nothing lost
+        await until(pilot, lambda: editor_of(pilot).text.endswith("Best regards,\nOla Nowak"), "signed")
+    assert SettingsFile().current.display_name == "Ola Nowak"
+    assert stat.S_IMODE(SettingsFile().path.stat().st_mode) == 0o600
+    app = TaskApp(store, clock, "T-2")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "1")
+        await until(pilot, lambda: editor_of(pilot).text.endswith("Ola Nowak"), "signed without asking")
+        assert not isinstance(pilot.app.screen, DisplayNameQuestion)
+
+
+async def test_a_skipped_display_name_is_not_asked_again(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "1")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DisplayNameQuestion), "asked")
         await pilot.press("escape")
-        await until(pilot, lambda: editor_of(pilot).has_focus, "editor focused")
-        assert editor_of(pilot).text == ""
+        await until(pilot, lambda: editor_of(pilot).text.endswith("Best regards,\n"), "unsigned")
+        editor_of(pilot).clear()
+        await pilot.press("ctrl+t", "2")
+        await until(pilot, lambda: "20-minute call" in editor_of(pilot).text, "second template, not asked")
+    assert SettingsFile().current == PersonalSettings(display_name="", asked_display_name=True)
+
+
+async def test_a_template_into_a_draft_asks_replace_or_insert(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with signed_as(TaskApp(store, clock), "Ola").run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", *"Hello Anna", "ctrl+t", "1")
+        assert "Your draft has text: r replace it · i insert at the cursor · esc keep it" in prompt_of(pilot)
+        assert editor_of(pilot).text == "Hello Anna"
+        await pilot.press("i")
+        await until(pilot, lambda: editor_of(pilot).text.startswith("Hello Anna\nHi Anna,"), "on a line of its own")
+        assert editor_of(pilot).text.endswith("Best regards,\nOla")
+        await pilot.press("ctrl+t", "3", "r")
+        await until(pilot, lambda: editor_of(pilot).text.startswith("Hi Anna,\n\nThanks for the details"), "replaced")
+        await pilot.press("ctrl+z")  # the draft is one undo away
+        await until(pilot, lambda: editor_of(pilot).text.startswith("Hello Anna\nHi Anna,"), "undone")
+
+
+async def test_a_key_that_is_no_answer_is_typed(tmp_path: Path, clock: FrozenClock) -> None:
+    """While choosing (or asked replace/insert), any other key ends the choice and is typed."""
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with signed_as(TaskApp(store, clock), "Ola").run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", *"Hey", "ctrl+t", "1", *" you")
+        assert editor_of(pilot).text == "Hey you"
+        assert "ctrl+t template:" in prompt_of(pilot)
+
+
+async def test_escape_while_choosing_goes_back_to_the_text(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    async with signed_as(TaskApp(store, clock), "Ola").run_test(size=(100, 40)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r", *"Hi", "ctrl+t", "escape", *" there")
+        assert editor_of(pilot).text == "Hi there" and pilot.app.screen is screen
+
+
+async def test_a_follow_up_offers_no_first_reply_template(tmp_path: Path, clock: FrozenClock) -> None:
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("r")
+        assert not pilot.app.screen.query_one(ReplyPrompt).display
+        await pilot.press("ctrl+t")
+        status = str(screen.query_one("#composer-status", Static).render())
+        assert "first reply" in status and "Start your first reply" not in status
+        await pilot.press(*"ok")
+        assert editor_of(pilot).text == "ok"
+
+
+async def test_enter_ctrl_j_and_tab_are_text_in_the_editor(tmp_path: Path, clock: FrozenClock) -> None:
+    """What a paste can hold never sends or leaves (SPEC 6)."""
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
+    async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("r", "a", "enter", "b", "ctrl+j", "c", "tab", "d")
+        assert editor_of(pilot).text == "a\nb\nc\td" and editor_of(pilot).has_focus
+        await pilot.pause(0.2)
+    assert partner_bodies(store) == ["Hello Anna, happy to help."]
 
 
 async def test_empty_reply_is_refused_with_a_message(tmp_path: Path, clock: FrozenClock) -> None:

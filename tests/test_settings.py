@@ -46,7 +46,12 @@ def test_keys_of_another_version_are_kept(tmp_path: Path) -> None:
     path.chmod(0o600)
     settings = SettingsFile(path)
     settings.update(undo_send_seconds=5)
-    assert json.loads(path.read_text()) == {"display_name": "Ola", "keymap": {"reply": "R"}, "undo_send_seconds": 5}
+    assert json.loads(path.read_text()) == {
+        "display_name": "Ola",
+        "keymap": {"reply": "R"},
+        "undo_send_seconds": 5,
+        "asked_display_name": False,
+    }
 
 
 @pytest.mark.parametrize(

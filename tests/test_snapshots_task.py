@@ -1,4 +1,5 @@
-"""Snapshots of the task screen, the decline dialog, the template editor and help.
+"""Snapshots of the task screen, the decline dialog, the reply editor (templates inside it,
+the display-name question, redrawn after resizes) and help.
 
 Deterministic: a frozen clock, fixed data, no cursor blink, isolated home. Update with
 `pytest tests/test_snapshots_task.py --snapshot-update` after looking at the new SVGs.
@@ -16,8 +17,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from expert_tui.domain import FrozenClock
-from expert_tui.screens.dialogs import DeclineDialog, TemplatePicker
+from expert_tui.screens.dialogs import DeclineDialog, DisplayNameQuestion
 from expert_tui.screens.help import HelpScreen
+from expert_tui.widgets.reply_editor import ReplyEditor
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -50,8 +52,17 @@ def snapshot_app(tmp_path: Path, clock: FrozenClock, task_id: str = "T-1") -> Ta
     )
     fresh = task_record("T-2", now=now, age=timedelta(hours=67), title="Speed up product pages")
     store = make_store(tmp_path / "snap.db", clock, conversation, fresh)
-    store.user = "Ola"  # not the login name of whoever runs the tests
     return TaskApp(store, clock, task_id)
+
+
+def signed(app: TaskApp) -> TaskApp:
+    """The display name comes from the person's own settings (never the login name)."""
+    app.settings.update(display_name="Ola", asked_display_name=True)
+    return app
+
+
+def editor_text(pilot: Pilot[Any]) -> str:
+    return pilot.app.screen.query_one(ReplyEditor).text
 
 
 def still(pilot: Pilot[Any]) -> None:
@@ -98,14 +109,73 @@ def test_first_reply_from_template(
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(pilot.app.screen, TemplatePicker), "template picker")
-        await pilot.press("1")
-        await until(pilot, lambda: not isinstance(pilot.app.screen, TemplatePicker), "template chosen")
+        await pilot.press("r", "ctrl+t", "1")
+        await until(pilot, lambda: "Best regards" in editor_text(pilot), "template chosen")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_templates_offered_inside_the_editor(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    """`r` on a first reply: the editor, empty and focused, the templates on the line above;
+    `ctrl+t` lists them there to choose from (no dialog takes the keys)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "down")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_replace_or_insert_question(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("r", *"Hello Anna", "ctrl+t", "2")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_display_name_question(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """No display name yet: the first template asks for it, once."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "1", *"Ola")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DisplayNameQuestion), "the question")
         still(pilot)
         await pilot.pause()
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reply_editor_after_resizes(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    """Wrapped lines redrawn whole after 80x24 -> 60x20 -> 120x40 -> the size shown."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("r", *"Could you check the stock levels on three products tonight? Then I quote.")
+        for cols, rows in [(80, 24), (60, 20), (120, 40), size]:
+            await pilot.resize_terminal(cols, rows)
+            await pilot.pause()
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

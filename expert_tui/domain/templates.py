@@ -22,6 +22,8 @@ _HIGHLIGHT_CHARS = 80
 class Template:
     id: str
     name: str
+    #: A word or two, for the line that offers every template at once at 80 columns.
+    short: str
     fill: Callable[[Task], str]
 
 
@@ -106,9 +108,9 @@ def _quote(task: Task) -> str:
 
 
 TEMPLATES: tuple[Template, ...] = (
-    Template("introduce", "Introduce yourself and ask a question", _introduce),
-    Template("call", "Propose a short call", _propose_call),
-    Template("quote", "Send a first quote", _quote),
+    Template("introduce", "Introduce yourself and ask a question", "Introduce", _introduce),
+    Template("call", "Propose a short call", "Propose a call", _propose_call),
+    Template("quote", "Send a first quote", "First quote", _quote),
 )
 
 

@@ -1,4 +1,4 @@
-"""Small keyboard-only dialogs of the task screen: decline, note, template picker.
+"""Small keyboard-only dialogs of the task screen: decline, note, the display name.
 
 Each mirrors the store's rule for a quick answer in the dialog itself (an `other`
 decline needs a comment, a note cannot be blank); the store still enforces both.
@@ -24,17 +24,19 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..domain import DeclineReason, Task
-from ..domain.templates import TEMPLATES
+from ..settings import MAX_DISPLAY_NAME_CHARS, SettingsError, check_display_name
 from ..store_calls import call_store
 from ..widgets.drafts import DraftSaver
 from ..widgets.safe import safe_line
+from ..widgets.text_box import TextBox
 
 if TYPE_CHECKING:
     from ..store.base import Store
 
 CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 
-_CONFIRM_KEYS = ("ctrl+s", "ctrl+j", "alt+enter")
+#: Never `ctrl+j`: it is the line feed a pasted newline arrives as (SPEC 3).
+_CONFIRM_KEYS = ("ctrl+s", "alt+enter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,12 @@ class NoteDialog(ModalScreen[str | None]):
         self._loaded = False
 
     @property
+    def takes_input(self) -> bool:
+        """Keys typed before the stored draft is in wait for it (see `key_order`), and
+        then land after it, in order."""
+        return self._loaded
+
+    @property
     def store(self) -> Store:
         return cast("Store", cast(Any, self.app).store)
 
@@ -142,27 +150,23 @@ class NoteDialog(ModalScreen[str | None]):
             yield Static(Content.styled("Internal note — never sent to the merchant", "bold"), classes="dialog-title")
             yield Static(_task_line(self.task_shown))
             # Read-only until the stored draft is in, so nothing typed is overwritten by it.
-            yield TextArea(
-                id="note",
-                soft_wrap=True,
-                tab_behavior="focus",
-                read_only=True,
-                placeholder="What your team should know…",
-            )
+            yield TextBox(id="note", read_only=True, placeholder="What your team should know…")
             yield Static("", id="problem", classes="problem")
             yield Static(Content("ctrl+s save · esc cancel · the note is kept as you type"), classes="dialog-hint")
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         note = self.query_one("#note", TextArea)
-        note.focus()
-        draft = await call_store(self.app, self.store.get_draft, self.task_shown.id, kind="note")
-        if draft:
-            note.load_text(draft)
-            note.move_cursor(note.document.end)
-            self._draft.reset(draft)
-        note.read_only = False
-        self._loaded = True
+        self.set_focus(note)
+        try:
+            draft = await call_store(self.app, self.store.get_draft, self.task_shown.id, kind="note")
+            if draft:
+                note.load_text(draft)
+                note.move_cursor(note.document.end)
+                self._draft.reset(draft)
+        finally:
+            note.read_only = False
+            self._loaded = True
 
     @on(TextArea.Changed, "#note")
     def _typed(self) -> None:
@@ -237,40 +241,38 @@ async def leave_unless_kept(
     dialog.app.push_screen(DiscardQuestion(what), answered)
 
 
-class TemplatePicker(ModalScreen[str | None]):
-    """Choose a first-reply template by id; `None` means start blank."""
+class DisplayNameQuestion(ModalScreen[str | None]):
+    """Asked once, by the first template chosen: the name that signs first replies. It is
+    kept in the person's own settings (never on the server); Preferences changes it."""
 
     CSS_PATH = CSS_PATH
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Blank reply", id="templates.cancel"),
-        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, len(TEMPLATES) + 1)),
+        Binding("escape", "skip", "Skip", id="display_name.skip"),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
-            yield Static(Content.styled("Start your first reply from a template", "bold"), classes="dialog-title")
+            yield Static(Content.styled("How should your first replies be signed?", "bold"), classes="dialog-title")
             yield Static(
-                Content("It is filled with the merchant's name, service and store; edit it before sending."),
+                Content("Your name as merchants should read it. It stays on this computer; Preferences changes it."),
                 classes="dialog-hint",
             )
-            yield OptionList(
-                *(Option(f"{n}  {t.name}", id=t.id) for n, t in enumerate(TEMPLATES, 1)),
-                Option("   Blank reply", id="blank"),
-                id="templates",
-            )
-            yield Static(Content("↑↓/1–3 choose · enter use · esc blank"), classes="dialog-hint")
+            yield Input(placeholder="e.g. Ola Nowak, Studio Ola", max_length=MAX_DISPLAY_NAME_CHARS, id="display-name")
+            yield Static("", id="problem", classes="problem")
+            yield Static(Content("enter sign with it · esc skip (templates end unsigned)"), classes="dialog-hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        options = self.query_one("#templates", OptionList)
-        options.highlighted = 0
-        options.focus()
+        self.set_focus(self.query_one("#display-name", Input))
 
-    def action_pick(self, index: int) -> None:
-        self.dismiss(TEMPLATES[index].id)
+    @on(Input.Submitted, "#display-name")
+    def _submitted(self, event: Input.Submitted) -> None:
+        try:
+            name = check_display_name(event.value)
+        except SettingsError as error:
+            self.query_one("#problem", Static).update(Content(error.message))
+            return
+        self.dismiss(name or None)
 
-    @on(OptionList.OptionSelected, "#templates")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(None if event.option.id == "blank" else event.option.id)
-
-    def action_cancel(self) -> None:
+    def action_skip(self) -> None:
         self.dismiss(None)

@@ -402,7 +402,7 @@ class InboxScreen(Screen[None]):
         from .task import TaskScreen
 
         self._visit = _Visit(task.id, task.status_at(self.app.now), self._next_id())
-        self.app.push_screen(TaskScreen(task.id, reply=reply))
+        self.app.push_screen(TaskScreen(task.id, reply=reply, unread=task.unread))
 
     def action_reply(self) -> None:
         task = self._target("reply")

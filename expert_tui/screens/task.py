@@ -26,15 +26,16 @@ from textual.widgets import Static
 from ..commands import PaletteCommand, with_keys
 from ..domain import Author, DomainError, Status, Task
 from ..domain import rules as r
-from ..domain.templates import fill
+from ..domain.templates import TEMPLATES, fill
 from ..domain.text import one_line
+from ..settings import SettingsError, SettingsFile
 from ..store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.conversation import Conversation
 from ..widgets.drafts import DraftSaver
 from ..widgets.keys_footer import KeysFooter
-from ..widgets.reply_editor import ReplyEditor
+from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
-from .dialogs import DeclineChoice, DeclineDialog, NoteDialog, TemplatePicker
+from .dialogs import DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
 
 if TYPE_CHECKING:
     from ..domain import Clock
@@ -53,7 +54,7 @@ RULE_OF_ACTION: dict[str, type] = {
     "request_review": r.RequestReview,
 }
 PALETTE_LABELS: dict[str, tuple[str, str]] = {
-    "reply": ("Task: reply", "Write to the merchant (first reply from a template)"),
+    "reply": ("Task: reply", "Write to the merchant (a first reply can start from a template)"),
     "decline": ("Task: decline", "Decline with a reason"),
     "note": ("Task: add internal note", "Never sent to the merchant"),
     "inactive": ("Task: mark inactive", "Messages can still be sent"),
@@ -86,11 +87,21 @@ class TaskScreen(Screen[None]):
         Binding("G", "scroll_end", "Bottom", show=False, id="task.scroll_end"),
     ]
 
-    def __init__(self, task_id: str, *, reply: bool = False) -> None:
+    def __init__(self, task_id: str, *, reply: bool = False, unread: int | None = None) -> None:
+        """`reply`: straight into the editor (`r` in a list), and `esc` there goes back to
+        the list. `unread`: the merchant messages not yet seen, as the list knew them (else
+        read before the task is opened, which clears them)."""
         super().__init__()
         self.task_id = task_id
         self.current: Task | None = None
         self._reply_on_load = reply
+        #: `esc` in the editor goes back to the list `r` was pressed in (until a reply is sent).
+        self._back_to_list = reply
+        self._unread = unread
+        #: Merchant messages that were new when the partner opened the task: marked for the visit.
+        self._new_ids: frozenset[str] = frozenset()
+        #: Keys typed meanwhile wait (see `key_order`) until the task and its draft are in.
+        self.takes_input = False
         self._sending = False
         self._send_key: tuple[str, str] | None = None
         self._shown_status: Status | None = None
@@ -108,11 +119,15 @@ class TaskScreen(Screen[None]):
         return cast("Clock", cast(Any, self.app).clock)
 
     @property
+    def settings(self) -> SettingsFile | None:
+        settings = getattr(self.app, "settings", None)
+        return settings if isinstance(settings, SettingsFile) else None
+
+    @property
     def signer(self) -> str:
-        """Who signs a first reply: the store's user (the person at the keyboard), if
-        the store knows one; the `Store` interface does not promise it."""
-        user = getattr(self.store, "user", "")
-        return user if isinstance(user, str) else ""
+        """Who signs a first reply: the display name from the person's own settings (never
+        the Unix login: on a shared server that reads `root`); "" when none is set."""
+        return self.settings.current.display_name if self.settings is not None else ""
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,6 +140,7 @@ class TaskScreen(Screen[None]):
             yield Conversation(id="conversation")
         with Vertical(id="composer"):
             yield Static(id="composer-status")
+            yield ReplyPrompt(id="reply-prompt")
             yield ReplyEditor(id="editor")
         yield KeysFooter()
 
@@ -167,16 +183,27 @@ class TaskScreen(Screen[None]):
 
     @work(exclusive=True, group="task-load")
     async def _load(self) -> None:
+        try:
+            await self._open()
+        finally:
+            self.takes_input = True
+
+    async def _open(self) -> None:
         """Open the task (the explicit act that marks it opened), then its draft."""
+        if self._unread is None:
+            before = await self._call(self.store.get_task, self.task_id)
+            self._unread = before.unread if before is not None else 0
         task = await self._call(self.store.open_task, self.task_id)
         if task is None:
             self.dismiss()
             return
+        merchant = [m.id for m in task.messages if m.author is Author.MERCHANT]
+        self._new_ids = frozenset(merchant[max(0, len(merchant) - self._unread) :] if self._unread else ())
         draft = await self._call(self.store.get_draft, self.task_id)
         await self.show_task(task)
         if task.messages:
-            # In a conversation the latest message matters most; the brief is one `g` away.
-            self.call_after_refresh(self.action_scroll_end)
+            # In a conversation the latest messages matter most; the brief is one `g` away.
+            self.call_after_refresh(self.show_latest_messages)
         if draft:
             editor = self.query_one(ReplyEditor)
             editor.load_text(draft)
@@ -195,7 +222,7 @@ class TaskScreen(Screen[None]):
         self.query_one("#header", Static).update(header_content(task, now))
         self.query_one("#details", Static).update(details_content(task))
         self.query_one(Countdown).show(task, now)
-        await self.query_one(Conversation).show(task.messages, task.notes)
+        await self.query_one(Conversation).show(task.messages, task.notes, new=self._new_ids)
         self.set_class(self._shown_status is Status.EXPIRED, "expired")
         self.refresh_bindings()
 
@@ -250,6 +277,14 @@ class TaskScreen(Screen[None]):
     def action_scroll_end(self) -> None:
         self.query_one("#body", VerticalScroll).scroll_end(animate=False)
 
+    def show_latest_messages(self) -> None:
+        """Scroll so the conversation ends at the bottom of the view: the latest messages
+        (what a reply answers) are in sight, with the ones before them above."""
+        body = self.query_one("#body", VerticalScroll)
+        end = self.query_one(Conversation).messages_end(body)
+        if end is not None:
+            body.scroll_to(y=max(0, end - body.scrollable_content_region.height), animate=False)
+
     # --- leaving --------------------------------------------------------------------------
     async def action_back(self) -> None:
         if self._sending:
@@ -257,6 +292,8 @@ class TaskScreen(Screen[None]):
             self.notify("Wait until the reply is sent.", severity="warning", markup=False)
             return
         await self._draft.flush()
+        if self.query_one(ReplyEditor).text.strip():
+            self.notify(f"Draft kept for {one_line(self.task_id)} — r continues it.", markup=False, timeout=3)
         self.dismiss()
 
     def on_screen_suspend(self) -> None:
@@ -267,42 +304,71 @@ class TaskScreen(Screen[None]):
 
     # --- replying -------------------------------------------------------------------------
     def action_reply(self) -> None:
+        """The editor, empty (or the draft) and focused at once: every key typed after
+        `r` lands in it. Templates are offered on the line above, for a first reply only."""
         if not self._offer("reply"):
             return
         assert self.current is not None
         editor = self.query_one(ReplyEditor)
-        self._show_composer("ctrl+s / ctrl+j / alt+enter send · esc leaves (draft kept) · ctrl+t templates")
-        editor.focus()
         first_reply = not any(m.author is Author.PARTNER for m in self.current.messages)
-        if first_reply and not editor.text.strip():
-            self.action_templates()
+        editor.offer_templates(tuple(TemplateOffer(t.id, t.name, t.short) for t in TEMPLATES) if first_reply else ())
+        self._show_prompt()
+        self._show_composer("ctrl+s send · esc leaves (the draft is kept) · enter new line")
+        # At once, not a step later (`focus()`): the next key must find the editor focused.
+        self.set_focus(editor)
+        if self.current.messages:
+            self.call_after_refresh(self.show_latest_messages)
 
-    def action_templates(self) -> None:
-        if self.current is None:
-            return
-        self.app.push_screen(TemplatePicker(), self._template_chosen)
-
-    def _template_chosen(self, template_id: str | None) -> None:
-        editor = self.query_one(ReplyEditor)
-        if template_id is not None and self.current is not None:
-            # Plain text into the editor: it is edited, never interpreted.
-            editor.insert(fill(template_id, self.current, self.signer))
-            # The cursor waits at the signature; the view starts at the greeting, to read it first.
-            self.call_after_refresh(editor.scroll_home, animate=False)
-        editor.focus()
+    @on(ReplyEditor.PromptChanged)
+    def _show_prompt(self) -> None:
+        self.query_one(ReplyPrompt).show(self.query_one(ReplyEditor).prompt())
 
     @on(ReplyEditor.TemplatesRequested)
-    def _templates_requested(self) -> None:
-        self.action_templates()
+    def _no_templates(self) -> None:
+        self._say("Templates start a first reply; this conversation is under way — write your answer.")
+
+    @on(ReplyEditor.TemplateChosen)
+    def _template_chosen(self, event: ReplyEditor.TemplateChosen) -> None:
+        settings = self.settings
+        if self.signer or settings is None or settings.current.asked_display_name:
+            self._put_template(event)
+            return
+
+        def answered(name: str | None) -> None:
+            self._remember_display_name(name)
+            self._put_template(event)
+
+        self.app.push_screen(DisplayNameQuestion(), answered)
+
+    def _remember_display_name(self, name: str | None) -> None:
+        """Asked once: the name (or that the partner skipped it) goes to their own settings."""
+        settings = self.settings
+        if settings is None:
+            return
+        try:
+            settings.update(display_name=name or "", asked_display_name=True)
+        except SettingsError as error:
+            self.notify(f"Not saved — {error.message}", severity="error", markup=False)
+
+    def _put_template(self, event: ReplyEditor.TemplateChosen) -> None:
+        editor = self.query_one(ReplyEditor)
+        if self.current is not None:
+            # Plain text into the editor: it is edited, never interpreted.
+            editor.put_template(fill(event.template_id, self.current, self.signer), event.placement)
+        self.set_focus(editor)
 
     @on(ReplyEditor.Changed, "#editor")
     def _editor_changed(self) -> None:
         self._draft.changed(self.query_one(ReplyEditor).text)
 
     @on(ReplyEditor.LeaveRequested)
-    def _leave_editor(self) -> None:
+    async def _leave_editor(self) -> None:
+        """Back to where the partner was before `r`: the list, if `r` was pressed there."""
+        if self._back_to_list:
+            await self.action_back()
+            return
         editor = self.query_one(ReplyEditor)
-        self.query_one("#body").focus()
+        self.set_focus(self.query_one("#body"))
         if editor.text.strip():
             self._show_composer("Draft kept — r continues it, ctrl+s sends")
         else:
@@ -338,6 +404,7 @@ class TaskScreen(Screen[None]):
         if task is None:
             return
         self._send_key = None
+        self._back_to_list = False
         self._draft.reset("")
         editor.clear()
         self.query_one("#composer").display = False

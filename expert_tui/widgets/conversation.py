@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ..domain import Author, Message, Note
@@ -22,12 +23,19 @@ from .task_details import format_time
 NOTE_LABEL = "NOTE · internal — never sent to the merchant"
 
 
-def message_content(message: Message) -> Content:
+NEW_LABEL = "NEW "
+
+
+def message_content(message: Message, *, new: bool = False) -> Content:
+    """A message with who wrote it and when; `new`: unread when the partner opened the task
+    (said in words, so it reads without colour too)."""
     if message.author is Author.PARTNER:
         label = Content.assemble(("You → merchant", "bold"), " · ", format_time(message.sent_at))
     else:
         name = safe_line(message.author_name or "Merchant", "bold")
-        label = Content.assemble(("Merchant ", "bold"), name, " · ", format_time(message.sent_at))
+        label = Content.assemble(
+            (NEW_LABEL, "bold reverse") if new else "", ("Merchant ", "bold"), name, " · ", format_time(message.sent_at)
+        )
     return Content.assemble(label, "\n", safe_content(message.body))
 
 
@@ -47,7 +55,7 @@ class Conversation(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._shown: tuple[tuple[str, ...], tuple[str, ...], frozenset[str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Conversation", "bold underline"), classes="section-title")
@@ -55,10 +63,13 @@ class Conversation(Vertical):
         yield Static(Content.styled("Internal notes", "bold underline"), classes="section-title")
         yield Vertical(id="notes")
 
-    async def show(self, messages: Iterable[Message], notes: Iterable[Note]) -> None:
-        """Show these messages and notes; nothing is rebuilt when nothing changed."""
+    async def show(
+        self, messages: Iterable[Message], notes: Iterable[Note], *, new: frozenset[str] = frozenset()
+    ) -> None:
+        """Show these messages and notes, marking the messages whose ids are in `new`;
+        nothing is rebuilt when nothing changed."""
         messages, notes = tuple(messages), tuple(notes)
-        shown = (tuple(m.id for m in messages), tuple(n.id for n in notes))
+        shown = (tuple(m.id for m in messages), tuple(n.id for n in notes), new)
         if shown == self._shown:
             return
         self._shown = shown
@@ -68,7 +79,11 @@ class Conversation(Vertical):
         await note_box.remove_children()
         if messages:
             await message_box.mount_all(
-                Static(message_content(m), classes=f"message {m.author.value}") for m in messages
+                Static(
+                    message_content(m, new=m.id in new),
+                    classes=f"message {m.author.value}" + (" new" if m.id in new else ""),
+                )
+                for m in messages
             )
         else:
             await message_box.mount(Static(Content.styled("No messages yet.", "dim"), classes="empty"))
@@ -78,3 +93,15 @@ class Conversation(Vertical):
             await note_box.mount(
                 Static(Content.styled("No notes yet. Notes stay with your team (n adds one).", "dim"), classes="empty")
             )
+
+    def messages_end(self, scroller: Widget) -> int | None:
+        """Where the last message ends, in the virtual lines of `scroller` (an ancestor)."""
+        node: Widget = self.query_one("#messages", Vertical)
+        end = node.virtual_region_with_margin.bottom
+        while node.parent is not scroller:
+            parent = node.parent
+            if not isinstance(parent, Widget):
+                return None
+            node = parent
+            end += node.virtual_region.y
+        return end
