@@ -1,4 +1,8 @@
-"""Preferences: which tasks reach the partner, and how the partner stands.
+"""Preferences: which tasks reach the partner, how the partner stands, and the person's own settings.
+
+The partner's preferences live in the store (shared by the team, on the server with a
+remote store); the "Personal" part (the display name that signs first replies) lives in
+the person's own settings file on this computer and is never sent anywhere (SPEC 6).
 
 Every value is checked by the code the store and the API use (`preferences_from_dict`),
 and the store checks again on save; an `Invalid` names its field, so the message is
@@ -32,6 +36,7 @@ from ..commands import PaletteCommand, with_keys
 from ..domain import DomainError, Invalid, Preferences
 from ..domain.codec import preferences_from_dict
 from ..domain.text import one_line
+from ..settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
 from ..store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.safe import safe_line
 from ..widgets.task_columns import KIND_WORDS
@@ -58,6 +63,7 @@ FIELD_LABELS: dict[str, str] = {
     "name": "Service name",
     "starting_price": "Starting price",
     "currency": "Currency",
+    "display_name": "Display name",
 }
 
 
@@ -402,6 +408,15 @@ class PreferencesScreen(Screen[None]):
                 yield Static(Content.styled("Service" + " " * 30 + "From        Cur", "dim"), id="service-head")
                 yield Vertical(id="services")
                 yield Button("Add a service  ctrl+n", id="add-service", compact=True)
+                yield Static("Personal — on this computer only", classes="section")
+                yield Static(
+                    "Yours alone: kept in your own settings file, never sent to the server.", classes="meaning top"
+                )
+                with Horizontal(classes="field"):
+                    yield Static("Display name", classes="label")
+                    yield Field(placeholder="e.g. Ola Nowak", id="display_name", max_length=MAX_DISPLAY_NAME_CHARS)
+                yield Static("", id="problem-display_name", classes="problem")
+                yield Static("Signs the first replies you start from a template.", classes="meaning")
             yield Static(Content("Loading your standing…"), id="standing")
         yield Static(Content("Loading…"), id="state")
         yield Footer(compact=True)
@@ -430,7 +445,47 @@ class PreferencesScreen(Screen[None]):
 
     @property
     def dirty(self) -> bool:
-        return self.saved is not None and self.values().comparable() != self.saved.comparable()
+        return self.saved is not None and (
+            self.values().comparable() != self.saved.comparable() or self._display_name_changed()
+        )
+
+    # --- the personal part: the person's own settings file, not the store ----------------
+    @property
+    def settings(self) -> SettingsFile | None:
+        settings = getattr(self.app, "settings", None)
+        return settings if isinstance(settings, SettingsFile) else None
+
+    def _typed_display_name(self) -> str:
+        return self.query_one("#display_name", Input).value.strip()
+
+    def _display_name_changed(self) -> bool:
+        settings = self.settings
+        return settings is not None and self._typed_display_name() != settings.current.display_name
+
+    def _show_display_name(self) -> None:
+        settings = self.settings
+        with self.prevent(Input.Changed):
+            self.query_one("#display_name", Input).value = settings.current.display_name if settings else ""
+
+    def _save_display_name(self) -> bool:
+        """Write the display name to the settings file; a refusal is shown at its field."""
+        settings = self.settings
+        if settings is None or not self._display_name_changed():
+            return True
+        try:
+            settings.update(display_name=self._typed_display_name(), asked_display_name=True)
+        except SettingsError as error:
+            field = self.query_one("#display_name", Field)
+            problem = self.query_one("#problem-display_name", Static)
+            problem.update(Content(one_line(error.message)))
+            problem.add_class("shown")
+            field.add_class("wrong")
+            field.focus_to_fix()
+            field.scroll_visible(animate=False)
+            self._say(f"Not saved — {one_line(error.message)}", "error")
+            return False
+        self._show_display_name()
+        return True
 
     async def _fill(self, values: FormValues) -> None:
         """Show `values`, changing rows in place, so the cursor stays where it was."""
@@ -460,6 +515,7 @@ class PreferencesScreen(Screen[None]):
                 self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
                 return
             await self._fill(values_of(prefs))
+            self._show_display_name()
             self.saved = self.values()
             self.query_one("#form").disabled = False
             self.query_one("#available", Toggle).focus()
@@ -603,6 +659,9 @@ class PreferencesScreen(Screen[None]):
         included = [row for row in self.rows() if not row.values.blank]
         self._clear_problems()
         self._say("Saving…")
+        if not self._save_display_name():
+            self._saving = False
+            return False
         try:
             # The domain's checks first (instant, and the same words), then the store's own.
             prefs = preferences_from_dict(typed.to_record())
