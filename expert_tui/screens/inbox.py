@@ -221,6 +221,8 @@ class InboxScreen(Screen[None]):
     def tick(self) -> None:
         """The app's 1 Hz tick, received only while the inbox is in front."""
         now = self.app.now
+        if not self.query(TaskList) or not self.query(TaskPreview):
+            return  # mounted but its widgets not yet (or no longer) there: a loaded machine shows both
         self.task_list.tick(now)
         self.query_one(TaskPreview).tick(now)
 
