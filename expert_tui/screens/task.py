@@ -154,6 +154,9 @@ class TaskScreen(Screen[None]):
     def on_resize(self) -> None:
         # A third of the screen for the reply: 7 lines at 80x24, 13 at 120x40.
         self.query_one(ReplyEditor).styles.height = max(5, min(20, self.size.height // 3))
+        if self.query_one(ReplyEditor).has_focus and self.current is not None and self.current.messages:
+            # Replying: what is being answered stays in view at the new size too.
+            self.call_after_refresh(self.show_latest_messages)
 
     def _store_changed(self, _version: int) -> None:
         # Not `is_current`: Textual counts the screen right under the top one as current
