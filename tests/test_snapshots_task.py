@@ -19,6 +19,7 @@ from textual.widgets import Input, TextArea
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import DeclineDialog, DisplayNameQuestion
 from expert_tui.screens.help import HelpScreen
+from expert_tui.screens.task import TaskScreen
 from expert_tui.widgets.reply_editor import ReplyEditor
 
 SIZES = [(80, 24), (120, 40)]
@@ -172,6 +173,14 @@ def test_reply_editor_after_resizes(
         for cols, rows in [(80, 24), (60, 20), (120, 40), size]:
             await pilot.resize_terminal(cols, rows)
             await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, TaskScreen)
+        # Settled: the last resize's layout done, the view on the latest messages (as the screen
+        # does after every resize while replying), whatever a loaded machine did in between.
+        editor = screen.query_one(ReplyEditor)
+        await until(pilot, lambda: screen.size == size and editor.outer_size.width == size[0], "the last layout")
+        await pilot.pause(0.2)
+        screen.show_latest_messages()
         still(pilot)
         await pilot.pause()
 
