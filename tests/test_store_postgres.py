@@ -486,7 +486,7 @@ def test_a_database_that_cannot_be_reached_is_one_line_without_the_password(clus
 _IMPORTER = """
 import sys, threading
 from expert_tui.store import postgres
-postgres.IMPORT_BATCH = 50
+postgres.PostgresStore.import_batch = 50
 url, n, pause_at, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 store = postgres.PostgresStore(url)
 

@@ -1,8 +1,8 @@
 """The shared store: one PostgreSQL database behind any number of server processes.
 
-It mirrors `SqliteStore` statement for statement where it can (the same rows through
-`rows`, the same keyset pages through `paging`, the same rules through `rules.apply`),
-and differs where a server database needs it:
+It shares with `SqliteStore` what is not SQL (`sql_base`: the actions, the import loop,
+the checks), the rows (`rows`) and the keyset pages (`paging`), and differs where a
+server database needs it:
 
 - Connections come from a `psycopg_pool.ConnectionPool`; one store method is one
   transaction on one pooled connection, so the store is safe across threads (the
@@ -24,8 +24,6 @@ and differs where a server database needs it:
 
 from __future__ import annotations
 
-import gc
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,39 +37,36 @@ from psycopg_pool import ConnectionPool
 from ..domain import (
     RESPONSE_WINDOW,
     Clock,
-    DeclineReason,
-    DomainError,
-    IdempotencyMismatch,
-    Invalid,
     Kind,
     NotFound,
     Preferences,
-    Refused,
     Status,
     Task,
-    rules,
     system_clock,
 )
-from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.codec import preferences_from_dict
 from ..domain.text import check_body, check_storable
 from . import pg_text, rows
-from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Sort, Stats, Store, TaskQuery, check_draft_kind
+from .base import Event, ImportReport, Page, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .paging import ORDERS, SEARCH_TAG, Key, Order, decode_cursor, encode_cursor, key_at, page_keys, seq_of
 from .pg_schema import APP_ROLE, migrate
-from .pipeline import BatchWriter
 from .search import MAX_QUERY_WORDS
-from .sqlite import (
-    _as_of,
-    _dumps,
-    _enum,
-    _json_object,
-    _login_name,
-    _next_id,
-    _offset,
-    _reason,
-    _record_id,
-    _with_id,
+from .sql_base import (
+    SELECT_TASK,
+    Loaded,
+    SqlStore,
+    as_of,
+    check_listing,
+    checked_draft,
+    checked_preferences,
+    duplicate_id,
+    enum_value,
+    idempotency_mismatch,
+    json_object,
+    person,
+    reply_digest,
+    with_id,
 )
 
 __all__ = ["EVENTS_CHANNEL", "IMPORT_BATCH", "PostgresStore"]
@@ -95,18 +90,11 @@ _STATS_WINDOW = timedelta(days=30)
 _MAX_LEXEME = 500
 _MAX_LEXEME_BYTES = 768 * 1024
 
-_SELECT_TASK = ", ".join(f"t.{c}" for c in rows.TASK_COLUMNS)
 _UPDATE_TASK = (
     f"UPDATE tasks SET {', '.join(f'{c} = %s' for c in rows.WRITE_COLUMNS)} WHERE partner_id = %s AND seq = %s"
 )
 _OWED = (Status.NEW.value, Status.OPENED.value)
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    seq: int
-    task: Task
 
 
 @dataclass(slots=True)
@@ -134,8 +122,10 @@ class _Qmark:
         return self._tx.execute(query.replace("?", "%s"), list(params))
 
 
-class PostgresStore(Store):
+class PostgresStore(SqlStore):
     """The `Store` on a PostgreSQL database; `partner` scopes every row it reads or writes."""
+
+    import_batch = IMPORT_BATCH
 
     def __init__(
         self,
@@ -151,7 +141,7 @@ class PostgresStore(Store):
         self.url = url
         self.clock = clock
         self.partner = check_storable(partner, "partner")
-        self.user = check_storable(_login_name() if user is None else user, "user")
+        self.user = person(user)
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
             pg_text.install(conn)
             migrate(conn)
@@ -197,6 +187,9 @@ class PostgresStore(Store):
                 if attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
+
+    def _write_tx(self, work: Callable[[_Tx], _T]) -> _T:
+        return self._run(work)
 
     def _sweep_expired(self, tx: _Tx, now: datetime) -> None:
         """Store `expired` for every new/opened task whose window has closed by `now`."""
@@ -256,21 +249,14 @@ class PostgresStore(Store):
 
     # --- reading ----------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
-        if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_PAGE_SIZE:
-            raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
-        if query.q is not None and not isinstance(query.q, str):
-            raise Invalid("the search must be text", "q")
-        status = None if query.status is None else _enum(Status, query.status, "status")
-        kind = None if query.kind is None else _enum(Kind, query.kind, "kind")
-        offset = _offset(query)
-        if query.q is not None and query.q.strip():
-            if offset:
-                raise Invalid("search results are read page by page with the cursor, not at an offset", "offset")
-            expression = tsquery(query.q)
+        listing = check_listing(query)
+        status, kind, offset = listing.status, listing.kind, listing.offset
+        if listing.q is not None:
+            expression = tsquery(listing.q)
             if expression is None:
                 return Page([], None)
             return self._search_page(expression, kind, status, query)
-        order = ORDERS[_enum(Sort, query.sort, "sort")]
+        order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
         statuses = list(Status) if status is None else [status]
         where, args = self._filters(kind)
@@ -334,14 +320,14 @@ class PostgresStore(Store):
         if not seqs:
             return []
         found = tx.execute(
-            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.seq = ANY(%s)",
+            f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.seq = ANY(%s)",
             (self.partner_id, seqs),
         ).fetchall()
         by_seq = {row[0]: row for row in found}
         return [by_seq[seq] for seq in seqs]
 
     def counts(self, kind: Kind | None = None) -> dict[Status, int]:
-        kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [_enum(Kind, kind, "kind")]
+        kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [enum_value(Kind, kind, "kind")]
         return self._run(lambda tx: self._counts(tx, kinds), sweep=True)
 
     def _counts(self, tx: _Tx, kinds: list[Kind]) -> dict[Status, int]:
@@ -357,9 +343,9 @@ class PostgresStore(Store):
     def get_task(self, task_id: str) -> Task:
         return self._run(lambda tx: self._load(tx, task_id).task, sweep=True)
 
-    def _load(self, tx: _Tx, task_id: str, *, lock: bool = False) -> _Loaded:
+    def _load(self, tx: _Tx, task_id: str, *, lock: bool = False) -> Loaded:
         row = tx.execute(
-            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.id = %s"
+            f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.id = %s"
             + (" FOR UPDATE" if lock else ""),
             (self.partner_id, task_id),
         ).fetchone()
@@ -375,7 +361,7 @@ class PostgresStore(Store):
             f"SELECT {', '.join(rows.NOTE_COLUMNS)} FROM notes WHERE partner_id = %s AND task_seq = %s ORDER BY n",
             (self.partner_id, seq),
         ).fetchall()
-        return _Loaded(seq, rows.task_from_row(row, messages, notes))
+        return Loaded(seq, rows.task_from_row(row, messages, notes))
 
     def stats(self) -> Stats:
         now = self.clock()
@@ -438,8 +424,7 @@ class PostgresStore(Store):
 
             def chunk(tx: _Tx, after: int = last) -> tuple[int, list[Task]]:
                 found = tx.execute(
-                    f"SELECT {_SELECT_TASK} FROM tasks t"
-                    " WHERE t.partner_id = %s AND t.seq > %s ORDER BY t.seq LIMIT %s",
+                    f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.seq > %s ORDER BY t.seq LIMIT %s",
                     (self.partner_id, after, _EXPORT_CHUNK),
                 ).fetchall()
                 if not found:
@@ -468,13 +453,10 @@ class PostgresStore(Store):
         return out
 
     # --- the partner's actions ----------------------------------------------------------------------
-    def open_task(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.Open(), "opened")
-
     def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
         body = check_body(body, "message")
         key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        digest = reply_digest(body)
         now = self.clock()
 
         def send(tx: _Tx) -> Task:
@@ -492,15 +474,9 @@ class PostgresStore(Store):
                         (self.partner_id, key),
                     ).fetchone()
                     if earlier is None or tuple(earlier) != (task_id, digest):
-                        raise IdempotencyMismatch(
-                            "this idempotency key was already used for a different message — "
-                            "nothing was sent; use a new key for a new message"
-                        )
+                        raise idempotency_mismatch()
                     return self._load(tx, task_id).task
-            loaded = self._load(tx, task_id, lock=True)
-            message_id = _next_id("m", {m.id for m in loaded.task.messages}, len(loaded.task.messages))
-            after = rules.apply(loaded.task, rules.PartnerMessage(message_id, body, self.user), now)
-            self._save(tx, loaded, after, "replied")
+            after, message_id = self._send(tx, task_id, body, now)
             if key is not None:
                 tx.execute(
                     "UPDATE replies SET message_id = %s WHERE partner_id = %s AND key = %s",
@@ -511,53 +487,7 @@ class PostgresStore(Store):
 
         return self._run(send)
 
-    def decline(self, task_id: str, reason: DeclineReason | str, comment: str = "") -> Task:
-        return self._act(task_id, lambda task: rules.PartnerDecline(reason, comment), "declined")
-
-    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task:
-        who = self.user if author is None else author
-
-        def note(task: Task) -> rules.AddNote:
-            return rules.AddNote(_next_id("n", {n.id for n in task.notes}, len(task.notes)), who, body)
-
-        return self._act(task_id, note, "noted", clears_draft="note")
-
-    def mark_inactive(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.MarkInactive(), "inactive")
-
-    def reactivate(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.Reactivate(), "reactivated")
-
-    def complete(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.Complete(), "completed")
-
-    def request_review(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.RequestReview(), "review_requested")
-
-    def request_store_access(self, task_id: str, *, merchant_consented: bool) -> Task:
-        return self._act(
-            task_id, lambda task: rules.RequestStoreAccess(merchant_consented, self.user), "store_access_requested"
-        )
-
-    def _act(
-        self, task_id: str, action: Callable[[Task], rules.Action], event: str, *, clears_draft: str | None = None
-    ) -> Task:
-        """Apply `action` to the locked task; `clears_draft` names the draft the action
-        turns into stored text, removed in the same transaction."""
-        now = self.clock()
-
-        def act(tx: _Tx) -> Task:
-            loaded = self._load(tx, task_id, lock=True)
-            after = rules.apply(loaded.task, action(loaded.task), now)
-            if after != loaded.task:
-                self._save(tx, loaded, after, event)
-            if clears_draft is not None:
-                self._clear_draft(tx, task_id, clears_draft)
-            return after
-
-        return self._run(act)
-
-    def _save(self, tx: _Tx, loaded: _Loaded, after: Task, event: str) -> None:
+    def _save(self, tx: _Tx, loaded: Loaded, after: Task, event: str, now: datetime) -> None:
         """Write `after` over the stored task: row, new messages/notes, search, counts, event."""
         before = loaded.task
         tx.execute(_UPDATE_TASK, (*rows.task_values(after), self.partner_id, loaded.seq))
@@ -593,8 +523,7 @@ class PostgresStore(Store):
 
     # --- drafts -------------------------------------------------------------------------------------
     def save_draft(self, task_id: str, body: str, *, kind: str = "reply") -> None:
-        kind = check_draft_kind(kind)
-        body = check_storable(body, "draft")
+        body, kind = checked_draft(body, kind)
         now = self.clock()
 
         def save(tx: _Tx) -> None:
@@ -639,13 +568,10 @@ class PostgresStore(Store):
 
     def _preferences(self, tx: _Tx) -> Preferences:
         found = tx.execute("SELECT doc FROM preferences WHERE partner_id = %s", (self.partner_id,)).fetchone()
-        return Preferences() if found is None else preferences_from_dict(_json_object(found[0]))
+        return Preferences() if found is None else preferences_from_dict(json_object(found[0]))
 
     def set_preferences(self, prefs: Preferences) -> Preferences:
-        if not isinstance(prefs, Preferences):
-            raise Invalid("preferences must be a Preferences object", "preferences")
-        checked = preferences_from_dict(preferences_to_dict(prefs))
-        doc = _dumps(preferences_to_dict(checked))
+        checked, doc = checked_preferences(prefs)
 
         def save(tx: _Tx) -> None:
             tx.execute(
@@ -659,34 +585,6 @@ class PostgresStore(Store):
         return checked
 
     # --- bulk ---------------------------------------------------------------------------------------
-    def import_tasks(self, records: Iterable[tuple[int, Any]]) -> ImportReport:
-        """Validate and prepare on this thread, write on another (`BatchWriter`); each
-        batch is one transaction."""
-        report = ImportReport()
-        batch: list[rows.Prepared] = []
-        gc.freeze()  # as on SQLite: the caller's records are live, never garbage, during the import
-        try:
-            with BatchWriter(lambda prepared: self._import_batch(prepared, report)) as writer:
-                for line, record in records:
-                    if isinstance(record, BaseException):
-                        report.rejected.append(Rejection(line, None, _reason(record)))
-                        continue
-                    now = self.clock()
-                    try:
-                        task = task_from_dict(record, now, keep_state=True)
-                    except DomainError as error:
-                        report.rejected.append(Rejection(line, _record_id(record), error.message))
-                        continue
-                    batch.append(rows.prepare(_as_of(task, now)))
-                    if len(batch) >= IMPORT_BATCH:
-                        writer.put(batch)
-                        batch = []
-                if batch:
-                    writer.put(batch)
-        finally:
-            gc.unfreeze()
-        return report
-
     def _import_batch(self, batch: list[rows.Prepared], report: ImportReport) -> None:
         def write(tx: _Tx) -> tuple[list[rows.Prepared], list[str]]:
             added, unchanged = self._new_only(tx, batch)
@@ -759,28 +657,19 @@ class PostgresStore(Store):
 
     # --- the marketplace side -------------------------------------------------------------------------
     def deliver_task(self, record: dict[str, Any]) -> Task:
-        if not isinstance(record, Mapping):
-            raise Invalid("task must be a JSON object", "task")
         now = self.clock()
-        data = dict(record)
-        data.pop("partner", None)
-        assign_id = data.get("id") is None
-        if assign_id:
-            data["id"] = "pending"
-        task = task_from_dict(data, now, keep_state=False)
+        task, assign_id = self._delivered(record, now)
 
         def deliver(tx: _Tx) -> Task:
             check_delivery(self.partner, self._preferences(tx), task, now)
             delivered = task
             if assign_id:
-                delivered = _with_id(task, self._free_id(tx))
+                delivered = with_id(task, self._free_id(tx))
             elif tx.execute(
                 "SELECT 1 FROM tasks WHERE partner_id = %s AND id = %s", (self.partner_id, task.id)
             ).fetchone():
-                raise Refused(
-                    f"a task with id {task.id!r} was already delivered — ids are unique per partner", "duplicate_id"
-                )
-            delivered = _as_of(delivered, now)
+                raise duplicate_id(task.id)
+            delivered = as_of(delivered, now)
             self._insert(tx, [rows.prepare(delivered)], "delivered")
             return delivered
 
@@ -788,9 +677,7 @@ class PostgresStore(Store):
             return self._run(deliver)
         except errors.UniqueViolation:
             # The same id delivered at the same moment through another connection.
-            raise Refused(
-                f"a task with id {task.id!r} was already delivered — ids are unique per partner", "duplicate_id"
-            ) from None
+            raise duplicate_id(task.id) from None
 
     def _free_id(self, tx: _Tx) -> str:
         row = tx.execute("SELECT nextval('task_seq')").fetchone()
@@ -801,22 +688,6 @@ class PostgresStore(Store):
         ).fetchone():
             number += 1
         return f"T-{number}"
-
-    def merchant_message(self, task_id: str, body: str, *, author_name: str | None = None) -> Task:
-        def message(task: Task) -> rules.MerchantMessage:
-            name = task.merchant.name if author_name is None else author_name
-            return rules.MerchantMessage(_next_id("m", {m.id for m in task.messages}, len(task.messages)), body, name)
-
-        return self._act(task_id, message, "merchant_message")
-
-    def merchant_decline(self, task_id: str, comment: str = "") -> Task:
-        return self._act(task_id, lambda task: rules.MerchantDecline(comment), "merchant_declined")
-
-    def merchant_review(self, task_id: str, rating: int, comment: str = "") -> Task:
-        return self._act(task_id, lambda task: rules.MerchantReview(rating, comment), "reviewed")
-
-    def decide_store_access(self, task_id: str, *, granted: bool) -> Task:
-        return self._act(task_id, lambda task: rules.DecideStoreAccess(granted), "store_access_decided")
 
     # --- lifetime -----------------------------------------------------------------------------------
     def close(self) -> None:

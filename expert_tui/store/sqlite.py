@@ -11,60 +11,52 @@ always as of now, whatever was running when a deadline passed.
 
 from __future__ import annotations
 
-import gc
-import getpass
-import hashlib
-import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..domain import (
     RESPONSE_WINDOW,
     Clock,
-    DeclineReason,
-    DomainError,
-    IdempotencyMismatch,
-    Invalid,
     Kind,
     NotFound,
     Preferences,
-    Refused,
     Status,
     Task,
-    rules,
     system_clock,
 )
-from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict, task_to_dict
-from ..domain.limits import MAX_DRAFT_CHARS, MAX_NAME_CHARS, check_length
+from ..domain.codec import preferences_from_dict
 from ..domain.text import check_body, check_storable
 from ..private_files import check_store_files, prepare_store_file
 from . import rows
-from .base import (
-    MAX_PAGE_SIZE,
-    Event,
-    ImportReport,
-    Page,
-    Rejection,
-    Sort,
-    Stats,
-    Store,
-    StoreLocked,
-    TaskQuery,
-    check_draft_kind,
-)
+from .base import Event, ImportReport, Page, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .paging import ORDERS, SEARCH_TAG, Run, decode_cursor, encode_cursor, key_at, page_keys, seq_of
-from .pipeline import BatchWriter
 from .records import read_records
 from .schema import check_ours, migrate
 from .search import match_expression
+from .sql_base import (
+    SELECT_TASK,
+    Loaded,
+    SqlStore,
+    as_of,
+    check_listing,
+    checked_draft,
+    checked_preferences,
+    differing,
+    duplicate_id,
+    enum_value,
+    idempotency_mismatch,
+    json_object,
+    person,
+    reply_digest,
+    with_id,
+)
 
 __all__ = ["BUSY_TIMEOUT_S", "IMPORT_BATCH", "SqliteStore", "read_records"]
 
@@ -82,7 +74,6 @@ CACHE_KIB = 32 * 1024
 _EXPORT_CHUNK = 500
 _STATS_WINDOW = timedelta(days=30)
 
-_SELECT_TASK = ", ".join(f"t.{c}" for c in rows.TASK_COLUMNS)
 _INSERT_TASK = (
     f"INSERT INTO tasks (seq, partner, {', '.join(rows.WRITE_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in range(len(rows.WRITE_COLUMNS) + 2))})"
@@ -91,16 +82,13 @@ _UPDATE_TASK = f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in rows.WRITE_COLU
 _INSERT_MESSAGE = f"INSERT INTO messages (task, {', '.join(rows.MESSAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_NOTE = f"INSERT INTO notes (task, {', '.join(rows.NOTE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
 _OWED = (Status.NEW.value, Status.OPENED.value)
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    seq: int
-    task: Task
-
-
-class SqliteStore(Store):
+class SqliteStore(SqlStore):
     """The `Store` on a local SQLite file; `partner` scopes every row it reads or writes."""
+
+    import_batch = IMPORT_BATCH
 
     def __init__(
         self,
@@ -122,9 +110,7 @@ class SqliteStore(Store):
         self._busy_timeout = busy_timeout
         self._on_busy = on_busy
         self.partner = check_storable(partner, "partner")
-        self.user = check_length(
-            check_storable(_login_name() if user is None else user, "user"), MAX_NAME_CHARS, "user"
-        )
+        self.user = person(user)
         # Created 0600 (or found the user's own and private) before SQLite touches it;
         # SQLite gives the -wal and -shm files the mode of the database file.
         prepare_store_file(self.path)
@@ -191,6 +177,10 @@ class SqliteStore(Store):
     def _set_busy_timeout(self, seconds: float) -> None:
         self._conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
+    def _write_tx(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        with self._write() as conn:
+            return work(conn)
+
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot, after closing the windows that have run out."""
@@ -224,23 +214,16 @@ class SqliteStore(Store):
 
     # --- reading ----------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
-        if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_PAGE_SIZE:
-            raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
-        if query.q is not None and not isinstance(query.q, str):
-            raise Invalid("the search must be text", "q")
-        status = None if query.status is None else _enum(Status, query.status, "status")
-        kind = None if query.kind is None else _enum(Kind, query.kind, "kind")
+        listing = check_listing(query)
+        status, kind, offset = listing.status, listing.kind, listing.offset
         where, args = self._filters(kind)
-        offset = _offset(query)
-        if query.q is not None and query.q.strip():
-            if offset:
-                raise Invalid("search results are read page by page with the cursor, not at an offset", "offset")
+        if listing.q is not None:
             # Whatever was typed (unpaired surrogates included) only ever becomes words.
-            expression = match_expression(query.q)
+            expression = match_expression(listing.q)
             if expression is None:
                 return Page([], None)
             return self._search_page(expression, where, args, status, query)
-        order = ORDERS[_enum(Sort, query.sort, "sort")]
+        order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
         statuses = list(Status) if status is None else [status]
         with self._read() as conn:
@@ -276,7 +259,7 @@ class SqliteStore(Store):
     ) -> Page:
         cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_TAG, width=1)
         sql = (
-            f"SELECT {_SELECT_TASK} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
+            f"SELECT {SELECT_TASK} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
             f" WHERE task_search MATCH ? AND {where}"
             + (" AND t.status = ?" if status is not None else "")
             + (" AND s.rowid < ?" if cursor is not None else "")
@@ -294,13 +277,13 @@ class SqliteStore(Store):
         if not seqs:
             return []
         found = conn.execute(
-            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.seq IN ({', '.join('?' for _ in seqs)})", seqs
+            f"SELECT {SELECT_TASK} FROM tasks t WHERE t.seq IN ({', '.join('?' for _ in seqs)})", seqs
         ).fetchall()
         by_seq = {row[0]: row for row in found}
         return [by_seq[seq] for seq in seqs]
 
     def counts(self, kind: Kind | None = None) -> dict[Status, int]:
-        kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [_enum(Kind, kind, "kind")]
+        kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [enum_value(Kind, kind, "kind")]
         with self._read() as conn:
             return self._counts(conn, kinds)
 
@@ -319,10 +302,11 @@ class SqliteStore(Store):
         with self._read() as conn:
             return self._load(conn, task_id).task
 
-    def _load(self, conn: sqlite3.Connection, task_id: str) -> _Loaded:
+    def _load(self, conn: sqlite3.Connection, task_id: str, *, lock: bool = False) -> Loaded:
+        """`lock` is for the interface: a write transaction here already holds the file's lock."""
         task_id = check_storable(task_id, "id")
         row = conn.execute(
-            f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id = ?", (self.partner, task_id)
+            f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id = ?", (self.partner, task_id)
         ).fetchone()
         if row is None:
             raise NotFound(f"no task {str(task_id)[:100]!r}")
@@ -333,7 +317,7 @@ class SqliteStore(Store):
         notes = conn.execute(
             f"SELECT {', '.join(rows.NOTE_COLUMNS)} FROM notes WHERE task = ? ORDER BY seq", (seq,)
         ).fetchall()
-        return _Loaded(seq, rows.task_from_row(row, messages, notes))
+        return Loaded(seq, rows.task_from_row(row, messages, notes))
 
     def stats(self) -> Stats:
         now = self.clock()
@@ -390,7 +374,7 @@ class SqliteStore(Store):
         while True:
             with self._read() as conn:
                 found = conn.execute(
-                    f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.seq > ? ORDER BY t.seq LIMIT ?",
+                    f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.seq > ? ORDER BY t.seq LIMIT ?",
                     (self.partner, last, _EXPORT_CHUNK),
                 ).fetchall()
                 if not found:
@@ -403,13 +387,10 @@ class SqliteStore(Store):
             yield from tasks
 
     # --- the partner's actions ----------------------------------------------------------------------
-    def open_task(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.Open(), "opened")
-
     def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
         body = check_body(body, "message")
         key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        digest = reply_digest(body)
         now = self.clock()
         with self._write() as conn:
             if key is not None:
@@ -418,15 +399,9 @@ class SqliteStore(Store):
                 ).fetchone()
                 if earlier is not None:
                     if tuple(earlier) != (task_id, digest):
-                        raise IdempotencyMismatch(
-                            "this idempotency key was already used for a different message — "
-                            "nothing was sent; use a new key for a new message"
-                        )
+                        raise idempotency_mismatch()
                     return self._load(conn, task_id).task
-            loaded = self._load(conn, task_id)
-            message_id = _next_id("m", {m.id for m in loaded.task.messages}, len(loaded.task.messages))
-            after = rules.apply(loaded.task, rules.PartnerMessage(message_id, body, self.user), now)
-            self._save(conn, loaded, after, "replied", now)
+            after, message_id = self._send(conn, task_id, body, now)
             if key is not None:
                 conn.execute(
                     "INSERT INTO replies (partner, key, task_id, digest, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -435,50 +410,7 @@ class SqliteStore(Store):
             self._clear_draft(conn, task_id, "reply")
         return after
 
-    def decline(self, task_id: str, reason: DeclineReason | str, comment: str = "") -> Task:
-        return self._act(task_id, lambda task: rules.PartnerDecline(reason, comment), "declined")
-
-    def add_note(self, task_id: str, body: str, *, author: str | None = None) -> Task:
-        who = self.user if author is None else author
-
-        def note(task: Task) -> rules.AddNote:
-            return rules.AddNote(_next_id("n", {n.id for n in task.notes}, len(task.notes)), who, body)
-
-        return self._act(task_id, note, "noted", clears_draft="note")
-
-    def mark_inactive(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.MarkInactive(), "inactive")
-
-    def reactivate(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.Reactivate(), "reactivated")
-
-    def complete(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.Complete(), "completed")
-
-    def request_review(self, task_id: str) -> Task:
-        return self._act(task_id, lambda task: rules.RequestReview(), "review_requested")
-
-    def request_store_access(self, task_id: str, *, merchant_consented: bool) -> Task:
-        return self._act(
-            task_id, lambda task: rules.RequestStoreAccess(merchant_consented, self.user), "store_access_requested"
-        )
-
-    def _act(
-        self, task_id: str, action: Callable[[Task], rules.Action], event: str, *, clears_draft: str | None = None
-    ) -> Task:
-        """Apply `action`; `clears_draft` names the draft the action turns into stored text,
-        removed in the same transaction so it neither outlives nor precedes the text."""
-        now = self.clock()
-        with self._write() as conn:
-            loaded = self._load(conn, task_id)
-            after = rules.apply(loaded.task, action(loaded.task), now)
-            if after != loaded.task:
-                self._save(conn, loaded, after, event, now)
-            if clears_draft is not None:
-                self._clear_draft(conn, task_id, clears_draft)
-        return after
-
-    def _save(self, conn: sqlite3.Connection, loaded: _Loaded, after: Task, event: str, now: datetime) -> None:
+    def _save(self, conn: sqlite3.Connection, loaded: Loaded, after: Task, event: str, now: datetime) -> None:
         """Write `after` over the stored task: row, new messages/notes, search, event."""
         before = loaded.task
         conn.execute(_UPDATE_TASK, (*rows.task_values(after), loaded.seq))
@@ -492,8 +424,7 @@ class SqliteStore(Store):
 
     # --- drafts -------------------------------------------------------------------------------------
     def save_draft(self, task_id: str, body: str, *, kind: str = "reply") -> None:
-        kind = check_draft_kind(kind)
-        body = check_length(check_storable(body, "draft"), MAX_DRAFT_CHARS, "draft")
+        body, kind = checked_draft(body, kind)
         now = self.clock()
         with self._write() as conn:
             self._require(conn, task_id)
@@ -527,14 +458,10 @@ class SqliteStore(Store):
     def get_preferences(self) -> Preferences:
         with self._lock:
             found = self._conn.execute("SELECT doc FROM preferences WHERE partner = ?", (self.partner,)).fetchone()
-        return Preferences() if found is None else preferences_from_dict(_json_object(found[0]))
+        return Preferences() if found is None else preferences_from_dict(json_object(found[0]))
 
     def set_preferences(self, prefs: Preferences) -> Preferences:
-        if not isinstance(prefs, Preferences):
-            raise Invalid("preferences must be a Preferences object", "preferences")
-        # The same validation as an import or a PUT: it names the field that is wrong.
-        checked = preferences_from_dict(preferences_to_dict(prefs))
-        doc = _dumps(preferences_to_dict(checked))
+        checked, doc = checked_preferences(prefs)
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO preferences (partner, doc) VALUES (?, ?)"
@@ -545,37 +472,6 @@ class SqliteStore(Store):
         return checked
 
     # --- bulk ---------------------------------------------------------------------------------------
-    def import_tasks(self, records: Iterable[tuple[int, Any]]) -> ImportReport:
-        """Validate and prepare on this thread, write on another (`BatchWriter`); each
-        batch is one transaction, committed as durably as any other change."""
-        report = ImportReport()
-        batch: list[rows.Prepared] = []
-        # The caller's records (often a whole parsed file) are live objects that every
-        # full collection would walk, over and over, while none of them can be garbage:
-        # set them aside for the import (measured: half the time of a 100,000-task list).
-        gc.freeze()
-        try:
-            with BatchWriter(lambda prepared: self._import_batch(prepared, report)) as writer:
-                for line, record in records:
-                    if isinstance(record, BaseException):
-                        report.rejected.append(Rejection(line, None, _reason(record)))
-                        continue
-                    now = self.clock()
-                    try:
-                        task = task_from_dict(record, now, keep_state=True)
-                    except DomainError as error:
-                        report.rejected.append(Rejection(line, _record_id(record), error.message))
-                        continue
-                    batch.append(rows.prepare(_as_of(task, now)))
-                    if len(batch) >= IMPORT_BATCH:
-                        writer.put(batch)
-                        batch = []
-                if batch:
-                    writer.put(batch)
-        finally:
-            gc.unfreeze()
-        return report
-
     def _import_batch(self, batch: list[rows.Prepared], report: ImportReport) -> None:
         now = self.clock()
         with self._write() as conn:
@@ -617,7 +513,6 @@ class SqliteStore(Store):
         """The ids of `known` whose record is not the task already there (stored, or
         earlier in the batch), compared as `export` would write both: a re-import of an
         export is no difference, whatever precision the store keeps."""
-        now = self.clock()
         stored: dict[str, Task] = {
             item.task_id: rows.prepared_task(earlier[item.task_id]) for item in known if item.task_id in earlier
         }
@@ -625,7 +520,7 @@ class SqliteStore(Store):
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             found = conn.execute(
-                f"SELECT {_SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id IN ({', '.join('?' for _ in chunk)})",
+                f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id IN ({', '.join('?' for _ in chunk)})",
                 (self.partner, *chunk),
             ).fetchall()
             seqs = [row[0] for row in found]
@@ -633,11 +528,7 @@ class SqliteStore(Store):
             notes = _grouped(conn, "notes", rows.NOTE_COLUMNS, seqs)
             for row in found:
                 stored[row[1]] = rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ()))
-        return [
-            item.task_id
-            for item in known
-            if task_to_dict(rows.prepared_task(item), now) != task_to_dict(stored[item.task_id], now)
-        ]
+        return differing(known, stored, self.clock())
 
     def _insert(self, conn: sqlite3.Connection, items: list[rows.Prepared], event: str, now: datetime) -> None:
         """The one way tasks enter the store: rows, conversation, search, counts, and one
@@ -664,24 +555,15 @@ class SqliteStore(Store):
 
     # --- the marketplace side -------------------------------------------------------------------------
     def deliver_task(self, record: dict[str, Any]) -> Task:
-        if not isinstance(record, Mapping):
-            raise Invalid("task must be a JSON object", "task")
         now = self.clock()
-        data = dict(record)
-        data.pop("partner", None)
-        assign_id = data.get("id") is None
-        if assign_id:
-            data["id"] = "pending"
-        task = task_from_dict(data, now, keep_state=False)
+        task, assign_id = self._delivered(record, now)
         with self._write() as conn:
             self._check_delivery(task, now)
             if assign_id:
-                task = _with_id(task, self._free_id(conn))
+                task = with_id(task, self._free_id(conn))
             elif conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task.id)).fetchone():
-                raise Refused(
-                    f"a task with id {task.id!r} was already delivered — ids are unique per partner", "duplicate_id"
-                )
-            task = _as_of(task, now)
+                raise duplicate_id(task.id)
+            task = as_of(task, now)
             self._insert(conn, [rows.prepare(task)], "delivered", now)
         return task
 
@@ -697,22 +579,6 @@ class SqliteStore(Store):
             number += 1
         return f"T-{number}"
 
-    def merchant_message(self, task_id: str, body: str, *, author_name: str | None = None) -> Task:
-        def message(task: Task) -> rules.MerchantMessage:
-            name = task.merchant.name if author_name is None else author_name
-            return rules.MerchantMessage(_next_id("m", {m.id for m in task.messages}, len(task.messages)), body, name)
-
-        return self._act(task_id, message, "merchant_message")
-
-    def merchant_decline(self, task_id: str, comment: str = "") -> Task:
-        return self._act(task_id, lambda task: rules.MerchantDecline(comment), "merchant_declined")
-
-    def merchant_review(self, task_id: str, rating: int, comment: str = "") -> Task:
-        return self._act(task_id, lambda task: rules.MerchantReview(rating, comment), "reviewed")
-
-    def decide_store_access(self, task_id: str, *, granted: bool) -> Task:
-        return self._act(task_id, lambda task: rules.DecideStoreAccess(granted), "store_access_decided")
-
     # --- lifetime -----------------------------------------------------------------------------------
     def close(self) -> None:
         with self._lock:
@@ -726,48 +592,6 @@ def _is_locked(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-def _login_name() -> str:
-    """Who is at the keyboard, as the OS knows them; "partner" when it cannot say."""
-    try:
-        return getpass.getuser() or "partner"
-    except Exception:  # no login name (e.g. a uid without a passwd entry in a container)
-        return "partner"
-
-
-def _offset(query: TaskQuery) -> int:
-    offset = query.offset
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise Invalid("offset must be a whole number, 0 or more", "offset")
-    if offset and query.cursor is not None:
-        raise Invalid("a page starts after a cursor or at an offset, not both", "offset")
-    return offset
-
-
-def _enum(enum: type, value: object, field: str) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(e.value for e in enum)
-        raise Invalid(f"{field} is {str(value)[:40]!r}; expected one of: {choices}", field) from None
-
-
-def _next_id(prefix: str, taken: set[str], count: int) -> str:
-    """`m3`-style ids: readable, and never one an imported conversation already uses."""
-    number = count + 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    return f"{prefix}{number}"
-
-
-def _as_of(task: Task, now: datetime) -> Task:
-    """A window that closed before the task reached the store is stored closed."""
-    return task if task.status_at(now) is task.status else replace(task, status=Status.EXPIRED)
-
-
-def _with_id(task: Task, task_id: str) -> Task:
-    return replace(task, id=task_id)
-
-
 def _grouped(
     conn: sqlite3.Connection, table: str, columns: tuple[str, ...], seqs: list[int]
 ) -> dict[int, list[tuple[Any, ...]]]:
@@ -778,23 +602,3 @@ def _grouped(
     ):
         out.setdefault(row[0], []).append(row[1:])
     return out
-
-
-def _reason(error: BaseException) -> str:
-    return error.message if isinstance(error, DomainError) else (str(error) or type(error).__name__)
-
-
-def _record_id(record: object) -> str | None:
-    if isinstance(record, Mapping) and isinstance(record.get("id"), str):
-        return record["id"][:100]
-    return None
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    value = json.loads(text)
-    assert isinstance(value, dict)
-    return value
