@@ -7,11 +7,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from task_ui import still as still  # one way to stop the cursor blinking
 from task_ui import task_record
 from task_ui import until as until  # one bounded wait for every UI test
-from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
@@ -34,12 +33,6 @@ class ScreenApp(ExpertApp):
         super().on_mount()
         self.push_screen(self._make())
 
-
-def still(pilot: Pilot[Any]) -> None:
-    """No blinking cursor anywhere, so two runs paint the same frame."""
-    for screen in pilot.app.screen_stack:
-        for widget in screen.query(Input):
-            widget.cursor_blink = False
 
 
 def contact_record(

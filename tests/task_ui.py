@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
@@ -23,6 +24,17 @@ S = TypeVar("S", bound=Screen[Any])
 T0 = datetime(2026, 11, 28, 6, 0, 0)
 #: How long `until` lets the app run: generous, so a loaded CI machine is not a failure.
 UNTIL_TIMEOUT = 10.0
+
+
+def still(pilot: Pilot[Any]) -> None:
+    """No blinking cursor anywhere, so two runs paint the same frame. Each widget is repainted
+    too: a TextArea caught in its blink's "on" phase keeps the cursor it last painted (turning
+    the blink off changes nothing it watches), so the frame would follow the blink's phase."""
+    for screen in pilot.app.screen_stack:
+        for widget in screen.query("*"):
+            if isinstance(widget, TextArea | Input):
+                widget.cursor_blink = False
+                widget.refresh()
 
 
 def task_record(task_id: str = "T-1", *, now: datetime, age: timedelta = timedelta(hours=2), **fields: Any) -> dict:

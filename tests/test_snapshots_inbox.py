@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from inbox_helpers import demo_store, row_of
+from task_ui import still
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
@@ -38,8 +38,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
+    still(pilot)
 
 
 def pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:

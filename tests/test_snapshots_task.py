@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from task_ui import TaskApp, make_store, message, note, opened, task_record, until
+from task_ui import TaskApp, make_store, message, note, opened, still, task_record, until
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
 
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import DeclineDialog, DisplayNameQuestion
@@ -64,13 +63,6 @@ def signed(app: TaskApp) -> TaskApp:
 
 def editor_text(pilot: Pilot[Any]) -> str:
     return pilot.app.screen.query_one(ReplyEditor).text
-
-
-def still(pilot: Pilot[Any]) -> None:
-    """No blinking cursor anywhere, so two runs paint the same frame."""
-    for widget in pilot.app.screen.query("*"):
-        if isinstance(widget, TextArea | Input):
-            widget.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
