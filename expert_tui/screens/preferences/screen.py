@@ -14,10 +14,8 @@ and a failed save leaves the form exactly as it was typed.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -28,313 +26,28 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Static
 
-from ..commands import PaletteCommand, with_keys
-from ..domain import DomainError, Invalid, Preferences
-from ..domain.codec import preferences_from_dict
-from ..domain.text import one_line
-from ..settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
-from ..store_calls import call_store, failure_reason, notify_refusal
-from ..widgets.safe import safe_line
-from ..widgets.task_columns import KIND_WORDS
+from ...commands import PaletteCommand, with_keys
+from ...domain import DomainError, Invalid
+from ...domain.codec import preferences_from_dict
+from ...domain.text import one_line
+from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
+from ...store_calls import call_store, failure_reason, notify_refusal
+from .fields import Field, ServiceRow, Toggle
+from .form import DEFAULT_CURRENCY, SERVICE_FIELD, FormValues, ServiceValues, availability_words, field_words, values_of
+from .leave import LeaveChoice, LeaveDialog
+from .standing import standing_content
 
 if TYPE_CHECKING:
-    from ..store.base import Stats, Store
+    from ...store.base import Stats, Store
 
 #: From this width the standing gets a column of its own; below it, two lines at the bottom.
 WIDE_FROM = 110
-#: Declined services listed in the narrow standing lines.
-NARROW_SERVICES = 2
-DEFAULT_CURRENCY = "USD"
-
-_PRICE = re.compile(r"-?\d+(\.\d+)?")
-_COMMA_DECIMAL = re.compile(r"-?\d+,\d{1,2}")
-_SERVICE_FIELD = re.compile(r"services\[(\d+)\]\.(name|starting_price|currency)")
-
-#: What a field path in an `Invalid` is called on this screen.
-FIELD_LABELS: dict[str, str] = {
-    "available": "Availability",
-    "unavailable_until": "Unavailable until",
-    "dropshippers": "Dropshippers",
-    "notification_email": "Notification e-mail",
-    "name": "Service name",
-    "starting_price": "Starting price",
-    "currency": "Currency",
-    "display_name": "Display name",
-}
 
 
-# --- the form's values, apart from the widgets -------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ServiceValues:
-    name: str
-    price: str
-    currency: str
-
-    @property
-    def blank(self) -> bool:
-        """A row left empty (only its default currency): nothing to save, nothing lost."""
-        return not self.name.strip() and not self.price.strip()
-
-
-@dataclass(frozen=True, slots=True)
-class FormValues:
-    """What the form holds, as typed; compared with what was saved to know if it is dirty."""
-
-    available: bool
-    unavailable_until: str
-    dropshippers: bool
-    notification_email: str
-    services: tuple[ServiceValues, ...]
-
-    def comparable(self) -> tuple[object, ...]:
-        return (
-            self.available,
-            self.unavailable_until.strip(),
-            self.dropshippers,
-            self.notification_email.strip(),
-            tuple((s.name.strip(), s.price.strip(), s.currency.strip().upper()) for s in self.services if not s.blank),
-        )
-
-    def to_record(self) -> dict[str, Any]:
-        """The preferences object (SPEC 5) for these values; blank service rows are left out."""
-        return {
-            "available": self.available,
-            "unavailable_until": self.unavailable_until.strip() or None,
-            "dropshippers": self.dropshippers,
-            "notification_email": self.notification_email.strip(),
-            "services": [
-                {"name": s.name.strip(), "starting_price": price_value(s.price), "currency": s.currency.strip()}
-                for s in self.services
-                if not s.blank
-            ],
-        }
-
-
-def values_of(prefs: Preferences) -> FormValues:
-    return FormValues(
-        available=prefs.available,
-        unavailable_until=prefs.unavailable_until.isoformat() if prefs.unavailable_until else "",
-        dropshippers=prefs.dropshippers,
-        notification_email=prefs.notification_email,
-        services=tuple(ServiceValues(s.name, price_text(s.starting_price), s.currency) for s in prefs.services),
-    )
-
-
-def price_value(text: str) -> float | int | str | None:
-    """A typed price as a number; anything else is passed on for the domain to refuse in words.
-
-    `49,99` is read as a decimal comma (common where partners work); `1,000` is not
-    guessed at and is refused, so a price is never silently a thousand times off.
-    """
-    typed = text.strip().replace(" ", "").replace("_", "")
-    if not typed:
-        return None
-    if _COMMA_DECIMAL.fullmatch(typed):
-        typed = typed.replace(",", ".")
-    if not _PRICE.fullmatch(typed):
-        return text.strip()
-    number = float(typed)
-    return int(number) if number.is_integer() and "." not in typed else number
-
-
-def price_text(price: float) -> str:
-    return str(int(price)) if float(price).is_integer() else f"{price}"
-
-
-def field_words(error: Invalid) -> str:
-    """The store's sentence with its field path replaced by the field's name on screen."""
-    message = one_line(error.message)
-    field = error.field or ""
-    if not field or not message.startswith(field):
-        return message
-    matched = _SERVICE_FIELD.fullmatch(field)
-    label = FIELD_LABELS.get(matched.group(2) if matched else field)
-    return f"{label}{message[len(field) :]}" if label else message
-
-
-def availability_words(values: FormValues, today: date) -> str:
-    """What the availability fields add up to today, in one line."""
-    try:
-        until = date.fromisoformat(values.unavailable_until.strip()) if values.unavailable_until.strip() else None
-    except ValueError:
-        until = None
-    if until is not None and until > today:
-        return f"Right now: unavailable until {until:%a %d %b %Y}; tasks arrive again that day."
-    if not values.available:
-        return "Right now: unavailable — no new tasks are delivered until you switch this back."
-    return "Right now: available — new tasks are delivered."
-
-
-# --- the standing: what the store counts about the partner's answers ----------------------------
-def share_words(stats: Stats) -> str:
-    if stats.answered_in_time_share is None:
-        return "no window closed in the last 30 days"
-    return f"{stats.answered_in_time_share:.0%} answered in time"
-
-
-def declined_list(rows: list[tuple[str, int]], most: int) -> list[Content | str]:
-    """'SEO 3, Migration 2, 4 more' — names from tasks, so through `safe_line`."""
-    parts: list[Content | str] = []
-    for i, (name, n) in enumerate(rows[:most]):
-        parts += [", " if i else "", safe_line(name[:28]), f" {n}"]
-    if len(rows) > most:
-        parts.append(f", {len(rows) - most} more")
-    return parts
-
-
-def standing_content(stats: Stats, *, wide: bool) -> Content:
-    """Expiries and in-time answers (they rank the partner), declines (they steer matching)."""
-    services = list(stats.declines_by_service.items())
-    kinds = [(KIND_WORDS.get(cast(Any, kind), one_line(str(kind))), n) for kind, n in stats.declines_by_kind.items()]
-    if not wide:
-        return Content.assemble(
-            ("Standing ", "bold"),
-            f"{stats.expired_last_30_days} expired in 30 days",
-            (" (expiries hurt ranking)", "dim"),
-            " · ",
-            share_words(stats),
-            "\n",
-            ("Declines ", "bold"),
-            ("(they feed matching) ", "dim"),
-            *(declined_list(services, NARROW_SERVICES) or ["none"]),
-            *((" · ", *declined_list(kinds, len(kinds))) if kinds else ()),
-        )
-    parts: list[Content | str | tuple[str, str]] = [
-        ("Your standing", "bold underline"),
-        "\n\n",
-        ("Expired in the last 30 days  ", "bold"),
-        str(stats.expired_last_30_days),
-        ("\nExpiries hurt your ranking: answer or decline within 72 h.\n\n", "dim"),
-        ("Answered in time  ", "bold"),
-        share_words(stats).removesuffix(" answered in time"),
-        ("\nOf the tasks whose 72 h window closed in the last 30 days.\n\n", "dim"),
-        ("Declines", "bold"),
-        ("\nThey feed matching: you are sent fewer tasks like those you decline.\n", "dim"),
-    ]
-    if not services and not kinds:
-        parts.append("None yet.")
-    for title, rows in (("By service", services), ("By kind", kinds)):
-        if rows:
-            parts.append((f"{title}\n", "italic"))
-            for name, n in rows:
-                parts += ["  ", safe_line(name[:28]), f"  {n}\n"]
-    return Content.assemble(*parts).rstrip()
-
-
-# --- widgets ----------------------------------------------------------------------------------
-class Toggle(Checkbox):
-    """A checkbox that reads without colour (`NO_COLOR`): its mark is blank when off and
-    its label says the state in words."""
-
-    def __init__(self, on_label: str, off_label: str, *, id: str) -> None:
-        self._labels = (off_label, on_label)  # before Checkbox's own init sets the value
-        super().__init__(off_label, False, id=id, compact=True)
-
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual reads this name
-        return "X" if self.value else " "
-
-    def watch_value(self) -> None:
-        super().watch_value()
-        self.label = self._labels[self.value]
-
-
-class Field(Input):
-    """A one-line form field. `focus_to_fix()` puts the cursor at the end instead of
-    selecting everything, so a refused value is corrected, not retyped."""
-
-    def __init__(self, value: str = "", **kwargs: Any) -> None:
-        super().__init__(value, compact=True, **kwargs)
-        self._fixing = False
-
-    def focus_to_fix(self) -> None:
-        self._fixing = True
-        self.focus()
-
-    def on_focus(self) -> None:
-        if self._fixing:
-            self._fixing = False
-            # After Input's own focus handler, which selects everything.
-            self.call_later(self.action_end)
-
-
-class ServiceRow(Vertical):
-    """One service offered: name, starting price, currency, a remove button, its problem line."""
-
-    def __init__(self, values: ServiceValues) -> None:
-        super().__init__(classes="service")
-        self.name_input = Field(values.name, placeholder="Service, e.g. Store setup", classes="name")
-        self.price_input = Field(values.price, placeholder="From", restrict=r"[-0-9 .,_]*", classes="price")
-        self.currency_input = Field(
-            values.currency, placeholder="USD", max_length=3, restrict=r"[A-Za-z]*", classes="currency"
-        )
-        self.problem = Static("", classes="problem")
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="service-fields"):
-            yield self.name_input
-            yield self.price_input
-            yield self.currency_input
-            yield Button("Remove", compact=True, classes="remove")
-        yield self.problem
-
-    @property
-    def values(self) -> ServiceValues:
-        return ServiceValues(self.name_input.value, self.price_input.value, self.currency_input.value)
-
-    def show(self, values: ServiceValues) -> None:
-        self.name_input.value = values.name
-        self.price_input.value = values.price
-        self.currency_input.value = values.currency
-
-    def field_input(self, name: str) -> Field:
-        return {"name": self.name_input, "starting_price": self.price_input}.get(name, self.currency_input)
-
-
-LeaveChoice = str  # "save" | "discard" | "stay"
-
-
-class LeaveDialog(ModalScreen[LeaveChoice]):
-    """Unsaved changes: save them, discard them, or stay (esc)."""
-
-    CSS_PATH = Path(__file__).with_name("preferences.tcss")
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "choose('save')", "Save", id="leave.save"),
-        Binding("d", "choose('discard')", "Discard", id="leave.discard"),
-        Binding("escape", "choose('stay')", "Stay", id="leave.stay"),
-        Binding("left,h", "app.focus_previous", "Previous", show=False),
-        Binding("right,l", "app.focus_next", "Next", show=False),
-    ]
-
-    def __init__(self, leaving_to: str = "leave") -> None:
-        super().__init__()
-        self.leaving_to = leaving_to
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="leave", classes="dialog"):
-            yield Static(Content.styled("You have unsaved changes", "bold"), classes="dialog-title")
-            yield Static(Content(f"Save them before you {self.leaving_to}, discard them, or stay and keep editing."))
-            with Horizontal(id="leave-buttons"):
-                yield Button("Save  s", id="save", variant="primary", compact=True)
-                yield Button("Discard  d", id="discard", compact=True)
-                yield Button("Stay  esc", id="stay", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#save", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "stay")
-
-    def action_choose(self, choice: LeaveChoice) -> None:
-        self.dismiss(choice)
-
-
-# --- the screen -------------------------------------------------------------------------------
 class PreferencesScreen(Screen[None]):
     """Edit the preferences (ctrl+s saves, esc leaves) and read the partner's standing."""
 
@@ -694,7 +407,7 @@ class PreferencesScreen(Screen[None]):
         target: Widget | None = None
         problem: Static | None = None
         field = error.field or ""
-        matched = _SERVICE_FIELD.fullmatch(field)
+        matched = SERVICE_FIELD.fullmatch(field)
         if matched and int(matched.group(1)) < len(rows):
             row = rows[int(matched.group(1))]
             target, problem = row.field_input(matched.group(2)), row.problem
