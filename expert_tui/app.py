@@ -18,7 +18,7 @@ import signal
 import termios
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +31,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from .commands import ScreenCommands
+from .connection import Connection
 from .domain import Clock, DomainError, system_clock
 from .domain.text import one_line
 from .key_order import KeyHandled, KeyOrder
@@ -67,6 +68,8 @@ class ExpertApp(App[None]):
     # `var`, not `reactive`: a change must not repaint the whole app, only what asks.
     now: var[datetime] = var(system_clock, init=False)
     store_version: var[int] = var(0, init=False)
+    #: Whether the store answers; every footer shows it (`widgets.connection_state`).
+    connection: var[Connection] = var(Connection, init=False)
 
     def __init__(
         self,
@@ -85,8 +88,9 @@ class ExpertApp(App[None]):
         self.set_reactive(ExpertApp.now, clock())
         #: The last change read; None until the first look (which skips the history).
         self._seen_event: int | None = None
-        #: Looks at the store that failed in a row (0: it answers).
+        #: Looks at the store that failed in a row (0: it answers), and when the first of them was.
         self._failures = 0
+        self._failing_since: datetime | None = None
         self._tty: int | None = None
         self._leaving = False
         self._key_order = KeyOrder(self, super().on_event)
@@ -168,6 +172,8 @@ class ExpertApp(App[None]):
     def _events_read(self, changed: bool) -> None:
         if self._failures:
             self._failures = 0
+            self._failing_since = None
+            self.connection = Connection()
             self.notify("Connected to the store again.", title="Back online")
             changed = True  # whatever happened meanwhile is read again
         if changed:
@@ -177,6 +183,9 @@ class ExpertApp(App[None]):
     def _store_unreachable(self, message: str) -> None:
         self._failures += 1
         wait = self._next_poll_in()
+        now = self.clock()
+        self._failing_since = self._failing_since or now
+        self.connection = Connection.failing(self._failing_since, now, now + timedelta(seconds=wait))
         if self._failures == 1:
             self.notify(
                 f"{message}. Trying again every few seconds; what you type is kept.",

@@ -57,12 +57,22 @@ class LiveServer:
 
 
 @contextmanager
-def server_in_thread(db: Path, *, clock: Clock = system_clock, rate_limit: float = 0) -> Iterator[LiveServer]:
+def server_in_thread(
+    db: Path, *, clock: Clock = system_clock, rate_limit: float = 0, port: int = 0
+) -> Iterator[LiveServer]:
+    """The real server in a thread of this process; `port` 0 takes a free one (give the
+    port of a server that was stopped to start it again where its clients look)."""
     app = create_app(db, clock=clock, rate_limit=rate_limit)
     # Port 0 through uvicorn's own bind: a socket handed in with `sockets=` loses
     # TCP_NODELAY on its connections, and every answer waits 40 ms for a delayed ACK.
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="error", access_log=False, lifespan="on", timeout_graceful_shutdown=1
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name="test-server")

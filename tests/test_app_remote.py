@@ -4,13 +4,16 @@ server that goes away is said in words while the app stays and keys keep answeri
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Preferences, ServiceOffer
 from expert_tui.store.remote import RemoteStore
+from expert_tui.widgets.connection_state import ConnectionState
 from tests.live_server import server_in_thread
 from tests.store_contract import record
 from tests.task_ui import until
@@ -53,3 +56,49 @@ async def test_changes_arrive_live_and_a_lost_server_never_ends_the_app(tmp_path
             await pilot.pause()
             assert titles(app).count("Store unreachable") == 1  # said once, not at every try
         ola.close()
+
+
+def connection_words(app: ExpertApp) -> str:
+    """What the footer of the screen in front says about the connection ("" if hidden)."""
+    states = app.screen.query(ConnectionState)
+    return str(states.first().render()) if states and states.first().display else ""
+
+
+async def test_every_footer_says_whether_the_server_answers(tmp_path: Path, clock: FrozenClock) -> None:
+    """Live; reconnecting with the next try; offline after a minute; live again when the
+    server is back on its port, without a key press."""
+    db = tmp_path / "server.db"
+    with ExitStack() as running:
+        server = running.enter_context(server_in_thread(db, clock=clock))
+        port = urlsplit(server.url).port
+        assert port is not None
+        ola = RemoteStore(
+            server.url, server.token("acme", "Ola"), client_file=tmp_path / "ola.db", clock=clock, attempts=1
+        )
+        app = ExpertApp(ola, clock=clock, poll_interval=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: connection_words(app) == "● live", "live in the footer")
+            running.close()
+            await until(pilot, lambda: "○ reconnecting · next try in" in connection_words(app), "reconnecting")
+            clock.advance(timedelta(seconds=61))
+            await until(pilot, lambda: "○ offline since" in connection_words(app), "offline after a minute", 40)
+            assert "next try in" in connection_words(app) or "trying now" in connection_words(app)
+            await pilot.resize_terminal(80, 24)
+            await until(pilot, lambda: connection_words(app) == "○ offline", "the short words at 80 columns")
+            with server_in_thread(db, clock=clock, port=port):
+                await until(pilot, lambda: connection_words(app) == "●", "live again, a dot at 80 columns", 40)
+                assert "Back online" in titles(app)
+        ola.close()
+
+
+async def test_a_local_store_shows_no_connection_until_it_fails(tmp_path: Path, clock: FrozenClock) -> None:
+    from expert_tui.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "local.db", clock=clock)
+    app = ExpertApp(store, clock=clock, poll_interval=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app._seen_event is not None, "the first look at the store")
+        assert connection_words(app) == ""
+        store.close()  # the file's connection is gone: every look fails from now on
+        await until(pilot, lambda: "reconnecting" in connection_words(app), "the failure in the footer")
+        assert app.is_running

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..commands import PaletteCommand, with_keys
@@ -27,6 +27,7 @@ from ..domain import Author, DomainError, Kind, Status, Task
 from ..domain.text import one_line
 from ..store.base import Sort, TaskQuery
 from ..store_calls import notify_failure, notify_refusal
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.safe import safe_content, safe_line
 from ..widgets.task_columns import STATUS_WORDS
 from ..widgets.task_details import format_time
@@ -131,7 +132,7 @@ class ContactsScreen(Screen[None]):
         yield Static(Content("Contacts"), id="title")
         yield ContactList(id="contacts")
         yield Static(Content.styled("Loading…", "dim"), id="details")
-        yield Footer(compact=True)
+        yield KeysFooter(palette=False)
 
     def on_mount(self) -> None:
         if hasattr(self.app, "store_version"):

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from ..domain import Clock, DeclineReason, Invalid, Kind, Preferences, Status, Task
 
@@ -124,7 +124,12 @@ class Store(ABC):
     """A partner's view of the task store. Every method enforces SPEC section 2."""
 
     clock: Clock
+    #: The account (an agency) whose tasks these are.
     partner: str
+    #: The person who types: notes and first replies are authored by this name.
+    user: str
+    #: Reached over a network (a server, a database): the app shows whether it is live.
+    over_network: ClassVar[bool] = False
 
     # --- reading ---------------------------------------------------------------------------
     @abstractmethod

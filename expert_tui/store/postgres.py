@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import psycopg
 from psycopg import Connection, Cursor, errors
@@ -126,6 +126,7 @@ class PostgresStore(SqlStore):
     """The `Store` on a PostgreSQL database; `partner` scopes every row it reads or writes."""
 
     import_batch = IMPORT_BATCH
+    over_network: ClassVar[bool] = True
 
     def __init__(
         self,

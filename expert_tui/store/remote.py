@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
@@ -74,6 +74,8 @@ MAX_QUERY_CHARS = 1000
 class RemoteStore(Store):
     """A partner's store on a server. `marketplace_token` (optional) acts for the
     marketplace side: deliveries and merchant events, as the bundled simulator does."""
+
+    over_network: ClassVar[bool] = True
 
     def __init__(
         self,

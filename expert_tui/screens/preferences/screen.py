@@ -28,7 +28,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from ...commands import PaletteCommand, with_keys
 from ...domain import DomainError, Invalid
@@ -36,6 +36,7 @@ from ...domain.codec import preferences_from_dict
 from ...domain.text import one_line
 from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
 from ...store_calls import call_store, failure_reason, notify_refusal
+from ...widgets.keys_footer import KeysFooter
 from .fields import Field, ServiceRow, Toggle
 from .form import DEFAULT_CURRENCY, SERVICE_FIELD, FormValues, ServiceValues, availability_words, field_words, values_of
 from .leave import LeaveChoice, LeaveDialog
@@ -132,7 +133,7 @@ class PreferencesScreen(Screen[None]):
                 yield Static("Signs the first replies you start from a template.", classes="meaning")
             yield Static(Content("Loading your standing…"), id="standing")
         yield Static(Content("Loading…"), id="state")
-        yield Footer(compact=True)
+        yield KeysFooter(palette=False)
 
     def on_mount(self) -> None:
         if hasattr(self.app, "store_version"):

@@ -1,0 +1,51 @@
+"""The connection state at the right of every footer: live, reconnecting, offline.
+
+Shown for a store over a network (a server, a database) at all times, and for any store
+while it does not answer (a local file on a full or vanished disk says so too). Where the
+footer is short of room (80 columns) live is one dot, so the keys keep their place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ..connection import Connection, State
+
+#: Columns from which the state is said in whole words.
+WORDS_FROM = 100
+
+
+class ConnectionState(Static):
+    DEFAULT_CSS = """
+    ConnectionState {
+        dock: right;
+        width: auto;
+        height: 1;
+        padding: 0 0 0 1;
+        color: $text-success;
+        background: $footer-background;
+    }
+    ConnectionState.reconnecting { color: $text-warning; }
+    ConnectionState.offline { color: $text-error; text-style: bold; }
+    """
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        if not hasattr(app, "connection"):
+            self.display = False
+            return
+        self.watch(app, "connection", self._show)
+        self.watch(app, "now", self._show, init=False)
+
+    def _show(self, _changed: object = None) -> None:
+        app: Any = self.app
+        connection: Connection = app.connection
+        shown = connection.state is not State.LIVE or bool(getattr(app.store, "over_network", False))
+        self.display = shown
+        if not shown:
+            return
+        self.set_classes(connection.state.value)
+        self.update(Content(connection.words(app.now, wide=self.screen.size.width >= WORDS_FROM)))
