@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -63,7 +62,6 @@ def test_the_app_exits_when_the_tty_hangs_up_without_a_signal(tmp_path: Path, cl
         rows=24,
     )
     assert app.wait_for(b"Reply within", timeout=20) is not None
-    started = time.perf_counter()
     os.close(app.master)
     try:
         app.process.wait(10)
@@ -71,4 +69,3 @@ def test_the_app_exits_when_the_tty_hangs_up_without_a_signal(tmp_path: Path, cl
         cpu = psutil.Process(app.process.pid).cpu_percent(interval=1.0)
         app.process.kill()
         raise AssertionError(f"still running after the hang-up, at {cpu:.0f}% CPU") from None
-    assert time.perf_counter() - started < 6

@@ -9,7 +9,6 @@ the characters on screen must show markup literally.
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -126,7 +125,7 @@ def test_unstorable_text_still_renders_inert(corpus: list[dict], clock: FrozenCl
             assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", plain), entry["id"]
 
 
-async def test_huge_message_and_token_open_quickly(tmp_path: Path, clock: FrozenClock, corpus: list[dict]) -> None:
+async def test_huge_message_and_token_open_and_scroll(tmp_path: Path, clock: FrozenClock, corpus: list[dict]) -> None:
     by_id = {entry["id"]: entry["text"] for entry in corpus}
     store = SqliteStore(tmp_path / "t.db", clock=clock)
     now = clock()
@@ -138,12 +137,11 @@ async def test_huge_message_and_token_open_quickly(tmp_path: Path, clock: Frozen
         ],
     )
     assert not store.import_tasks([(1, record)]).rejected
-    started = time.monotonic()
+    # How fast is for bench/, not for a test on a shared machine: here, that it opens and scrolls.
     async with TaskApp(store, clock).run_test(size=(80, 24)) as pilot:
         await opened(pilot)
         for key in ("G", "k", "g", "j"):
             await pilot.press(key)
         await pilot.pause()
         text, _ = terminal_output(pilot.app)
-    assert time.monotonic() - started < 8
     assert "Set up our pet store" in text
