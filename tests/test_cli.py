@@ -370,6 +370,9 @@ def test_ctrl_c_is_one_line(tmp_path: Path) -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # As from a terminal: a test run started in the background (`make test &`) has
+        # SIGINT ignored, the child would inherit that and never hear the ctrl+c.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdin is not None and proc.stderr is not None
     proc.stdin.write(json.dumps(demo_tasks(datetime.now(UTC))[0]).encode() + b"\n")
@@ -379,8 +382,12 @@ def test_ctrl_c_is_one_line(tmp_path: Path) -> None:
     while not db.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=TIMEOUT) == 130
+    try:
+        _, err_bytes = proc.communicate(timeout=TIMEOUT)
+    finally:
+        proc.kill()
+    err = err_bytes.decode()
+    assert proc.returncode == 130
     assert "Traceback" not in err
     assert err.strip() == "expert-tui: interrupted — everything already saved stays saved"
 
