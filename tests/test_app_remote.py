@@ -87,7 +87,7 @@ async def test_every_footer_says_whether_the_server_answers(tmp_path: Path, cloc
             await until(pilot, lambda: connection_words(app) == "○ offline", "the short words at 80 columns")
             with server_in_thread(db, clock=clock, port=port):
                 await until(pilot, lambda: connection_words(app) == "●", "live again, a dot at 80 columns", 40)
-                assert "Back online" in titles(app)
+                await until(pilot, lambda: "Back online" in titles(app), "the notice that it is back")
         ola.close()
 
 
