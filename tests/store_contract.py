@@ -371,7 +371,7 @@ class StoreContract:
         got = store.get_task(task.id)
         assert got.status_at(clock()) is Status.EXPIRED
         assert (got.messages, got.notes, got.decline) == ((), (), None)
-        assert store.open_task(task.id).status is Status.EXPIRED
+        assert store.open_task(task.id).status_at(clock()) is Status.EXPIRED
 
     def test_expiry_shows_in_filters_counts_and_orders_without_any_action(
         self, store: Store, clock: FrozenClock
@@ -392,6 +392,77 @@ class StoreContract:
         clock.advance(timedelta(hours=1))
         assert store.counts()[Status.EXPIRED] == 2
         assert store.counts()[Status.NEW] == 0
+
+    def test_expiry_is_computed_when_read_and_never_written(self, store: Store, clock: FrozenClock) -> None:
+        # SPEC 6: expiry is never an event and never a write. Every read past the end
+        # of the window leaves the store as it was: with the clock turned back a second,
+        # the tasks are owed again, as if nobody had looked.
+        new = self.deliver(store)
+        opened = self.deliver(store)
+        store.open_task(opened.id)
+        answered = self.in_conversation(store)
+        mark = store.latest_event()
+        clock.advance(timedelta(hours=72))
+        assert store.counts()[Status.EXPIRED] == 2
+        for status in (None, *Status):
+            for sort in Sort:
+                list(all_items(store, TaskQuery(status=status, sort=sort, limit=1)))
+        assert ids(store.list_tasks(TaskQuery(q="garden", status=Status.EXPIRED)).items) == [opened.id, new.id]
+        store.get_task(new.id)
+        store.open_task(new.id)
+        store.stats()
+        list(store.export_tasks())
+        assert store.events(mark) == [] and store.latest_event() == mark
+        clock.advance(timedelta(seconds=-1))
+        counts = store.counts()
+        assert (counts[Status.NEW], counts[Status.OPENED], counts[Status.EXPIRED]) == (1, 1, 0)
+        assert ids(store.list_tasks(TaskQuery(status=Status.NEW)).items) == [new.id]
+        assert ids(store.list_tasks(TaskQuery(status=Status.EXPIRED)).items) == []
+        assert ids(store.list_tasks(TaskQuery(q="garden", status=Status.OPENED)).items) == [opened.id]
+        assert store.get_task(new.id).status_at(clock()) is Status.NEW
+        assert store.reply(new.id, "Just in time").status is Status.RESPONDED
+        assert store.get_task(answered.id).status is Status.RESPONDED
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    def test_pages_and_counts_split_at_the_end_of_the_window(
+        self, store: Store, clock: FrozenClock, sort: Sort
+    ) -> None:
+        # Stored `new`/`opened` on both sides of the window's end, with stored `expired`
+        # (a back-fill) and answered tasks among them: every status filter pages through
+        # exactly the tasks that have that status now, in the order of one whole page,
+        # at every offset, and the counts agree, at several moments.
+        start = clock()
+        self.deliver(store, received_at=format_ts(start - timedelta(hours=100)))
+        for i in range(8):
+            clock.advance(timedelta(minutes=50))
+            task = self.deliver(store, kind="direct" if i % 2 else "match")
+            if i % 3 == 1:
+                store.open_task(task.id)
+            if i % 4 == 3:
+                store.reply(task.id, "hello")
+        # From before the first window ends to after the last, through one task's very
+        # end (received at 2 h 30 min, read at 74 h 30 min: expired, the boundary is exact).
+        for hours in (71, 73, 74.5, 76, 80):
+            clock.advance(start + timedelta(hours=hours) - clock())
+            now = clock()
+            every = {t.id: t for t in all_items(store, TaskQuery(limit=500))}
+            counts = store.counts()
+            assert sum(counts.values()) == len(every) == 9, hours
+            for status in (None, Status.NEW, Status.OPENED, Status.EXPIRED, Status.RESPONDED):
+                wanted = {i for i, t in every.items() if status is None or t.status_at(now) is status}
+                whole = ids(store.list_tasks(TaskQuery(status=status, sort=sort, limit=100)).items)
+                assert set(whole) == wanted and len(whole) == len(wanted), (hours, status)
+                if status is not None:
+                    assert counts[status] == len(wanted), (hours, status)
+                for limit in (1, 2):
+                    assert ids(all_items(store, TaskQuery(status=status, sort=sort, limit=limit))) == whole
+                for offset in range(len(whole)):
+                    page = store.list_tasks(TaskQuery(status=status, sort=sort, limit=2, offset=offset))
+                    assert ids(page.items) == whole[offset : offset + 2], (hours, status, offset)
+            if sort is Sort.URGENCY:
+                assert ids(store.list_tasks(TaskQuery(sort=sort, limit=100)).items) == self._expected(
+                    store, clock, sort
+                )
 
     def test_refusal_says_how_long_ago_it_expired(self, store: Store, clock: FrozenClock) -> None:
         task = self.deliver(store)
@@ -921,7 +992,8 @@ class StoreContract:
         fresh = self.deliver(store)
         clock.advance(timedelta(hours=72))
         store.counts()
-        assert (fresh.id, "expired") in {(e.task_id, e.kind) for e in store.events(events[-1].seq)}
+        store.open_task(fresh.id)  # viewing an expired task is no change either
+        assert [(e.task_id, e.kind) for e in store.events(events[-1].seq)] == [(fresh.id, "delivered")]
 
     def test_latest_event_is_where_a_new_reader_starts(self, make_store: MakeStore, clock: FrozenClock) -> None:
         store = make_store(clock)

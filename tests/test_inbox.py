@@ -338,6 +338,29 @@ async def test_the_tick_redraws_countdowns_only_while_the_inbox_is_in_front(
         assert "00:" in task_list.render_line(0).text or "expired" in task_list.render_line(0).text
 
 
+async def test_a_window_closing_updates_counts_and_the_new_filter_with_no_store_change(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    # SPEC 6: expiry is never an event; the inbox reloads when the soonest window closes.
+    soonest = store.list_tasks(TaskQuery(sort=Sort.URGENCY, limit=1)).items[0]
+    assert soonest.status_at(clock()) is Status.NEW
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        screen.filter = Filter(status=Status.NEW)
+        screen.reload()
+        await until(pilot, lambda: screen.task_list.window is not None and row_of(app, soonest.id) is not None, "load")
+        before = dict(screen.counts)
+        latest = store.latest_event()
+        clock.advance(soonest.expires_at - clock())
+        app._tick()
+        await until(pilot, lambda: screen.counts.get(Status.NEW) == before[Status.NEW] - 1, "the counts to follow")
+        assert screen.counts[Status.EXPIRED] == before[Status.EXPIRED] + 1
+        await until(pilot, lambda: row_of(app, soonest.id) is None, "the expired task to leave the New filter")
+        assert store.latest_event() == latest  # nothing was written
+
+
 async def test_question_mark_shows_help_and_q_quits(store: SqliteStore, clock: FrozenClock) -> None:
     from expert_tui.screens.help import HelpScreen
 

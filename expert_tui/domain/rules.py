@@ -137,7 +137,7 @@ def apply(task: Task, action: Action, now: datetime) -> Task:
     status = task.status_at(now)
     if status is Status.EXPIRED:
         if isinstance(action, Open):
-            return replace(task, status=Status.EXPIRED)
+            return task  # viewing is not an action, and expiry is never written (SPEC 6)
         ago = humanize_delta(now - task.expires_at)
         raise Refused(f"{task.id} expired {ago} ago — no actions are possible on expired tasks", "expired")
     handler = _HANDLERS[type(action)]

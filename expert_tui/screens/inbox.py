@@ -12,6 +12,7 @@ are remembered and applied once, when the inbox is shown again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -22,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from ..commands import PaletteCommand, with_keys
-from ..domain import DomainError, NotFound, Refused, Status, Task, rules
+from ..domain import DomainError, Kind, NotFound, Refused, Status, Task, rules
 from ..store.base import Sort, TaskQuery
 from ..store_calls import call_store, notify_failure, notify_refusal
 from ..widgets.column_header import ColumnHeader
@@ -119,6 +120,10 @@ class InboxScreen(Screen[None]):
         self.sort = Sort.URGENCY
         self.q: str | None = None
         self.counts: dict[Status, int] = {}
+        #: When the soonest window among the shown kinds closes: the counts and a status
+        #: filter change then, with no event from the store (expiry is computed when
+        #: read, never written: SPEC 6), so the tick reloads at that moment.
+        self._next_expiry: datetime | None = None
         #: A store change arrived while another screen covered the inbox.
         self._stale_data = False
         self._generation = 0
@@ -179,13 +184,24 @@ class InboxScreen(Screen[None]):
             total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
             window = TaskWindow(self.app.store, query, total)
             window.fetch(0)
+            next_expiry = self._soonest_expiry(query)
         except DomainError as error:
             self.app.call_from_thread(notify_refusal, self.app, error)
             return
         except Exception as error:  # a store or network failure: said in words, the inbox stays
             self.app.call_from_thread(notify_failure, self.app, error)
             return
-        self.app.call_from_thread(self._show, generation, counts, window, follow)
+        self.app.call_from_thread(self._show, generation, counts, window, follow, next_expiry)
+
+    def _soonest_expiry(self, query: TaskQuery) -> datetime | None:
+        """When the next window among the query's kinds closes (the first task of the
+        urgency order, when it still owes a first response); None when none is owed."""
+        if query.kind is Kind.CONTACT:
+            return None
+        first = self.app.store.list_tasks(TaskQuery(kind=query.kind, sort=Sort.URGENCY, limit=1)).items
+        if not first or first[0].time_left(self.app.clock()) is None:
+            return None
+        return first[0].expires_at
 
     def _follow_after(self, visit: _Visit) -> str | None:
         """Where the cursor goes back to: on past the task if its status moved on (a
@@ -197,13 +213,21 @@ class InboxScreen(Screen[None]):
         acted = status is not visit.status and status is not Status.OPENED
         return visit.next_id if acted else visit.task_id
 
-    def _show(self, generation: int, counts: dict[Status, int], window: TaskWindow, follow: str | None) -> None:
+    def _show(
+        self,
+        generation: int,
+        counts: dict[Status, int],
+        window: TaskWindow,
+        follow: str | None,
+        next_expiry: datetime | None,
+    ) -> None:
         if generation != self._generation:
             return  # a newer load is on its way, carrying `_follow` and the visit on
         if not self.query(TaskList):
             return  # the app is closing: the screen's widgets are already gone
         self._follow = self._pending_visit = None
         self._shown_generation = generation
+        self._next_expiry = next_expiry
         self.counts = counts
         self.task_list.show_window(window, follow=follow)
         self._show_counts()
@@ -225,6 +249,9 @@ class InboxScreen(Screen[None]):
             return  # mounted but its widgets not yet (or no longer) there: a loaded machine shows both
         self.task_list.tick(now)
         self.query_one(TaskPreview).tick(now)
+        if self._next_expiry is not None and now >= self._next_expiry:
+            self._next_expiry = None  # the reload finds the next one
+            self._reload_keeping_cursor()
 
     def _on_store_changed(self, _version: int) -> None:
         # Not `is_current`: Textual counts the screen right under the top one as

@@ -4,10 +4,13 @@ A cursor holds the sort key of the last row of a page, so the next page starts r
 after it in an index: a page costs what it holds, tasks that arrive in between never
 shift a page (no duplicates, no gaps), and deep pages are as cheap as the first.
 
-Each status's tasks form one *run*: a range of one index led by the status, read in
-one direction (`Run`). A page with a status filter is one range scan; a page without
-one reads at most `limit` keys from each run and merges them (`heapq.merge`), so it
-costs a few pages, never the store. Keys compare ascending whatever the direction of
+Each status's tasks form one *run*, read in one direction (`Run`): a range of one index
+led by the stored status, or, for a status that depends on the clock, a few such ranges
+(`Arm`s, split by `received_at` at the end of the 72-hour window, `Expiry`). Expiry is
+never written (SPEC 6), so `new` and `opened` are the stored ones still inside their
+window, and `expired` is the stored `expired` ones plus the stored `new`/`opened` past
+it. A page reads at most `limit` keys from each arm and merges them (`heapq.merge`), so
+it costs a few pages, never the store. Keys compare ascending whatever the direction of
 their run (a descending run's values are negated), and lead with the run's *band*:
 urgency puts first responses owed first, then merchants waiting, then the rest, and
 the status alone decides the band.
@@ -27,15 +30,74 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ..domain import Invalid, Status
+from ..domain import RESPONSE_WINDOW, WAITING_FOR_FIRST_RESPONSE, Invalid, Status
 from .base import Sort
-from .rows import BAND_OWED, BAND_REST, BAND_WAITING, urgency_band
+from .rows import BAND_OWED, BAND_REST, BAND_WAITING, to_micros, urgency_band
 
 #: A position in an order: (band, value, seq), descending runs negated, so keys of
 #: every run compare ascending; `seq` is unique, so a key is one task.
 Key = tuple[int, ...]
+
+#: Which side of the window's end an `Arm` takes: received after the cut (still owed)
+#: or at or before it (expired); "" for a status the clock does not change.
+LIVE = "live"
+LAPSED = "lapsed"
+
+
+@dataclass(frozen=True, slots=True)
+class Arm:
+    """The stored rows of one range of an index: a stored status and a side of the window."""
+
+    stored: Status
+    window: str = ""
+
+    def terms(self, column: str = "received_at") -> str:
+        """The arm's WHERE terms (over `tasks t`) for a run ordered by `column`; `args`
+        fills them. On a run in another order the window is only a filter (`+` keeps
+        the planner on the index of the order: the rows it skips are the last 72 hours'
+        arrivals, while a range on `received_at` would sort the whole status)."""
+        if not self.window:
+            return "t.status = ?"
+        received = "t.received_at" if column == "received_at" else "+t.received_at"
+        return f"t.status = ? AND {received} {'>' if self.window == LIVE else '<='} ?"
+
+    def args(self, cut: int) -> tuple[Any, ...]:
+        return (self.stored.value, cut) if self.window else (self.stored.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class Expiry:
+    """Statuses as of one moment: a task owing a first response and received at or before
+    `cut` (microseconds) has expired. `expiring` is False for contacts (no window)."""
+
+    cut: int
+    expiring: bool = True
+
+    def arms(self, status: Status) -> tuple[Arm, ...]:
+        """The stored rows that have `status` now."""
+        if not self.expiring:
+            return (Arm(status),)
+        if status in WAITING_FOR_FIRST_RESPONSE:
+            return (Arm(status, LIVE),)
+        if status is Status.EXPIRED:
+            return (Arm(Status.EXPIRED), *(Arm(owed, LAPSED) for owed in sorted(WAITING_FOR_FIRST_RESPONSE)))
+        return (Arm(status),)
+
+
+def status_where(status: Status, expiry: Expiry) -> tuple[str, list[Any]]:
+    """The terms (after a listing's own) and their values that keep the tasks with
+    `status` now: a filter on rows found in another order (a search's, by rowid)."""
+    arms = expiry.arms(status)
+    terms = " OR ".join(f"({arm.terms('seq')})" for arm in arms)
+    return f" AND ({terms})", [value for arm in arms for value in arm.args(expiry.cut)]
+
+
+def expiry_at(now: datetime, *, expiring: bool = True) -> Expiry:
+    """Statuses as of `now` (the window is exact: at `expires_at` the task has expired)."""
+    return Expiry(to_micros(now - RESPONSE_WINDOW), expiring)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +119,10 @@ class Run:
         """The (value, seq) of a key of this run."""
         return (-key[1] if self.descending else key[1]), (-key[2] if self.ties_descending else key[2])
 
-    def sql(self, where: str, after: bool, reverse: bool = False) -> str:
-        """Keys of this run (`t.{column}, t.seq`) in order (or reversed), from its index;
-        with `after`, from after a (value, seq) given as `after_args`."""
+    def sql(self, where: str, arm: Arm, after: bool, reverse: bool = False) -> str:
+        """Keys of `arm` of this run (`t.{column}, t.seq`) in order (or reversed), from its
+        index; the arm's `args` follow `where`'s; with `after`, from after a (value, seq)
+        given as `after_args`."""
         descending = self.descending != reverse
         ties_descending = self.ties_descending != reverse
         resume = ""
@@ -71,7 +134,7 @@ class Run:
                 tie = "<" if ties_descending else ">"
                 resume = f" AND t.{self.column} {beyond}= ? AND (t.{self.column} {beyond} ? OR t.seq {tie} ?)"
         return (
-            f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND t.status = ?{resume}"
+            f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND {arm.terms(self.column)}{resume}"
             f" ORDER BY t.{self.column}{' DESC' if descending else ''}, t.seq{' DESC' if ties_descending else ''}"
         )
 
@@ -137,17 +200,19 @@ def page_keys(
     statuses: Iterable[Status],
     cursor: Key | None,
     limit: int,
-    read_run: Callable[[Status, Run, tuple[int, int] | None, int], list[tuple[int, int]]],
+    expiry: Expiry,
+    read_run: Callable[[Arm, Run, tuple[int, int] | None, int], list[tuple[int, int]]],
 ) -> list[Key]:
-    """The keys of the next `limit` tasks over `statuses`; `read_run(status, run, after, n)`
-    returns up to `n` (value, seq) pairs of that status's run after `after`."""
+    """The keys of the next `limit` tasks over `statuses`; `read_run(arm, run, after, n)`
+    returns up to `n` (value, seq) pairs of that arm of a status's run after `after`."""
     runs = []
     for status in statuses:
         bound = order.bound(status, cursor)
         if bound is False:
             continue
         run = order.runs[status]
-        runs.append([run.key(value, seq) for value, seq in read_run(status, run, bound, limit)])
+        for arm in expiry.arms(status):
+            runs.append([run.key(value, seq) for value, seq in read_run(arm, run, bound, limit)])
     merged = heapq.merge(*runs)
     return [key for _, key in zip(range(limit), merged, strict=False)]
 
@@ -160,10 +225,12 @@ def key_at(
     where: str,
     args: list[Any],
     counts: Mapping[Status, int],
+    expiry: Expiry,
 ) -> Key | None:
     """The key of the task at 0-based `position` over `statuses`; None past the end.
 
-    `counts` are the tasks per status under the same filters, in the same snapshot.
+    `counts` are the tasks per status under the same filters, in the same snapshot,
+    as of the same `expiry`.
     """
     for band in order.bands(statuses):
         size = sum(counts.get(status, 0) for status in band)
@@ -174,11 +241,15 @@ def key_at(
         # From the nearer end: a jump to the bottom costs what one to the top does.
         reverse = position >= size - position
         skip = size - 1 - position if reverse else position
-        arms = [f"SELECT * FROM ({run.sql(where, after=False, reverse=reverse)}) AS run{i}" for i in range(len(band))]
+        band_arms = [arm for status in band for arm in expiry.arms(status)]
+        arms = [
+            f"SELECT * FROM ({run.sql(where, arm, after=False, reverse=reverse)}) AS run{i}"
+            for i, arm in enumerate(band_arms)
+        ]
         by_value = " DESC" if run.descending != reverse else ""
         by_seq = " DESC" if run.ties_descending != reverse else ""
         sql = f"SELECT * FROM ({' UNION ALL '.join(arms)}) AS runs ORDER BY 1{by_value}, 2{by_seq} LIMIT 1 OFFSET ?"
-        values = [value for status in band for value in (*args, status.value)]
+        values = [value for arm in band_arms for value in (*args, *arm.args(expiry.cut))]
         found = conn.execute(sql, [*values, skip]).fetchone()
         return None if found is None else run.key(found[0], found[1])
     return None

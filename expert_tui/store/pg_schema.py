@@ -232,7 +232,47 @@ _V1 = [
 ]
 
 #: Migration i (0-based) takes the database from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1,)
+# v2: expiry is never written (SPEC 6): a status filter on a search takes the end of the
+# window (`p_cut`, microseconds): stored `new`/`opened` received after it keep their
+# status, those received at or before it are `expired`, and contacts (`p_cut` NULL) never
+# expire. The same split as `paging.Expiry`.
+_V2 = [
+    "DROP FUNCTION search_task_seqs(bigint, tsquery, smallint, text, text, bigint, integer)",
+    """
+    CREATE FUNCTION search_task_seqs(
+        p_partner bigint, p_query tsquery, p_inbox smallint, p_kind text, p_status text, p_cut bigint,
+        p_before bigint, p_limit integer
+    ) RETURNS SETOF bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = {schema}, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+    BEGIN
+        IF p_partner IS DISTINCT FROM NULLIF(current_setting('app.partner_id', true), '')::bigint THEN
+            RAISE EXCEPTION 'search outside the partner of this transaction' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN QUERY
+            SELECT t.seq FROM tasks t
+            WHERE t.partner_id = p_partner AND t.inbox = p_inbox AND t.search @@ p_query
+              AND (p_kind IS NULL OR t.kind = p_kind)
+              AND (p_status IS NULL OR CASE
+                    WHEN p_cut IS NULL THEN t.status = p_status
+                    WHEN p_status = 'expired' THEN t.status = 'expired'
+                        OR (t.status IN ('new', 'opened') AND t.received_at <= p_cut)
+                    WHEN p_status IN ('new', 'opened') THEN t.status = p_status AND t.received_at > p_cut
+                    ELSE t.status = p_status
+                  END)
+              AND (p_before IS NULL OR t.seq < p_before)
+            ORDER BY t.seq DESC
+            LIMIT p_limit;
+    END
+    $$
+    """,
+    "REVOKE ALL ON FUNCTION search_task_seqs FROM PUBLIC",
+    f"GRANT EXECUTE ON FUNCTION search_task_seqs TO {APP_ROLE}",
+]
+
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
 LATEST = len(MIGRATIONS)
 
 

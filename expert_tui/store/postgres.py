@@ -35,7 +35,6 @@ from psycopg import Connection, Cursor, errors
 from psycopg_pool import ConnectionPool
 
 from ..domain import (
-    RESPONSE_WINDOW,
     Clock,
     Kind,
     NotFound,
@@ -49,7 +48,20 @@ from ..domain.text import check_body, check_storable
 from . import pg_text, rows
 from .base import Event, ImportReport, Page, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
-from .paging import ORDERS, SEARCH_TAG, Key, Order, decode_cursor, encode_cursor, key_at, page_keys, seq_of
+from .paging import (
+    ORDERS,
+    SEARCH_TAG,
+    Arm,
+    Expiry,
+    Key,
+    Order,
+    decode_cursor,
+    encode_cursor,
+    expiry_at,
+    key_at,
+    page_keys,
+    seq_of,
+)
 from .pg_schema import APP_ROLE, migrate
 from .search import MAX_QUERY_WORDS
 from .sql_base import (
@@ -60,6 +72,7 @@ from .sql_base import (
     check_listing,
     checked_draft,
     checked_preferences,
+    counts_now,
     duplicate_id,
     enum_value,
     idempotency_mismatch,
@@ -93,7 +106,6 @@ _MAX_LEXEME_BYTES = 768 * 1024
 _UPDATE_TASK = (
     f"UPDATE tasks SET {', '.join(f'{c} = %s' for c in rows.WRITE_COLUMNS)} WHERE partner_id = %s AND seq = %s"
 )
-_OWED = (Status.NEW.value, Status.OPENED.value)
 _T = TypeVar("_T")
 
 
@@ -168,9 +180,8 @@ class PostgresStore(SqlStore):
         self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
 
     # --- transactions ---------------------------------------------------------------------------
-    def _run(self, work: Callable[[_Tx], _T], *, sweep: bool = False) -> _T:
-        """Run `work` in one transaction as the partner (retried whole on a deadlock);
-        with `sweep`, windows that have run out are closed first, in the same snapshot."""
+    def _run(self, work: Callable[[_Tx], _T]) -> _T:
+        """Run `work` in one transaction as the partner (retried whole on a deadlock)."""
         for attempt in range(_RETRIES):
             try:
                 with self._pool.connection() as conn, conn.cursor() as cur:
@@ -179,8 +190,6 @@ class PostgresStore(SqlStore):
                         "SELECT set_config('app.partner_id', %s, true), set_config('role', %s, true)",
                         (str(self.partner_id), APP_ROLE),
                     )
-                    if sweep:
-                        self._sweep_expired(tx, self.clock())
                     result = work(tx)
                     self._number_events(tx)
                     return result
@@ -191,25 +200,6 @@ class PostgresStore(SqlStore):
 
     def _write_tx(self, work: Callable[[_Tx], _T]) -> _T:
         return self._run(work)
-
-    def _sweep_expired(self, tx: _Tx, now: datetime) -> None:
-        """Store `expired` for every new/opened task whose window has closed by `now`."""
-        owed = "partner_id = %s AND inbox = 1 AND status = ANY(%s) AND received_at <= %s"
-        args = (self.partner_id, list(_OWED), rows.to_micros(now - RESPONSE_WINDOW))
-        if tx.execute(f"SELECT 1 FROM tasks WHERE {owed} LIMIT 1", args).fetchone() is None:
-            return
-        deltas: Counter[tuple[str, str]] = Counter()
-        for status in _OWED:  # one status each, so a concurrent sweep re-checks the rows it waited for
-            expired = tx.execute(
-                "UPDATE tasks SET status = %s"
-                " WHERE partner_id = %s AND inbox = 1 AND status = %s AND received_at <= %s RETURNING id, kind",
-                (Status.EXPIRED.value, self.partner_id, status, args[2]),
-            ).fetchall()
-            for task_id, kind in expired:
-                tx.event(task_id, "expired")
-                deltas[(kind, status)] -= 1
-                deltas[(kind, Status.EXPIRED.value)] += 1
-        self._count(tx, deltas)
 
     def _count(self, tx: _Tx, deltas: Mapping[tuple[str, str], int]) -> None:
         """Add `deltas` to the counts per (kind, status), in key order (no deadlocks
@@ -261,20 +251,21 @@ class PostgresStore(SqlStore):
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
         statuses = list(Status) if status is None else [status]
         where, args = self._filters(kind)
+        expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
 
         def read(tx: _Tx) -> tuple[list[Any], list[tuple[int, ...]]]:
             conn = _Qmark(tx)
             start = cursor
             if offset:
-                counts = self._counts(tx, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind])
-                start = key_at(conn, order, statuses, offset - 1, where, args, counts)  # type: ignore[arg-type]
+                counts = self._counts(tx, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind], expiry)
+                start = key_at(conn, order, statuses, offset - 1, where, args, counts, expiry)  # type: ignore[arg-type]
                 if start is None:
                     return [], []
-            runs = _read_runs(conn, order, statuses, start, query.limit + 1, where, args)
-            keys = page_keys(order, statuses, start, query.limit + 1, lambda status, *_: runs.get(status, []))
+            runs = _read_runs(conn, order, statuses, start, query.limit + 1, where, args, expiry)
+            keys = page_keys(order, statuses, start, query.limit + 1, expiry, lambda arm, *_: runs.get(arm, []))
             return self._rows_by_seq(tx, [seq_of(key) for key in keys[: query.limit]]), keys
 
-        found, keys = self._run(read, sweep=True)
+        found, keys = self._run(read)
         items = [rows.task_from_row(row) for row in found]
         next_cursor = encode_cursor(order.tag, keys[query.limit - 1]) if len(keys) > query.limit else None
         return Page(items, next_cursor)
@@ -292,18 +283,23 @@ class PostgresStore(SqlStore):
         cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_TAG, width=1)
         inbox = 0 if kind is Kind.CONTACT else 1
         kind_value = None if kind is None or kind is Kind.CONTACT else kind.value
+        # Where windows end now (None for contacts: they have none); the function splits
+        # the stored `new`/`opened` there, as `paging.Expiry` does.
+        cut = None if kind is Kind.CONTACT else expiry_at(self.clock()).cut
 
         def read(tx: _Tx) -> list[Any]:
             seqs = [
                 seq
                 for (seq,) in tx.execute(
-                    "SELECT search_task_seqs(%s, %s::tsquery, %s::smallint, %s::text, %s::text, %s::bigint, %s)",
+                    "SELECT search_task_seqs(%s, %s::tsquery, %s::smallint, %s::text, %s::text, %s::bigint,"
+                    " %s::bigint, %s)",
                     (
                         self.partner_id,
                         expression,
                         inbox,
                         kind_value,
                         None if status is None else status.value,
+                        cut,
                         None if cursor is None else cursor[0],
                         query.limit + 1,
                     ),
@@ -311,7 +307,7 @@ class PostgresStore(SqlStore):
             ]
             return self._rows_by_seq(tx, seqs)
 
-        found = self._run(read, sweep=True)
+        found = self._run(read)
         items = [rows.task_from_row(row) for row in found[: query.limit]]
         next_cursor = encode_cursor(SEARCH_TAG, (found[query.limit - 1][0],)) if len(found) > query.limit else None
         return Page(items, next_cursor)
@@ -329,20 +325,29 @@ class PostgresStore(SqlStore):
 
     def counts(self, kind: Kind | None = None) -> dict[Status, int]:
         kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [enum_value(Kind, kind, "kind")]
-        return self._run(lambda tx: self._counts(tx, kinds), sweep=True)
+        expiry = expiry_at(self.clock(), expiring=Kind.CONTACT not in kinds)
+        return self._run(lambda tx: self._counts(tx, kinds, expiry))
 
-    def _counts(self, tx: _Tx, kinds: list[Kind]) -> dict[Status, int]:
-        out = dict.fromkeys(Status, 0)
-        found = tx.execute(
+    def _counts(self, tx: _Tx, kinds: list[Kind], expiry: Expiry) -> dict[Status, int]:
+        """The stored counts, and of the stored `new`/`opened` those still in their window
+        (an index range over the last 72 hours of arrivals): what has expired is the rest."""
+        kind_values = [k.value for k in kinds]
+        stored = tx.execute(
             "SELECT status, SUM(n) FROM task_counts WHERE partner_id = %s AND kind = ANY(%s) GROUP BY status",
-            (self.partner_id, [k.value for k in kinds]),
+            (self.partner_id, kind_values),
         ).fetchall()
-        for status, n in found:
-            out[Status(status)] = int(n)
-        return out
+        counts = {Status(status): int(n) for status, n in stored}
+        if not expiry.expiring:
+            return counts_now(counts, counts)
+        live = tx.execute(
+            "SELECT t.status, COUNT(*) FROM tasks t WHERE t.partner_id = %s AND t.inbox = 1 AND t.status = ANY(%s)"
+            " AND t.received_at > %s AND t.kind = ANY(%s) GROUP BY t.status",
+            (self.partner_id, [Status.NEW.value, Status.OPENED.value], expiry.cut, kind_values),
+        ).fetchall()
+        return counts_now(counts, {Status(status): int(n) for status, n in live})
 
     def get_task(self, task_id: str) -> Task:
-        return self._run(lambda tx: self._load(tx, task_id).task, sweep=True)
+        return self._run(lambda tx: self._load(tx, task_id).task)
 
     def _load(self, tx: _Tx, task_id: str, *, lock: bool = False) -> Loaded:
         row = tx.execute(
@@ -382,12 +387,12 @@ class PostgresStore(SqlStore):
             found = tx.execute(
                 """
                 SELECT
-                    COUNT(*) FILTER (WHERE status = 'expired'),
+                    COUNT(*) FILTER (WHERE status IN ('expired', 'new', 'opened')),
                     COUNT(*),
                     COUNT(*) FILTER (WHERE COALESCE(first_response_at < expires_at, false)
                         OR (declined_by IS NOT DISTINCT FROM 'partner' AND declined_at < expires_at))
                 FROM tasks
-                WHERE partner_id = %s AND expires_at > %s AND expires_at <= %s
+                WHERE partner_id = %s AND inbox = 1 AND expires_at > %s AND expires_at <= %s
                   AND NOT (declined_by IS NOT DISTINCT FROM 'merchant' AND declined_at < expires_at
                            AND first_response_at IS NULL)
                 """,
@@ -402,7 +407,7 @@ class PostgresStore(SqlStore):
                 answered_in_time_share=None if closed == 0 else int(in_time) / closed,
             )
 
-        return self._run(read, sweep=True)
+        return self._run(read)
 
     def events(self, after: int, limit: int = 1000) -> list[Event]:
         found = self._run(
@@ -436,7 +441,7 @@ class PostgresStore(SqlStore):
                 tasks = [rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ())) for row in found]
                 return seqs[-1], tasks
 
-            last, tasks = self._run(chunk, sweep=True)
+            last, tasks = self._run(chunk)
             if not tasks:
                 return
             yield from tasks
@@ -737,24 +742,29 @@ def _read_runs(
     limit: int,
     where: str,
     args: list[Any],
-) -> dict[Status, list[tuple[int, int]]]:
-    """The next `limit` keys of every status's run after `cursor`, in one statement (one
-    round trip to the server instead of one per status); `page_keys` merges them."""
-    arms: list[str] = []
+    expiry: Expiry,
+) -> dict[Arm, list[tuple[int, int]]]:
+    """The next `limit` keys of every arm of every status's run after `cursor`, in one
+    statement (one round trip to the server instead of one per arm); `page_keys` merges them."""
+    selects: list[str] = []
     values: list[Any] = []
+    arms: list[tuple[Arm, Status]] = []
     for status in statuses:
         bound = order.bound(status, cursor)
         if bound is False:
             continue
         run = order.runs[status]
-        arms.append(f"(SELECT ?::text, run.* FROM ({run.sql(where, bound is not None)} LIMIT ?) AS run)")
-        values += [status.value, *args, status.value, *(run.after_args(*bound) if bound else ()), limit]
-    out: dict[Status, list[tuple[int, int]]] = {}
-    if arms:
-        for status, value, seq in conn.execute(" UNION ALL ".join(arms), values):
-            out.setdefault(Status(status), []).append((value, seq))
-    for status, keys in out.items():  # an Append may interleave its arms (parallel plans)
-        keys.sort(key=lambda pair, run=order.runs[status]: run.key(*pair))
+        for arm in expiry.arms(status):
+            selects.append(f"(SELECT ?::int, run.* FROM ({run.sql(where, arm, bound is not None)} LIMIT ?) AS run)")
+            values += [len(arms), *args, *arm.args(expiry.cut), *(run.after_args(*bound) if bound else ()), limit]
+            arms.append((arm, status))
+    out: dict[Arm, list[tuple[int, int]]] = {}
+    if selects:
+        for index, value, seq in conn.execute(" UNION ALL ".join(selects), values):
+            out.setdefault(arms[index][0], []).append((value, seq))
+    by_arm = dict(arms)
+    for arm, keys in out.items():  # an Append may interleave its arms (parallel plans)
+        keys.sort(key=lambda pair, run=order.runs[by_arm[arm]]: run.key(*pair))
     return out
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ..domain import (
+    WAITING_FOR_FIRST_RESPONSE,
     Clock,
     DeclineReason,
     DomainError,
@@ -50,6 +51,7 @@ __all__ = [
     "check_listing",
     "checked_draft",
     "checked_preferences",
+    "counts_now",
     "differing",
     "dumps",
     "duplicate_id",
@@ -258,6 +260,18 @@ def check_listing(query: TaskQuery) -> Listing:
     if q is not None and offset:
         raise Invalid("search results are read page by page with the cursor, not at an offset", "offset")
     return Listing(status, kind, offset, q)
+
+
+def counts_now(stored: Mapping[Status, int], live: Mapping[Status, int]) -> dict[Status, int]:
+    """Tasks per status now, from the stored counts and, of the stored `new`/`opened`,
+    how many are still inside their window (`live`): the others have expired (SPEC 6:
+    expiry is computed at read time, never written)."""
+    out = dict.fromkeys(Status, 0)
+    out.update(stored)
+    for owed in WAITING_FOR_FIRST_RESPONSE:
+        out[Status.EXPIRED] += out[owed] - live.get(owed, 0)
+        out[owed] = live.get(owed, 0)
+    return out
 
 
 def enum_value(enum: type, value: object, field: str) -> Any:

@@ -4,9 +4,9 @@ Every change runs in a `BEGIN IMMEDIATE` transaction (with a busy timeout, so tw
 processes writing at once wait for each other instead of failing with "database is
 locked"): the task is read, the domain rules decide (`rules.apply` with `now =
 clock()`), and the new state, its messages/notes, its search document and an event
-row are written together. Reads first turn tasks whose 72-hour window has closed into
-`expired` (one indexed probe when there are none), so statuses, counts and orders are
-always as of now, whatever was running when a deadline passed.
+row are written together. Reads write nothing: expiry is computed at read time (SPEC 6),
+so statuses, counts and orders are as of the reader's clock, whatever was running when
+a deadline passed (`paging.Expiry`, `sql_base.counts_now`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain import (
-    RESPONSE_WINDOW,
     Clock,
     Kind,
     NotFound,
@@ -36,7 +35,20 @@ from ..private_files import check_store_files, prepare_store_file
 from . import rows
 from .base import Event, ImportReport, Page, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
 from .delivery import check_delivery
-from .paging import ORDERS, SEARCH_TAG, Run, decode_cursor, encode_cursor, key_at, page_keys, seq_of
+from .paging import (
+    ORDERS,
+    SEARCH_TAG,
+    Arm,
+    Expiry,
+    Run,
+    decode_cursor,
+    encode_cursor,
+    expiry_at,
+    key_at,
+    page_keys,
+    seq_of,
+    status_where,
+)
 from .records import read_records
 from .schema import check_ours, migrate
 from .search import match_expression
@@ -48,6 +60,7 @@ from .sql_base import (
     check_listing,
     checked_draft,
     checked_preferences,
+    counts_now,
     differing,
     duplicate_id,
     enum_value,
@@ -81,7 +94,6 @@ _INSERT_TASK = (
 _UPDATE_TASK = f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in rows.WRITE_COLUMNS)} WHERE seq = ?"
 _INSERT_MESSAGE = f"INSERT INTO messages (task, {', '.join(rows.MESSAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_NOTE = f"INSERT INTO notes (task, {', '.join(rows.NOTE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
-_OWED = (Status.NEW.value, Status.OPENED.value)
 _T = TypeVar("_T")
 
 
@@ -183,27 +195,13 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot, after closing the windows that have run out."""
+        """A consistent snapshot."""
         with self._lock:
-            self._sweep_expired(self.clock())
             self._conn.execute("BEGIN")
             try:
                 yield self._conn
             finally:
                 self._conn.execute("COMMIT")
-
-    def _sweep_expired(self, now: datetime) -> None:
-        """Store `expired` for every new/opened task whose window has closed by `now`."""
-        owed = "partner = ? AND inbox = 1 AND status IN (?, ?) AND received_at <= ?"
-        args = (self.partner, *_OWED, rows.to_micros(now - RESPONSE_WINDOW))
-        if self._conn.execute(f"SELECT 1 FROM tasks WHERE {owed} LIMIT 1", args).fetchone() is None:
-            return
-        with self._write() as conn:
-            expired = conn.execute(
-                f"UPDATE tasks SET status = ? WHERE {owed} RETURNING id",
-                (Status.EXPIRED.value, *args),
-            ).fetchall()
-            self._events(conn, [(task_id,) for (task_id,) in expired], "expired", now)
 
     def _events(self, conn: sqlite3.Connection, task_ids: Iterable[tuple[str]], kind: str, now: datetime) -> None:
         at = rows.to_micros(now)
@@ -222,24 +220,26 @@ class SqliteStore(SqlStore):
             expression = match_expression(listing.q)
             if expression is None:
                 return Page([], None)
-            return self._search_page(expression, where, args, status, query)
+            expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
+            return self._search_page(expression, where, args, status, expiry, query)
         order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
         statuses = list(Status) if status is None else [status]
+        expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
         with self._read() as conn:
 
-            def read_run(status: Status, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
-                sql = run.sql(where, after is not None) + " LIMIT ?"
+            def read_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
+                sql = run.sql(where, arm, after is not None) + " LIMIT ?"
                 return conn.execute(
-                    sql, [*args, status.value, *(run.after_args(*after) if after else ()), n]
+                    sql, [*args, *arm.args(expiry.cut), *(run.after_args(*after) if after else ()), n]
                 ).fetchall()
 
             if offset:
-                counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind])
-                cursor = key_at(conn, order, statuses, offset - 1, where, args, counts)
+                counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind], expiry)
+                cursor = key_at(conn, order, statuses, offset - 1, where, args, counts, expiry)
                 if cursor is None:
                     return Page([], None)
-            keys = page_keys(order, statuses, cursor, query.limit + 1, read_run)
+            keys = page_keys(order, statuses, cursor, query.limit + 1, expiry, read_run)
             found = self._rows_by_seq(conn, [seq_of(key) for key in keys[: query.limit]])
         items = [rows.task_from_row(row) for row in found]
         next_cursor = encode_cursor(order.tag, keys[query.limit - 1]) if len(keys) > query.limit else None
@@ -255,17 +255,17 @@ class SqliteStore(SqlStore):
         return where, args
 
     def _search_page(
-        self, expression: str, where: str, args: list[Any], status: Status | None, query: TaskQuery
+        self, expression: str, where: str, args: list[Any], status: Status | None, expiry: Expiry, query: TaskQuery
     ) -> Page:
         cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_TAG, width=1)
+        having, having_args = ("", []) if status is None else status_where(status, expiry)
         sql = (
             f"SELECT {SELECT_TASK} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
-            f" WHERE task_search MATCH ? AND {where}"
-            + (" AND t.status = ?" if status is not None else "")
+            f" WHERE task_search MATCH ? AND {where}{having}"
             + (" AND s.rowid < ?" if cursor is not None else "")
             + " ORDER BY s.rowid DESC LIMIT ?"
         )
-        values = [expression, *args, *([status.value] if status else []), *(cursor or ()), query.limit + 1]
+        values = [expression, *args, *having_args, *(cursor or ()), query.limit + 1]
         with self._read() as conn:
             found = conn.execute(sql, values).fetchall()
         items = [rows.task_from_row(row) for row in found[: query.limit]]
@@ -284,19 +284,27 @@ class SqliteStore(SqlStore):
 
     def counts(self, kind: Kind | None = None) -> dict[Status, int]:
         kinds = [Kind.MATCH, Kind.DIRECT] if kind is None else [enum_value(Kind, kind, "kind")]
+        expiry = expiry_at(self.clock(), expiring=Kind.CONTACT not in kinds)
         with self._read() as conn:
-            return self._counts(conn, kinds)
+            return self._counts(conn, kinds, expiry)
 
-    def _counts(self, conn: sqlite3.Connection, kinds: list[Kind]) -> dict[Status, int]:
-        out = dict.fromkeys(Status, 0)
-        found = conn.execute(
-            "SELECT status, SUM(n) FROM task_counts"
-            f" WHERE partner = ? AND kind IN ({', '.join('?' for _ in kinds)}) GROUP BY status",
+    def _counts(self, conn: sqlite3.Connection, kinds: list[Kind], expiry: Expiry) -> dict[Status, int]:
+        """The stored counts, and of the stored `new`/`opened` those still in their window
+        (an index range over the last 72 hours of arrivals): what has expired is the rest."""
+        marks = ", ".join("?" for _ in kinds)
+        stored = conn.execute(
+            f"SELECT status, SUM(n) FROM task_counts WHERE partner = ? AND kind IN ({marks}) GROUP BY status",
             (self.partner, *(k.value for k in kinds)),
         ).fetchall()
-        for status, n in found:
-            out[Status(status)] = int(n)
-        return out
+        counts = {Status(status): int(n) for status, n in stored}
+        if not expiry.expiring:
+            return counts_now(counts, counts)
+        live = conn.execute(
+            "SELECT status, COUNT(*) FROM tasks WHERE partner = ? AND inbox = 1 AND status IN (?, ?)"
+            f" AND received_at > ? AND kind IN ({marks}) GROUP BY status",
+            (self.partner, Status.NEW.value, Status.OPENED.value, expiry.cut, *(k.value for k in kinds)),
+        ).fetchall()
+        return counts_now(counts, {Status(status): int(n) for status, n in live})
 
     def get_task(self, task_id: str) -> Task:
         with self._read() as conn:
@@ -337,12 +345,12 @@ class SqliteStore(SqlStore):
             expired, closed, in_time = conn.execute(
                 """
                 SELECT
-                    COALESCE(SUM(status = 'expired'), 0),
+                    COALESCE(SUM(status IN ('expired', 'new', 'opened')), 0),
                     COUNT(*),
                     COALESCE(SUM(IFNULL(first_response_at < expires_at, 0)
                         OR (declined_by IS 'partner' AND declined_at < expires_at)), 0)
                 FROM tasks
-                WHERE partner = ? AND expires_at > ? AND expires_at <= ?
+                WHERE partner = ? AND inbox = 1 AND expires_at > ? AND expires_at <= ?
                   AND NOT (declined_by IS 'merchant' AND declined_at < expires_at AND first_response_at IS NULL)
                 """,
                 (self.partner, since, now_us),
