@@ -842,6 +842,9 @@ class StoreContract:
         assert contact.kind is Kind.CONTACT, "contact requests are delivered on holiday too (SPEC 6)"
         assert store.list_tasks(TaskQuery()).items == []
         clock.advance(timedelta(days=3))
+        with pytest.raises(NotDelivered, match="until"):
+            self.deliver(store)  # SPEC 6: the last day of the holiday is included
+        clock.advance(timedelta(days=1))
         assert self.deliver(store).status is Status.NEW
 
     def test_dropshippers_refused_when_the_partner_says_so(self, store: Store) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -310,7 +310,9 @@ def test_preferences_normalise_what_people_type() -> None:
         (True, None, date(2026, 12, 1), True),
         (False, None, date(2026, 12, 1), False),
         (True, date(2026, 12, 24), date(2026, 12, 1), False),
-        (True, date(2026, 12, 24), date(2026, 12, 24), True),
+        # SPEC 6: the last day of a holiday is a day off too.
+        (True, date(2026, 12, 24), date(2026, 12, 24), False),
+        (True, date(2026, 12, 24), date(2026, 12, 25), True),
         (False, date(2026, 12, 24), date(2026, 12, 25), False),
     ],
 )
@@ -318,3 +320,44 @@ def test_unavailable_until_a_future_date_wins_over_available(
     available: bool, until: date | None, today: date, expected: bool
 ) -> None:
     assert Preferences(available=available, unavailable_until=until).is_available(today) is expected
+
+
+def test_notification_preferences_of_spec_6_round_trip_and_are_checked() -> None:
+    data = {
+        "unavailable_from": "2026-12-20",
+        "unavailable_until": "2026-12-27",
+        "notification_digest_minutes": 30,
+        "time_zone": "Europe/Warsaw",
+    }
+    prefs = preferences_from_dict(data)
+    assert (prefs.unavailable_from, prefs.notification_digest_minutes, prefs.time_zone) == (
+        date(2026, 12, 20),
+        30,
+        "Europe/Warsaw",
+    )
+    assert preferences_from_dict(preferences_to_dict(prefs)) == prefs
+    assert preferences_from_dict({}).time_zone == "UTC" and preferences_from_dict({}).notification_digest_minutes == 0
+    for wrong, field in [
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"time_zone": "../../etc/passwd"}, "time_zone"),
+        ({"notification_digest_minutes": -1}, "notification_digest_minutes"),
+        ({"notification_digest_minutes": 1.5}, "notification_digest_minutes"),
+        ({"notification_digest_minutes": 10**9}, "notification_digest_minutes"),
+        ({"unavailable_from": "2026-12-28", "unavailable_until": "2026-12-27"}, "unavailable_from"),
+    ]:
+        with pytest.raises(Invalid) as error:
+            preferences_from_dict(wrong)
+        assert error.value.field == field
+
+
+def test_a_holiday_is_counted_in_the_partners_own_days() -> None:
+    """SPEC 6: [from, until] inclusive, each day ending at midnight in `time_zone`."""
+    prefs = Preferences(
+        unavailable_from=date(2026, 12, 20), unavailable_until=date(2026, 12, 27), time_zone="Pacific/Auckland"
+    )
+    assert prefs.is_available(date(2026, 12, 19)) and not prefs.is_available(date(2026, 12, 20))
+    assert not prefs.is_available(date(2026, 12, 27)) and prefs.is_available(date(2026, 12, 28))
+    # 2026-12-27T12:00Z is already the 28th in Auckland (UTC+13): back at work there.
+    assert prefs.is_available_at(datetime(2026, 12, 27, 12, 0, tzinfo=UTC))
+    assert not Preferences(unavailable_until=date(2026, 12, 27)).is_available_at(datetime(2026, 12, 27, 12, tzinfo=UTC))
+    assert not Preferences(unavailable_from=date(2026, 12, 20)).is_available(date(2027, 1, 1)), "open-ended"

@@ -367,6 +367,9 @@ def test_preferences_put_replaces_and_patch_changes_only_what_it_names(ola: Api)
         "unavailable_until": None,
         "dropshippers": False,
         "notification_email": "ola@agency.example",
+        "unavailable_from": None,
+        "notification_digest_minutes": 15,
+        "time_zone": "Europe/Warsaw",
         "services": [{"name": "SEO", "starting_price": 300, "currency": "USD"}],
     }
     assert ola.put("/v1/preferences", json=whole).json() == whole

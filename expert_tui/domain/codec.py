@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Invalid
 from .limits import (
@@ -23,6 +24,7 @@ from .limits import (
     MAX_TITLE_CHARS,
 )
 from .model import (
+    MAX_DIGEST_MINUTES,
     AccessStatus,
     Author,
     Budget,
@@ -261,6 +263,9 @@ def preferences_to_dict(prefs: Preferences) -> dict[str, Any]:
         "unavailable_until": prefs.unavailable_until.isoformat() if prefs.unavailable_until else None,
         "dropshippers": prefs.dropshippers,
         "notification_email": prefs.notification_email,
+        "unavailable_from": prefs.unavailable_from.isoformat() if prefs.unavailable_from else None,
+        "notification_digest_minutes": prefs.notification_digest_minutes,
+        "time_zone": prefs.time_zone,
         "services": [
             {"name": s.name, "starting_price": s.starting_price, "currency": s.currency} for s in prefs.services
         ],
@@ -288,13 +293,42 @@ def preferences_from_dict(data: object) -> Preferences:
         if price is None or price < 0:
             raise Invalid(f"services[{i}].starting_price must be 0 or more", f"services[{i}].starting_price")
         services.append(ServiceOffer(name, price, _currency(s, "currency")))
+    since = r.get("unavailable_from", default=None)
+    start = None if since is None else parse_date(since, "unavailable_from")
+    end = None if until is None else parse_date(until, "unavailable_until")
+    if start is not None and end is not None and start > end:
+        raise Invalid("unavailable_from is after unavailable_until", "unavailable_from")
     return Preferences(
         available=r.boolean("available", default=True),
-        unavailable_until=None if until is None else parse_date(until, "unavailable_until"),
+        unavailable_until=end,
         dropshippers=r.boolean("dropshippers", default=True),
         notification_email=email,
         services=tuple(services),
+        unavailable_from=start,
+        notification_digest_minutes=_digest_minutes(r),
+        time_zone=_time_zone(r),
     )
+
+
+def _digest_minutes(r: _Reader) -> int:
+    value = r.get("notification_digest_minutes", default=0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DIGEST_MINUTES:
+        raise Invalid(
+            f"notification_digest_minutes must be a whole number from 0 (immediate) to {MAX_DIGEST_MINUTES:,}",
+            "notification_digest_minutes",
+        )
+    return value
+
+
+def _time_zone(r: _Reader) -> str:
+    name = r.text("time_zone", default="UTC", limit=64).strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            f"time_zone {name[:40]!r} is not an IANA time zone name (like Europe/Warsaw or UTC)", "time_zone"
+        ) from None
+    return name
 
 
 # --- parts ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 RESPONSE_WINDOW = timedelta(hours=72)
 
@@ -229,15 +230,49 @@ class ServiceOffer:
     currency: str
 
 
+#: The longest e-mail digest period a partner may choose: one a day.
+MAX_DIGEST_MINUTES = 24 * 60
+
+
 @dataclass(frozen=True, slots=True)
 class Preferences:
+    """The partner's server-side preferences (SPEC 6), shared by the team."""
+
     available: bool = True
     unavailable_until: date | None = None
     dropshippers: bool = True
     notification_email: str = ""
     services: tuple[ServiceOffer, ...] = ()
+    unavailable_from: date | None = None
+    #: 0: an e-mail as soon as something arrives (at most one a minute); N: one digest every N minutes.
+    notification_digest_minutes: int = 0
+    #: IANA name: the partner's days (availability) and the reply-by times in e-mails.
+    time_zone: str = "UTC"
 
     def is_available(self, today: date) -> bool:
-        if self.unavailable_until is not None and self.unavailable_until > today:
+        """`today` is the partner's local date: unavailable when `available` is off or
+        `today` lies within [`unavailable_from`, `unavailable_until`], both days included
+        (a missing `from` means from now; a missing `until` means until switched back)."""
+        if not self.available:
             return False
-        return self.available
+        if self.unavailable_from is None and self.unavailable_until is None:
+            return True
+        if self.unavailable_from is not None and today < self.unavailable_from:
+            return True
+        return self.unavailable_until is not None and today > self.unavailable_until
+
+    def local_date(self, now: datetime) -> date:
+        """The partner's date at `now`: each day ends at midnight in their time zone."""
+        return now.astimezone(zone(self.time_zone)).date()
+
+    def is_available_at(self, now: datetime) -> bool:
+        return self.is_available(self.local_date(now))
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone `name` (UTC when the system's database lacks it: a reply-by
+    time one zone off beats a notification that is never sent)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -11,7 +11,7 @@ def check_delivery(partner: str, prefs: Preferences, task: Task, now: datetime) 
     """Refuse (`NotDelivered`, naming the rule) a task `prefs` keep out at `now`."""
     if task.kind is Kind.CONTACT:
         return  # A contact request has no window and is delivered even on holiday (SPEC 6).
-    if not prefs.is_available(now.date()):
+    if not prefs.is_available_at(now):
         until = f" until {prefs.unavailable_until.isoformat()}" if prefs.unavailable_until else ""
         raise NotDelivered(f"{partner} is unavailable{until} — no new tasks are delivered", "unavailable")
     if task.business.dropshipper and not prefs.dropshippers:

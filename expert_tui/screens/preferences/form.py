@@ -126,8 +126,8 @@ def availability_words(values: FormValues, today: date) -> str:
         until = date.fromisoformat(values.unavailable_until.strip()) if values.unavailable_until.strip() else None
     except ValueError:
         until = None
-    if until is not None and until > today:
-        return f"Right now: unavailable until {until:%a %d %b %Y}; tasks arrive again that day."
+    if until is not None and until >= today:
+        return f"Right now: unavailable until {until:%a %d %b %Y}, that day included; tasks arrive the day after."
     if not values.available:
         return "Right now: unavailable — no new tasks are delivered until you switch this back."
     return "Right now: available — new tasks are delivered."

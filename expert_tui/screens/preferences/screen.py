@@ -32,7 +32,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from ...commands import PaletteCommand, with_keys
 from ...domain import DomainError, Invalid
-from ...domain.codec import preferences_from_dict
+from ...domain.codec import preferences_from_dict, preferences_to_dict
 from ...domain.text import one_line
 from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
 from ...store_calls import call_store, failure_reason, notify_refusal
@@ -378,7 +378,10 @@ class PreferencesScreen(Screen[None]):
             return False
         try:
             # The domain's checks first (instant, and the same words), then the store's own.
-            prefs = preferences_from_dict(typed.to_record())
+            preferences_from_dict(typed.to_record())
+            # The form shows some fields only: the others (time zone, digest, ...) are kept.
+            current = await asyncio.to_thread(self.store.get_preferences)
+            prefs = preferences_from_dict({**preferences_to_dict(current), **typed.to_record()})
             stored = await asyncio.to_thread(self.store.set_preferences, prefs)
         except Invalid as error:
             self._show_invalid(error, included)
