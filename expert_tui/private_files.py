@@ -51,6 +51,15 @@ def check_private(path: Path, *, folder: bool = False) -> bool:
     return True
 
 
+def read_private(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of the user's own private file (a secret: credentials),
+    checked on the open file itself, never through a symbolic link."""
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    with os.fdopen(fd, "rb") as stream:
+        _check_stat(path, os.fstat(stream.fileno()), folder=False)
+        return stream.read(limit)
+
+
 def check_store_files(db: Path) -> None:
     """A database file and the files SQLite keeps beside it, each private (or absent)."""
     check_private(db)

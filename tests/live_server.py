@@ -20,7 +20,7 @@ import httpx
 import uvicorn
 
 from expert_tui.domain import Clock, system_clock
-from expert_tui.server.app import create_app
+from expert_tui.server.app import Mailing, create_app
 from expert_tui.store.tokens import TokenStore
 
 
@@ -58,11 +58,16 @@ class LiveServer:
 
 @contextmanager
 def server_in_thread(
-    db: Path, *, clock: Clock = system_clock, rate_limit: float = 0, port: int = 0
+    db: Path,
+    *,
+    clock: Clock = system_clock,
+    rate_limit: float = 0,
+    port: int = 0,
+    mail: Mailing | None = None,
 ) -> Iterator[LiveServer]:
     """The real server in a thread of this process; `port` 0 takes a free one (give the
     port of a server that was stopped to start it again where its clients look)."""
-    app = create_app(db, clock=clock, rate_limit=rate_limit)
+    app = create_app(db, clock=clock, rate_limit=rate_limit, mail=mail)
     # Port 0 through uvicorn's own bind: a socket handed in with `sockets=` loses
     # TCP_NODELAY on its connections, and every answer waits 40 ms for a delayed ACK.
     config = uvicorn.Config(
@@ -93,16 +98,18 @@ def server_in_thread(
 class ServerProcess:
     """`expert-tui serve` as a child process, which a test may kill and start again."""
 
-    def __init__(self, db: Path, port: int) -> None:
+    def __init__(self, db: Path, port: int, args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
         self.db = db
         self.port = port
+        self.args = args
+        self.env = env or {}
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "expert_tui", "--db", str(self.db), "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "expert_tui", "--db", str(self.db), "serve", "--port", str(self.port), *self.args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -381,6 +381,12 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     return serve_command(ctx, args)
 
 
+def cmd_admin(ctx: Context, args: argparse.Namespace) -> int:
+    from .server_commands import admin_command
+
+    return admin_command(ctx, args)
+
+
 def cmd_token(ctx: Context, args: argparse.Namespace) -> int:
     from .server_commands import token_command
 
@@ -421,6 +427,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "paths": cmd_paths,
     "serve": cmd_serve,
     "token": cmd_token,
+    "admin": cmd_admin,
     "simulate": cmd_simulate,
     "login": cmd_login,
     "logout": cmd_logout,

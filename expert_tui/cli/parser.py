@@ -6,6 +6,7 @@ import argparse
 import re
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import NoReturn
 
 from .. import __version__
@@ -211,6 +212,41 @@ def build_parser() -> Parser:
         metavar="N",
         help="requests a second per token, bursts of 4 s worth (default 50; 0 turns it off)",
     )
+    mail = sub.add_argument_group("notification e-mails (off without --smtp)")
+    mail.add_argument(
+        "--smtp",
+        metavar="URL",
+        help="the mail relay: smtp://HOST[:PORT], smtp+starttls://HOST[:PORT] or smtps://HOST[:PORT]; its login from"
+        " EXPERT_TUI_SMTP_USER and EXPERT_TUI_SMTP_PASSWORD or --smtp-credentials, never the command line",
+    )
+    mail.add_argument(
+        "--smtp-credentials",
+        metavar="FILE",
+        type=Path,
+        help="a file of yours, mode 0600: the relay's user on the first line, the password on the second",
+    )
+    mail.add_argument("--mail-from", metavar="ADDRESS", help="the From address of the e-mails (needed with --smtp)")
+    mail.add_argument(
+        "--mail-unsubscribe",
+        metavar="URI",
+        help="a mailto: or https: address for List-Unsubscribe (only sent when given)",
+    )
+    mail.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="where partners reach this server, named in the e-mails (default http://HOST:PORT)",
+    )
+
+    sub = command(
+        "admin",
+        "the server operator's view: notification e-mails",
+        "Read the server's store file (--db): `admin notifications` lists the notification e-mails, newest"
+        " first; --failed only those the relay refused for good (or that were given up on), with its answer.",
+    )
+    sub.add_argument("what", choices=["notifications"], help="what to show: notifications")
+    sub.add_argument("--failed", action="store_true", help="only the e-mails that failed for good")
+    sub.add_argument("--limit", type=_count, default=100, metavar="N", help="at most N e-mails (0 = all; default 100)")
+    sub.add_argument("--json", action="store_true", help="print JSON (UTF-8) instead of text")
 
     sub = command("token", "make, list and revoke the server's API tokens")
     tokens = sub.add_subparsers(dest="token_command", metavar="ACTION", required=True)

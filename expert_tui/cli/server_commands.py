@@ -8,14 +8,19 @@ import argparse
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from ..domain import Invalid
 from ..domain.text import one_line
 from ..domain.timefmt import format_ts
 from ..store.tokens import TokenInfo, TokenStore
-from .backend import Backend, local_backend
+from .backend import Backend, local_backend, missing_store
 from .commands import Context, err, out, print_json
 from .exits import OK, CliError
+
+if TYPE_CHECKING:
+    from ..server.app import Mailing
+    from ..store.notify import Batch
 
 
 def _server_file(ctx: Context) -> Backend:
@@ -31,11 +36,93 @@ def serve_command(ctx: Context, args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         raise CliError("the server needs its extra packages: pip install 'expert-tui[server]'") from None
     backend = _server_file(ctx)
+    mailing = _mailing(args)
     try:
-        serve(backend.db, args.host, args.port, args.rate_limit)
+        serve(backend.db, args.host, args.port, args.rate_limit, mailing)
     except ModuleNotFoundError:
         raise CliError("the server needs its extra packages: pip install 'expert-tui[server]'") from None
     return OK
+
+
+def _mailing(args: argparse.Namespace) -> Mailing | None:
+    """The notification e-mails' settings from `serve`'s options (None: they are off)."""
+    from ..server.app import Mailing
+    from ..server.mail import MailSettings, Unsendable, check_address
+    from ..server.smtp import Relay, RelayConfigError, relay_config
+
+    if not args.smtp:
+        for option in ("smtp_credentials", "mail_from", "mail_unsubscribe"):
+            if getattr(args, option):
+                raise CliError(f"--{option.replace('_', '-')} needs --smtp URL (the relay to send through)")
+        return None
+    if not args.mail_from:
+        raise CliError("--smtp needs --mail-from ADDRESS: the From address of the notification e-mails")
+    try:
+        sender = check_address(args.mail_from, "--mail-from address")
+        config = relay_config(args.smtp, args.smtp_credentials)
+    except (RelayConfigError, Unsendable) as error:
+        raise CliError(str(error)) from None
+    unsubscribe = args.mail_unsubscribe
+    if unsubscribe is not None and (
+        not unsubscribe.startswith(("mailto:", "https://", "http://"))
+        or not unsubscribe.isprintable()
+        or any(c in unsubscribe for c in " <>,")
+    ):
+        raise CliError("--mail-unsubscribe takes one mailto: or https: address, without spaces, commas or <>")
+    where = (args.public_url or f"http://{args.host}:{args.port}").rstrip("/")
+    return Mailing(
+        Relay(config),
+        MailSettings(
+            sender=sender,
+            preferences_where=f"the Preferences screen of expert-tui (key p), or PATCH {where}/v1/preferences",
+            unsubscribe=unsubscribe,
+        ),
+    )
+
+
+def admin_command(ctx: Context, args: argparse.Namespace) -> int:
+    """`admin notifications [--failed]`: what the sender did, for the operator."""
+    from ..store.notify import FAILED, MailQueue
+
+    backend = _server_file(ctx)
+    if not backend.db.exists():
+        raise missing_store(backend)
+    queue = MailQueue(backend.db)
+    try:
+        found = queue.batches(FAILED if args.failed else None, limit=args.limit or 1_000_000)
+        listed = [(batch, queue.task_ids(batch.id)) for batch in found]
+    finally:
+        queue.close()
+    if args.json:
+        print_json([_batch_json(batch, task_ids) for batch, task_ids in listed])
+        return OK
+    if not listed:
+        out("No failed notification e-mails." if args.failed else "No notification e-mails yet.")
+        return OK
+    for batch, task_ids in listed:
+        done = f"  {batch.state} {format_ts(batch.done_at)}" if batch.done_at else f"  {batch.state}"
+        out(
+            f"{format_ts(batch.created_at)}{done}  {one_line(batch.partner)[:40]}  to {one_line(batch.recipient)[:80]}"
+            f"  tasks {', '.join(one_line(t) for t in task_ids)}  tries {batch.attempts}"
+        )
+        if batch.reply:
+            out(f"    relay: {one_line(batch.reply)}")
+    return OK
+
+
+def _batch_json(batch: Batch, task_ids: list[str]) -> dict[str, object]:
+    return {
+        "message_id": batch.message_id,
+        "partner": batch.partner,
+        "recipient": batch.recipient,
+        "tasks": task_ids,
+        "state": batch.state,
+        "attempts": batch.attempts,
+        "created_at": format_ts(batch.created_at),
+        "done_at": None if batch.done_at is None else format_ts(batch.done_at),
+        "next_try_at": None if batch.state != "queued" else format_ts(batch.next_try_at),
+        "relay_answer": batch.reply,
+    }
 
 
 def _tokens(ctx: Context) -> TokenStore:

@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..domain import Clock, DomainError, system_clock
+from ..store.notify import MailQueue
 from ..store.tokens import TokenStore
 from .errors import ApiError, from_domain, from_storage
 from .guards import Authenticate, BodyLimit, Idempotent, RateLimiter
+from .mail import MailSettings
+from .notifier import Notifier
 from .pool import ChangeBell, StorePool
+from .smtp import Relay
 
 log = logging.getLogger("expert_tui.server")
 
@@ -38,23 +43,38 @@ marketplace tokens deliver tasks and post merchant events. Every POST honours an
 409 and `field` on a 422)."""
 
 
-def create_app(db: Path | str, *, clock: Clock = system_clock, rate_limit: float = DEFAULT_RATE_LIMIT) -> Any:
-    """The ASGI app serving the store in the SQLite file `db` (created if missing)."""
+def create_app(
+    db: Path | str,
+    *,
+    clock: Clock = system_clock,
+    rate_limit: float = DEFAULT_RATE_LIMIT,
+    mail: Mailing | None = None,
+) -> Any:
+    """The ASGI app serving the store in the SQLite file `db` (created if missing).
+    With `mail`, deliveries queue notification e-mails and a worker sends them."""
     from . import marketplace, routes
 
     path = Path(db)
     tokens = TokenStore(path, clock=clock)
-    pool = StorePool(path, clock)
-    bell = ChangeBell()
+    pool = StorePool(path, clock, notify=mail is not None)
+    notifier = None
+    if mail is not None:
+        notifier = Notifier(MailQueue(path, clock=clock), mail.relay, mail.settings, clock=clock)
+    bell = ChangeBell(also=notifier.wake if notifier is not None else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         import asyncio
 
         bell.bind(asyncio.get_running_loop())
+        if notifier is not None:
+            notifier.start()
         try:
             yield
         finally:
+            if notifier is not None:
+                notifier.stop()
+                notifier.queue.close()
             pool.close()
             tokens.close()
 
@@ -70,6 +90,7 @@ def create_app(db: Path | str, *, clock: Clock = system_clock, rate_limit: float
     app.state.tokens = tokens
     app.state.bell = bell
     app.state.clock = clock
+    app.state.notifier = notifier
     app.include_router(routes.router)
     app.include_router(marketplace.router)
     _handle_errors(app)
@@ -78,6 +99,14 @@ def create_app(db: Path | str, *, clock: Clock = system_clock, rate_limit: float
     guarded = Authenticate(guarded, tokens, RateLimiter(rate_limit))
     guarded = BodyLimit(guarded)
     return _Wrapped(guarded, app)
+
+
+@dataclass(frozen=True, slots=True)
+class Mailing:
+    """Notification e-mails: the relay to send through and what the operator set."""
+
+    relay: Relay
+    settings: MailSettings
 
 
 class _Wrapped:

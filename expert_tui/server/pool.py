@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ..domain import Clock
@@ -21,9 +22,10 @@ from ..store.sqlite import SqliteStore
 
 
 class StorePool:
-    def __init__(self, path: Path, clock: Clock) -> None:
+    def __init__(self, path: Path, clock: Clock, *, notify: bool = False) -> None:
         self.path = path
         self.clock = clock
+        self.notify = notify
         self._stores: dict[tuple[str, str], SqliteStore] = {}
         self._lock = threading.Lock()
 
@@ -32,7 +34,7 @@ class StorePool:
             store = self._stores.get((partner, person))
             if store is None:
                 store = self._stores[(partner, person)] = SqliteStore(
-                    self.path, clock=self.clock, partner=partner, user=person
+                    self.path, clock=self.clock, partner=partner, user=person, notify=self.notify
                 )
             return store
 
@@ -46,15 +48,19 @@ class StorePool:
 class ChangeBell:
     """Rings after every committed change; waiters wake at once (thread-safe ringing)."""
 
-    def __init__(self) -> None:
+    def __init__(self, also: Callable[[], None] | None = None) -> None:
+        """`also` is called (from any thread) on every ring: the mail sender's wake-up."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
+        self._also = also
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._event = asyncio.Event()
 
     def ring(self) -> None:
+        if self._also is not None:
+            self._also()
         loop, event = self._loop, self._event
         if loop is None or event is None or loop.is_closed():
             return

@@ -5,6 +5,10 @@ from __future__ import annotations
 import ipaddress
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .app import Mailing
 
 INSTALL_HINT = "the server needs its extra packages: pip install 'expert-tui[server]'"
 
@@ -18,13 +22,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(db: Path, host: str, port: int, rate_limit: float) -> None:
+def serve(db: Path, host: str, port: int, rate_limit: float, mailing: Mailing | None = None) -> None:
     """Run until interrupted. Raises `ModuleNotFoundError` without the server extra."""
     import uvicorn
 
     from .app import create_app
 
-    app = create_app(db, rate_limit=rate_limit)
+    app = create_app(db, rate_limit=rate_limit, mail=mailing)
+    if mailing is None:
+        sys.stderr.write("expert-tui: notification e-mails are off (no --smtp relay given)\n")
+    else:
+        sys.stderr.write(
+            f"expert-tui: notification e-mails go through {mailing.relay.config.where} from {mailing.settings.sender}\n"
+        )
     if not is_loopback(host):
         sys.stderr.write(
             f"expert-tui: warning: listening on {host}, beyond this machine: tokens and merchant data travel in"

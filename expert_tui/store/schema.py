@@ -246,8 +246,48 @@ _V6 = [
     """,
 ]
 
+# v7: notification e-mails (`notify`). A row of `notifications` is written in the same
+# transaction as the delivery that causes it, so a task is never stored without its
+# e-mail nor an e-mail queued for a task that was not; `doc` is what the e-mail says,
+# as of the delivery. The sender folds a partner's waiting rows into one `mail_batches`
+# row (immediate, a digest, or the one after a holiday) with the message rendered once:
+# a resend after a crash is byte for byte the same message, with the same Message-ID.
+_V7 = [
+    """
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        partner TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        batch TEXT
+    )
+    """,
+    "CREATE INDEX notifications_waiting ON notifications (batch, partner, id)",
+    """
+    CREATE TABLE mail_batches (
+        id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        message BLOB NOT NULL,
+        items INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_try_at INTEGER NOT NULL,
+        claimed_by TEXT,
+        done_at INTEGER,
+        reply TEXT
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX mail_batches_state ON mail_batches (state, next_try_at)",
+    "CREATE INDEX mail_batches_partner ON mail_batches (partner, created_at)",
+]
+
 #: Migration i (0-based) takes the file from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 LATEST = len(MIGRATIONS)
 
 

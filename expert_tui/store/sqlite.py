@@ -35,6 +35,7 @@ from ..private_files import check_store_files, prepare_store_file
 from . import rows
 from .base import Event, ImportReport, Page, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
 from .delivery import check_delivery
+from .notify import enqueue as queue_notification
 from .paging import (
     ORDERS,
     SEARCH_TAG,
@@ -111,9 +112,11 @@ class SqliteStore(SqlStore):
         user: str | None = None,
         busy_timeout: float = BUSY_TIMEOUT_S,
         on_busy: Callable[[], None] | None = None,
+        notify: bool = False,
     ) -> None:
         """`partner` scopes the rows; `user` is the person at the keyboard: the author
         of their notes and the name on their messages (default: the login name).
+        With `notify` (a server with a mail relay), each delivery queues its e-mail.
 
         A change waits up to `busy_timeout` seconds for another process's transaction,
         calling `on_busy` once it has waited `BUSY_NOTICE_S`, then raises `StoreLocked`."""
@@ -121,6 +124,7 @@ class SqliteStore(SqlStore):
         self.clock = clock
         self._busy_timeout = busy_timeout
         self._on_busy = on_busy
+        self.notify = notify
         self.partner = check_storable(partner, "partner")
         self.user = person(user)
         # Created 0600 (or found the user's own and private) before SQLite touches it;
@@ -566,17 +570,17 @@ class SqliteStore(SqlStore):
         now = self.clock()
         task, assign_id = self._delivered(record, now)
         with self._write() as conn:
-            self._check_delivery(task, now)
+            prefs = self.get_preferences()
+            check_delivery(self.partner, prefs, task, now)
             if assign_id:
                 task = with_id(task, self._free_id(conn))
             elif conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task.id)).fetchone():
                 raise duplicate_id(task.id)
             task = as_of(task, now)
             self._insert(conn, [rows.prepare(task)], "delivered", now)
+            if self.notify and prefs.notification_email:
+                queue_notification(conn, self.partner, task, now)
         return task
-
-    def _check_delivery(self, task: Task, now: datetime) -> None:
-        check_delivery(self.partner, self.get_preferences(), task, now)
 
     def _free_id(self, conn: sqlite3.Connection) -> str:
         (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()
