@@ -24,9 +24,9 @@ from urllib.parse import quote
 import pytest
 from conftest import T0
 from pg_cluster import Cluster, missing, running_cluster
-from store_contract import StoreContract, offering, record
+from store_contract import SERVICE, StoreContract, offering, record
 
-from expert_tui.domain import Clock, FrozenClock, Kind, Status
+from expert_tui.domain import Clock, FrozenClock, Kind, NotDelivered, Preferences, Status
 from expert_tui.domain.timefmt import format_ts
 from expert_tui.store import Sort, TaskQuery
 
@@ -605,3 +605,34 @@ def test_one_idempotency_key_sent_through_many_servers_at_once_is_stored_once(
     stored = servers[0].get_task("T-1")
     assert [m.body for m in stored.messages] == ["Hello, happy to help."]
     assert {len(result.messages) for result in results} == {1}  # type: ignore[attr-defined]
+
+
+# --- notification e-mails (issue 14) -----------------------------------------------------------------
+
+
+def test_a_notifying_store_queues_the_email_in_the_deliverys_transaction(db_url: str, clock: FrozenClock) -> None:
+    def queued() -> list[tuple[str, str]]:
+        with _owner(db_url) as conn:
+            return conn.execute("SELECT task_id, kind FROM notifications ORDER BY id").fetchall()
+
+    quiet = PostgresStore(db_url, clock=clock, partner="solo")
+    ola = PostgresStore(db_url, clock=clock, partner="ola", notify=True)
+    jan = PostgresStore(db_url, clock=clock, partner="jan", notify=True)
+    try:
+        for store in (quiet, ola, jan):
+            store.set_preferences(Preferences(services=(SERVICE,), notification_email=f"{store.partner}@x.example"))
+        quiet.deliver_task(record("T-quiet"))
+        ola.deliver_task(record("T-1"))
+        ola.deliver_task(record("C-1", kind="contact"))
+        jan.deliver_task(record("T-jan"))
+        ola.set_preferences(Preferences(services=(SERVICE,), available=False, notification_email="ola@x.example"))
+        with pytest.raises(NotDelivered):
+            ola.deliver_task(record("T-2"))
+        assert queued() == [("T-1", "match"), ("C-1", "contact"), ("T-jan", "match")]
+        seen = ola._run(lambda tx: tx.execute("SELECT task_id FROM notifications ORDER BY id").fetchall())
+        assert seen == [("T-1",), ("C-1",)], "a tenant table: the partner's own rows only"
+        doc = json.loads(ola._run(lambda tx: tx.execute("SELECT doc FROM notifications LIMIT 1").fetchone())[0])
+        assert doc["id"] == "T-1" and doc["merchant"]["name"] == "Grace Hopper" and doc["expires_at"]
+    finally:
+        for store in (quiet, ola, jan):
+            store.close()

@@ -231,7 +231,6 @@ _V1 = [
     f"GRANT EXECUTE ON FUNCTION search_task_seqs TO {APP_ROLE}",
 ]
 
-#: Migration i (0-based) takes the database from version i to version i + 1.
 # v2: expiry is never written (SPEC 6): a status filter on a search takes the end of the
 # window (`p_cut`, microseconds): stored `new`/`opened` received after it keep their
 # status, those received at or before it are `expired`, and contacts (`p_cut` NULL) never
@@ -272,7 +271,48 @@ _V2 = [
     f"GRANT EXECUTE ON FUNCTION search_task_seqs TO {APP_ROLE}",
 ]
 
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
+# v3: notification e-mails, as in SQLite's v7 (see `notify`): a `notifications` row is
+# written in the delivery's own transaction; `mail_batches` holds each e-mail rendered
+# once, with its Message-ID and where its delivery stands. Both are tenant tables.
+_V3 = [
+    """
+    CREATE TABLE notifications (
+        partner_id bigint NOT NULL,
+        id bigint GENERATED ALWAYS AS IDENTITY,
+        task_id text NOT NULL,
+        kind text NOT NULL,
+        doc text NOT NULL,
+        created_at bigint NOT NULL,
+        batch text,
+        PRIMARY KEY (partner_id, id)
+    )
+    """,
+    "CREATE INDEX notifications_waiting ON notifications (partner_id, id) WHERE batch IS NULL",
+    *_tenant("notifications"),
+    """
+    CREATE TABLE mail_batches (
+        partner_id bigint NOT NULL,
+        id text NOT NULL,
+        recipient text NOT NULL,
+        message_id text NOT NULL,
+        message bytea NOT NULL,
+        items integer NOT NULL,
+        created_at bigint NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL,
+        next_try_at bigint NOT NULL,
+        claimed_by text,
+        done_at bigint,
+        reply text,
+        PRIMARY KEY (partner_id, id)
+    )
+    """,
+    "CREATE INDEX mail_batches_due ON mail_batches (state, next_try_at)",
+    *_tenant("mail_batches"),
+]
+
+#: Migration i (0-based) takes the database from version i to version i + 1.
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3)
 LATEST = len(MIGRATIONS)
 
 

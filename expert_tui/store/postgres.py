@@ -48,6 +48,7 @@ from ..domain.text import check_body, check_storable
 from . import pg_text, rows
 from .base import Event, ImportReport, Page, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
+from .notify import notification_doc
 from .paging import (
     ORDERS,
     SEARCH_TAG,
@@ -148,11 +149,14 @@ class PostgresStore(SqlStore):
         partner: str = "local",
         user: str | None = None,
         pool_size: int = POOL_SIZE,
+        notify: bool = False,
     ) -> None:
         """Migrate the database if it is older than this version (refuse it if newer),
-        register the partner, and open the pool."""
+        register the partner, and open the pool. With `notify` (a server with a mail
+        relay), each delivery queues its e-mail in the same transaction."""
         self.url = url
         self.clock = clock
+        self.notify = notify
         self.partner = check_storable(partner, "partner")
         self.user = person(user)
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
@@ -667,7 +671,8 @@ class PostgresStore(SqlStore):
         task, assign_id = self._delivered(record, now)
 
         def deliver(tx: _Tx) -> Task:
-            check_delivery(self.partner, self._preferences(tx), task, now)
+            prefs = self._preferences(tx)
+            check_delivery(self.partner, prefs, task, now)
             delivered = task
             if assign_id:
                 delivered = with_id(task, self._free_id(tx))
@@ -677,6 +682,18 @@ class PostgresStore(SqlStore):
                 raise duplicate_id(task.id)
             delivered = as_of(delivered, now)
             self._insert(tx, [rows.prepare(delivered)], "delivered")
+            if self.notify and prefs.notification_email:
+                tx.execute(
+                    "INSERT INTO notifications (partner_id, task_id, kind, doc, created_at)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    (
+                        self.partner_id,
+                        delivered.id,
+                        delivered.kind.value,
+                        _dumps(notification_doc(delivered)),
+                        rows.to_micros(now),
+                    ),
+                )
             return delivered
 
         try:
