@@ -418,3 +418,34 @@ def test_a_holiday_in_the_partners_time_zone(rig: Rig) -> None:
     rig.clock.advance(timedelta(hours=5))  # 11:00 UTC: midnight in Auckland
     rig.tick()
     assert len(rig.received) == 1
+
+
+def test_sent_emails_are_forgotten_after_30_days_failed_ones_kept(rig: Rig) -> None:
+    rig.deliver()
+    rig.tick()
+    rig.smtp.mailbox.refused.add(ADDRESS)
+    rig.clock.advance(timedelta(minutes=1))
+    rig.deliver()
+    rig.tick()
+    assert [b.state for b in rig.queue.batches()] == [FAILED, SENT]
+    rig.clock.advance(timedelta(days=30))
+    rig.tick()
+    assert [b.state for b in rig.queue.batches()] == [FAILED]
+    with sqlite3.connect(rig.db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM notifications").fetchone()[0] == 1
+
+
+def test_a_long_holiday_digest_lists_at_most_200_the_rest_follow(rig: Rig) -> None:
+    store = rig.store(notification_digest_minutes=60)
+    store.set_preferences(
+        Preferences(services=(SERVICE,), notification_email=ADDRESS, available=False, notification_digest_minutes=60)
+    )
+    for _ in range(205):
+        rig.deliver(kind="contact")
+    store.set_preferences(Preferences(services=(SERVICE,), notification_email=ADDRESS, notification_digest_minutes=60))
+    rig.clock.advance(timedelta(hours=1))
+    rig.tick()
+    assert len(task_ids_in(rig.received[0].message)) == 200
+    rig.clock.advance(timedelta(hours=1))
+    rig.tick()
+    assert len(task_ids_in(rig.received[1].message)) == 5

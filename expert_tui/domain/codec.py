@@ -324,7 +324,7 @@ def _time_zone(r: _Reader) -> str:
     name = r.text("time_zone", default="UTC", limit=64).strip() or "UTC"
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise Invalid(
             f"time_zone {name[:40]!r} is not an IANA time zone name (like Europe/Warsaw or UTC)", "time_zone"
         ) from None

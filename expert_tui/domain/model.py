@@ -274,5 +274,5 @@ def zone(name: str) -> ZoneInfo:
     time one zone off beats a notification that is never sent)."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return ZoneInfo("UTC")

@@ -40,6 +40,9 @@ FIRST_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(minutes=10)
 #: Temporary failures for this long (the relay down for days) become a recorded failure.
 GIVE_UP_AFTER = timedelta(days=3)
+#: Sent e-mails are kept this long (the operator's `admin notifications`), then forgotten.
+KEEP_SENT = timedelta(days=30)
+PRUNE_EVERY = timedelta(hours=1)
 #: How often the worker looks when nothing woke it (real seconds; its clock may be a test's).
 POLL_S = 0.5
 
@@ -59,9 +62,14 @@ class Notifier:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pruned: datetime | None = None
 
     # --- one pass -------------------------------------------------------------------------------
     def tick(self) -> None:
+        now = self.clock()
+        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+            self.queue.prune(now - KEEP_SENT)
+            self._pruned = now
         for partner in self.queue.waiting_partners():
             self._seal_if_due(partner, self.clock())
         # Each claimed batch ends sent, failed or due later: the loop ends.

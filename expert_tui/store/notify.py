@@ -38,6 +38,10 @@ CLAIM_S = 300
 _QUOTED_REQUIREMENTS = 10
 _QUOTED_CHARS = 1_000
 
+#: The most arrivals one e-mail lists (a digest after a long holiday stays readable, and
+#: bounded in size); the rest follow in the next, at the partner's pace.
+MAX_PER_EMAIL = 200
+
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 
 
@@ -155,12 +159,13 @@ class MailQueue:
         with self._lock:
             return [p for (p,) in self._conn.execute("SELECT DISTINCT partner FROM notifications WHERE batch IS NULL")]
 
-    def waiting(self, partner: str) -> list[Waiting]:
+    def waiting(self, partner: str, limit: int = MAX_PER_EMAIL) -> list[Waiting]:
+        """The partner's oldest waiting notifications, at most `limit` (one e-mail's worth)."""
         with self._lock:
             found = self._conn.execute(
                 "SELECT id, partner, task_id, kind, doc, created_at FROM notifications"
-                " WHERE batch IS NULL AND partner = ? ORDER BY id",
-                (partner,),
+                " WHERE batch IS NULL AND partner = ? ORDER BY id LIMIT ?",
+                (partner, limit),
             ).fetchall()
         return [Waiting(i, p, t, k, json.loads(d), rows.from_micros(c)) for i, p, t, k, d, c in found]
 
@@ -286,6 +291,22 @@ class MailQueue:
                 "SELECT MIN(next_try_at) FROM mail_batches WHERE state = ?", (QUEUED,)
             ).fetchone()
         return None if found is None else rows.from_micros(found)
+
+    def prune(self, before: datetime) -> int:
+        """Forget the e-mails sent before `before` (failed ones stay for the operator)."""
+        cutoff = rows.to_micros(before)
+
+        def statements(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "DELETE FROM notifications WHERE batch IN"
+                " (SELECT id FROM mail_batches WHERE state = ? AND done_at < ?)",
+                (SENT, cutoff),
+            )
+            return int(
+                conn.execute("DELETE FROM mail_batches WHERE state = ? AND done_at < ?", (SENT, cutoff)).rowcount
+            )
+
+        return int(self._write(statements))
 
     # --- the operator's view -----------------------------------------------------------------------
     def batches(self, state: str | None = None, limit: int = 1000) -> list[Batch]:
