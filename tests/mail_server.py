@@ -70,13 +70,15 @@ class Mailbox:
 class SmtpServer:
     """aiosmtpd's controller on a fixed loopback port, so it can stop and start again there."""
 
-    def __init__(self, mailbox: Mailbox | None = None) -> None:
+    def __init__(self, mailbox: Mailbox | None = None, **options: Any) -> None:
+        """`options` go to aiosmtpd's `Controller` (TLS, STARTTLS, an authenticator)."""
         self.mailbox = mailbox or Mailbox()
         self.port = free_port()
+        self.options = options
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self.options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -86,8 +88,8 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
+def smtp_server(**options: Any) -> Iterator[SmtpServer]:
+    server = SmtpServer(**options)
     server.start()
     try:
         yield server
