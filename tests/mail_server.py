@@ -40,12 +40,17 @@ class Mailbox:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.refused: set[str] = set()
-        #: While set, the answer to DATA waits (after the message is recorded) until it is cleared.
+        #: While set, the answer to `hold_step` waits until `release`: at "DATA" after the
+        #: message is recorded (accepted, not yet answered), at "RCPT" before anything is.
         self.hold = threading.Event()
+        self.hold_step = "DATA"
+        self.held = threading.Event()
         self._released = threading.Event()
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if self.hold.is_set() and self.hold_step == "RCPT":
+            await self._wait()
         if address in self.refused:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -54,9 +59,13 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self._lock:
             self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content)))
-        if self.hold.is_set():
-            await asyncio.get_running_loop().run_in_executor(None, self._released.wait, 30)
+        if self.hold.is_set() and self.hold_step == "DATA":
+            await self._wait()
         return "250 2.0.0 queued as test"
+
+    async def _wait(self) -> None:
+        self.held.set()
+        await asyncio.get_running_loop().run_in_executor(None, self._released.wait, 30)
 
     def release(self) -> None:
         self.hold.clear()

@@ -102,6 +102,39 @@ def test_sigkill_between_the_relays_acceptance_and_its_record_resends_the_same_m
             server.stop()
 
 
+def test_sigkill_between_the_commit_and_the_send_delivers_once_after_the_restart(tmp_path: Path) -> None:
+    """The delivery and its e-mail are committed; the server dies in the middle of the SMTP
+    conversation, before the relay has the message: the restarted server sends it, once."""
+    db = tmp_path / "server.db"
+    partner, market = tokens(db)
+    with smtp_server() as smtp:
+        args = ("--smtp", f"smtp://127.0.0.1:{smtp.port}", "--mail-from", "tasks@expert-tui.example")
+        server = ServerProcess(db, free_port(), args)
+        server.start()
+        try:
+            ola, marketplace = client(server.url, partner), client(server.url, market)
+            assert ola.patch("/v1/preferences", json=PREFS).status_code == 200
+            smtp.mailbox.hold_step = "RCPT"
+            smtp.mailbox.hold.set()
+            assert marketplace.post("/v1/marketplace/tasks", json=record("T-11")).status_code == 201
+            wait_for(smtp.mailbox.held.is_set, "the server is in the middle of sending")
+            server.kill()
+            smtp.mailbox.release()
+            assert smtp.mailbox.received == []
+            server.start()
+            queue = MailQueue(db)
+            try:
+                wait_for(lambda: [b.state for b in queue.batches()] == [SENT], "the restarted server sends it")
+            finally:
+                queue.close()
+            (got,) = smtp.mailbox.received
+            assert got.message["Subject"].startswith("New task T-11: ")
+            ola.close()
+            marketplace.close()
+        finally:
+            server.stop()
+
+
 # --- serve's options ------------------------------------------------------------------------------------
 
 
