@@ -69,11 +69,15 @@ def notification_doc(task: Task) -> dict[str, Any]:
     }
 
 
+def notification_json(task: Task) -> str:
+    return _dumps(notification_doc(task))
+
+
 def enqueue(conn: sqlite3.Connection, partner: str, task: Task, now: datetime) -> None:
     """Queue the e-mail about a delivered `task`, inside the delivery's transaction."""
     conn.execute(
         "INSERT INTO notifications (partner, task_id, kind, doc, created_at) VALUES (?, ?, ?, ?, ?)",
-        (partner, task.id, task.kind.value, _dumps(notification_doc(task)), rows.to_micros(now)),
+        (partner, task.id, task.kind.value, notification_json(task), rows.to_micros(now)),
     )
 
 

@@ -48,7 +48,7 @@ from ..domain.text import check_body, check_storable
 from . import pg_text, rows
 from .base import Event, ImportReport, Page, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
-from .notify import notification_doc
+from .notify import notification_json
 from .paging import (
     ORDERS,
     SEARCH_TAG,
@@ -690,7 +690,7 @@ class PostgresStore(SqlStore):
                         self.partner_id,
                         delivered.id,
                         delivered.kind.value,
-                        _dumps(notification_doc(delivered)),
+                        notification_json(delivered),
                         rows.to_micros(now),
                     ),
                 )
