@@ -125,8 +125,16 @@ class Notifier:
     def _seal_failed(
         self, partner: str, ids: list[int], batch_id: str, message_id: str, recipient: str, error: Unsendable
     ) -> None:
-        if self.queue.seal(partner, ids, batch_id=batch_id, recipient=recipient, message_id=message_id, message=b""):
-            self.queue.failed(batch_id, str(error))
+        sealed = self.queue.seal(
+            partner,
+            ids,
+            batch_id=batch_id,
+            recipient=recipient,
+            message_id=message_id,
+            message=b"",
+            unsendable=str(error),
+        )
+        if sealed:
             log.error("notification e-mail for %s not sent: %s", one_line(partner, 80), error)
 
     def _send(self, batch: Batch) -> None:

@@ -182,11 +182,21 @@ class MailQueue:
         return None if found is None else rows.from_micros(found)
 
     def seal(
-        self, partner: str, ids: list[int], *, batch_id: str, recipient: str, message_id: str, message: bytes
+        self,
+        partner: str,
+        ids: list[int],
+        *,
+        batch_id: str,
+        recipient: str,
+        message_id: str,
+        message: bytes,
+        unsendable: str | None = None,
     ) -> bool:
-        """Fold the waiting rows `ids` into one e-mail, due now. False (nothing changed)
-        when another sender folded any of them first."""
+        """Fold the waiting rows `ids` into one e-mail, due now (or, with `unsendable`,
+        failed at once for that reason). False (nothing changed) when another sender
+        folded any of them first."""
         now = rows.to_micros(self.clock())
+        state, done = (QUEUED, None) if unsendable is None else (FAILED, now)
 
         def statements(conn: sqlite3.Connection) -> bool:
             marks = ", ".join("?" for _ in ids)
@@ -198,8 +208,8 @@ class MailQueue:
                 raise _Lost
             conn.execute(
                 f"INSERT INTO mail_batches ({_BATCH_COLUMNS}, claimed_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, NULL)",
-                (batch_id, partner, recipient, message_id, message, len(ids), now, QUEUED, now),
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL)",
+                (batch_id, partner, recipient, message_id, message, len(ids), now, state, now, done, unsendable),
             )
             return True
 
