@@ -6,6 +6,7 @@ on. Subprocesses are grouped so each test starts as few as it can.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sqlite3
@@ -384,8 +385,13 @@ def test_every_option_has_help_and_every_command_takes_json() -> None:
             if name == "help" and action.dest == "json":
                 continue
             assert action.help, f"{name} {action.option_strings or action.dest} has no help"
-        if name not in ("expert-tui", "help"):
-            assert any("--json" in a.option_strings for a in sub._actions), f"{name} takes no --json"
+        if name in ("expert-tui", "help"):
+            continue
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        # A command with actions of its own (preferences show|set): each of them takes --json.
+        for parser in [p for a in nested for p in a.choices.values()] or [sub]:
+            assert any("--json" in a.option_strings for a in parser._actions), f"{parser.prog} takes no --json"
+            assert all(a.help for a in parser._actions), f"{parser.prog} has an option without help"
 
 
 def test_help_abbreviations_and_usage_errors() -> None:

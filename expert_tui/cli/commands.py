@@ -387,6 +387,12 @@ def cmd_admin(ctx: Context, args: argparse.Namespace) -> int:
     return admin_command(ctx, args)
 
 
+def cmd_preferences(ctx: Context, args: argparse.Namespace) -> int:
+    from .preferences_command import preferences_command
+
+    return preferences_command(ctx, args)
+
+
 def cmd_token(ctx: Context, args: argparse.Namespace) -> int:
     from .server_commands import token_command
 
@@ -424,6 +430,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "reactivate": cmd_reactivate,
     "complete": cmd_complete,
     "export": cmd_export,
+    "preferences": cmd_preferences,
     "paths": cmd_paths,
     "serve": cmd_serve,
     "token": cmd_token,

@@ -198,6 +198,28 @@ def build_parser() -> Parser:
     sub.add_argument("--json", action="store_true", help="accepted for symmetry: export always writes JSON")
 
     sub = command(
+        "preferences",
+        "show or change the partner's preferences: availability, services, notifications",
+        "The partner's preferences (SPEC section 5): which tasks are delivered and where they are "
+        "announced. `set` changes only the fields it is given, NAME=VALUE (yes/no for switches, "
+        "YYYY-MM-DD or none for a date, a JSON array for services), or a JSON object with --file "
+        "('-' reads standard input); the others stay as they are. A wrong value is refused naming "
+        "its field, and nothing is saved. Example: expert-tui preferences set available=no "
+        "unavailable_until=2026-12-24",
+    )
+    actions = sub.add_subparsers(
+        dest="preferences_command", metavar="ACTION", required=True, help="show, or set some fields"
+    )
+    show = actions.add_parser("show", help="print the preferences")
+    _add_json(show, fields=False)
+    change = actions.add_parser("set", help="change the fields given; print the preferences as saved")
+    change.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="a field and its new value")
+    change.add_argument("--file", metavar="F", help="a JSON object of fields to change ('-' reads standard input)")
+    _add_json(change, fields=False)
+    for action in (show, change):
+        _add_backend_options(action, suppress=True)
+
+    sub = command(
         "serve",
         "run the shared server on this store (needs expert-tui[server])",
         "Serve the store (--db PATH, default the local store) over HTTP for a team, on loopback unless --host "
