@@ -263,18 +263,21 @@ def _decode(data: bytes, where: str) -> str:
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from ..store.records import read_records
+    from .progress import import_progress
 
     as_json = JsonOut(args)
     if args.file == "-":
-        report = ctx.store.import_tasks(read_records(sys.stdin.buffer))
+        with import_progress(None, None) as tracked:
+            report = ctx.store.import_tasks(tracked(read_records(sys.stdin.buffer)))
     else:
         name = one_line(args.file)
         try:
             stream = open(args.file, "rb")  # noqa: SIM115 - closed below, after the store is opened
+            size = os.fstat(stream.fileno()).st_size
         except OSError as error:
             raise CliError(f"cannot read {name}: {os_reason(error)}", field="file") from None
-        with stream:
-            report = ctx.store.import_tasks(read_records(stream))
+        with stream, import_progress(stream, size) as tracked:
+            report = ctx.store.import_tasks(tracked(read_records(stream)))
     if as_json.wanted:
         as_json.document(
             {
