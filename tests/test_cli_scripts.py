@@ -373,7 +373,7 @@ def _commands() -> dict[str, Any]:
 
 
 #: The server operator's and the session's commands: they print no task data (README says so).
-_NO_JSON = {"serve", "token", "simulate", "login", "logout"}
+_NO_JSON = {"serve", "token", "simulate", "login", "logout", "completion"}
 
 
 def test_every_option_has_help_and_every_command_takes_json() -> None:
@@ -409,7 +409,10 @@ def test_the_readme_claims_hold(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for code in ("0", "1", "2", "70", "75", "130", "141"):
         assert re.search(rf"\b{code}\b", readme), f"exit code {code} is not in the README"
-    assert "every command but `serve`, `token`, `simulate`, `login` and `logout` takes `--json`" in readme.lower()
+    assert (
+        "every command but `serve`, `token`, `simulate`, `login`, `logout` and `completion` takes `--json`"
+        in readme.lower()
+    )
     assert "errors are one line" in readme.lower()
 
 

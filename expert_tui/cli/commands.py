@@ -396,6 +396,13 @@ def cmd_preferences(ctx: Context, args: argparse.Namespace) -> int:
     return preferences_command(ctx, args)
 
 
+def cmd_completion(ctx: Context, args: argparse.Namespace) -> int:
+    import argcomplete
+
+    out(argcomplete.shellcode(["expert-tui"], shell=args.shell).rstrip("\n"))
+    return OK
+
+
 def cmd_token(ctx: Context, args: argparse.Namespace) -> int:
     from .server_commands import token_command
 
@@ -435,6 +442,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "export": cmd_export,
     "preferences": cmd_preferences,
     "paths": cmd_paths,
+    "completion": cmd_completion,
     "serve": cmd_serve,
     "token": cmd_token,
     "admin": cmd_admin,

@@ -32,6 +32,13 @@ _CREATING = frozenset({"import"})
 _JSON_OPTIONS = ("--json", "--fields", "--jq")
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request and exit (argcomplete's protocol)."""
+    import argcomplete
+
+    argcomplete.autocomplete(parser)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -40,7 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if undecodable is not None:
         return _fail(f"argument {undecodable} is not valid UTF-8 text", exits.BAD_INPUT, wants_json, "invalid")
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (see `completion`)
+            _complete(parser)
+        args = parser.parse_args(argv)
         if wants_json or args.command == "export":
             sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # JSON is UTF-8 whatever the locale
         code = _run(args)

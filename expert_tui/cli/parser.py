@@ -49,6 +49,8 @@ Merchant text is shown with control and escape sequences removed; --json output 
 UTF-8 JSON in which bidi controls and invisible characters stay \\uXXXX escapes, and
 every timestamp is RFC 3339 UTC in whole seconds."""
 
+#: The shells `completion` writes a script for.
+SHELLS = ("bash", "zsh", "fish")
 #: Default --wait: how long a command waits for a store another process is writing.
 DEFAULT_WAIT_S = 30.0
 #: Tasks a text listing shows unless --limit says otherwise (JSON lists everything).
@@ -306,6 +308,15 @@ def build_parser() -> Parser:
         "unless --db, --server or the environment say otherwise.",
     )
     command("logout", "forget the server and token `login` kept")
+
+    sub = command(
+        "completion",
+        "print the shell's tab completion script: commands, options, their choices",
+        "Print the tab completion script for bash, zsh or fish. bash/zsh: add "
+        "eval \"$(expert-tui completion bash)\" (or zsh) to ~/.bashrc or ~/.zshrc; fish: "
+        "expert-tui completion fish > ~/.config/fish/completions/expert-tui.fish",
+    )
+    sub.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 
     sub = command("paths", "print where configuration and data live")
     _add_json(sub, fields=False)
