@@ -156,7 +156,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_reply(ctx: Context, args: argparse.Namespace) -> int:
     as_json = JsonOut(args)
-    body = read_body(args)
+    body = _template_text(ctx, args) if args.template is not None else read_body(args)
     task = ctx.store.reply(args.task_id, body, idempotency_key=args.idempotency_key)
     return _done(ctx, as_json, task, f"reply sent to {one_line(task.merchant.name)}")
 
@@ -221,6 +221,20 @@ def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:
     else:
         out(render.action_line(what, task, ctx.clock()))
     return OK
+
+
+def _template_text(ctx: Context, args: argparse.Namespace) -> str:
+    """A template filled in for the task, signed as the TUI signs it: the person's display
+    name, or on a shared server the name their token carries."""
+    given = [name for name, value in (("--message", args.message), ("--file", args.file), ("'-'", args.stdin)) if value]
+    if given:
+        raise CliError(f"give the text one way only, not --template and {given[0]}", field="template")
+    from ..domain.templates import fill
+    from ..settings import SettingsFile
+
+    task = ctx.store.get_task(args.task_id)
+    signer = SettingsFile().current.display_name or (ctx.store.user if ctx.store.over_network else "")
+    return fill(args.template, task, signer)
 
 
 def read_body(args: argparse.Namespace) -> str:

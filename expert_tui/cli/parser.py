@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..domain import DeclineReason, Kind, Status
+from ..domain.templates import TEMPLATES
 from ..store.base import MAX_PAGE_SIZE, Sort
 from .exits import CliError
 
@@ -150,9 +151,20 @@ def build_parser() -> Parser:
     _add_paging(sub)
     _add_json(sub)
 
-    sub = command("reply", "send a message to the merchant")
+    sub = command(
+        "reply",
+        "send a message to the merchant",
+        "Send a message to the merchant: the text from --message, --file F, standard input ('-' or "
+        "--file -), or --template NAME, one of the first-reply templates the TUI offers, filled in "
+        "for the task and signed with your display name (set in the TUI's Preferences).",
+    )
     _add_id(sub)
     _add_body(sub)
+    sub.add_argument(
+        "--template",
+        choices=[t.id for t in TEMPLATES],
+        help="the text of a template: " + "; ".join(f"{t.id} = {t.name.lower()}" for t in TEMPLATES),
+    )
     sub.add_argument(
         "--idempotency-key",
         metavar="KEY",
@@ -313,7 +325,7 @@ def build_parser() -> Parser:
         "completion",
         "print the shell's tab completion script: commands, options, their choices",
         "Print the tab completion script for bash, zsh or fish. bash/zsh: add "
-        "eval \"$(expert-tui completion bash)\" (or zsh) to ~/.bashrc or ~/.zshrc; fish: "
+        'eval "$(expert-tui completion bash)" (or zsh) to ~/.bashrc or ~/.zshrc; fish: '
         "expert-tui completion fish > ~/.config/fish/completions/expert-tui.fish",
     )
     sub.add_argument("shell", choices=SHELLS, help="the shell to complete in")
