@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from ..domain import Clock, Kind, Refused, Status, Task
+from ..domain import AccessStatus, Clock, Kind, Refused, Status, Task
 from ..domain.codec import task_to_dict
 from ..domain.jsontext import dumps
 from ..domain.text import one_line
@@ -213,6 +213,21 @@ def _act(ctx: Context, args: argparse.Namespace, target: Status, action: Callabl
         if task.status_at(ctx.clock()) is target:
             return _done(ctx, as_json, task, already)
         raise
+
+
+def cmd_store_access(ctx: Context, args: argparse.Namespace) -> int:
+    as_json = JsonOut(args)
+    if not args.merchant_consented:
+        raise CliError(
+            "ask the merchant first, then pass --merchant-consented: access is requested only with their consent",
+            field="merchant_consented",
+        )
+    task = ctx.store.get_task(args.task_id)
+    if task.store_access.status in (AccessStatus.REQUESTED, AccessStatus.GRANTED):
+        return _done(ctx, as_json, task, f"store access already {task.store_access.status.value}")
+    return _done(
+        ctx, as_json, ctx.store.request_store_access(args.task_id, merchant_consented=True), "store access requested"
+    )
 
 
 def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:
@@ -453,6 +468,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "inactive": cmd_inactive,
     "reactivate": cmd_reactivate,
     "complete": cmd_complete,
+    "store-access": cmd_store_access,
     "export": cmd_export,
     "preferences": cmd_preferences,
     "paths": cmd_paths,

@@ -200,6 +200,21 @@ def build_parser() -> Parser:
         _add_json(sub)
 
     sub = command(
+        "store-access",
+        "request collaborator access to the merchant's store, once they agreed (exit 0 if already asked)",
+        "Request collaborator access to the merchant's store (possible while the conversation is "
+        "under way). The marketplace asks it only with the merchant's consent: say they agreed "
+        "with --merchant-consented. Already requested or granted: exit 0, 'already requested'.",
+    )
+    _add_id(sub)
+    sub.add_argument(
+        "--merchant-consented",
+        action="store_true",
+        help="the merchant agreed to give you access (required: without it nothing is requested)",
+    )
+    _add_json(sub)
+
+    sub = command(
         "export",
         "write every task, with messages and notes, as JSON Lines",
         "Write every task (contacts included) with its messages and notes, in the shape `import` "
