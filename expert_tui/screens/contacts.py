@@ -132,7 +132,7 @@ class ContactsScreen(Screen[None]):
         yield Static(Content("Contacts"), id="title")
         yield ContactList(id="contacts")
         yield Static(Content.styled("Loading…", "dim"), id="details")
-        yield KeysFooter(palette=False)
+        yield KeysFooter(palette_from=0)
 
     def on_mount(self) -> None:
         if hasattr(self.app, "store_version"):

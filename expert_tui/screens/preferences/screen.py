@@ -133,7 +133,7 @@ class PreferencesScreen(Screen[None]):
                 yield Static("Signs the first replies you start from a template.", classes="meaning")
             yield Static(Content("Loading your standing…"), id="standing")
         yield Static(Content("Loading…"), id="state")
-        yield KeysFooter(palette=False)
+        yield KeysFooter(palette_from=0)
 
     def on_mount(self) -> None:
         if hasattr(self.app, "store_version"):
