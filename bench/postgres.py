@@ -18,8 +18,6 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,7 +29,7 @@ from expert_tui.store import Sort, Store, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from pg_cluster import missing, running_cluster
+from pg_cluster import database_url
 
 
 def main() -> int:
@@ -44,7 +42,7 @@ def main() -> int:
 
     from expert_tui.store.postgres import PostgresStore
 
-    with database(args.url) as url, tempfile.TemporaryDirectory(prefix="expert-tui-bench-") as tmp:
+    with database_url(args.url) as url, tempfile.TemporaryDirectory(prefix="expert-tui-bench-") as tmp:
         for size in args.sizes:
             schema = f"bench_{size}_{int(time.time())}"
             with psycopg.connect(url, autocommit=True) as conn:
@@ -68,18 +66,6 @@ def main() -> int:
             sqlite.close()
             postgres.close()
     return 0
-
-
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    if url is not None:
-        yield url
-        return
-    why = missing()
-    if why is not None:
-        raise SystemExit(why)
-    with running_cluster(prefix="expert-tui-bench-pg-") as cluster:
-        yield cluster.url()
 
 
 def imported(store: Store, records: list[dict[str, object]]) -> float:

@@ -31,23 +31,32 @@ def free_socket() -> socket.socket:
     return sock
 
 
-class LiveServer:
-    """A running server: its URL, and tokens made on its store file."""
+def token_store(db: Path | str) -> TokenStore:
+    """The tokens of the store file `db`, or of the PostgreSQL database at the URL `db`."""
+    if isinstance(db, str) and db.startswith("postgresql://"):
+        from expert_tui.store.pg_database import PgDatabase
 
-    def __init__(self, db: Path, url: str, app: Any = None) -> None:
+        return TokenStore.on_postgres(PgDatabase(db), owned=True)
+    return TokenStore(db)
+
+
+class LiveServer:
+    """A running server: its URL, and tokens made on its store (file or database)."""
+
+    def __init__(self, db: Path | str, url: str, app: Any = None) -> None:
         self.db = db
         self.url = url
         self.app = app
 
     def token(self, partner: str = "ola", user: str | None = None, *, marketplace: bool = False) -> str:
-        tokens = TokenStore(self.db)
+        tokens = token_store(self.db)
         try:
             return tokens.create(partner, user, marketplace=marketplace)[0]
         finally:
             tokens.close()
 
     def revoke(self, token: str) -> None:
-        tokens = TokenStore(self.db)
+        tokens = token_store(self.db)
         try:
             info = tokens.lookup(token)
             assert info is not None
@@ -58,15 +67,16 @@ class LiveServer:
 
 @contextmanager
 def server_in_thread(
-    db: Path,
+    db: Path | str,
     *,
     clock: Clock = system_clock,
     rate_limit: float = 0,
     port: int = 0,
     mail: Mailing | None = None,
 ) -> Iterator[LiveServer]:
-    """The real server in a thread of this process; `port` 0 takes a free one (give the
-    port of a server that was stopped to start it again where its clients look)."""
+    """The real server in a thread of this process, on a store file or a PostgreSQL URL;
+    `port` 0 takes a free one (give the port of a server that was stopped to start it
+    again where its clients look)."""
     app = create_app(db, clock=clock, rate_limit=rate_limit, mail=mail)
     # Port 0 through uvicorn's own bind: a socket handed in with `sockets=` loses
     # TCP_NODELAY on its connections, and every answer waits 40 ms for a delayed ACK.

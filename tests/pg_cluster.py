@@ -34,6 +34,18 @@ class Cluster:
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
+    @contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The cluster down (every connection refused) inside, started again on leaving."""
+        data, log = str(self.folder / "data"), str(self.folder / "log")
+        run = {"check": True, "capture_output": True, "timeout": 120}
+        subprocess.run(_as_owner([str(BIN / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"]), **run)
+        try:
+            yield
+        finally:
+            start = [str(BIN / "pg_ctl"), "-D", data, "-w", "-l", log, "-o", _options(self.port, self.folder), "start"]
+            subprocess.run(_as_owner(start), **run)
+
     def restart(self) -> None:
         """Stop (ending every connection, as a crash or a failover does) and start again."""
         subprocess.run(
@@ -64,6 +76,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _options(port: int, folder: Path) -> str:
+    return (
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        " -c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
+    )
+
+
 def _as_owner(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
@@ -81,12 +100,10 @@ def running_cluster(prefix: str = "expert-tui-pg-") -> Iterator[Cluster]:
         subprocess.run(_as_owner(initdb), **run)
         for attempt in range(5):
             port = _free_port()
-            options = (
-                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-                " -c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
-            )
             started = subprocess.run(
-                _as_owner([str(BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(log), "-o", options, "start"]),
+                _as_owner(
+                    [str(BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(log), "-o", _options(port, folder), "start"]
+                ),
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -101,3 +118,17 @@ def running_cluster(prefix: str = "expert-tui-pg-") -> Iterator[Cluster]:
             subprocess.run(_as_owner([str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), **run)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def database_url(url: str | None, prefix: str = "expert-tui-bench-pg-") -> Iterator[str]:
+    """`url` when given, else that of a throwaway cluster for the block (for benchmarks:
+    `SystemExit` saying how to get the binaries when there are none)."""
+    if url is not None:
+        yield url
+        return
+    why = missing()
+    if why is not None:
+        raise SystemExit(why)
+    with running_cluster(prefix=prefix) as cluster:
+        yield cluster.url()

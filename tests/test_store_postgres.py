@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,10 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from conftest import T0
+from live_server import LiveServer, server_in_thread
 from pg_cluster import Cluster, missing, running_cluster
 from store_contract import SERVICE, StoreContract, offering, record
 
@@ -636,3 +640,126 @@ def test_a_notifying_store_queues_the_email_in_the_deliverys_transaction(db_url:
     finally:
         for store in (quiet, ola, jan):
             store.close()
+
+
+# --- the server on PostgreSQL -----------------------------------------------------------------------
+
+
+def _server_app(server: LiveServer) -> Any:
+    return server.app.fastapi  # type: ignore[union-attr]
+
+
+def test_two_servers_on_one_database_wake_each_others_long_polls(db_url: str, clock: FrozenClock) -> None:
+    # A long-poll on one server is answered by a commit through another: NOTIFY from the
+    # committing transaction, LISTEN in the waiting server. Neither polls the log (the
+    # long-poll's 30 s would run out first).
+    with server_in_thread(db_url, clock=clock) as one, server_in_thread(db_url, clock=clock) as two:
+        assert not _server_app(one).state.polls and not _server_app(two).state.polls
+        partner = one.token("ola")
+        with httpx.Client(base_url=two.url, headers={"Authorization": f"Bearer {partner}"}) as client:
+            client.put(
+                "/v1/preferences", json={"services": [{"name": "SEO", "starting_price": 1, "currency": "USD"}]}
+            ).raise_for_status()
+        market = two.token("market", marketplace=True)
+        with httpx.Client(base_url=two.url, headers={"Authorization": f"Bearer {market}"}) as client:
+            delivered = client.post("/v1/marketplace/tasks", json={**record("T-1"), "partner": "ola", "service": "SEO"})
+            assert delivered.status_code == 201, delivered.text
+        bell = _server_app(one).state.bell
+        waiting = threading.Event()
+        wait = bell.wait
+
+        async def noting_wait(seconds: float, since: int | None = None) -> None:
+            waiting.set()
+            await wait(seconds, since)
+
+        bell.wait = noting_wait
+        answer: list[httpx.Response] = []
+        with httpx.Client(base_url=one.url, headers={"Authorization": f"Bearer {partner}"}, timeout=60) as client:
+            after = client.get("/v1/events/latest").json()["seq"]
+            poll = threading.Thread(
+                target=lambda: answer.append(client.get("/v1/events", params={"after": after, "timeout": 30}))
+            )
+            poll.start()
+            assert waiting.wait(30), "the long-poll never waited"
+            with httpx.Client(base_url=two.url, headers={"Authorization": f"Bearer {partner}"}) as other:
+                other.post("/v1/tasks/T-1/notes", json={"body": "seen on the other server"}).raise_for_status()
+            poll.join(60)
+        assert answer and answer[0].status_code == 200
+        assert [(e["task_id"], e["kind"]) for e in answer[0].json()["items"]] == [("T-1", "noted")]
+
+
+def test_a_lost_database_is_a_503_with_retry_after_then_service_resumes(
+    db_url: str, cluster: Cluster, clock: FrozenClock
+) -> None:
+    with server_in_thread(db_url, clock=clock) as server:
+        token = server.token("ola")
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+            assert client.get("/v1/tasks").status_code == 200
+            with cluster.stopped():
+                for path in ("/v1/tasks", "/v1/preferences"):  # a token lookup and a store read
+                    down = client.get(path)
+                    assert down.status_code == 503, down.text
+                    assert down.json()["error"]["code"] == "unavailable" and int(down.headers["Retry-After"]) > 0
+                    assert "Traceback" not in down.text
+                posted = client.post("/v1/tasks/T-1/notes", json={"body": "x"}, headers={"Idempotency-Key": "k1"})
+                assert posted.status_code == 503, posted.text
+            deadline = time.monotonic() + 60
+            while client.get("/v1/tasks").status_code != 200:  # the pool reconnects
+                assert time.monotonic() < deadline, "the server did not come back"
+                time.sleep(0.2)
+
+
+def test_serve_and_tokens_on_a_url_and_the_partner_of_the_cli(db_url: str, tmp_path: Path) -> None:
+    # A database without our schema is no store for a reading command (exit 2), and
+    # `token create` (like `serve` and `import`) makes one.
+    listed = _cli("--db", db_url, "list")
+    assert listed.returncode == 2 and "no store at postgresql://" in listed.stderr, listed.stderr
+    assert _cli("--db", db_url, "token", "list").returncode == 2
+    made = _cli("--db", db_url, "token", "create", "--partner", "acme", "--json")
+    assert made.returncode == 0, made.stderr
+    token = json.loads(made.stdout)["token"]
+    (tmp_path / "t.jsonl").write_text(json.dumps(record("T-acme")) + "\n", encoding="utf-8")
+    imported = _cli("--db", db_url, "--account", "acme", "import", str(tmp_path / "t.jsonl"))
+    assert imported.returncode == 0, imported.stderr
+    env = {**os.environ, "EXPERT_TUI_PARTNER": "acme"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "expert_tui", "--db", db_url, "list", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=_ROOT,
+    )
+    assert [t["id"] for t in json.loads(shown.stdout)] == ["T-acme"], shown.stderr
+    assert json.loads(_cli("--db", db_url, "list", "--json").stdout) == []  # partner "local" has none
+    port = _free_port()
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "expert_tui", "--db", db_url, "serve", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=_ROOT,
+    )
+    try:
+        assert serving.stderr is not None
+        said = [serving.stderr.readline() for _ in range(2)]  # e-mails off, then where it serves
+        started = next((line for line in said if "serving" in line), said)
+        assert "serving postgresql://" in started and f":{port}" in started, said
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    answer = client.get("/v1/tasks")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline and serving.poll() is None, "serve did not start"
+                    time.sleep(0.1)
+            assert [t["id"] for t in answer.json()["items"]] == ["T-acme"]
+    finally:
+        serving.terminate()
+        serving.wait(30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from .. import paths
@@ -18,9 +20,15 @@ from ..store import Store, StoreLocked
 from .exits import CliError
 from .parser import DEFAULT_WAIT_S
 
+if TYPE_CHECKING:
+    from ..store.pg_database import PgDatabase
+
 ENV_DB = "EXPERT_TUI_DB"
 ENV_SERVER = "EXPERT_TUI_SERVER"
 ENV_TOKEN = "EXPERT_TUI_TOKEN"
+ENV_PARTNER = "EXPERT_TUI_PARTNER"
+#: The partner of a store used without a server (as `SqliteStore` and `PostgresStore` default).
+LOCAL_PARTNER = "local"
 
 
 #: A `--db` (or EXPERT_TUI_DB) value that starts so names a PostgreSQL database, not a file.
@@ -40,6 +48,8 @@ class Backend:
     server: str | None = None
     token: str | None = field(default=None, repr=False)
     token_in_argv: bool = False
+    #: Whose tasks, in a store (file or database) a server shares among partners.
+    partner: str = LOCAL_PARTNER
 
     @property
     def where(self) -> str:
@@ -72,6 +82,16 @@ def _without_password(url: str) -> str:
 def choose_backend(args: argparse.Namespace) -> Backend:
     """Options beat the environment, which beats the config file of `expert-tui login`;
     two backends at once is a usage error, not a guess."""
+    backend = _choose_backend(args)
+    if backend.server is not None:
+        if getattr(args, "account", None):
+            raise CliError("--account is for a store opened with --db: a server knows the partner from the token")
+        return backend
+    partner = getattr(args, "account", None) or os.environ.get(ENV_PARTNER)
+    return replace(backend, partner=partner) if partner else backend
+
+
+def _choose_backend(args: argparse.Namespace) -> Backend:
     if getattr(args, "command", None) in ("login", "logout"):
         return Backend(paths.default_db_path(), "login")  # they pick the server themselves
     db = getattr(args, "db", None)
@@ -121,13 +141,12 @@ def _remote(args: argparse.Namespace, server: str, source: str, saved_token: str
 
 
 def local_backend(backend: Backend, what: str) -> Backend:
-    """The store file of a command that works on a file only (`serve`, `token`)."""
+    """The store of a command that works on the store itself, never through a server
+    (`serve`, `token`): a file, or a PostgreSQL database."""
     if backend.demo:
-        raise CliError(f"{what} is a store file of its own, not the demo — give --db PATH or none")
+        raise CliError(f"{what} is a store file of its own, not the demo — give --db PATH|URL or none")
     if backend.server:
-        raise CliError(f"{what} is a store file on this machine, not a server — give --db PATH or none")
-    if backend.url:
-        raise CliError(f"{what} works on a SQLite store file for now, not on PostgreSQL — give --db PATH")
+        raise CliError(f"{what} is a store file or database, not a server — give --db PATH|URL or none")
     return backend
 
 
@@ -149,7 +168,7 @@ def open_store(
     from ..store.sqlite import SqliteStore
 
     if backend.url is not None:
-        return _open_postgres(backend.url, one_line(backend.where), clock)
+        return _open_postgres(backend, clock, create=create)
     where = one_line(str(backend.db))
     if backend.db.is_dir():
         raise CliError(f"cannot open the store at {where}: it is a folder, not a database file")
@@ -160,7 +179,7 @@ def open_store(
             from ..demo import open_demo_store
 
             return open_demo_store(backend.db, clock)
-        store = SqliteStore(backend.db, clock=clock, busy_timeout=wait, on_busy=on_busy)
+        store = SqliteStore(backend.db, clock=clock, partner=backend.partner, busy_timeout=wait, on_busy=on_busy)
     except UnsafePath as error:
         raise CliError(error.message) from None
     except DomainError as error:  # e.g. a store written by a newer expert-tui
@@ -191,21 +210,41 @@ def store_exists(backend: Backend) -> bool:
 
 
 def missing_store(backend: Backend) -> CliError:
-    return CliError(f"no store at {one_line(str(backend.db))} (import creates one)", error_code="not_found")
+    return CliError(f"no store at {one_line(backend.where)} (import creates one)", error_code="not_found")
 
 
-def _open_postgres(url: str, where: str, clock: Clock) -> Store:
+def open_database(backend: Backend, *, create: bool) -> PgDatabase:
+    """The PostgreSQL database of `backend` (for `serve` and `token`), or one line why not."""
+    with _postgres_errors(backend):
+        from ..store.pg_database import PgDatabase
+
+        return PgDatabase(backend.url or "", create=create)
+
+
+def _open_postgres(backend: Backend, clock: Clock, *, create: bool) -> Store:
+    with _postgres_errors(backend):
+        from ..store.postgres import PostgresStore
+
+        return PostgresStore(backend.url or "", clock=clock, partner=backend.partner, create=create)
+
+
+@contextmanager
+def _postgres_errors(backend: Backend) -> Iterator[None]:
+    """Opening a database: every failure is one line naming it (without its password)."""
+    where = one_line(backend.where)
     try:
         import psycopg
 
-        from ..store.postgres import PostgresStore
+        from ..store.pg_database import MissingDatabaseStore
     except ImportError:
         raise CliError(
             f"cannot open the store at {where}: PostgreSQL support is not installed"
             " — pip install 'expert-tui[postgres]'"
         ) from None
     try:
-        return PostgresStore(url, clock=clock)
+        yield
+    except MissingDatabaseStore:
+        raise missing_store(backend) from None
     except DomainError as error:  # e.g. a database written by a newer expert-tui
         raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
     except (psycopg.Error, ValueError) as error:  # unreachable, refused, a malformed URL

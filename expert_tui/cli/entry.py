@@ -86,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{one_line(str(error.filename))}: " if error.filename else ""
         return _fail(f"{where}{os_reason(error)}", exits.BAD_INPUT, wants_json, "invalid")
     except Exception as error:
+        if type(error).__module__.partition(".")[0] in ("psycopg", "psycopg_pool"):  # PostgreSQL went away mid-command
+            message = f"the database could not be reached or did not answer: {one_line(str(error))[:200]}"
+            return _fail(message, exits.UNAVAILABLE, wants_json, "unavailable")
         what = f"{type(error).__name__}: {one_line(str(error))}"
         return _fail(f"internal error ({what}) — please report it", exits.INTERNAL, wants_json, "internal")
 

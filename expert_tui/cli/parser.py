@@ -365,6 +365,13 @@ def _add_backend_options(parser: argparse.ArgumentParser, *, suppress: bool) -> 
     group.add_argument(
         "--db", metavar="PATH", default=default, help="the local store file, or a postgresql:// URL (env EXPERT_TUI_DB)"
     )
+    group.add_argument(
+        "--account",
+        metavar="PARTNER",
+        default=default,
+        help="with --db: the partner whose tasks, in a store a server shares among partners"
+        " (env EXPERT_TUI_PARTNER; default: local)",
+    )
     group.add_argument("--server", metavar="URL", default=default, help="a remote store (env EXPERT_TUI_SERVER)")
     group.add_argument("--token", metavar="T", default=default, help="the remote store's token (env EXPERT_TUI_TOKEN)")
     group.add_argument(

@@ -14,7 +14,7 @@ from ..domain import Invalid
 from ..domain.text import one_line
 from ..domain.timefmt import format_ts
 from ..store.tokens import TokenInfo, TokenStore
-from .backend import Backend, local_backend, missing_store
+from .backend import Backend, local_backend, missing_store, open_database
 from .commands import Context, err, out, print_json
 from .exits import OK, CliError
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def _server_file(ctx: Context) -> Backend:
     backend = local_backend(ctx.backend, "the server's store")
-    if backend.db.is_dir():
+    if backend.url is None and backend.db.is_dir():
         raise CliError(f"cannot open the store at {one_line(str(backend.db))}: it is a folder, not a database file")
     return backend
 
@@ -37,8 +37,12 @@ def serve_command(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError("the server needs its extra packages: pip install 'expert-tui[server]'") from None
     backend = _server_file(ctx)
     mailing = _mailing(args)
+    if backend.url is not None:
+        if mailing is not None:
+            raise CliError("notification e-mails (--smtp) are sent from a SQLite store file for now, not PostgreSQL")
+        open_database(backend, create=True).close()  # made and migrated, or one line why not
     try:
-        serve(backend.db, args.host, args.port, args.rate_limit, mailing)
+        serve(backend.url or backend.db, args.host, args.port, args.rate_limit, mailing, where=backend.where)
     except ModuleNotFoundError:
         raise CliError("the server needs its extra packages: pip install 'expert-tui[server]'") from None
     return OK
@@ -85,6 +89,8 @@ def admin_command(ctx: Context, args: argparse.Namespace) -> int:
     from ..store.notify import FAILED, MailQueue
 
     backend = _server_file(ctx)
+    if backend.url is not None:
+        raise CliError("notification e-mails are kept in a SQLite store file for now, not PostgreSQL")
     if not backend.db.exists():
         raise missing_store(backend)
     queue = MailQueue(backend.db)
@@ -125,12 +131,15 @@ def _batch_json(batch: Batch, task_ids: list[str]) -> dict[str, object]:
     }
 
 
-def _tokens(ctx: Context) -> TokenStore:
-    return TokenStore(_server_file(ctx).db)
+def _tokens(ctx: Context, *, create: bool) -> TokenStore:
+    backend = _server_file(ctx)
+    if backend.url is None:
+        return TokenStore(backend.db)
+    return TokenStore.on_postgres(open_database(backend, create=create), owned=True)
 
 
 def token_command(ctx: Context, args: argparse.Namespace) -> int:
-    tokens = _tokens(ctx)
+    tokens = _tokens(ctx, create=args.token_command == "create")
     try:
         if args.token_command == "create":
             token, info = tokens.create(args.partner, args.user, marketplace=args.marketplace)

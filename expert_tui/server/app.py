@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +22,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..domain import Clock, DomainError, system_clock
 from ..store.notify import MailQueue
+from ..store.sqlite import SqliteStore
 from ..store.tokens import TokenStore
-from .errors import ApiError, from_domain, from_storage
-from .guards import Authenticate, BodyLimit, Idempotent, RateLimiter
+from .errors import ApiError, from_domain, from_storage, storage_errors
+from .guards import Authenticate, BodyLimit, Idempotent, RateLimiter, StorageDown
 from .mail import MailSettings
 from .notifier import Notifier
 from .pool import ChangeBell, StorePool
@@ -35,12 +35,21 @@ log = logging.getLogger("expert_tui.server")
 
 #: Requests a second per token by default (SPEC 6), with bursts of 200.
 DEFAULT_RATE_LIMIT = 50.0
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+#: Connections of one server process to PostgreSQL, shared by every partner; the
+#: thread pool that runs the endpoints has 40 tokens, so a full pool answers 503
+#: after `POOL_TIMEOUT_S` rather than queueing.
+PG_POOL_SIZE = 20
 
 DESCRIPTION = """\
 The API of expert-tui's shared server. Partner tokens see only their partner's tasks;
 marketplace tokens deliver tasks and post merchant events. Every POST honours an
 `Idempotency-Key` header. Errors are `{"error": {"code", "message"}}` (with `rule` on a
 409 and `field` on a 422)."""
+
+
+def is_database_url(db: Path | str) -> bool:
+    return isinstance(db, str) and db.startswith(POSTGRES_SCHEMES)
 
 
 def create_app(
@@ -50,17 +59,39 @@ def create_app(
     rate_limit: float = DEFAULT_RATE_LIMIT,
     mail: Mailing | None = None,
 ) -> Any:
-    """The ASGI app serving the store in the SQLite file `db` (created if missing).
-    With `mail`, deliveries queue notification e-mails and a worker sends them."""
+    """The ASGI app serving the store in the SQLite file `db`, or the PostgreSQL database
+    at the URL `db` (either created if missing). With `mail` (a SQLite file only, for
+    now), deliveries queue notification e-mails and a worker sends them."""
     from . import marketplace, routes
 
-    path = Path(db)
-    tokens = TokenStore(path, clock=clock)
-    pool = StorePool(path, clock, notify=mail is not None)
     notifier = None
-    if mail is not None:
-        notifier = Notifier(MailQueue(path, clock=clock), mail.relay, mail.settings, clock=clock)
-    bell = ChangeBell(also=notifier.wake if notifier is not None else None)
+    listener = None
+    if is_database_url(db):
+        from ..store.pg_database import PgDatabase
+        from ..store.postgres import EVENTS_CHANNEL, PostgresStore
+        from .pool import PgListener
+
+        assert isinstance(db, str)
+        if mail is not None:
+            raise ValueError("notification e-mails are sent from a SQLite store file for now, not PostgreSQL")
+        bell = ChangeBell()
+        database = PgDatabase(db, pool_size=PG_POOL_SIZE)
+        tokens = TokenStore.on_postgres(database, clock=clock)
+        pool = StorePool(
+            lambda partner, person: PostgresStore(database, clock=clock, partner=partner, user=person),
+            database.close,
+        )
+        listener = PgListener(db, EVENTS_CHANNEL, bell)
+    else:
+        path = Path(db)
+        tokens = TokenStore(path, clock=clock)
+        notify = mail is not None
+        pool = StorePool(
+            lambda partner, person: SqliteStore(path, clock=clock, partner=partner, user=person, notify=notify)
+        )
+        if mail is not None:
+            notifier = Notifier(MailQueue(path, clock=clock), mail.relay, mail.settings, clock=clock)
+        bell = ChangeBell(also=notifier.wake if notifier is not None else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -69,9 +100,13 @@ def create_app(
         bell.bind(asyncio.get_running_loop())
         if notifier is not None:
             notifier.start()
+        if listener is not None:
+            listener.start()
         try:
             yield
         finally:
+            if listener is not None:
+                listener.stop()
             if notifier is not None:
                 notifier.stop()
                 notifier.queue.close()
@@ -89,6 +124,9 @@ def create_app(
     app.state.pool = pool
     app.state.tokens = tokens
     app.state.bell = bell
+    #: Whether a long-poll must re-read the log for other processes' commits (SQLite);
+    #: on PostgreSQL the listener wakes it.
+    app.state.polls = listener is None
     app.state.clock = clock
     app.state.notifier = notifier
     app.include_router(routes.router)
@@ -97,6 +135,7 @@ def create_app(
     # Outermost first: size, then who is asking, then once-only POSTs, then the routers.
     guarded: Any = Idempotent(_RingOnChange(app, bell), tokens)
     guarded = Authenticate(guarded, tokens, RateLimiter(rate_limit))
+    guarded = StorageDown(guarded, storage_errors())
     guarded = BodyLimit(guarded)
     return _Wrapped(guarded, app)
 
@@ -158,10 +197,12 @@ def _handle_errors(app: FastAPI) -> None:
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         return answer(from_domain(error))
 
-    @app.exception_handler(sqlite3.Error)
-    async def storage_error(request: Request, error: sqlite3.Error) -> JSONResponse:
-        log.error("storage error on %s %s: %s", request.method, request.url.path, error)
+    async def storage_error(request: Request, error: Exception) -> JSONResponse:
+        log.error("storage error on %s %s: %s", request.method, request.url.path, type(error).__name__)
         return answer(from_storage(error))
+
+    for storage in storage_errors():
+        app.add_exception_handler(storage, storage_error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

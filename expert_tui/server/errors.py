@@ -60,7 +60,19 @@ def from_domain(error: DomainError) -> ApiError:
     return ApiError(422, "invalid", error.message, field="body")
 
 
-def from_storage(error: sqlite3.Error) -> ApiError:
+def storage_errors() -> tuple[type[Exception], ...]:
+    """The failures of a store's storage (never of a request): SQLite's, and, when the
+    PostgreSQL extra is installed, psycopg's (a lost database, a full pool)."""
+    found: list[type[Exception]] = [sqlite3.Error]
+    try:
+        import psycopg
+        from psycopg_pool import PoolTimeout, TooManyRequests
+    except ImportError:
+        return tuple(found)
+    return (*found, psycopg.Error, PoolTimeout, TooManyRequests)
+
+
+def from_storage(error: Exception) -> ApiError:
     return ApiError(
         503,
         "unavailable",

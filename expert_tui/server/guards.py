@@ -8,12 +8,15 @@
   anonymous client learns nothing but "401".
 - `Idempotent`: a POST with an `Idempotency-Key` is answered once; a repeat gets the
   first answer and changes nothing, a reuse with another request is a 422.
+- `StorageDown`: storage that fails in any layer (a token lookup, a kept answer, an
+  endpoint) is a 503 `unavailable` with `Retry-After`, never a 500 or a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import math
 import re
 import time
@@ -24,7 +27,9 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from ..store.tokens import TokenInfo, TokenStore
-from .errors import ApiError
+from .errors import ApiError, from_storage
+
+log = logging.getLogger("expert_tui.server")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -130,6 +135,33 @@ class RateLimiter:
             return 0.0
         self._buckets[key] = (tokens, now)
         return (1 - tokens) / self.rate
+
+
+class StorageDown:
+    """Answers 503 for a storage failure raised by any layer inside it (the routers' own
+    are answered by the app's handlers already): the database restarting, a full pool."""
+
+    def __init__(self, app: ASGIApp, errors: tuple[type[Exception], ...]) -> None:
+        self.app = app
+        self.errors = errors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except self.errors as error:
+            log.error("storage error on %s %s: %s", scope["method"], scope["path"], type(error).__name__)
+            if not started:  # else the answer is out already (only keeping it for a replay failed)
+                await send_error(send, from_storage(error))
 
 
 class Authenticate:

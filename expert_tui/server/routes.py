@@ -28,8 +28,9 @@ bearer = HTTPBearer(auto_error=False, description="a token from `expert-tui toke
 router = APIRouter(prefix="/v1", dependencies=[Security(bearer)], responses=error_responses(*COMMON_ERRORS))
 
 MAX_IMPORT_RECORDS = 5000
-#: Longest a long-poll waits, and how often it re-reads the log for changes another
-#: process committed (this server's own changes wake it at once).
+#: Longest a long-poll waits. On a SQLite file it also re-reads the log this often for
+#: changes another process committed (this server's own changes wake it at once); on
+#: PostgreSQL every commit anywhere wakes it (`PgListener`), so it does not poll.
 MAX_WAIT_S = 60.0
 RECHECK_S = 0.5
 
@@ -134,13 +135,15 @@ async def events(
 ) -> dict[str, Any]:
     store = store_of(request)
     bell = request.app.state.bell
+    recheck = RECHECK_S if request.app.state.polls else MAX_WAIT_S
     deadline = time.monotonic() + timeout
     while True:
+        rung = bell.rung  # before reading: a commit after the read still wakes the wait
         found = await run_in_threadpool(store.events, after, limit)
         left = deadline - time.monotonic()
         if found or left <= 0 or await request.is_disconnected():
             break
-        await bell.wait(min(RECHECK_S, left))
+        await bell.wait(min(recheck, left), since=rung)
     items = [{"seq": e.seq, "task_id": e.task_id, "kind": e.kind} for e in found]
     return {"items": items, "next_after": found[-1].seq if found else after}
 

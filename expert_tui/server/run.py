@@ -22,8 +22,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(db: Path, host: str, port: int, rate_limit: float, mailing: Mailing | None = None) -> None:
-    """Run until interrupted. Raises `ModuleNotFoundError` without the server extra."""
+def serve(
+    db: Path | str,
+    host: str,
+    port: int,
+    rate_limit: float,
+    mailing: Mailing | None = None,
+    *,
+    where: str | None = None,
+) -> None:
+    """Run until interrupted. Raises `ModuleNotFoundError` without the server extra.
+
+    `db` is a SQLite file or a PostgreSQL URL; `where` says which, fit to print (a URL
+    without its password)."""
     import uvicorn
 
     from .app import create_app
@@ -40,6 +51,6 @@ def serve(db: Path, host: str, port: int, rate_limit: float, mailing: Mailing | 
             f"expert-tui: warning: listening on {host}, beyond this machine: tokens and merchant data travel in"
             " clear text unless TLS terminates in front (see README, 'Sharing one store')\n"
         )
-    sys.stderr.write(f"expert-tui: serving {db} on http://{host}:{port} (ctrl+c stops)\n")
+    sys.stderr.write(f"expert-tui: serving {where or db} on http://{host}:{port} (ctrl+c stops)\n")
     # No access log: request lines are noise here and headers never belong in a log.
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)

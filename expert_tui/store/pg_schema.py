@@ -311,8 +311,39 @@ _V3 = [
     *_tenant("mail_batches"),
 ]
 
+
+# v4: what the shared server keeps beside the partners' tasks (as SQLite's v6): API
+# tokens (only a hash of each) and the first response to each `Idempotency-Key`. Read
+# and written by the login role only (`TokenStore`): no grant to the app role, so no
+# partner's transaction can reach a token.
+_V4 = [
+    """
+    CREATE TABLE tokens (
+        id text PRIMARY KEY,
+        hash text NOT NULL UNIQUE,
+        partner text NOT NULL,
+        person text NOT NULL,
+        marketplace integer NOT NULL,
+        created_at bigint NOT NULL,
+        revoked_at bigint
+    )
+    """,
+    """
+    CREATE TABLE idempotency (
+        scope text NOT NULL,
+        key text NOT NULL,
+        digest text NOT NULL,
+        status integer NOT NULL,
+        body bytea NOT NULL,
+        at bigint NOT NULL,
+        PRIMARY KEY (scope, key)
+    )
+    """,
+    "CREATE INDEX idempotency_at ON idempotency (at)",
+]
+
 #: Migration i (0-based) takes the database from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4)
 LATEST = len(MIGRATIONS)
 
 
@@ -341,6 +372,11 @@ def migrate(conn: Connection) -> int:
             for statement in MIGRATIONS[version]:
                 conn.execute(statement.replace("{schema}", schema))
             conn.execute(f"UPDATE {VERSION_TABLE} SET version = %s", (version + 1,))
+
+
+def has_schema(conn: Connection) -> bool:
+    """Whether the database holds an expert-tui store (of any version)."""
+    return _version(conn) > 0
 
 
 def _version(conn: Connection) -> int:

@@ -4,9 +4,9 @@ It shares with `SqliteStore` what is not SQL (`sql_base`: the actions, the impor
 the checks), the rows (`rows`) and the keyset pages (`paging`), and differs where a
 server database needs it:
 
-- Connections come from a `psycopg_pool.ConnectionPool`; one store method is one
-  transaction on one pooled connection, so the store is safe across threads (the
-  server's thread pool, the TUI's workers).
+- Connections come from the pool of a `PgDatabase` (its own, or one a server's
+  partners share); one store method is one transaction on one pooled connection, so
+  the store is safe across threads (the server's thread pool, the TUI's workers).
 - Every transaction first sets the partner (`app.partner_id`, transaction-local) and
   steps down to the unprivileged `expert_tui_app` role, so the row-level security
   policies of `pg_schema` hold even for a query that forgot `partner_id`.
@@ -30,9 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
-import psycopg
-from psycopg import Connection, Cursor, errors
-from psycopg_pool import ConnectionPool
+from psycopg import Cursor, errors
 
 from ..domain import (
     Clock,
@@ -45,7 +43,7 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict
 from ..domain.text import check_body, check_storable
-from . import pg_text, rows
+from . import rows
 from .base import Event, ImportReport, Page, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .notify import notification_json
@@ -63,7 +61,8 @@ from .paging import (
     page_keys,
     seq_of,
 )
-from .pg_schema import APP_ROLE, migrate
+from .pg_database import POOL_SIZE, PgDatabase
+from .pg_schema import APP_ROLE
 from .search import MAX_QUERY_WORDS
 from .sql_base import (
     SELECT_TASK,
@@ -89,10 +88,6 @@ __all__ = ["EVENTS_CHANNEL", "IMPORT_BATCH", "PostgresStore"]
 EVENTS_CHANNEL = "expert_tui_events"
 #: Tasks per import transaction (each batch is one INSERT per table from arrays).
 IMPORT_BATCH = 5000
-#: Connections per store; a full pool fails after `POOL_TIMEOUT_S` instead of queueing forever.
-POOL_SIZE = 10
-POOL_TIMEOUT_S = 5.0
-CONNECT_TIMEOUT_S = 10
 #: Whole-transaction retries after a deadlock or a serialization failure.
 _RETRIES = 5
 _EXPORT_CHUNK = 500
@@ -143,45 +138,36 @@ class PostgresStore(SqlStore):
 
     def __init__(
         self,
-        url: str,
+        database: str | PgDatabase,
         *,
         clock: Clock = system_clock,
         partner: str = "local",
         user: str | None = None,
         pool_size: int = POOL_SIZE,
+        create: bool = True,
         notify: bool = False,
     ) -> None:
-        """Migrate the database if it is older than this version (refuse it if newer),
-        register the partner, and open the pool. With `notify` (a server with a mail
-        relay), each delivery queues its e-mail in the same transaction."""
-        self.url = url
+        """`database` is a URL (the store opens the database, migrating it if it is older
+        than this version and refusing it if newer, and closes it with itself), or a
+        database already open that many stores share (a server's partners). With
+        `notify` (a server with a mail relay), each delivery queues its e-mail in the
+        same transaction."""
         self.clock = clock
         self.notify = notify
         self.partner = check_storable(partner, "partner")
         self.user = person(user)
-        with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
-            pg_text.install(conn)
-            migrate(conn)
-            with conn.transaction():
-                conn.execute("INSERT INTO partners (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (self.partner,))
-                row = conn.execute("SELECT id FROM partners WHERE name = %s", (self.partner,)).fetchone()
-        assert row is not None
-        #: The partner's number in the database (`partner_id` of its rows).
-        self.partner_id = int(row[0])
-        self._pool: ConnectionPool[Connection[Any]] = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max(1, pool_size),
-            timeout=POOL_TIMEOUT_S,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
-            configure=pg_text.install,
-            # A connection is checked as it is lent: after a restart or a failover the
-            # dead ones are replaced, and the next call works instead of failing once.
-            check=ConnectionPool.check_connection,
-            open=False,
-            name=f"expert-tui:{self.partner_id}",
-        )
-        self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+        self._owns_database = isinstance(database, str)
+        if isinstance(database, str):
+            database = PgDatabase(database, pool_size=pool_size, create=create)
+        self.database = database
+        self.url = self.database.url
+        try:
+            #: The partner's number in the database (`partner_id` of its rows).
+            self.partner_id = self.database.partner_id(self.partner)
+        except BaseException:
+            self.close()
+            raise
+        self._pool = self.database.pool
 
     # --- transactions ---------------------------------------------------------------------------
     def _run(self, work: Callable[[_Tx], _T]) -> _T:
@@ -714,7 +700,8 @@ class PostgresStore(SqlStore):
 
     # --- lifetime -----------------------------------------------------------------------------------
     def close(self) -> None:
-        self._pool.close()
+        if self._owns_database:
+            self.database.close()
 
 
 #: PostgreSQL types of `rows.WRITE_COLUMNS`, in order.

@@ -1,4 +1,5 @@
-"""API tokens and idempotent responses of the shared server, kept in the store's own file.
+"""API tokens and idempotent responses of the shared server, kept in the store's own file
+(or the store's PostgreSQL database: `TokenStore.on_postgres`).
 
 A token is shown once, when it is made; the file keeps only its SHA-256 (a token is 32
 random bytes, so a fast hash is as good as a slow one, and every request can afford
@@ -13,9 +14,11 @@ import hashlib
 import secrets
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain import Clock, Invalid, NotFound, system_clock
 from ..domain.text import check_storable
@@ -23,6 +26,9 @@ from ..private_files import prepare_store_file
 from . import rows
 from .schema import check_ours, migrate
 from .sqlite import BUSY_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from .pg_database import PgDatabase
 
 TOKEN_PREFIX = "et1_"
 #: How long a stored idempotent response is kept: far beyond any client's retries.
@@ -53,15 +59,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class TokenStore:
-    """Tokens and idempotent responses in the SQLite file the partners' tasks live in."""
+class _Db(Protocol):
+    def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run one statement (`?` placeholders) and return its rows (none for a change)."""
+        ...
 
-    def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
-        self.path = Path(path)
-        self.clock = clock
-        prepare_store_file(self.path)
+    def close(self) -> None: ...
+
+
+class _SqliteDb:
+    def __init__(self, path: Path) -> None:
+        prepare_store_file(path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             check_ours(self._conn)
@@ -74,6 +84,52 @@ class TokenStore:
             self._conn.close()
             raise
 
+    def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class _PgDb:
+    """Statements on the database's pool, as the login role that owns the tables (the
+    partners' role has no grant on them)."""
+
+    def __init__(self, database: PgDatabase, *, owned: bool) -> None:
+        self._database = database
+        self._owned = owned
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._database.pool.connection() as conn:
+            cursor = conn.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
+
+    def close(self) -> None:
+        """Closes the database only when it was opened for the tokens (the CLI's `token`);
+        a server's is closed by the server."""
+        if self._owned:
+            self._database.close()
+
+
+class TokenStore:
+    """Tokens and idempotent responses beside the partners' tasks."""
+
+    def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
+        """Those in the SQLite file `path` (made and migrated if needed)."""
+        self.clock = clock
+        self._db: _Db = _SqliteDb(Path(path))
+
+    @classmethod
+    def on_postgres(cls, database: PgDatabase, *, clock: Clock = system_clock, owned: bool = False) -> TokenStore:
+        """Those in an open PostgreSQL store (its tables come with its migrations);
+        `owned`: closing the tokens closes the database."""
+        store = cls.__new__(cls)
+        store.clock = clock
+        store._db = _PgDb(database, owned=owned)
+        return store
+
     # --- tokens -------------------------------------------------------------------------------
     def create(self, partner: str, person: str | None = None, *, marketplace: bool = False) -> tuple[str, TokenInfo]:
         """A new token (returned once, never stored) and what is kept about it."""
@@ -82,68 +138,58 @@ class TokenStore:
         token_id = secrets.token_hex(4)
         token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         now = self.clock()
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO tokens (id, hash, partner, person, marketplace, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (token_id, token_hash(token), partner, person, int(marketplace), rows.to_micros(now)),
-            )
+        self._db.rows(
+            "INSERT INTO tokens (id, hash, partner, person, marketplace, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_id, token_hash(token), partner, person, int(marketplace), rows.to_micros(now)),
+        )
         return token, TokenInfo(token_id, partner, person, marketplace, now, None)
 
     def list(self) -> list[TokenInfo]:
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT id, partner, person, marketplace, created_at, revoked_at FROM tokens ORDER BY created_at, id"
-            ).fetchall()
+        found = self._db.rows(
+            "SELECT id, partner, person, marketplace, created_at, revoked_at FROM tokens ORDER BY created_at, id", ()
+        )
         return [_info(row) for row in found]
 
     def revoke(self, token_id: str) -> TokenInfo:
         """Revoke a token by id; revoking it again changes nothing."""
-        with self._lock:
-            self._conn.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                (rows.to_micros(self.clock()), token_id),
-            )
-            row = self._conn.execute(
-                "SELECT id, partner, person, marketplace, created_at, revoked_at FROM tokens WHERE id = ?",
-                (token_id,),
-            ).fetchone()
-        if row is None:
+        self._db.rows(
+            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (rows.to_micros(self.clock()), token_id),
+        )
+        found = self._db.rows(
+            "SELECT id, partner, person, marketplace, created_at, revoked_at FROM tokens WHERE id = ?", (token_id,)
+        )
+        if not found:
             raise NotFound(f"no token with id {str(token_id)[:40]!r} (see `expert-tui token list`)")
-        return _info(row)
+        return _info(found[0])
 
     def lookup(self, token: str) -> TokenInfo | None:
         """The live token `token` is, or None (unknown or revoked)."""
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT id, partner, person, marketplace, created_at, revoked_at FROM tokens"
-                " WHERE hash = ? AND revoked_at IS NULL",
-                (token_hash(token),),
-            ).fetchone()
-        return None if row is None else _info(row)
+        found = self._db.rows(
+            "SELECT id, partner, person, marketplace, created_at, revoked_at FROM tokens"
+            " WHERE hash = ? AND revoked_at IS NULL",
+            (token_hash(token),),
+        )
+        return _info(found[0]) if found else None
 
     # --- idempotent responses -------------------------------------------------------------------
     def response_for(self, scope: str, key: str) -> StoredResponse | None:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT digest, status, body FROM idempotency WHERE scope = ? AND key = ?", (scope, key)
-            ).fetchone()
-        return None if row is None else StoredResponse(row[0], int(row[1]), bytes(row[2]))
+        found = self._db.rows("SELECT digest, status, body FROM idempotency WHERE scope = ? AND key = ?", (scope, key))
+        return StoredResponse(found[0][0], int(found[0][1]), bytes(found[0][2])) if found else None
 
     def keep_response(self, scope: str, key: str, digest: str, status: int, body: bytes) -> None:
         """Keep the first response to `key` (a concurrent twin that lost the race keeps none)."""
         now = self.clock()
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO idempotency (scope, key, digest, status, body, at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (scope, key) DO NOTHING",
-                (scope, key, digest, status, body, rows.to_micros(now)),
-            )
-            cutoff = rows.to_micros(now - timedelta(days=IDEMPOTENCY_DAYS))
-            self._conn.execute("DELETE FROM idempotency WHERE at < ?", (cutoff,))
+        self._db.rows(
+            "INSERT INTO idempotency (scope, key, digest, status, body, at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (scope, key) DO NOTHING",
+            (scope, key, digest, status, body, rows.to_micros(now)),
+        )
+        cutoff = rows.to_micros(now - timedelta(days=IDEMPOTENCY_DAYS))
+        self._db.rows("DELETE FROM idempotency WHERE at < ?", (cutoff,))
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._db.close()
 
 
 def _name(value: object, field: str) -> str:
