@@ -242,7 +242,11 @@ def test_humanize_delta(delta: timedelta, words: str) -> None:
 @pytest.mark.parametrize(
     ("delta", "shown"),
     [
-        (timedelta(hours=71, minutes=59, seconds=59), "71:59:59"),
+        (timedelta(hours=71, minutes=59, seconds=59), "2d 23:59:59"),
+        (timedelta(hours=59, minutes=59, seconds=58), "2d 11:59:58"),
+        (timedelta(hours=24), "1d 00:00:00"),
+        (timedelta(hours=23, minutes=59, seconds=59, microseconds=1), "1d 00:00:00"),
+        (timedelta(hours=23, minutes=59, seconds=59), "23:59:59"),
         (timedelta(minutes=14, seconds=3), "00:14:03"),
         (timedelta(seconds=0.2), "00:00:01"),
         (timedelta(0), "00:00:00"),

@@ -45,7 +45,7 @@ async def test_opening_is_what_marks_the_task_opened(tmp_path: Path, clock: Froz
         assert screen.current is not None and screen.current.status is Status.OPENED
         text, _ = terminal_output(pilot.app)
     assert store.get_task("T-1").status is Status.OPENED
-    for shown in ("Set up our pet store before Christmas", "Anna Nowak", "Store setup", "Żółw i Spółka", "70:00:00"):
+    for shown in ("Set up our pet store before Christmas", "Anna Nowak", "Store setup", "Żółw i Spółka", "2d 22:00:00"):
         assert shown in text
 
 
@@ -237,7 +237,7 @@ async def test_the_window_closing_while_open_takes_the_actions_away(tmp_path: Pa
 @pytest.mark.parametrize(
     ("age", "shown"),
     [
-        (timedelta(hours=10), "62:00:00 left to reply"),
+        (timedelta(hours=10), "2d 14:00:00 left to reply"),
         (timedelta(hours=50), "! 22:00:00 to reply — under a day left"),
         (timedelta(hours=67), "!! 05:00:00 to reply — under 6 hours left"),
         (timedelta(hours=71, minutes=30), "!!! 00:30:00 to reply — under an hour left"),
@@ -296,7 +296,7 @@ async def test_a_covered_task_screen_waits_then_catches_up_when_shown_again(tmp_
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await opened(pilot)
         shown, countdown = screen.current, screen.query_one(Countdown).content
-        assert "70:00:00" in str(countdown)
+        assert "2d 22:00:00" in str(countdown)
         app.push_screen(HelpScreen(screen))
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help over the task")
         # Another process adds a note; a minute passes.
@@ -311,7 +311,7 @@ async def test_a_covered_task_screen_waits_then_catches_up_when_shown_again(tmp_
         assert screen.query_one(Countdown).content == countdown
         await pilot.press("escape")
         await until(pilot, lambda: "Written from a second terminal" in terminal_output(app)[0], "the note, once shown")
-        assert "69:59:00" in terminal_output(app)[0]
+        assert "2d 21:59:00" in terminal_output(app)[0]
 
 
 @pytest.mark.parametrize("status", ["awaiting_response", "inactive"])

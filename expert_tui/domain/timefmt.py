@@ -60,8 +60,11 @@ def humanize_delta(delta: timedelta) -> str:
 
 
 def countdown(delta: timedelta) -> str:
-    """HH:MM:SS to a deadline (hours may exceed 24); 00:00:00 once it has passed."""
+    """HH:MM:SS to a deadline, with the days in front from 24 hours on (`2d 11:59:58`,
+    read at a glance where `59:59:58` needs arithmetic); 00:00:00 once it has passed."""
     seconds = max(0, math.ceil(delta.total_seconds()))
-    hours, rest = divmod(seconds, 3600)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"{days}d {clock}" if days else clock
