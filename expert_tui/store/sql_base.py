@@ -52,7 +52,6 @@ __all__ = [
     "checked_draft",
     "checked_preferences",
     "counts_now",
-    "differing",
     "dumps",
     "duplicate_id",
     "enum_value",
@@ -61,6 +60,7 @@ __all__ = [
     "next_id",
     "person",
     "reply_digest",
+    "same_task",
     "with_id",
 ]
 
@@ -341,15 +341,14 @@ def idempotency_mismatch() -> IdempotencyMismatch:
     )
 
 
-def differing(known: list[rows.Prepared], stored: Mapping[str, Task], now: datetime) -> list[str]:
-    """The ids of `known` whose record is not the task `stored` under its id, compared
-    as `export` would write both: a re-import of an export is no difference, whatever
-    precision the store keeps."""
-    return [
-        item.task_id
-        for item in known
-        if task_to_dict(rows.prepared_task(item), now) != task_to_dict(stored[item.task_id], now)
-    ]
+def same_task(record: rows.Prepared, stored: rows.Prepared, now: datetime) -> bool:
+    """Whether an import record is the task already stored under its id, compared as
+    `export` would write both (a re-import of an export is no difference, whatever
+    precision the store keeps). The rows are compared first as they are, so a re-import
+    of the same file matches without building a task."""
+    if (record.values, record.messages, record.notes) == (stored.values, stored.messages, stored.notes):
+        return True
+    return task_to_dict(rows.prepared_task(record), now) == task_to_dict(rows.prepared_task(stored), now)
 
 
 def dumps(value: object) -> str:

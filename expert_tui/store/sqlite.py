@@ -62,13 +62,13 @@ from .sql_base import (
     checked_draft,
     checked_preferences,
     counts_now,
-    differing,
     duplicate_id,
     enum_value,
     idempotency_mismatch,
     json_object,
     person,
     reply_digest,
+    same_task,
     with_id,
 )
 
@@ -92,6 +92,7 @@ _INSERT_TASK = (
     f"INSERT INTO tasks (seq, partner, {', '.join(rows.WRITE_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in range(len(rows.WRITE_COLUMNS) + 2))})"
 )
+_SELECT_WRITTEN = ", ".join(f"t.{c}" for c in rows.WRITE_COLUMNS)
 _UPDATE_TASK = f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in rows.WRITE_COLUMNS)} WHERE seq = ?"
 _INSERT_MESSAGE = f"INSERT INTO messages (task, {', '.join(rows.MESSAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_NOTE = f"INSERT INTO notes (task, {', '.join(rows.NOTE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
@@ -524,23 +525,29 @@ class SqliteStore(SqlStore):
     ) -> list[str]:
         """The ids of `known` whose record is not the task already there (stored, or
         earlier in the batch), compared as `export` would write both: a re-import of an
-        export is no difference, whatever precision the store keeps."""
-        stored: dict[str, Task] = {
-            item.task_id: rows.prepared_task(earlier[item.task_id]) for item in known if item.task_id in earlier
-        }
-        wanted = list(dict.fromkeys(item.task_id for item in known if item.task_id not in stored))
+        export is no difference, whatever precision the store keeps.
+
+        Rows are compared first as they are (a re-import of the same file matches at
+        once); only rows that differ there are read back as tasks and compared as JSON."""
+        there = {item.task_id: earlier[item.task_id] for item in known if item.task_id in earlier}
+        wanted = list(dict.fromkeys(item.task_id for item in known if item.task_id not in there))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             found = conn.execute(
-                f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id IN ({', '.join('?' for _ in chunk)})",
+                f"SELECT t.seq, {_SELECT_WRITTEN} FROM tasks t WHERE t.partner = ? AND t.id IN "
+                f"({', '.join('?' for _ in chunk)})",
                 (self.partner, *chunk),
             ).fetchall()
             seqs = [row[0] for row in found]
             messages = _grouped(conn, "messages", rows.MESSAGE_COLUMNS, seqs)
             notes = _grouped(conn, "notes", rows.NOTE_COLUMNS, seqs)
             for row in found:
-                stored[row[1]] = rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ()))
-        return differing(known, stored, self.clock())
+                values = tuple(row[1:])
+                there[row[1]] = rows.Prepared(
+                    row[1], row[2], row[4], values, messages.get(row[0], []), notes.get(row[0], []), ""
+                )
+        now = self.clock()
+        return [item.task_id for item in known if not same_task(item, there[item.task_id], now)]
 
     def _insert(self, conn: sqlite3.Connection, items: list[rows.Prepared], event: str, now: datetime) -> None:
         """The one way tasks enter the store: rows, conversation, search, counts, and one
