@@ -103,9 +103,7 @@ def test_no_color(
 
 
 @size_ids
-def test_expired_task_highlighted(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
-) -> None:
+def test_expired_task_highlighted(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     """The preview says it expired and how long ago; the action keys are disabled."""
     app = inbox_app(tmp_path, clock)
     expired = app.store.list_tasks(TaskQuery(status=Status.EXPIRED, limit=1)).items[0].id
