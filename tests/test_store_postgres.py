@@ -7,6 +7,7 @@ binaries); each test gets a fresh schema of one database, which is a fresh, empt
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -763,3 +764,78 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _served(db_url: str) -> subprocess.Popen[str]:
+    """`expert-tui serve` on the database, a process of its own, once it answers."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "expert_tui", "--db", db_url, "serve", "--port", str(port), "--rate-limit", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=_ROOT,
+    )
+    process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(process.url + "/openapi.json", timeout=1)  # type: ignore[attr-defined]
+            return process
+        except httpx.TransportError:
+            assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
+            time.sleep(0.1)
+
+
+def test_a_reply_sent_to_a_server_that_is_killed_then_retried_on_another_is_stored_once(db_url: str) -> None:
+    """Issue 9, exactly once across processes: two servers on one database; replies are sent
+    to the first, which is SIGKILLed (one reply answered, the answer lost on the way back;
+    one in flight as it dies, whatever it had done), then retried with their keys on the
+    second: each is stored once, and the answered one is replayed as first answered."""
+    made = _cli("--db", db_url, "token", "create", "--partner", "acme", "--user", "Ola", "--json")
+    assert made.returncode == 0, made.stderr
+    partner = {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
+    market = json.loads(_cli("--db", db_url, "token", "create", "--partner", "acme", "--marketplace", "--json").stdout)
+    delivering = {"Authorization": f"Bearer {market['token']}"}
+    first, second = _served(db_url), _served(db_url)
+    try:
+        with httpx.Client(base_url=first.url, timeout=30) as one:  # type: ignore[attr-defined]
+            service = {"name": SERVICE.name, "starting_price": SERVICE.starting_price, "currency": SERVICE.currency}
+            assert one.patch("/v1/preferences", headers=partner, json={"services": [service]}).status_code == 200
+            for task_id in ("T-1", "T-2"):
+                answer = one.post("/v1/marketplace/tasks", headers=delivering, json=record(task_id))
+                assert answer.status_code in (200, 201), answer.text
+            sent = one.post(
+                "/v1/tasks/T-1/messages", headers={**partner, "Idempotency-Key": "k-1"}, json={"body": "Hello!"}
+            )
+            assert sent.status_code in (200, 201), sent.text
+
+            def in_flight() -> None:
+                with contextlib.suppress(httpx.HTTPError):
+                    one.post(
+                        "/v1/tasks/T-2/messages", headers={**partner, "Idempotency-Key": "k-2"}, json={"body": "Hi!"}
+                    )
+
+            sending = threading.Thread(target=in_flight)
+            sending.start()
+            first.kill()
+            first.wait(30)
+            sending.join(30)
+        with httpx.Client(base_url=second.url, timeout=30) as two:  # type: ignore[attr-defined]
+            again = two.post(
+                "/v1/tasks/T-1/messages", headers={**partner, "Idempotency-Key": "k-1"}, json={"body": "Hello!"}
+            )
+            assert again.status_code in (200, 201) and again.json() == sent.json()  # the first answer, replayed
+            for _ in range(2):
+                retried = two.post(
+                    "/v1/tasks/T-2/messages", headers={**partner, "Idempotency-Key": "k-2"}, json={"body": "Hi!"}
+                )
+                assert retried.status_code in (200, 201), retried.text
+            answered = two.get("/v1/tasks/T-1", headers=partner).json()
+            in_the_air = two.get("/v1/tasks/T-2", headers=partner).json()
+        assert [m["body"] for m in answered["messages"] if m["author"] == "partner"] == ["Hello!"]
+        assert [m["body"] for m in in_the_air["messages"] if m["author"] == "partner"] == ["Hi!"]
+    finally:
+        for process in (first, second):
+            process.kill()
+            process.wait(30)
