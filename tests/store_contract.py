@@ -797,6 +797,157 @@ class StoreContract:
         clock.advance(timedelta(hours=1))
         assert len(store.reply(task.id, "Just in time", idempotency_key="k").messages) == 1
 
+    # --- the outbox: replies waiting out their undo time ---------------------------------------------
+    def test_a_queued_reply_waits_in_the_outbox_not_in_the_conversation(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        store.save_draft(task.id, "Dear Grace,\nyes [we can]")
+        queued = store.queue_reply(
+            task.id, "Dear Grace,\nyes [we can]", key="k-1", send_after=clock() + timedelta(seconds=10), owner="me"
+        )
+        assert (queued.task_id, queued.body, queued.key, queued.owner) == (
+            task.id,
+            "Dear Grace,\nyes [we can]",
+            "k-1",
+            "me",
+        )
+        assert queued.send_after == clock() + timedelta(seconds=10)
+        assert store.queued_replies() == [queued]
+        # The text is in one place: the outbox, not the draft too.
+        assert store.get_draft(task.id) is None
+        assert store.get_task(task.id).messages == ()
+        assert store.get_task(task.id).status is Status.NEW
+
+    def test_a_queued_reply_taken_back_is_the_draft_again(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        body = "  Dear Grace,\n\n  indented, trailing spaces  \n"
+        store.queue_reply(task.id, body, key="k-1", send_after=clock() + timedelta(seconds=10))
+        taken = store.cancel_queued("k-1")
+        assert taken is not None and taken.body == body
+        assert store.get_draft(task.id) == body  # exactly as it was
+        assert store.queued_replies() == []
+        assert store.cancel_queued("k-1") is None
+        assert store.send_queued("k-1") is None
+        assert store.get_task(task.id).messages == ()
+
+    def test_a_draft_typed_while_a_reply_waited_is_kept_after_it(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        store.queue_reply(task.id, "First thought", key="k-1", send_after=clock() + timedelta(seconds=10))
+        store.save_draft(task.id, "Second thought")
+        store.cancel_queued("k-1")
+        assert store.get_draft(task.id) == "First thought\n\nSecond thought"
+
+    def test_sending_a_queued_reply_sends_it_once(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        store.queue_reply(task.id, "Hello Grace", key="k-1", send_after=clock() + timedelta(seconds=10))
+        clock.advance(timedelta(seconds=10))
+        sent = store.send_queued("k-1")
+        assert sent is not None and sent.status is Status.RESPONDED
+        assert [m.body for m in sent.messages] == ["Hello Grace"]
+        assert store.queued_replies() == []
+        assert store.send_queued("k-1") is None
+        # The key was used for the send: a retry of the same reply elsewhere is the same send.
+        assert len(store.reply(task.id, "Hello Grace", idempotency_key="k-1").messages) == 1
+        with pytest.raises(IdempotencyMismatch, match="already sent"):
+            store.queue_reply(task.id, "Hello Grace", key="k-1", send_after=clock())
+
+    def test_queuing_is_idempotent_by_key(self, store: Store, clock: FrozenClock) -> None:
+        task, other = self.deliver(store), self.deliver(store)
+        first = store.queue_reply(task.id, "Hello", key="k-1", send_after=clock() + timedelta(seconds=10))
+        assert store.queue_reply(task.id, "Hello", key="k-1", send_after=clock() + timedelta(seconds=99)) == first
+        with pytest.raises(IdempotencyMismatch, match="already waiting"):
+            store.queue_reply(other.id, "Hello", key="k-1", send_after=clock())
+        with pytest.raises(IdempotencyMismatch, match="already waiting"):
+            store.queue_reply(task.id, "Hello again", key="k-1", send_after=clock())
+        assert store.queued_replies() == [first]
+
+    def test_queuing_checks_the_rules_now(self, store: Store, clock: FrozenClock) -> None:
+        task, declined = self.deliver(store), self.deliver(store)
+        store.decline(declined.id, DeclineReason.TOO_BUSY)
+        with pytest.raises(Refused):
+            store.queue_reply(declined.id, "Hello", key="k-1", send_after=clock())
+        with pytest.raises(Invalid, match="empty"):
+            store.queue_reply(task.id, "  \n ", key="k-2", send_after=clock())
+        with pytest.raises(NotFound):
+            store.queue_reply("T-nope", "Hello", key="k-3", send_after=clock())
+        with pytest.raises(Invalid):
+            store.queue_reply(task.id, "Hello", key="", send_after=clock())
+        clock.advance(timedelta(hours=72))
+        with pytest.raises(Refused, match="expired"):
+            store.queue_reply(task.id, "Hello", key="k-4", send_after=clock())
+        assert store.queued_replies() == []
+
+    def test_a_first_reply_must_be_due_before_the_window_closes(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        clock.advance(timedelta(hours=72) - timedelta(seconds=5))
+        with pytest.raises(Refused, match="at once"):
+            store.queue_reply(task.id, "Hello", key="k-1", send_after=clock() + timedelta(seconds=10))
+        store.queue_reply(task.id, "Hello", key="k-2", send_after=clock() + timedelta(seconds=4))
+        # A later reply has no window to miss.
+        later = self.in_conversation(store)
+        store.queue_reply(later.id, "And more", key="k-3", send_after=clock() + timedelta(days=9))
+        assert [q.key for q in store.queued_replies()] == ["k-2", "k-3"]
+
+    def test_a_queued_reply_the_rules_refuse_by_its_time_comes_back_as_a_draft(
+        self, store: Store, clock: FrozenClock
+    ) -> None:
+        task = self.in_conversation(store)
+        store.queue_reply(task.id, "One more thing", key="k-1", send_after=clock() + timedelta(seconds=10))
+        store.merchant_decline(task.id, "found someone else")
+        clock.advance(timedelta(seconds=10))
+        with pytest.raises(Refused):
+            store.send_queued("k-1")
+        assert store.queued_replies() == []
+        assert store.get_draft(task.id) == "One more thing"
+
+    def test_a_committed_reply_cannot_be_taken_back(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        store.queue_reply(task.id, "Hello", key="k-1", send_after=clock() + timedelta(seconds=10))
+        clock.advance(timedelta(seconds=10))
+        committed = store.commit_queued("k-1")
+        assert committed is not None and committed.committed
+        assert store.queued_replies() == [committed]
+        assert store.commit_queued("k-nope") is None
+        sent = store.send_queued("k-1")
+        assert sent is not None and [m.body for m in sent.messages] == ["Hello"]
+        assert store.commit_queued("k-1") is None
+
+    def test_settling_the_outbox_sends_what_was_committed_and_gives_back_the_rest(
+        self, store: Store, clock: FrozenClock
+    ) -> None:
+        due, waiting, theirs, refused = (self.in_conversation(store) for _ in range(4))
+        store.queue_reply(due.id, "Due", key="k-due", send_after=clock() + timedelta(seconds=5))
+        store.queue_reply(waiting.id, "Waiting", key="k-wait", send_after=clock() + timedelta(seconds=5))
+        store.queue_reply(theirs.id, "Theirs", key="k-theirs", send_after=clock() + timedelta(seconds=1), owner="pid 7")
+        store.queue_reply(refused.id, "Refused", key="k-refused", send_after=clock() + timedelta(seconds=5))
+        clock.advance(timedelta(seconds=5))
+        store.commit_queued("k-due")
+        store.commit_queued("k-refused")
+        store.merchant_decline(refused.id)
+        # The process died; the next start comes a day later. Due or not by now, a reply
+        # its process never committed could still be undone when it died: a draft.
+        clock.advance(timedelta(days=1))
+        settled = store.settle_outbox(leave=lambda queued: queued.owner == "pid 7")
+        assert [task.id for task in settled.sent] == [due.id]
+        assert [queued.key for queued in settled.restored] == ["k-wait"]
+        assert [queued.key for queued, _reason in settled.refused] == ["k-refused"]
+        assert [m.body for m in store.get_task(due.id).messages][-1] == "Due"
+        assert store.get_draft(waiting.id) == "Waiting"
+        assert store.get_draft(refused.id) == "Refused"
+        assert [queued.key for queued in store.queued_replies()] == ["k-theirs"]
+        # Settling again changes nothing: the committed reply was sent once.
+        again = store.settle_outbox(leave=lambda queued: queued.owner == "pid 7")
+        assert (again.sent, again.restored, again.refused) == ([], [], [])
+        assert [m.body for m in store.get_task(due.id).messages].count("Due") == 1
+
+    def test_partners_do_not_see_each_others_outbox(self, make_store: MakeStore, clock: FrozenClock) -> None:
+        ours, theirs = offering(make_store(clock, partner="ours")), make_store(clock, partner="theirs")
+        task = self.deliver(ours)
+        ours.queue_reply(task.id, "Hello", key="k-1", send_after=clock() + timedelta(seconds=10))
+        assert theirs.queued_replies() == []
+        assert theirs.cancel_queued("k-1") is None
+        assert theirs.send_queued("k-1") is None
+        assert len(ours.queued_replies()) == 1
+
     # --- preferences and delivery -----------------------------------------------------------------------
     def test_preferences_default_and_round_trip(self, make_store: MakeStore, clock: FrozenClock) -> None:
         store = make_store(clock)

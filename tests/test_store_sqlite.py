@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -347,6 +348,27 @@ def test_migrating_a_version_4_store_keeps_its_reply_drafts_and_adds_note_drafts
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
         columns = [c[1] for c in conn.execute("PRAGMA table_info(drafts)")]
         assert columns == ["partner", "task_id", "kind", "body", "saved_at"]
+
+
+def test_migrating_a_version_7_store_adds_an_empty_outbox(db_path: Path, clock: FrozenClock) -> None:
+    v7 = db_path.with_name("v7.db")
+    v7.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with closing(sqlite3.connect(v7, isolation_level=None)) as conn:
+        for migration in MIGRATIONS[:7]:
+            for statement in migration:
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 7")
+    v7.chmod(0o600)  # made by sqlite3 with the umask's mode: the store refuses a file others can open
+    with SqliteStore(v7, clock=clock) as store:
+        _filled(store, 3)
+        assert store.queued_replies() == []
+        store.save_draft("T-1", "Dear Grace,")
+        store.queue_reply("T-1", "Dear Grace,", key="k", send_after=clock() + timedelta(seconds=10))
+        assert [q.key for q in store.queued_replies()] == ["k"]
+    with closing(sqlite3.connect(v7)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST == 8
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"tokens", "idempotency", "notifications", "outbox"} <= tables, "the earlier tables stay"
 
 
 # --- threads and processes ----------------------------------------------------------------------

@@ -8,12 +8,13 @@ here is enforced everywhere.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from ..domain import Clock, DeclineReason, Invalid, Kind, Preferences, Status, Task
+from ..domain import Clock, DeclineReason, Invalid, Kind, Preferences, Refused, Status, Task
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -120,6 +121,36 @@ class Event:
     kind: str
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedReply:
+    """A reply in the outbox: stored the moment the partner sends it, sent at `send_after`
+    unless taken back first. `key` is its idempotency key, so however many times a send
+    is tried (a crash, a second process, a retry) it reaches the merchant once. `owner`
+    names the process waiting on it (opaque to the store): another process leaves a
+    waiting reply alone while its owner lives. `committed`: the undo time is over, the
+    reply goes out whatever happens to the process that queued it."""
+
+    key: str
+    task_id: str
+    body: str
+    queued_at: datetime
+    send_after: datetime
+    owner: str = ""
+    committed: bool = False
+
+
+@dataclass(slots=True)
+class OutboxSettled:
+    """What `Store.settle_outbox` did with the replies it found waiting."""
+
+    #: Committed replies sent now (the tasks as they are after the send).
+    sent: list[Task] = field(default_factory=list)
+    #: Replies whose process died inside their undo time, made the reply draft again.
+    restored: list[QueuedReply] = field(default_factory=list)
+    #: Committed replies the rules refused (back as drafts too), with the store's reason.
+    refused: list[tuple[QueuedReply, str]] = field(default_factory=list)
+
+
 class Store(ABC):
     """A partner's view of the task store. Every method enforces SPEC section 2."""
 
@@ -199,6 +230,61 @@ class Store(ABC):
 
     @abstractmethod
     def get_draft(self, task_id: str, *, kind: str = "reply") -> str | None: ...
+
+    # --- the outbox: replies waiting out their undo time (or, later, a connection) ---------------
+    @abstractmethod
+    def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:
+        """Store a reply to send at `send_after`. The rules are checked now (a reply the
+        store would refuse is refused here, not after the wait), and a first reply must
+        be due before its window closes. The reply draft becomes the queued reply in the
+        same transaction, so the text is in exactly one place. Queuing the same key with
+        the same task and body again returns the waiting reply; another body is `Refused`."""
+
+    @abstractmethod
+    def cancel_queued(self, key: str) -> QueuedReply | None:
+        """Take a waiting reply back: out of the outbox and into the task's reply draft
+        (before any draft typed since, so nothing is lost), in one transaction. `None`
+        when it is no longer waiting (sent, or taken back already)."""
+
+    @abstractmethod
+    def commit_queued(self, key: str) -> QueuedReply | None:
+        """The undo time of a waiting reply is over: from now on it is sent, by this
+        process or, if it dies first, by the next start (`settle_outbox`); it can no
+        longer be taken back. `None` when it is no longer waiting."""
+
+    @abstractmethod
+    def send_queued(self, key: str) -> Task | None:
+        """Send a waiting reply now, whatever its `send_after`, and take it out of the
+        outbox in the same transaction. `None` when it is no longer waiting. When the
+        rules refuse it (say the merchant withdrew the task meanwhile), it becomes the
+        reply draft again and the refusal is raised: never silently dropped."""
+
+    @abstractmethod
+    def queued_replies(self) -> list[QueuedReply]:
+        """The partner's waiting replies, soonest due first."""
+
+    def settle_outbox(self, *, leave: Callable[[QueuedReply], bool] = lambda queued: False) -> OutboxSettled:
+        """On start: what an earlier process left waiting when it ended. A reply whose
+        undo time had passed (committed) is sent, once, by its key; one still inside it
+        comes back as a draft, the way it was when the partner could still undo it
+        (SPEC 6), however late the next start is. `leave` skips the replies another
+        running process is waiting on."""
+        settled = OutboxSettled()
+        for queued in self.queued_replies():
+            if leave(queued):
+                continue
+            if not queued.committed:
+                if self.cancel_queued(queued.key) is not None:
+                    settled.restored.append(queued)
+                continue
+            try:
+                task = self.send_queued(queued.key)
+            except (Refused, Invalid) as refused:
+                settled.refused.append((queued, refused.message))
+                continue
+            if task is not None:
+                settled.sent.append(task)
+        return settled
 
     # --- preferences --------------------------------------------------------------------------
     @abstractmethod

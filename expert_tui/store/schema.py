@@ -286,8 +286,29 @@ _V7 = [
     "CREATE INDEX mail_batches_partner ON mail_batches (partner, created_at)",
 ]
 
+# v8: the outbox. A reply is stored the moment the partner sends it and waits out its
+# undo time here (later also a dropped connection), so a crash or a dropped SSH session
+# loses nothing. `committed` is set when the undo time is over: the next start sends a
+# committed reply (once: `key` is the idempotency key the send uses) and gives back as a
+# draft one that could still have been undone when its process died.
+_V8 = [
+    """
+    CREATE TABLE outbox (
+        partner TEXT NOT NULL,
+        key TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        queued_at INTEGER NOT NULL,
+        send_after INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        committed INTEGER NOT NULL,
+        PRIMARY KEY (partner, key)
+    ) WITHOUT ROWID
+    """,
+]
+
 #: Migration i (0-based) takes the file from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 LATEST = len(MIGRATIONS)
 
 

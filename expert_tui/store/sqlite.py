@@ -16,24 +16,30 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain import (
+    WAITING_FOR_FIRST_RESPONSE,
     Clock,
+    IdempotencyMismatch,
+    Invalid,
     Kind,
     NotFound,
     Preferences,
+    Refused,
     Status,
     Task,
+    rules,
     system_clock,
 )
 from ..domain.codec import preferences_from_dict
 from ..domain.text import check_body, check_storable
 from ..private_files import check_store_files, prepare_store_file
 from . import rows
-from .base import Event, ImportReport, Page, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
+from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .notify import enqueue as queue_notification
 from .paging import (
@@ -97,6 +103,7 @@ _UPDATE_TASK = f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in rows.WRITE_COLU
 _INSERT_MESSAGE = f"INSERT INTO messages (task, {', '.join(rows.MESSAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_NOTE = f"INSERT INTO notes (task, {', '.join(rows.NOTE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
 _T = TypeVar("_T")
+_OUTBOX_COLUMNS = "key, task_id, body, queued_at, send_after, owner, committed"
 
 
 class SqliteStore(SqlStore):
@@ -403,24 +410,28 @@ class SqliteStore(SqlStore):
     def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
         body = check_body(body, "message")
         key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
-        digest = reply_digest(body)
         now = self.clock()
         with self._write() as conn:
-            if key is not None:
-                earlier = conn.execute(
-                    "SELECT task_id, digest FROM replies WHERE partner = ? AND key = ?", (self.partner, key)
-                ).fetchone()
-                if earlier is not None:
-                    if tuple(earlier) != (task_id, digest):
-                        raise idempotency_mismatch()
-                    return self._load(conn, task_id).task
-            after, message_id = self._send(conn, task_id, body, now)
-            if key is not None:
-                conn.execute(
-                    "INSERT INTO replies (partner, key, task_id, digest, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (self.partner, key, task_id, digest, message_id, rows.to_micros(now)),
-                )
-            self._clear_draft(conn, task_id, "reply")
+            return self._send_once(conn, task_id, body, key, now)
+
+    def _send_once(self, conn: sqlite3.Connection, task_id: str, body: str, key: str | None, now: datetime) -> Task:
+        """Store a partner message (once per `key`) and clear the reply draft, inside `conn`'s transaction."""
+        digest = reply_digest(body)
+        if key is not None:
+            earlier = conn.execute(
+                "SELECT task_id, digest FROM replies WHERE partner = ? AND key = ?", (self.partner, key)
+            ).fetchone()
+            if earlier is not None:
+                if tuple(earlier) != (task_id, digest):
+                    raise idempotency_mismatch()
+                return self._load(conn, task_id).task
+        after, message_id = self._send(conn, task_id, body, now)
+        if key is not None:
+            conn.execute(
+                "INSERT INTO replies (partner, key, task_id, digest, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (self.partner, key, task_id, digest, message_id, rows.to_micros(now)),
+            )
+        self._clear_draft(conn, task_id, "reply")
         return after
 
     def _save(self, conn: sqlite3.Connection, loaded: Loaded, after: Task, event: str, now: datetime) -> None:
@@ -458,6 +469,106 @@ class SqliteStore(SqlStore):
                 "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind)
             ).fetchone()
         return None if found is None else found[0]
+
+    # --- the outbox -----------------------------------------------------------------------------------
+    def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:
+        body = check_body(body, "message")
+        key = check_storable(key, "idempotency key")
+        owner = check_storable(owner, "owner")
+        if not key.strip():
+            raise Invalid("idempotency key is empty", "key")
+        if not isinstance(send_after, datetime) or send_after.tzinfo is None:
+            raise Invalid("send_after must be a time with a time zone", "send_after")
+        now = self.clock()
+        with self._write() as conn:
+            waiting = self._queued(conn, key)
+            if waiting is not None:
+                if (waiting.task_id, waiting.body) != (task_id, body):
+                    raise IdempotencyMismatch(
+                        "this idempotency key is already waiting with another reply — nothing was queued"
+                    )
+                return waiting
+            if conn.execute("SELECT 1 FROM replies WHERE partner = ? AND key = ?", (self.partner, key)).fetchone():
+                raise IdempotencyMismatch("a reply with this idempotency key was already sent — nothing was queued")
+            task = self._load(conn, task_id).task
+            # The rules as they are now: a reply they refuse is refused before the wait.
+            rules.apply(task, rules.PartnerMessage("queued", body, self.user), now)
+            if task.status_at(now) in WAITING_FOR_FIRST_RESPONSE and send_after >= task.expires_at:
+                raise Refused(
+                    "the 72-hour window closes before the undo time ends — send this first reply at once",
+                    "undo_too_late",
+                )
+            conn.execute(
+                "INSERT INTO outbox (partner, key, task_id, body, queued_at, send_after, owner, committed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                (self.partner, key, task_id, body, rows.to_micros(now), rows.to_micros(send_after), owner),
+            )
+            self._clear_draft(conn, task_id, "reply")
+            self._events(conn, [(task_id,)], "reply_queued", now)
+        return QueuedReply(key, task_id, body, _whole_micros(now), _whole_micros(send_after), owner)
+
+    def cancel_queued(self, key: str) -> QueuedReply | None:
+        now = self.clock()
+        with self._write() as conn:
+            queued = self._queued(conn, key)
+            if queued is None:
+                return None
+            self._unqueue(conn, queued, now)
+        return queued
+
+    def commit_queued(self, key: str) -> QueuedReply | None:
+        with self._write() as conn:
+            queued = self._queued(conn, key)
+            if queued is None:
+                return None
+            conn.execute("UPDATE outbox SET committed = 1 WHERE partner = ? AND key = ?", (self.partner, key))
+        return replace(queued, committed=True)
+
+    def send_queued(self, key: str) -> Task | None:
+        now = self.clock()
+        try:
+            with self._write() as conn:
+                queued = self._queued(conn, key)
+                if queued is None:
+                    return None
+                conn.execute("DELETE FROM outbox WHERE partner = ? AND key = ?", (self.partner, key))
+                return self._send_once(conn, queued.task_id, queued.body, key, now)
+        except (Refused, Invalid, NotFound):
+            # Refused now (the task changed while it waited): the text goes back to the
+            # partner as a draft, never into thin air.
+            self.cancel_queued(key)
+            raise
+
+    def queued_replies(self) -> list[QueuedReply]:
+        with self._lock:
+            found = self._conn.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
+                (self.partner,),
+            ).fetchall()
+        return [_queued_reply(row) for row in found]
+
+    def _queued(self, conn: sqlite3.Connection, key: str) -> QueuedReply | None:
+        row = conn.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE partner = ? AND key = ?", (self.partner, key)
+        ).fetchone()
+        return None if row is None else _queued_reply(row)
+
+    def _unqueue(self, conn: sqlite3.Connection, queued: QueuedReply, now: datetime) -> None:
+        """Out of the outbox, back into the reply draft: before any draft typed since."""
+        conn.execute("DELETE FROM outbox WHERE partner = ? AND key = ?", (self.partner, queued.key))
+        if conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, queued.task_id)).fetchone():
+            since = conn.execute(
+                "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = 'reply'",
+                (self.partner, queued.task_id),
+            ).fetchone()
+            body = queued.body if since is None or since[0] == queued.body else f"{queued.body}\n\n{since[0]}"
+            conn.execute(
+                "INSERT INTO drafts (partner, task_id, kind, body, saved_at) VALUES (?, ?, 'reply', ?, ?)"
+                " ON CONFLICT (partner, task_id, kind)"
+                " DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                (self.partner, queued.task_id, body, rows.to_micros(now)),
+            )
+        self._events(conn, [(queued.task_id,)], "reply_unqueued", now)
 
     def _clear_draft(self, conn: sqlite3.Connection, task_id: str, kind: str) -> None:
         conn.execute("DELETE FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind))
@@ -621,3 +732,16 @@ def _grouped(
     ):
         out.setdefault(row[0], []).append(row[1:])
     return out
+
+
+def _whole_micros(value: datetime) -> datetime:
+    """`value` as the store keeps it (UTC, to the microsecond), so what `queue_reply`
+    returns equals what `queued_replies` reads back."""
+    return rows.from_micros(rows.to_micros(value))
+
+
+def _queued_reply(row: tuple[Any, ...]) -> QueuedReply:
+    key, task_id, body, queued_at, send_after, owner, committed = row
+    return QueuedReply(
+        key, task_id, body, rows.from_micros(queued_at), rows.from_micros(send_after), owner, bool(committed)
+    )
