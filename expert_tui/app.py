@@ -32,11 +32,13 @@ from textual.screen import Screen
 
 from .commands import ScreenCommands
 from .connection import Connection
-from .domain import Clock, DomainError, system_clock
+from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
 from .key_order import KeyHandled, KeyOrder
+from .outbox import Outbox
 from .settings import SettingsFile
 from .store.base import Store
+from .store_calls import notify_failure
 
 #: Seconds between two looks at the store's change log.
 POLL_INTERVAL = 1.0
@@ -70,6 +72,8 @@ class ExpertApp(App[None]):
     store_version: var[int] = var(0, init=False)
     #: Whether the store answers; every footer shows it (`widgets.connection_state`).
     connection: var[Connection] = var(Connection, init=False)
+    #: Bumped whenever a reply starts or stops waiting out its undo time.
+    outbox_version: var[int] = var(0, init=False)
 
     def __init__(
         self,
@@ -78,6 +82,7 @@ class ExpertApp(App[None]):
         clock: Clock = system_clock,
         poll_interval: float = POLL_INTERVAL,
         settings: SettingsFile | None = None,
+        undo_send_seconds: int | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -85,6 +90,8 @@ class ExpertApp(App[None]):
         self.settings = SettingsFile() if settings is None else settings
         self.clock = clock
         self.poll_interval = poll_interval
+        #: `undo_send_seconds` overrides the person's setting (tests); None reads the setting.
+        self.outbox = Outbox(self, undo_send_seconds)
         self.set_reactive(ExpertApp.now, clock())
         #: The last change read; None until the first look (which skips the history).
         self._seen_event: int | None = None
@@ -116,12 +123,14 @@ class ExpertApp(App[None]):
         self._exit_when_terminal_goes()
         self.set_interval(TICK_INTERVAL, self._tick, name="clock")
         self._start_watching_store()
+        self._settle_outbox()
 
     def _tick(self) -> None:
         if not self._terminal_alive():
             self.terminal_gone()
             return
         self.now = self.clock()
+        self.outbox.tick(self.now)
         # Only the screen in front is told; covered screens catch up when shown again.
         # A screen still being built, or being taken down as the app closes (a slow
         # machine lets the tick in between), lacks the widgets it ticks: skip it, the
@@ -130,6 +139,45 @@ class ExpertApp(App[None]):
         if callable(tick) and self.screen.is_mounted:
             with contextlib.suppress(NoMatches):
                 tick()
+
+    # --- undo send -------------------------------------------------------------------------------
+    def _settle_outbox(self) -> None:
+        """Replies an earlier run left waiting: sent if their undo time was over, else drafts again."""
+
+        async def settle() -> None:
+            try:
+                settled = await asyncio.to_thread(self.outbox.settle)
+            except Exception as error:
+                notify_failure(self, error)
+                return
+            self.outbox.report(settled)
+            if settled.sent or settled.restored or settled.refused:
+                self.store_version += 1
+
+        self.run_worker(settle(), group="outbox")
+
+    def reply_sent(self, task: Task) -> None:
+        """A waiting reply went out: the screen in front shows it if it shows that task."""
+        shown = getattr(self.screen, "reply_sent", None)
+        if callable(shown):
+            shown(task)
+
+    async def action_quit(self) -> None:
+        """Quit; with a reply still waiting out its undo time, ask first."""
+        if not self.outbox.waiting:
+            self.exit()
+            return
+        from .screens.confirm import QuitQuestion
+
+        async def answered(answer: str | None) -> None:
+            if answer == "send":
+                if await self.outbox.send_all_now():
+                    self.exit()
+            elif answer == "keep":
+                await self.outbox.keep_all_as_drafts()
+                self.exit()
+
+        self.push_screen(QuitQuestion(self.outbox.waiting, self.clock()), answered)
 
     # --- live updates ----------------------------------------------------------------------
     def _start_watching_store(self) -> None:

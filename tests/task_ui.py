@@ -86,8 +86,17 @@ def make_store(path: Path, clock: FrozenClock, *records: dict) -> SqliteStore:
 class TaskApp(ExpertApp):
     """The real app, opened on one task as the inbox would open it."""
 
-    def __init__(self, store: SqliteStore, clock: FrozenClock, task_id: str = "T-1", *, reply: bool = False) -> None:
-        super().__init__(store, clock=clock)
+    def __init__(
+        self,
+        store: SqliteStore,
+        clock: FrozenClock,
+        task_id: str = "T-1",
+        *,
+        reply: bool = False,
+        undo_send_seconds: int = 0,
+    ) -> None:
+        """`undo_send_seconds` is 0 (send at once) unless a test is about undo send."""
+        super().__init__(store, clock=clock, undo_send_seconds=undo_send_seconds)
         self._task_id = task_id
         self._reply = reply
 

@@ -38,12 +38,15 @@ async def test_help_lists_every_key_of_the_task_screen(tmp_path: Path, clock: Fr
         "j / ↓ Scroll down",
         "k / ↑ Scroll up",
         "Everywhere",
-        "q / ^q Quit",
+        "^q Quit",
         "? / f1 Help",
         "^p Command palette",
         "General",
     ):
         assert any(line.startswith(expected) or f" {expected}" in f" {line}" for line in lines), expected
+    # On a task `q` goes back like `esc` (SPEC 3); only the inbox's `q` quits.
+    assert any("esc" in line and " q " in f" {line} " and "Back" in line for line in lines), lines
+    assert not any(line.strip().startswith("q / ^q Quit") for line in lines)
     # What the rules do not allow on a new task is listed and marked, not hidden.
     assert any("c Complete (not available now)" in line for line in lines)
     assert any("i Inactive (not available now)" in line for line in lines)

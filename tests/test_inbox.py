@@ -11,6 +11,7 @@ from task_ui import until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
+from expert_tui.screens.confirm import ConfirmKey
 from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.pickers import Filter, FilterPicker, SortPicker
@@ -181,7 +182,7 @@ async def test_decline_from_the_inbox_moves_to_the_next_task(store: SqliteStore,
         assert inbox(app).task_list.highlighted.id == second
 
 
-async def test_note_from_the_inbox_is_stored_and_the_cursor_moves_on(store: SqliteStore, clock: FrozenClock) -> None:
+async def test_note_from_the_inbox_is_stored_and_the_cursor_stays(store: SqliteStore, clock: FrozenClock) -> None:
     first, second = first_ids(store, 2)
     app = make_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -192,7 +193,8 @@ async def test_note_from_the_inbox_is_stored_and_the_cursor_moves_on(store: Sqli
         await pilot.press(*"call [b]them[/b]", "ctrl+s")
         await settle(pilot)
         assert [note.body for note in store.get_task(first).notes][-1] == "call [b]them[/b]"
-        assert inbox(app).task_list.highlighted.id == second
+        # A note keeps the task on the partner's plate (SPEC 3): the next enter opens it, not its neighbour.
+        assert inbox(app).task_list.highlighted.id == first != second
 
 
 async def test_inactive_and_complete_from_the_inbox(store: SqliteStore, clock: FrozenClock) -> None:
@@ -202,13 +204,36 @@ async def test_inactive_and_complete_from_the_inbox(store: SqliteStore, clock: F
         await settle(pilot)
         task_list = inbox(app).task_list
         task_list.cursor_row = row_of(app, ids[0])
-        await pilot.press("i")
+        await pilot.press("i", "y")
         await settle(pilot)
         assert store.get_task(ids[0]).status is Status.INACTIVE
         task_list.cursor_row = row_of(app, ids[1])
-        await pilot.press("c")
+        await pilot.press("c", "y")
         await settle(pilot)
         assert store.get_task(ids[1]).status is Status.COMPLETED
+
+
+async def test_complete_and_inactive_ask_for_y_and_any_other_key_cancels(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    app = make_app(store, clock)
+    task_id = first_ids(store, 1, status=Status.RESPONDED)[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        inbox(app).task_list.cursor_row = row_of(app, task_id)
+        for key, cancel in (("c", "n"), ("i", "escape"), ("c", "Y"), ("i", "enter")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmKey)
+            assert task_id in "\n".join(screen_lines(app))
+            await pilot.press(cancel)
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)
+            assert store.get_task(task_id).status is Status.RESPONDED
+        messages = [n.message for n in app._notifications]
+        assert any(f"Not completed — only y confirms. {task_id} is unchanged." in m for m in messages), messages
+        assert any("Not marked inactive — only y confirms" in m for m in messages), messages
+        assert inbox(app).task_list.highlighted.id == task_id
 
 
 async def test_a_refused_action_is_said_in_words(store: SqliteStore, clock: FrozenClock) -> None:

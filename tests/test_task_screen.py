@@ -10,6 +10,7 @@ import pytest
 from task_ui import TaskApp, make_store, message, note, opened, task_record, terminal_output, until
 
 from expert_tui.domain import DeclineReason, FrozenClock, Status, Task
+from expert_tui.screens.confirm import ConfirmKey
 from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.task import TaskScreen
@@ -172,6 +173,9 @@ async def test_inactive_complete_reactivate(
     async with TaskApp(store, clock).run_test() as pilot:
         screen = await opened(pilot)
         await pilot.press(key)
+        if key in "ic":  # no undo for these: y confirms (reactivating is undone by `i`)
+            await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmKey), "the question")
+            await pilot.press("y")
         await until(pilot, lambda: store.get_task("T-1").status is after, f"{after} stored")
         await until(pilot, lambda: screen.current.status is after, "screen updated")
 
@@ -316,7 +320,7 @@ async def test_a_covered_task_screen_waits_then_catches_up_when_shown_again(tmp_
 
 @pytest.mark.parametrize("status", ["awaiting_response", "inactive"])
 async def test_the_footer_fits_80_columns_with_help_in_view(tmp_path: Path, clock: FrozenClock, status: str) -> None:
-    """The task's keys and `? Help` fit; `q` is not in the footer (esc goes back) but still quits."""
+    """The task's keys and `? Help` fit; `q` is not in the footer (esc goes back) and goes back too."""
     store = make_store(tmp_path / "t.db", clock, conversation_record(clock(), status=status))
     app = TaskApp(store, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -327,7 +331,8 @@ async def test_the_footer_fits_80_columns_with_help_in_view(tmp_path: Path, cloc
             assert key in footer
         assert "q Quit" not in footer
         await pilot.press("q")
-        await until(pilot, lambda: app._exit, "q quits from the task screen")
+        await until(pilot, lambda: not isinstance(app.screen, TaskScreen), "q goes back from the task screen")
+        assert not app._exit
 
 
 async def test_in_the_reply_editor_f1_is_help(tmp_path: Path, clock: FrozenClock) -> None:

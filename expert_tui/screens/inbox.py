@@ -11,6 +11,7 @@ are remembered and applied once, when the inbox is shown again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -24,14 +25,17 @@ from textual.widgets import Input
 
 from ..commands import PaletteCommand, with_keys
 from ..domain import DomainError, Kind, NotFound, Refused, Status, Task, rules
+from ..outbox import NOTHING_TO_UNDO
 from ..store.base import Sort, TaskQuery
 from ..store_calls import call_store, notify_failure, notify_refusal
 from ..widgets.column_header import ColumnHeader
 from ..widgets.keys_footer import KeysFooter
+from ..widgets.outbox_bar import OutboxBar
 from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
 from ..widgets.task_window import TaskWindow
+from .confirm import ConfirmKey, confirm_words
 from .exact_updates import use_exact_updates
 from .pickers import Filter, FilterPicker, SortPicker
 
@@ -61,8 +65,19 @@ class _Visit:
     next_id: str | None
 
 
+#: The key of each single-key action, for the hidden bindings that explain a refusal.
+_ACTION_KEYS = {"r": "reply", "d": "decline", "n": "note", "i": "inactive", "c": "complete"}
+
 #: Actions bound to keys hidden from the footer, offered in the palette instead.
 _PALETTE_ONLY_TASK_ACTIONS = ("inactive", "complete")
+#: What each action does to a task, for "nothing to ..." when no task is highlighted.
+_VERBS = {
+    "reply": "reply to",
+    "decline": "decline",
+    "note": "add a note to",
+    "inactive": "mark inactive",
+    "complete": "complete",
+}
 _PALETTE_ONLY_SCREENS = ("preferences", "contacts")
 
 
@@ -101,6 +116,11 @@ class InboxScreen(Screen[None]):
         ),
         # In the footer only while a search is shown (see `check_action`).
         Binding("escape", "clear_search", "End search", tooltip="Close the search and list every task again"),
+        # Shown only while a reply waits out its undo time.
+        Binding("u", "undo_send", "Undo send", id="inbox.undo_send", tooltip="Take the waiting reply back"),
+        Binding("u", "nothing_to_undo", show=False),
+        # A key whose action is off for the highlighted task (expired) says why.
+        *(Binding(key, f"refuse('{action}')", show=False) for key, action in _ACTION_KEYS.items()),
     ]
 
     DEFAULT_CSS = """
@@ -141,14 +161,22 @@ class InboxScreen(Screen[None]):
         yield ColumnHeader()
         yield TaskList(self.app.now, id="tasks")
         yield TaskPreview(id="preview")
+        yield OutboxBar(id="outbox-bar")
         yield KeysFooter()
 
     @property
     def task_list(self) -> TaskList:
         return self.query_one(TaskList)
 
+    def _highlighted_task(self) -> Task | None:
+        """The highlighted task; None also while the screen is mounting or being torn down
+        (the footer asks `check_action` then too)."""
+        lists = self.query(TaskList) if self.is_mounted else None
+        return lists.first().highlighted if lists else None
+
     def on_mount(self) -> None:
         self.watch(self.app, "store_version", self._on_store_changed, init=False)
+        self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
         self.task_list.focus()
         self.reload()
 
@@ -211,6 +239,8 @@ class InboxScreen(Screen[None]):
         except NotFound:
             return visit.next_id
         acted = status is not visit.status and status is not Status.OPENED
+        # A reply waiting out its undo time counts as sent: it is off the partner's plate.
+        acted = acted or self.app.outbox.holds(visit.task_id)
         return visit.next_id if acted else visit.task_id
 
     def _show(
@@ -386,7 +416,7 @@ class InboxScreen(Screen[None]):
 
     def _allowed_now(self, action: str) -> bool:
         """Whether the rules allow `action` on the highlighted task at this moment."""
-        task = self.task_list.highlighted if self.is_mounted else None
+        task = self._highlighted_task()
         if task is None:
             return False
         try:
@@ -405,10 +435,40 @@ class InboxScreen(Screen[None]):
             # to sort, and the footer keeps its room for `esc End search` and `? Help`.
             return not self.q
         if action in _PROBES:
-            task = self.task_list.highlighted if self.is_mounted else None
+            task = self._highlighted_task()
             if task is None or task.status_at(self.app.now) is Status.EXPIRED:
                 return None
+        if action == "refuse":
+            # Only where the action's own binding is off: it says why.
+            return not self.check_action(str(parameters[0]), ())
+        if action == "nothing_to_undo":
+            return not self.check_action("undo_send", ())
+        if action == "undo_send":
+            return self.app.outbox.undoable() is not None
         return True
+
+    def action_refuse(self, action: str) -> None:
+        """A key whose action is off right now says why instead of doing nothing."""
+        if self.task_list.highlighted is None:
+            self.notify(f"No task is highlighted — nothing to {_VERBS[action]}.", markup=False, timeout=4)
+        else:
+            self._target(action)
+
+    def action_nothing_to_undo(self) -> None:
+        self.notify(NOTHING_TO_UNDO, markup=False)
+
+    async def action_undo_send(self) -> None:
+        """`u`: the waiting reply back in its task's editor, exactly as it was."""
+        queued = self.app.outbox.undoable()
+        if queued is None:
+            self.action_nothing_to_undo()
+            return
+        taken = await self.app.outbox.undo(queued)
+        if taken is None:
+            return
+        from .task import TaskScreen
+
+        self.app.push_screen(TaskScreen(taken.task_id, reply=True))
 
     def _refusal(self, task: Task, action: str) -> bool:
         """Show why the rules refuse `action` on `task`; True if they do."""
@@ -459,28 +519,34 @@ class InboxScreen(Screen[None]):
         task = self._target("note")
         if task is None:
             return
-        follow = self._next_id()
 
         async def written(body: Any) -> None:
             if isinstance(body, str) and body.strip():
                 done = await call_store(self.app, self.app.store.add_note, task.id, body)
-                self._after_action(done, follow, f"Note added to {task.id}")
+                # A note keeps the task on the partner's plate (SPEC 3): the cursor stays on it.
+                self._after_action(done, task.id, f"Note added to {task.id}")
 
         self.app.push_screen(NoteDialog(task), written)
 
-    async def action_inactive(self) -> None:
-        task = self._target("inactive")
-        if task is not None:
-            follow = self._next_id()
-            done = await call_store(self.app, self.app.store.mark_inactive, task.id)
-            self._after_action(done, follow, f"{task.id} marked inactive")
+    def action_inactive(self) -> None:
+        self._confirmed("inactive", self.app.store.mark_inactive, "{} marked inactive")
 
-    async def action_complete(self) -> None:
-        task = self._target("complete")
-        if task is not None:
-            follow = self._next_id()
-            done = await call_store(self.app, self.app.store.complete, task.id)
-            self._after_action(done, follow, f"{task.id} completed")
+    def action_complete(self) -> None:
+        self._confirmed("complete", self.app.store.complete, "{} completed")
+
+    def _confirmed(self, action: str, fn: Callable[[str], Task], done: str) -> None:
+        """`c` and `i` have no undo: `y` confirms, any other key cancels and says so."""
+        task = self._target(action)
+        if task is None:
+            return
+        follow = self._next_id()
+
+        async def answered(answer: str | None) -> None:
+            if answer == "yes":
+                result = await call_store(self.app, fn, task.id)
+                self._after_action(result, follow, done.format(task.id))
+
+        self.app.push_screen(ConfirmKey(*confirm_words(action, task.id)), answered)
 
     def _next_id(self) -> str | None:
         following = self.task_list.task_after_cursor()

@@ -28,13 +28,17 @@ from ..domain import Author, DomainError, Status, Task
 from ..domain import rules as r
 from ..domain.templates import TEMPLATES, fill
 from ..domain.text import one_line
+from ..outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
 from ..settings import SettingsError, SettingsFile
+from ..store.base import QueuedReply
 from ..store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.conversation import Conversation
 from ..widgets.drafts import DraftSaver
 from ..widgets.keys_footer import KeysFooter
+from ..widgets.outbox_bar import OutboxBar
 from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
+from .confirm import ConfirmKey, confirm_words
 from .dialogs import DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
 
 if TYPE_CHECKING:
@@ -64,6 +68,18 @@ PALETTE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The key of each task action, for the hidden bindings that explain a refusal.
+_ACTION_KEYS: dict[str, str] = {
+    "r": "reply",
+    "d": "decline",
+    "n": "note",
+    "i": "inactive",
+    "a": "reactivate",
+    "c": "complete",
+    "v": "request_review",
+}
+
+
 class TaskScreen(Screen[None]):
     """The task screen; `reply=True` opens it straight into the reply editor."""
 
@@ -79,8 +95,13 @@ class TaskScreen(Screen[None]):
         Binding("a", "reactivate", "Reactivate", id="task.reactivate"),
         Binding("c", "complete", "Complete", id="task.complete"),
         Binding("v", "request_review", "Request review", id="task.request_review"),
-        # `q` quits here too, but the footer keeps its room for the task's keys (esc goes back).
-        Binding("q", "app.quit", "Quit", show=False, id="task.quit", tooltip="Leave expert-tui (drafts are saved)"),
+        # Shown only while a reply waits out its undo time (see `check_action`).
+        Binding("u", "undo_send", "Undo send", id="task.undo_send", tooltip="Take the reply back before it is sent"),
+        Binding("u", "nothing_to_undo", show=False),
+        # `q` goes back like `esc` (SPEC 3): only the inbox's `q` quits.
+        Binding("q", "back", "Back", show=False, id="task.quit", tooltip="Back to the inbox (drafts are saved)"),
+        # A key whose action the rules refuse right now says why instead of doing nothing.
+        *(Binding(key, f"refuse('{action}')", show=False) for key, action in _ACTION_KEYS.items()),
         Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="task.scroll_up"),
         Binding("g", "scroll_top", "Top", show=False, id="task.scroll_top"),
@@ -142,6 +163,7 @@ class TaskScreen(Screen[None]):
             yield Static(id="composer-status")
             yield ReplyPrompt(id="reply-prompt")
             yield ReplyEditor(id="editor")
+        yield OutboxBar(self.task_id, id="outbox-bar")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -149,6 +171,7 @@ class TaskScreen(Screen[None]):
         if hasattr(self.app, "store_version"):
             # Another process changed the store (a merchant wrote, the CLI acted): catch up.
             self.watch(self.app, "store_version", self._store_changed, init=False)
+            self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
         self._load()
 
     def on_resize(self) -> None:
@@ -251,7 +274,14 @@ class TaskScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in RULE_OF_ACTION:
-            return self.allows(action) and not self._sending
+            return self.allows(action) and not self._sending and not (action == "reply" and self._reply_waits())
+        if action == "refuse":
+            # Only where the action's own binding is off: it says why.
+            return self.current is not None and not self.check_action(str(parameters[0]), ())
+        if action == "nothing_to_undo":
+            return not self.check_action("undo_send", ())
+        if action == "undo_send":
+            return self._outbox is not None and self._outbox.undoable(self.task_id) is not None
         return True
 
     def palette_commands(self) -> list[PaletteCommand]:
@@ -309,8 +339,15 @@ class TaskScreen(Screen[None]):
     def action_reply(self) -> None:
         """The editor, empty (or the draft) and focused at once: every key typed after
         `r` lands in it. Templates are offered on the line above, for a first reply only."""
+        if self._reply_waits():
+            self.notify("Your reply is waiting to be sent — u takes it back to edit it.", markup=False)
+            return
         if not self._offer("reply"):
             return
+        assert self.current is not None
+        self._open_editor()
+
+    def _open_editor(self) -> None:
         assert self.current is not None
         editor = self.query_one(ReplyEditor)
         first_reply = not any(m.author is Author.PARTNER for m in self.current.messages)
@@ -384,7 +421,7 @@ class TaskScreen(Screen[None]):
         self.run_worker(self.send_reply(), group="send")
 
     async def send_reply(self) -> None:
-        """Send what is in the editor: stored and shown, or kept with the reason."""
+        """Send what is in the editor: queued for the undo time (or sent at once), or kept with the reason."""
         editor = self.query_one(ReplyEditor)
         if self._sending or self.current is None:
             return
@@ -397,14 +434,16 @@ class TaskScreen(Screen[None]):
         editor.read_only = True
         self.refresh_bindings()
         self._say("Sending…")
+        outbox = self._outbox
+        at_once = outbox is None or sends_at_once(self.current, self.clock(), outbox.delay)
         try:
             await self._draft.flush()
-            task = await self._reply(text)
+            result = await (self._reply(text) if at_once else self._queue(text))
         finally:
             self._sending = False
             editor.read_only = False
             self.refresh_bindings()
-        if task is None:
+        if result is None:
             return
         self._send_key = None
         self._back_to_list = False
@@ -412,26 +451,90 @@ class TaskScreen(Screen[None]):
         editor.clear()
         self.query_one("#composer").display = False
         self.query_one("#body").focus()
-        await self.show_task(task)
-        self.query_one("#body", VerticalScroll).scroll_end(animate=False)
-        self.notify("Reply sent.", title="Sent", markup=False)
+        if isinstance(result, Task):
+            await self.show_task(result)
+            self.query_one("#body", VerticalScroll).scroll_end(animate=False)
+            if outbox is not None and outbox.delay > 0:
+                self.notify("Sent at once — the 72-hour window closes before an undo time would end.", markup=False)
+            else:
+                self.notify("Reply sent.", title="Sent", markup=False)
 
-    async def _reply(self, text: str) -> Task | None:
-        # The same text retried after a failure reuses its key, so a reply the store did
-        # keep (say, the answer was lost on the way back) is never stored twice.
+    def _key_for(self, text: str) -> str:
+        """The idempotency key of `text`: the same text retried after a failure reuses its
+        key, so a reply the store did keep (the answer lost on the way back) is never
+        stored twice."""
         if self._send_key is None or self._send_key[0] != text:
             self._send_key = (text, uuid.uuid4().hex)
-        key = self._send_key[1]
+        return self._send_key[1]
+
+    async def _queue(self, text: str) -> QueuedReply | None:
+        """Into the outbox for the undo time; the bar below counts down."""
+        assert self._outbox is not None
         try:
-            return await asyncio.to_thread(self.store.reply, self.task_id, text, idempotency_key=key)
-        except DomainError as error:
+            return await self._outbox.queue(self.task_id, text, self._key_for(text))
+        except Exception as error:
+            self._not_sent(error)
+            return None
+
+    async def _reply(self, text: str) -> Task | None:
+        try:
+            return await asyncio.to_thread(self.store.reply, self.task_id, text, idempotency_key=self._key_for(text))
+        except Exception as error:
+            self._not_sent(error)
+            return None
+
+    def _not_sent(self, error: Exception) -> None:
+        if isinstance(error, DomainError):
             notify_refusal(self.app, error)
             reason = error.message
-        except Exception as error:  # a disk or network failure: say so, keep the text
+        else:  # a disk or network failure: say so, keep the text
             reason = failure_reason(error)
             self.notify(f"Reply not sent — {reason}", title="Not sent", severity="error", markup=False)
         self._say(f"Not sent — {reason}. Your text is still here and saved as a draft.", error=True)
-        return None
+
+    # --- undo send --------------------------------------------------------------------------
+    @property
+    def _outbox(self) -> Outbox | None:
+        outbox = getattr(self.app, "outbox", None)
+        return outbox if isinstance(outbox, Outbox) else None
+
+    def _reply_waits(self) -> bool:
+        return self._outbox is not None and self._outbox.holds(self.task_id)
+
+    def action_nothing_to_undo(self) -> None:
+        self.notify(NOTHING_TO_UNDO, markup=False)
+
+    async def action_undo_send(self) -> None:
+        """`u`: the waiting reply back in the editor, exactly as it was."""
+        outbox = self._outbox
+        queued = None if outbox is None else outbox.undoable(self.task_id)
+        if outbox is None or queued is None:
+            self.action_nothing_to_undo()
+            return
+        taken = await outbox.undo(queued)
+        if taken is None:
+            return
+        if taken.task_id != self.task_id:
+            self.notify(f"Reply to {taken.task_id} not sent — it is back as that task's draft.", markup=False)
+            return
+        editor = self.query_one(ReplyEditor)
+        draft = await self._call(self.store.get_draft, self.task_id)
+        text = draft if draft is not None else taken.body
+        editor.load_text(text)
+        editor.move_cursor(editor.document.end)
+        self._draft.reset(text)
+        self._show_composer("Not sent — back in the editor. ctrl+s sends · esc leaves (draft kept)")
+        editor.focus()
+        self.refresh_bindings()
+
+    def reply_sent(self, task: Task) -> None:
+        """The outbox sent a reply (called by the app): show it if it is this task's."""
+        if task.id == self.task_id:
+            self.run_worker(self._show_sent(task), group="task-reload")
+
+    async def _show_sent(self, task: Task) -> None:
+        await self.show_task(task)
+        self.query_one("#body", VerticalScroll).scroll_end(animate=False)
 
     def _show_composer(self, status: str) -> None:
         self.query_one("#composer").display = True
@@ -489,9 +592,16 @@ class TaskScreen(Screen[None]):
         if body is not None:
             self._run(self.store.add_note, self.task_id, body, done="Note added (internal).", follow=True)
 
+    def action_refuse(self, action: str) -> None:
+        """A key whose action the rules (or a send under way) refuse right now: say why."""
+        if action == "reply" and self._reply_waits():
+            self.action_reply()
+        else:
+            self._offer(action)
+
     def action_inactive(self) -> None:
         if self._offer("inactive"):
-            self._run(self.store.mark_inactive, self.task_id, done="Marked inactive.")
+            self._confirm("inactive", self.store.mark_inactive, done="Marked inactive.")
 
     def action_reactivate(self) -> None:
         if self._offer("reactivate"):
@@ -499,7 +609,17 @@ class TaskScreen(Screen[None]):
 
     def action_complete(self) -> None:
         if self._offer("complete"):
-            self._run(self.store.complete, self.task_id, done="Marked completed.")
+            self._confirm("complete", self.store.complete, done="Marked completed.")
+
+    def _confirm(self, action: str, fn: Callable[..., Task], *, done: str) -> None:
+        """`c` and `i` have no undo: `y` confirms, any other key cancels and says so."""
+        question, cancelled = confirm_words(action, self.task_id)
+
+        def answered(answer: str | None) -> None:
+            if answer == "yes":
+                self._run(fn, self.task_id, done=done)
+
+        self.app.push_screen(ConfirmKey(question, cancelled), answered)
 
     def action_request_review(self) -> None:
         if self._offer("request_review"):

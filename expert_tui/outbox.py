@@ -1,0 +1,238 @@
+"""Undo send: the replies this process is holding back for a few seconds.
+
+A reply is in the store's outbox from the moment the partner sends it
+(`Store.queue_reply`), so a crash or a dropped SSH session loses nothing. This keeps the
+count on the app's clock: when a reply's undo time is over it is committed (from then on
+it goes out whatever happens to this process) and sent by its idempotency key; `u` takes
+one back before that. What an earlier process left behind is settled on start
+(`Store.settle_outbox`), leaving alone the replies another running expert-tui is
+holding back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
+from .domain.text import one_line
+from .store.base import OutboxSettled, QueuedReply
+from .store_calls import failure_reason, notify_refusal
+
+if TYPE_CHECKING:
+    from .app import ExpertApp
+
+#: What `u` says when no reply is waiting (undo exists for sending only, SPEC 6).
+NOTHING_TO_UNDO = "No reply is waiting to be sent — nothing to undo (undo is for sending only)."
+
+
+def this_process() -> str:
+    """The owner written on this process's waiting replies: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_is_running(owner: str) -> bool:
+    """Whether the expert-tui that queued a reply is still running (on this host), so
+    it, not a newer process, decides that reply's fate."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    except OverflowError:
+        return False
+    return True
+
+
+def sends_at_once(task: Task, now: datetime, delay: int) -> bool:
+    """No undo time for this reply: undo is off, or the 72-hour window would close
+    before it ends (SPEC 6: the delay counts against `expires_at`)."""
+    if delay <= 0:
+        return True
+    return task.status_at(now) in WAITING_FOR_FIRST_RESPONSE and task.expires_at - now <= timedelta(seconds=delay)
+
+
+def seconds_left(queued: QueuedReply, now: datetime) -> int:
+    """Whole seconds until `queued` goes out, rounded up (10 right after sending)."""
+    return max(0, math.ceil((queued.send_after - now).total_seconds()))
+
+
+class Outbox:
+    """This process's waiting replies, oldest first; `app.outbox_version` changes with them."""
+
+    def __init__(self, app: ExpertApp, delay: int | None = None) -> None:
+        """`delay`: seconds of undo time, fixed; None follows the person's setting
+        (`undo_send_seconds`, read at each send, so a change applies at once)."""
+        self.app = app
+        self._delay = delay
+        self.owner = this_process()
+        self._waiting: dict[str, QueuedReply] = {}
+        #: Replies whose commit and send are under way.
+        self._sending: set[str] = set()
+        #: Replies whose last send failed (not refused): said once, retried each tick.
+        self._failing: set[str] = set()
+
+    # --- reading ---------------------------------------------------------------------------
+    @property
+    def delay(self) -> int:
+        """Seconds a reply waits before it is sent, while `u` takes it back (0: at once)."""
+        if self._delay is not None:
+            return self._delay
+        return self.app.settings.current.undo_send_seconds
+
+    @property
+    def waiting(self) -> list[QueuedReply]:
+        return list(self._waiting.values())
+
+    def undoable(self, task_id: str | None = None) -> QueuedReply | None:
+        """The reply `u` takes back: the task's own, else the latest sent; `None` when
+        none can be undone any more."""
+        candidates = [q for q in self._waiting.values() if q.key not in self._sending]
+        if task_id is not None:
+            own = [q for q in candidates if q.task_id == task_id]
+            candidates = own or candidates
+        return candidates[-1] if candidates else None
+
+    def holds(self, task_id: str) -> bool:
+        return any(q.task_id == task_id for q in self._waiting.values())
+
+    # --- changes ----------------------------------------------------------------------------
+    def new_key(self) -> str:
+        return uuid.uuid4().hex
+
+    async def queue(self, task_id: str, body: str, key: str) -> QueuedReply:
+        """Store the reply in the outbox, to go out `delay` seconds from now (raises what the store raises)."""
+        send_after = self.app.clock() + timedelta(seconds=self.delay)
+        queued = await asyncio.to_thread(
+            self.app.store.queue_reply, task_id, body, key=key, send_after=send_after, owner=self.owner
+        )
+        self._waiting[queued.key] = queued
+        self._changed()
+        return queued
+
+    async def undo(self, queued: QueuedReply) -> QueuedReply | None:
+        """Take `queued` back into its task's draft; `None` (and said) when it is too late."""
+        if queued.key in self._sending:
+            self.app.notify("Too late to undo — the reply is being sent.", severity="warning", markup=False)
+            return None
+        try:
+            taken = await asyncio.to_thread(self.app.store.cancel_queued, queued.key)
+        except Exception as error:
+            self.app.notify(
+                f"Could not undo — {failure_reason(error)}. The reply is still waiting.",
+                severity="error",
+                markup=False,
+            )
+            return None
+        self._waiting.pop(queued.key, None)
+        self._changed()
+        if taken is None:
+            self.app.notify("Too late to undo — the reply was already sent.", severity="warning", markup=False)
+        return taken
+
+    def tick(self, now: datetime) -> None:
+        """On the app's clock: send every reply whose undo time is over."""
+        for queued in list(self._waiting.values()):
+            if queued.send_after <= now and queued.key not in self._sending:
+                self._sending.add(queued.key)
+                self.app.run_worker(self._send(queued), group="outbox")
+
+    async def send_all_now(self) -> bool:
+        """Send every waiting reply now (quitting); True when none is left waiting."""
+        for queued in list(self._waiting.values()):
+            if queued.key not in self._sending:
+                self._sending.add(queued.key)
+                await self._send(queued)
+        return not self._waiting
+
+    async def keep_all_as_drafts(self) -> None:
+        """Take every waiting reply back into its draft (quitting without sending)."""
+        for queued in list(self._waiting.values()):
+            if queued.key not in self._sending:
+                await self.undo(queued)
+
+    async def _send(self, queued: QueuedReply) -> None:
+        store = self.app.store
+        try:
+            await asyncio.to_thread(store.commit_queued, queued.key)
+            task = await asyncio.to_thread(store.send_queued, queued.key)
+        except DomainError as error:
+            # Refused now (the task changed while the reply waited): it is the draft again.
+            self._waiting.pop(queued.key, None)
+            notify_refusal(self.app, error)
+            self.app.notify(
+                f"Reply to {queued.task_id} not sent — it is back as a draft (r continues it).",
+                title="Not sent",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        except Exception as error:  # a disk or network failure: kept, tried again on the next tick
+            if queued.key not in self._failing:
+                self._failing.add(queued.key)
+                self.app.notify(
+                    f"Reply to {queued.task_id} not sent yet — {failure_reason(error)}. It stays in the outbox"
+                    " and is tried again.",
+                    title="Not sent yet",
+                    severity="error",
+                    markup=False,
+                )
+        else:
+            self._waiting.pop(queued.key, None)
+            self._failing.discard(queued.key)
+            if task is not None:
+                self.app.notify(f"Reply sent to {one_line(task.merchant.name)[:60]}.", title="Sent", markup=False)
+                self.app.reply_sent(task)
+        finally:
+            self._sending.discard(queued.key)
+            self._changed()
+
+    def _changed(self) -> None:
+        self.app.outbox_version += 1
+
+    # --- on start ------------------------------------------------------------------------------
+    def settle(self) -> OutboxSettled:
+        """What an earlier expert-tui left in the outbox (run in a thread)."""
+        return self.app.store.settle_outbox(leave=lambda queued: owner_is_running(queued.owner))
+
+    def report(self, settled: OutboxSettled) -> None:
+        """Say what happened to the replies an earlier run left waiting."""
+        if settled.sent:
+            names = ", ".join(task.id for task in settled.sent)
+            self.app.notify(
+                f"Sent {_replies(len(settled.sent))} whose undo time had passed when expert-tui last closed: {names}.",
+                title="Sent",
+                markup=False,
+                timeout=12,
+            )
+        if settled.restored:
+            names = ", ".join(queued.task_id for queued in settled.restored)
+            self.app.notify(
+                f"{_replies(len(settled.restored)).capitalize()} still inside the undo time when expert-tui last"
+                f" closed came back as a draft, not sent: {names} (r continues it).",
+                title="Back as drafts",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+        for queued, reason in settled.refused:
+            self.app.notify(
+                f"Reply to {queued.task_id} not sent — {one_line(reason)}. It is back as a draft.",
+                title="Not sent",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+
+
+def _replies(n: int) -> str:
+    return "1 reply" if n == 1 else f"{n} replies"

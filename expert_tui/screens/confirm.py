@@ -1,0 +1,92 @@
+"""One-key questions: confirm an action that has no undo, and quitting with replies waiting.
+
+The pattern is the same everywhere (SPEC 6): the question names what happens and the
+one key that does it; any other key — and a paste, which is never keys — cancels, and
+the cancel is said in words, so a stray key never acts and never goes unexplained.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..outbox import seconds_left
+from ..store.base import QueuedReply
+
+CSS_PATH = Path(__file__).with_name("confirm.tcss")
+
+
+class _OneKeyQuestion(ModalScreen[str | None]):
+    """A question answered by one key of `answers`; anything else answers `None`."""
+
+    CSS_PATH = CSS_PATH
+
+    def __init__(self, question: str, answers: dict[str, tuple[str, str]], cancelled: str) -> None:
+        """`answers` maps a key to (what it answers, words for the hint)."""
+        super().__init__()
+        self.question = question
+        self.answers = answers
+        self.cancelled = cancelled
+
+    def compose(self) -> ComposeResult:
+        hint = " · ".join(f"{key} {words}" for key, (_answer, words) in self.answers.items())
+        with Vertical(id="question", classes="dialog"):
+            yield Static(Content.styled(self.question, "bold"), id="question-text")
+            yield Static(Content(f"{hint} · any other key cancels"), classes="dialog-hint")
+
+    async def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self._answer(self.answers.get(event.key, (None, ""))[0])
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self._answer(None)
+
+    def _answer(self, answer: str | None) -> None:
+        if answer is None:
+            self.notify(self.cancelled, markup=False, timeout=4)
+        self.dismiss(answer)
+
+
+class ConfirmKey(_OneKeyQuestion):
+    """`Mark T-1042 completed? y` — `y` answers "yes"; any other key cancels and says so."""
+
+    def __init__(self, question: str, cancelled: str) -> None:
+        super().__init__(question, {"y": ("yes", "confirms")}, cancelled)
+
+
+def confirm_words(action: str, task_id: str) -> tuple[str, str]:
+    """The question `c`/`i` ask, and what is said when anything but `y` answers it."""
+    if action == "complete":
+        return f"Mark {task_id} completed? (reviews can then be requested; it stays completed)", (
+            f"Not completed — only y confirms. {task_id} is unchanged."
+        )
+    return f"Mark {task_id} inactive? (messages can still be sent; a reactivates it)", (
+        f"Not marked inactive — only y confirms. {task_id} is unchanged."
+    )
+
+
+class QuitQuestion(_OneKeyQuestion):
+    """Quitting while replies wait out their undo time: send them now, keep them as
+    drafts, or stay."""
+
+    def __init__(self, waiting: list[QueuedReply], now: datetime) -> None:
+        first = waiting[0]
+        what = (
+            f"A reply to {first.task_id} is still waiting to be sent (in {seconds_left(first, now)} s)."
+            if len(waiting) == 1
+            else f"{len(waiting)} replies are still waiting to be sent ({', '.join(q.task_id for q in waiting)})."
+        )
+        super().__init__(
+            f"{what} Quit?",
+            {"y": ("send", "send now and quit"), "d": ("keep", "keep as draft and quit")},
+            "Not quitting — the reply is still waiting (u undoes it).",
+        )
