@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from task_ui import TaskApp, make_store, opened, task_record, until
+from textual import events
 from textual.app import App
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
@@ -106,6 +107,68 @@ async def test_other_needs_a_comment(confirm: str) -> None:
         assert app.results == []
         await pilot.press(*"agency clients only", confirm)
     assert app.results == [DeclineChoice(DeclineReason.OTHER, "agency clients only")]
+
+
+def comment_of(dialog: DeclineDialog) -> str:
+    return dialog.query_one("#comment", Input).value
+
+
+def decision_of(dialog: DeclineDialog) -> str:
+    return str(dialog.query_one("#decision", Static).render())
+
+
+async def test_text_typed_on_the_reason_list_goes_to_the_comment_digits_and_all() -> None:
+    """The seen bug: typing on the list changed the reason to 5 and lost the text."""
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert dialog.query_one("#reasons").has_focus
+        await pilot.press(*"Cannot launch by 15 Dec")
+        await pilot.pause()
+        assert comment_of(dialog) == "Cannot launch by 15 Dec"
+        assert dialog.reason is DeclineReason.NOT_A_FIT
+        assert dialog.query_one("#comment", Input).has_focus
+        # Back on the list with tab: a digit chooses again, text still lands in the comment.
+        await pilot.press("tab")
+        await pilot.pause()
+        assert dialog.query_one("#reasons").has_focus
+        await pilot.press("4", *" 2027")
+        await pilot.pause()
+        assert dialog.reason is DeclineReason.TIMELINE
+        assert comment_of(dialog) == "Cannot launch by 15 Dec 2027"
+        assert decision_of(dialog) == "Decline: 4 Timeline does not work  —  enter decline · esc cancel"
+        await pilot.press("enter")
+    assert app.results == [DeclineChoice(DeclineReason.TIMELINE, "Cannot launch by 15 Dec 2027")]
+
+
+async def test_the_decision_line_follows_the_reason() -> None:
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert decision_of(dialog).startswith("Decline: 1 ")
+        await pilot.press("down")
+        await pilot.pause()
+        assert decision_of(dialog).startswith(f"Decline: 2 {DeclineReason.TOO_BUSY.label}")
+        assert decision_of(dialog).endswith("enter decline · esc cancel")
+
+
+async def test_ctrl_j_and_a_paste_never_decline() -> None:
+    """ctrl+j is how a pasted newline arrives; a paste on the list is comment text."""
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press("2", "ctrl+j")
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press("tab")
+        await pilot.pause()
+        dialog.query_one("#reasons").post_message(events.Paste("busy 3 weeks\nthen 5 days off\n"))
+        await pilot.pause()
+        assert app.results == []
+        assert dialog.reason is DeclineReason.TOO_BUSY
+        assert comment_of(dialog) == "busy 3 weeks then 5 days off"
 
 
 async def test_escape_cancels_decline() -> None:

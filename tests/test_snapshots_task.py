@@ -19,12 +19,13 @@ from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import DeclineDialog, DisplayNameQuestion
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.task import TaskScreen
+from expert_tui.widgets.outbox_bar import OutboxBar
 from expert_tui.widgets.reply_editor import ReplyEditor
 
 SIZES = [(80, 24), (120, 40)]
 
 
-def snapshot_app(tmp_path: Path, clock: FrozenClock, task_id: str = "T-1") -> TaskApp:
+def snapshot_app(tmp_path: Path, clock: FrozenClock, task_id: str = "T-1", *, undo_send_seconds: int = 0) -> TaskApp:
     now = clock()
     conversation = task_record(
         "T-1",
@@ -52,7 +53,8 @@ def snapshot_app(tmp_path: Path, clock: FrozenClock, task_id: str = "T-1") -> Ta
     )
     fresh = task_record("T-2", now=now, age=timedelta(hours=67), title="Speed up product pages")
     store = make_store(tmp_path / "snap.db", clock, conversation, fresh)
-    return TaskApp(store, clock, task_id)
+    store.user = "Ola"  # not the login name of whoever runs the tests
+    return TaskApp(store, clock, task_id, undo_send_seconds=undo_send_seconds)
 
 
 def signed(app: TaskApp) -> TaskApp:
@@ -94,6 +96,45 @@ def test_decline_dialog(snap_compare: Any, tmp_path: Path, clock: FrozenClock, s
         await pilot.pause()
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_decline_dialog_with_a_reason_and_a_comment(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+) -> None:
+    """The decision in view: the chosen reason, the comment box lit, `enter decline · esc cancel`."""
+
+    async def open_dialog(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
+        await pilot.press("2", *"Booked until 15 January")
+        await until(pilot, lambda: pilot.app.screen.query_one(Input).value.endswith("January"), "the comment")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_undo_send_bar(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """A reply sent a second ago: `Sending in 9 s — u undo` above the footer, `u Undo send` in it."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        screen = await opened(pilot)
+        await pilot.press("r")
+        editor = screen.query_one(TextArea)
+        await until(pilot, lambda: editor.has_focus, "the editor")
+        editor.insert("Yes, the reviews come along too.\nOla")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Sending in 10 s" in str(screen.query_one(OutboxBar).render()), "the undo bar")
+        clock.advance(timedelta(seconds=1))
+        pilot.app._tick()
+        still(pilot)
+        await pilot.pause()
+
+    app = snapshot_app(tmp_path, clock, "T-1", undo_send_seconds=10)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
