@@ -58,9 +58,10 @@ class Terminal:
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode("utf-8"))
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+    def wait_for(self, text: str, timeout: float = 20.0, *, after: int = 0) -> None:
+        """Until `text` has been written (after output position `after`)."""
         deadline = time.monotonic() + timeout
-        while text.encode("utf-8") not in self.output:
+        while text.encode("utf-8") not in self.output[after:]:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} never appeared; last output: {bytes(self.output[-800:])!r}")
             if self.process.poll() is not None:
@@ -119,6 +120,9 @@ def test_draft_survives_kill_9(tmp_path: Path) -> None:
         second.type("\r")
         second.wait_for("Draft restored")
         second.wait_for("survives kill -9 [really]")
+        mark = len(second.output)
+        second.type("q")  # back to the inbox (SPEC 3: q on a task goes back)
+        second.wait_for("Search", after=mark)
         second.type("q")
         assert second.process.wait(timeout=10) == 0
     finally:

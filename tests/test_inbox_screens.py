@@ -16,6 +16,7 @@ from task_ui import make_store, message, task_record, terminal_output, until
 from expert_tui.app import ExpertApp
 from expert_tui.commands import screen_commands
 from expert_tui.domain import FrozenClock, Status
+from expert_tui.screens.confirm import ConfirmKey
 from expert_tui.screens.contacts import ContactsScreen
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.inbox import InboxScreen
@@ -122,4 +123,7 @@ async def test_the_palette_offers_hidden_task_actions_only_where_the_rules_allow
         assert "Inactive (i)" in names and "Complete (c)" in names
         command = next(command for command in screen_commands(inbox) if command.name == "Complete (c)")
         app.call_later(command.run)  # as the palette runs a chosen command
+        # The same question as the key: completing has no undo, y confirms.
+        await until(pilot, lambda: isinstance(app.screen, ConfirmKey), "the question")
+        await pilot.press("y")
         await until(pilot, lambda: app.store.get_task("T-2").status is Status.COMPLETED, "completed from the palette")
