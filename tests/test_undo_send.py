@@ -180,6 +180,8 @@ async def test_leaving_the_task_the_reply_still_goes_out_and_the_inbox_can_undo_
         await until(pilot, lambda: isinstance(app.screen, InboxScreen), "the inbox")
         await tick(pilot, clock, 2)
         assert bar_text(pilot) == "Reply to T-1: sending in 8 s — u undo"
+        footer = terminal_output(app)[0].splitlines()[-1]
+        assert "? Help" in footer and "Undo send" not in footer, footer  # the bar says u: the footer keeps room
         await pilot.press("u")
         screen = await opened(pilot)
         editor = screen.query_one(ReplyEditor)

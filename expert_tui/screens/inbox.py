@@ -116,8 +116,8 @@ class InboxScreen(Screen[None]):
         ),
         # In the footer only while a search is shown (see `check_action`).
         Binding("escape", "clear_search", "End search", tooltip="Close the search and list every task again"),
-        # Shown only while a reply waits out its undo time.
-        Binding("u", "undo_send", "Undo send", id="inbox.undo_send", tooltip="Take the waiting reply back"),
+        # Not in the footer (80 columns keep `? Help` in view): the undo bar says `u undo`.
+        Binding("u", "undo_send", "Undo send", id="inbox.undo_send", show=False, tooltip="Take the waiting reply back"),
         Binding("u", "nothing_to_undo", show=False),
         # A key whose action is off for the highlighted task (expired) says why.
         *(Binding(key, f"refuse('{action}')", show=False) for key, action in _ACTION_KEYS.items()),
