@@ -836,6 +836,14 @@ class StoreContract:
         store.cancel_queued("k-1")
         assert store.get_draft(task.id) == "First thought\n\nSecond thought"
 
+    def test_a_draft_typed_while_a_reply_waited_survives_its_send(self, store: Store, clock: FrozenClock) -> None:
+        task = self.deliver(store)
+        store.queue_reply(task.id, "First thought", key="k-1", send_after=clock() + timedelta(seconds=10))
+        store.save_draft(task.id, "Second thought")
+        sent = store.send_queued("k-1")
+        assert sent is not None and [m.body for m in sent.messages] == ["First thought"]
+        assert store.get_draft(task.id) == "Second thought"
+
     def test_sending_a_queued_reply_sends_it_once(self, store: Store, clock: FrozenClock) -> None:
         task = self.deliver(store)
         store.queue_reply(task.id, "Hello Grace", key="k-1", send_after=clock() + timedelta(seconds=10))

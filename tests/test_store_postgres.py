@@ -188,6 +188,31 @@ def test_a_database_from_a_newer_version_is_refused(
         PostgresStore(db_url, clock=clock)
 
 
+def test_a_version_4_database_gets_an_empty_outbox_and_keeps_its_tasks(
+    db_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from expert_tui.store import pg_schema
+
+    with monkeypatch.context() as version_4:
+        version_4.setattr(pg_schema, "MIGRATIONS", pg_schema.MIGRATIONS[:4])
+        version_4.setattr(pg_schema, "LATEST", 4)
+        old = offering(PostgresStore(db_url, clock=clock))
+        old.deliver_task(record("T-1"))
+        old.close()
+    with _owner(db_url) as conn:
+        assert conn.execute(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0] == 4
+    store = PostgresStore(db_url, clock=clock)
+    try:
+        assert store.queued_replies() == []
+        store.queue_reply("T-1", "Dear Grace,", key="k", send_after=clock() + timedelta(seconds=10))
+        assert [q.key for q in store.queued_replies()] == ["k"]
+        assert store.get_task("T-1").id == "T-1"
+    finally:
+        store.close()
+    with _owner(db_url) as conn:
+        assert conn.execute(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0] == LATEST == 5
+
+
 def test_a_database_of_another_program_is_refused_untouched(db_url: str, clock: FrozenClock) -> None:
     with _owner(db_url) as conn:
         conn.execute("CREATE TABLE songs (title text)")

@@ -14,7 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from ..domain import Clock, DeclineReason, Invalid, Kind, Preferences, Refused, Status, Task
+from ..domain import Clock, DeclineReason, DomainError, Invalid, Kind, Preferences, Status, Task
+from .errors import StoreUnavailable
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -149,6 +150,9 @@ class OutboxSettled:
     restored: list[QueuedReply] = field(default_factory=list)
     #: Committed replies the rules refused (back as drafts too), with the store's reason.
     refused: list[tuple[QueuedReply, str]] = field(default_factory=list)
+    #: Committed replies the store could not take now (a server out of reach), with the
+    #: reason: still in the outbox, to be sent by their key when it can.
+    unsent: list[tuple[QueuedReply, str]] = field(default_factory=list)
 
 
 class Store(ABC):
@@ -268,7 +272,8 @@ class Store(ABC):
         undo time had passed (committed) is sent, once, by its key; one still inside it
         comes back as a draft, the way it was when the partner could still undo it
         (SPEC 6), however late the next start is. `leave` skips the replies another
-        running process is waiting on."""
+        running process is waiting on. A committed reply the store cannot take now stays
+        in the outbox (`unsent`); the others are settled all the same."""
         settled = OutboxSettled()
         for queued in self.queued_replies():
             if leave(queued):
@@ -279,7 +284,10 @@ class Store(ABC):
                 continue
             try:
                 task = self.send_queued(queued.key)
-            except (Refused, Invalid) as refused:
+            except StoreUnavailable as unavailable:
+                settled.unsent.append((queued, unavailable.message))
+                continue
+            except DomainError as refused:
                 settled.refused.append((queued, refused.message))
                 continue
             if task is not None:

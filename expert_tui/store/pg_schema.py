@@ -44,7 +44,17 @@ _TENANT_POLICY = (
     "NULLIF(current_setting('app.partner_id', true), '')::bigint) WITH CHECK ({column} = "
     "NULLIF(current_setting('app.partner_id', true), '')::bigint)"
 )
-_TENANT_TABLES = ("tasks", "messages", "notes", "task_counts", "events", "drafts", "replies", "preferences")
+_TENANT_TABLES = (
+    "tasks",
+    "messages",
+    "notes",
+    "task_counts",
+    "events",
+    "drafts",
+    "replies",
+    "preferences",
+    "outbox",
+)
 
 
 def _tenant(table: str, column: str = "partner_id") -> list[str]:
@@ -342,8 +352,29 @@ _V4 = [
     "CREATE INDEX idempotency_at ON idempotency (at)",
 ]
 
+# v5: the outbox (undo send). A reply is stored the moment the partner sends it and waits
+# out its undo time here, so a crash loses nothing; `committed` is set when the undo time
+# is over: the next start sends it (once: `key` is the idempotency key of the send), and
+# gives back as a draft one that could still have been undone when its process died.
+_V5 = [
+    """
+    CREATE TABLE outbox (
+        partner_id bigint NOT NULL,
+        key text NOT NULL,
+        task_id text NOT NULL,
+        body text NOT NULL,
+        queued_at bigint NOT NULL,
+        send_after bigint NOT NULL,
+        owner text NOT NULL,
+        committed boolean NOT NULL,
+        PRIMARY KEY (partner_id, key)
+    )
+    """,
+    *_tenant("outbox"),
+]
+
 #: Migration i (0-based) takes the database from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5)
 LATEST = len(MIGRATIONS)
 
 

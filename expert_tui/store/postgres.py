@@ -34,9 +34,12 @@ from psycopg import Cursor, errors
 
 from ..domain import (
     Clock,
+    IdempotencyMismatch,
+    Invalid,
     Kind,
     NotFound,
     Preferences,
+    Refused,
     Status,
     Task,
     system_clock,
@@ -44,9 +47,19 @@ from ..domain import (
 from ..domain.codec import preferences_from_dict
 from ..domain.text import check_body, check_storable
 from . import rows
-from .base import Event, ImportReport, Page, Sort, Stats, TaskQuery, check_draft_kind
+from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .notify import notification_json
+from .outbox_rules import (
+    ALREADY_SENT,
+    OUTBOX_COLUMNS,
+    check_queueable,
+    checked_queue_args,
+    queued_from_row,
+    restored_draft,
+    same_or_refused,
+    whole_micros,
+)
 from .paging import (
     ORDERS,
     SEARCH_TAG,
@@ -452,36 +465,39 @@ class PostgresStore(SqlStore):
     def reply(self, task_id: str, body: str, *, idempotency_key: str | None = None) -> Task:
         body = check_body(body, "message")
         key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
-        digest = reply_digest(body)
         now = self.clock()
+        return self._run(lambda tx: self._send_once(tx, task_id, body, key, now))
 
-        def send(tx: _Tx) -> Task:
-            if key is not None:
-                # The key first: a retry racing this one (another server, another
-                # thread) waits on it here until this commits, then replays.
-                claimed = tx.execute(
-                    "INSERT INTO replies (partner_id, key, task_id, digest, message_id, at)"
-                    " VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT (partner_id, key) DO NOTHING RETURNING 1",
-                    (self.partner_id, key, task_id, digest, rows.to_micros(now)),
+    def _send_once(
+        self, tx: _Tx, task_id: str, body: str, key: str | None, now: datetime, *, clear_draft: bool = True
+    ) -> Task:
+        """Store a partner message (once per `key`) and clear the reply draft, inside `tx`."""
+        digest = reply_digest(body)
+        if key is not None:
+            # The key first: a retry racing this one (another server, another
+            # thread) waits on it here until this commits, then replays.
+            claimed = tx.execute(
+                "INSERT INTO replies (partner_id, key, task_id, digest, message_id, at)"
+                " VALUES (%s, %s, %s, %s, '', %s) ON CONFLICT (partner_id, key) DO NOTHING RETURNING 1",
+                (self.partner_id, key, task_id, digest, rows.to_micros(now)),
+            ).fetchone()
+            if claimed is None:
+                earlier = tx.execute(
+                    "SELECT task_id, digest FROM replies WHERE partner_id = %s AND key = %s",
+                    (self.partner_id, key),
                 ).fetchone()
-                if claimed is None:
-                    earlier = tx.execute(
-                        "SELECT task_id, digest FROM replies WHERE partner_id = %s AND key = %s",
-                        (self.partner_id, key),
-                    ).fetchone()
-                    if earlier is None or tuple(earlier) != (task_id, digest):
-                        raise idempotency_mismatch()
-                    return self._load(tx, task_id).task
-            after, message_id = self._send(tx, task_id, body, now)
-            if key is not None:
-                tx.execute(
-                    "UPDATE replies SET message_id = %s WHERE partner_id = %s AND key = %s",
-                    (message_id, self.partner_id, key),
-                )
+                if earlier is None or tuple(earlier) != (task_id, digest):
+                    raise idempotency_mismatch()
+                return self._load(tx, task_id).task
+        after, message_id = self._send(tx, task_id, body, now)
+        if key is not None:
+            tx.execute(
+                "UPDATE replies SET message_id = %s WHERE partner_id = %s AND key = %s",
+                (message_id, self.partner_id, key),
+            )
+        if clear_draft:
             self._clear_draft(tx, task_id, "reply")
-            return after
-
-        return self._run(send)
+        return after
 
     def _save(self, tx: _Tx, loaded: Loaded, after: Task, event: str, now: datetime) -> None:
         """Write `after` over the stored task: row, new messages/notes, search, counts, event."""
@@ -557,6 +573,117 @@ class PostgresStore(SqlStore):
             is None
         ):
             raise NotFound(f"no task {str(task_id)[:100]!r}")
+
+    # --- the outbox -----------------------------------------------------------------------------------
+    def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:
+        body, key, owner = checked_queue_args(body, key, owner, send_after)
+        now = self.clock()
+
+        def queue(tx: _Tx) -> QueuedReply:
+            # The key's row first: a second process queuing the same key waits here.
+            inserted = tx.execute(
+                f"INSERT INTO outbox (partner_id, {OUTBOX_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, false)"
+                " ON CONFLICT (partner_id, key) DO NOTHING RETURNING 1",
+                (self.partner_id, key, task_id, body, rows.to_micros(now), rows.to_micros(send_after), owner),
+            ).fetchone()
+            if inserted is None:
+                waiting = self._queued(tx, key)
+                assert waiting is not None
+                return same_or_refused(waiting, task_id, body)
+            if tx.execute(
+                "SELECT 1 FROM replies WHERE partner_id = %s AND key = %s", (self.partner_id, key)
+            ).fetchone():
+                raise IdempotencyMismatch(ALREADY_SENT)
+            check_queueable(self._load(tx, task_id).task, body, self.user, now, send_after)
+            self._clear_draft(tx, task_id, "reply")
+            tx.event(task_id, "reply_queued")
+            return QueuedReply(key, task_id, body, whole_micros(now), whole_micros(send_after), owner)
+
+        return self._run(queue)
+
+    def cancel_queued(self, key: str) -> QueuedReply | None:
+        now = self.clock()
+
+        def cancel(tx: _Tx) -> QueuedReply | None:
+            queued = self._take_queued(tx, key)
+            if queued is not None:
+                self._restore_draft(tx, queued, now)
+            return queued
+
+        return self._run(cancel)
+
+    def commit_queued(self, key: str) -> QueuedReply | None:
+        def commit(tx: _Tx) -> QueuedReply | None:
+            row = tx.execute(
+                f"UPDATE outbox SET committed = true WHERE partner_id = %s AND key = %s RETURNING {OUTBOX_COLUMNS}",
+                (self.partner_id, key),
+            ).fetchone()
+            return None if row is None else queued_from_row(row)
+
+        return self._run(commit)
+
+    def send_queued(self, key: str) -> Task | None:
+        now = self.clock()
+
+        def send(tx: _Tx) -> Task | None:
+            queued = self._take_queued(tx, key)
+            if queued is None:
+                return None
+            # The draft went into the outbox when the reply was queued: one typed since stays.
+            return self._send_once(tx, queued.task_id, queued.body, key, now, clear_draft=False)
+
+        try:
+            return self._run(send)
+        except (Refused, Invalid, NotFound):
+            # Refused now (the task changed while it waited): the rolled-back transaction
+            # left it waiting; it goes back to the partner as a draft, never into thin air.
+            self.cancel_queued(key)
+            raise
+
+    def queued_replies(self) -> list[QueuedReply]:
+        found = self._run(
+            lambda tx: tx.execute(
+                f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner_id = %s ORDER BY send_after, queued_at, key",
+                (self.partner_id,),
+            ).fetchall()
+        )
+        return [queued_from_row(row) for row in found]
+
+    def _queued(self, tx: _Tx, key: str) -> QueuedReply | None:
+        row = tx.execute(
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner_id = %s AND key = %s", (self.partner_id, key)
+        ).fetchone()
+        return None if row is None else queued_from_row(row)
+
+    def _take_queued(self, tx: _Tx, key: str) -> QueuedReply | None:
+        """Out of the outbox (a concurrent taker gets `None`)."""
+        row = tx.execute(
+            f"DELETE FROM outbox WHERE partner_id = %s AND key = %s RETURNING {OUTBOX_COLUMNS}",
+            (self.partner_id, key),
+        ).fetchone()
+        return None if row is None else queued_from_row(row)
+
+    def _restore_draft(self, tx: _Tx, queued: QueuedReply, now: datetime) -> None:
+        """Back into the reply draft, before any draft typed since."""
+        if tx.execute(
+            "SELECT 1 FROM tasks WHERE partner_id = %s AND id = %s", (self.partner_id, queued.task_id)
+        ).fetchone():
+            since = tx.execute(
+                "SELECT body FROM drafts WHERE partner_id = %s AND task_id = %s AND kind = 'reply' FOR UPDATE",
+                (self.partner_id, queued.task_id),
+            ).fetchone()
+            tx.execute(
+                "INSERT INTO drafts (partner_id, task_id, kind, body, saved_at) VALUES (%s, %s, 'reply', %s, %s)"
+                " ON CONFLICT (partner_id, task_id, kind)"
+                " DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
+                (
+                    self.partner_id,
+                    queued.task_id,
+                    restored_draft(queued.body, None if since is None else str(since[0])),
+                    rows.to_micros(now),
+                ),
+            )
+        tx.event(queued.task_id, "reply_unqueued")
 
     # --- preferences --------------------------------------------------------------------------------
     def get_preferences(self) -> Preferences:

@@ -9,7 +9,9 @@ something that is not this API. The token travels only in the `Authorization` he
 it is never part of a message, a URL or an exception.
 
 Drafts are personal (SPEC 6): they stay on this machine, in a 0600 client file
-(`ClientFile`), never on the server.
+(`ClientFile`), never on the server, and so does the outbox. A queued reply is sent with
+its own key as the `Idempotency-Key`: when the server cannot be reached it stays in the
+outbox (said, never lost) and a later try sends it, once.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -44,9 +47,21 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
 from ..domain.text import check_storable, one_line
-from .base import MAX_PAGE_SIZE, Event, ImportReport, Page, Rejection, Stats, Store, TaskQuery, check_draft_kind
+from .base import (
+    MAX_PAGE_SIZE,
+    Event,
+    ImportReport,
+    Page,
+    QueuedReply,
+    Rejection,
+    Stats,
+    Store,
+    TaskQuery,
+    check_draft_kind,
+)
 from .client_file import ClientFile
 from .errors import StoreUnavailable, TokenRefused
+from .outbox_rules import check_queueable, checked_queue_args, same_or_refused, whole_micros
 
 #: Delivery refusals: the partner's preferences, not the task's lifecycle.
 _DELIVERY_RULES = frozenset({"unavailable", "no_dropshippers", "no_services"})
@@ -234,6 +249,56 @@ class RemoteStore(Store):
         if self._local is None:
             self._local = ClientFile(self._client_file or ClientFile.default_path(self.url, self.partner))
         return self._local
+
+    # --- the outbox: on this machine too ---------------------------------------------------------------
+    def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:
+        body, key, owner = checked_queue_args(body, key, owner, send_after)
+        waiting = self._drafts().waiting(self.partner, key)
+        if waiting is not None:
+            return same_or_refused(waiting, task_id, body)
+        now = self.clock()
+        try:
+            task = self.get_task(task_id)
+        except StoreUnavailable:
+            # Offline: the reply waits here for the server, which checks the rules when
+            # it takes it (a refusal then makes it the draft again, said).
+            pass
+        else:
+            check_queueable(task, body, self.user, now, send_after)
+        queued = QueuedReply(key, task_id, body, whole_micros(now), whole_micros(send_after), owner)
+        return self._drafts().queue(self.partner, queued)
+
+    def cancel_queued(self, key: str) -> QueuedReply | None:
+        return self._drafts().unqueue(self.partner, key, self.clock())
+
+    def commit_queued(self, key: str) -> QueuedReply | None:
+        local = self._drafts()
+        queued = local.waiting(self.partner, key)
+        if queued is None or not local.commit(self.partner, key):
+            return None
+        return replace(queued, committed=True)
+
+    def send_queued(self, key: str) -> Task | None:
+        local = self._drafts()
+        queued = local.waiting(self.partner, key)
+        if queued is None:
+            return None
+        try:
+            # Not `reply`: that clears the reply draft, and a draft typed while this one
+            # waited is the partner's next text.
+            task = self._act(queued.task_id, "messages", {"body": queued.body}, key=key)
+        except StoreUnavailable:
+            raise  # stays in the outbox; a later try with the same key sends it once
+        except DomainError:
+            # Refused (the task changed while it waited, or the token was revoked): the
+            # text goes back to the partner as a draft, never into thin air.
+            local.unqueue(self.partner, key, self.clock())
+            raise
+        local.sent(self.partner, key, task.id, self.clock())
+        return task
+
+    def queued_replies(self) -> list[QueuedReply]:
+        return self._drafts().all_waiting(self.partner)
 
     # --- preferences ---------------------------------------------------------------------------------
     def get_preferences(self) -> Preferences:

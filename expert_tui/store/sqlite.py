@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain import (
-    WAITING_FOR_FIRST_RESPONSE,
     Clock,
     IdempotencyMismatch,
     Invalid,
@@ -32,7 +31,6 @@ from ..domain import (
     Refused,
     Status,
     Task,
-    rules,
     system_clock,
 )
 from ..domain.codec import preferences_from_dict
@@ -42,6 +40,16 @@ from . import rows
 from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .notify import enqueue as queue_notification
+from .outbox_rules import (
+    ALREADY_SENT,
+    OUTBOX_COLUMNS,
+    check_queueable,
+    checked_queue_args,
+    queued_from_row,
+    restored_draft,
+    same_or_refused,
+    whole_micros,
+)
 from .paging import (
     ORDERS,
     SEARCH_TAG,
@@ -103,7 +111,6 @@ _UPDATE_TASK = f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in rows.WRITE_COLU
 _INSERT_MESSAGE = f"INSERT INTO messages (task, {', '.join(rows.MESSAGE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _INSERT_NOTE = f"INSERT INTO notes (task, {', '.join(rows.NOTE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
 _T = TypeVar("_T")
-_OUTBOX_COLUMNS = "key, task_id, body, queued_at, send_after, owner, committed"
 
 
 class SqliteStore(SqlStore):
@@ -414,7 +421,16 @@ class SqliteStore(SqlStore):
         with self._write() as conn:
             return self._send_once(conn, task_id, body, key, now)
 
-    def _send_once(self, conn: sqlite3.Connection, task_id: str, body: str, key: str | None, now: datetime) -> Task:
+    def _send_once(
+        self,
+        conn: sqlite3.Connection,
+        task_id: str,
+        body: str,
+        key: str | None,
+        now: datetime,
+        *,
+        clear_draft: bool = True,
+    ) -> Task:
         """Store a partner message (once per `key`) and clear the reply draft, inside `conn`'s transaction."""
         digest = reply_digest(body)
         if key is not None:
@@ -431,7 +447,8 @@ class SqliteStore(SqlStore):
                 "INSERT INTO replies (partner, key, task_id, digest, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (self.partner, key, task_id, digest, message_id, rows.to_micros(now)),
             )
-        self._clear_draft(conn, task_id, "reply")
+        if clear_draft:
+            self._clear_draft(conn, task_id, "reply")
         return after
 
     def _save(self, conn: sqlite3.Connection, loaded: Loaded, after: Task, event: str, now: datetime) -> None:
@@ -472,40 +489,22 @@ class SqliteStore(SqlStore):
 
     # --- the outbox -----------------------------------------------------------------------------------
     def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:
-        body = check_body(body, "message")
-        key = check_storable(key, "idempotency key")
-        owner = check_storable(owner, "owner")
-        if not key.strip():
-            raise Invalid("idempotency key is empty", "key")
-        if not isinstance(send_after, datetime) or send_after.tzinfo is None:
-            raise Invalid("send_after must be a time with a time zone", "send_after")
+        body, key, owner = checked_queue_args(body, key, owner, send_after)
         now = self.clock()
         with self._write() as conn:
             waiting = self._queued(conn, key)
             if waiting is not None:
-                if (waiting.task_id, waiting.body) != (task_id, body):
-                    raise IdempotencyMismatch(
-                        "this idempotency key is already waiting with another reply — nothing was queued"
-                    )
-                return waiting
+                return same_or_refused(waiting, task_id, body)
             if conn.execute("SELECT 1 FROM replies WHERE partner = ? AND key = ?", (self.partner, key)).fetchone():
-                raise IdempotencyMismatch("a reply with this idempotency key was already sent — nothing was queued")
-            task = self._load(conn, task_id).task
-            # The rules as they are now: a reply they refuse is refused before the wait.
-            rules.apply(task, rules.PartnerMessage("queued", body, self.user), now)
-            if task.status_at(now) in WAITING_FOR_FIRST_RESPONSE and send_after >= task.expires_at:
-                raise Refused(
-                    "the 72-hour window closes before the undo time ends — send this first reply at once",
-                    "undo_too_late",
-                )
+                raise IdempotencyMismatch(ALREADY_SENT)
+            check_queueable(self._load(conn, task_id).task, body, self.user, now, send_after)
             conn.execute(
-                "INSERT INTO outbox (partner, key, task_id, body, queued_at, send_after, owner, committed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                f"INSERT INTO outbox (partner, {OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
                 (self.partner, key, task_id, body, rows.to_micros(now), rows.to_micros(send_after), owner),
             )
             self._clear_draft(conn, task_id, "reply")
             self._events(conn, [(task_id,)], "reply_queued", now)
-        return QueuedReply(key, task_id, body, _whole_micros(now), _whole_micros(send_after), owner)
+        return QueuedReply(key, task_id, body, whole_micros(now), whole_micros(send_after), owner)
 
     def cancel_queued(self, key: str) -> QueuedReply | None:
         now = self.clock()
@@ -532,7 +531,8 @@ class SqliteStore(SqlStore):
                 if queued is None:
                     return None
                 conn.execute("DELETE FROM outbox WHERE partner = ? AND key = ?", (self.partner, key))
-                return self._send_once(conn, queued.task_id, queued.body, key, now)
+                # The draft went into the outbox when the reply was queued: one typed since stays.
+                return self._send_once(conn, queued.task_id, queued.body, key, now, clear_draft=False)
         except (Refused, Invalid, NotFound):
             # Refused now (the task changed while it waited): the text goes back to the
             # partner as a draft, never into thin air.
@@ -542,16 +542,16 @@ class SqliteStore(SqlStore):
     def queued_replies(self) -> list[QueuedReply]:
         with self._lock:
             found = self._conn.execute(
-                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
+                f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
                 (self.partner,),
             ).fetchall()
-        return [_queued_reply(row) for row in found]
+        return [queued_from_row(row) for row in found]
 
     def _queued(self, conn: sqlite3.Connection, key: str) -> QueuedReply | None:
         row = conn.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE partner = ? AND key = ?", (self.partner, key)
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner = ? AND key = ?", (self.partner, key)
         ).fetchone()
-        return None if row is None else _queued_reply(row)
+        return None if row is None else queued_from_row(row)
 
     def _unqueue(self, conn: sqlite3.Connection, queued: QueuedReply, now: datetime) -> None:
         """Out of the outbox, back into the reply draft: before any draft typed since."""
@@ -561,7 +561,7 @@ class SqliteStore(SqlStore):
                 "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = 'reply'",
                 (self.partner, queued.task_id),
             ).fetchone()
-            body = queued.body if since is None or since[0] == queued.body else f"{queued.body}\n\n{since[0]}"
+            body = restored_draft(queued.body, None if since is None else since[0])
             conn.execute(
                 "INSERT INTO drafts (partner, task_id, kind, body, saved_at) VALUES (?, ?, 'reply', ?, ?)"
                 " ON CONFLICT (partner, task_id, kind)"
@@ -732,16 +732,3 @@ def _grouped(
     ):
         out.setdefault(row[0], []).append(row[1:])
     return out
-
-
-def _whole_micros(value: datetime) -> datetime:
-    """`value` as the store keeps it (UTC, to the microsecond), so what `queue_reply`
-    returns equals what `queued_replies` reads back."""
-    return rows.from_micros(rows.to_micros(value))
-
-
-def _queued_reply(row: tuple[Any, ...]) -> QueuedReply:
-    key, task_id, body, queued_at, send_after, owner, committed = row
-    return QueuedReply(
-        key, task_id, body, rows.from_micros(queued_at), rows.from_micros(send_after), owner, bool(committed)
-    )
