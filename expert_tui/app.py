@@ -150,6 +150,7 @@ class ExpertApp(App[None]):
             except Exception as error:
                 notify_failure(self, error)
                 return
+            self.outbox.adopt(settled)
             self.outbox.report(settled)
             if settled.sent or settled.restored or settled.refused:
                 self.store_version += 1
@@ -173,6 +174,13 @@ class ExpertApp(App[None]):
             if answer == "send":
                 if await self.outbox.send_all_now():
                     self.exit()
+                else:
+                    self.notify(
+                        "Not quitting — a reply is not sent yet (see above). q then d quits and keeps it:"
+                        " a reply past its undo time is sent on the next start.",
+                        severity="warning",
+                        markup=False,
+                    )
             elif answer == "keep":
                 await self.outbox.keep_all_as_drafts()
                 self.exit()

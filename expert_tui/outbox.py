@@ -16,12 +16,14 @@ import math
 import os
 import socket
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
 from .domain.text import one_line
 from .store.base import OutboxSettled, QueuedReply
+from .store.errors import StoreUnavailable
 from .store_calls import failure_reason, notify_refusal
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 #: What `u` says when no reply is waiting (undo exists for sending only, SPEC 6).
 NOTHING_TO_UNDO = "No reply is waiting to be sent — nothing to undo (undo is for sending only)."
+#: Seconds between two tries of a reply the store could not take (a server out of reach), at most.
+MAX_RETRY_S = 30
 
 
 def this_process() -> str:
@@ -78,8 +82,11 @@ class Outbox:
         self._waiting: dict[str, QueuedReply] = {}
         #: Replies whose commit and send are under way.
         self._sending: set[str] = set()
-        #: Replies whose last send failed (not refused): said once, retried each tick.
-        self._failing: set[str] = set()
+        #: Replies the store could not take (not refused): said once, then tried again
+        #: less and less often (each key's next try).
+        self._retry_at: dict[str, datetime] = {}
+        self._tries: dict[str, int] = {}
+        self._said_failing: set[str] = set()
 
     # --- reading ---------------------------------------------------------------------------
     @property
@@ -95,8 +102,8 @@ class Outbox:
 
     def undoable(self, task_id: str | None = None) -> QueuedReply | None:
         """The reply `u` takes back: the task's own, else the latest sent; `None` when
-        none can be undone any more."""
-        candidates = [q for q in self._waiting.values() if q.key not in self._sending]
+        none can be undone any more (being sent, or committed: its undo time is over)."""
+        candidates = [q for q in self._waiting.values() if q.key not in self._sending and not q.committed]
         if task_id is not None:
             own = [q for q in candidates if q.task_id == task_id]
             candidates = own or candidates
@@ -139,9 +146,17 @@ class Outbox:
             self.app.notify("Too late to undo — the reply was already sent.", severity="warning", markup=False)
         return taken
 
+    def held_for_server(self, task_id: str) -> bool:
+        """Whether the task's reply is past its undo time and waits for the store to take it."""
+        return any(q.task_id == task_id and q.committed for q in self._waiting.values())
+
     def tick(self, now: datetime) -> None:
-        """On the app's clock: send every reply whose undo time is over."""
+        """On the app's clock: send every reply whose undo time is over (and try again,
+        less often, those the store could not take)."""
         for queued in list(self._waiting.values()):
+            retry_at = self._retry_at.get(queued.key)
+            if retry_at is not None and now < retry_at:
+                continue
             if queued.send_after <= now and queued.key not in self._sending:
                 self._sending.add(queued.key)
                 self.app.run_worker(self._send(queued), group="outbox")
@@ -155,19 +170,36 @@ class Outbox:
         return not self._waiting
 
     async def keep_all_as_drafts(self) -> None:
-        """Take every waiting reply back into its draft (quitting without sending)."""
+        """Take every waiting reply back into its draft (quitting without sending); one
+        whose undo time is over stays in the outbox and goes out on the next start."""
         for queued in list(self._waiting.values()):
-            if queued.key not in self._sending:
+            if queued.key not in self._sending and not queued.committed:
                 await self.undo(queued)
 
     async def _send(self, queued: QueuedReply) -> None:
         store = self.app.store
         try:
-            await asyncio.to_thread(store.commit_queued, queued.key)
+            if await asyncio.to_thread(store.commit_queued, queued.key) is not None:
+                # From now on it goes out: `u` no longer takes it back.
+                self._waiting[queued.key] = replace(queued, committed=True)
             task = await asyncio.to_thread(store.send_queued, queued.key)
+        except StoreUnavailable as error:
+            # Out of reach (a server down, a dropped link): kept in the outbox and sent by
+            # its key when the store answers, once. Said once, tried again less often.
+            self._retry_later(queued, now=self.app.clock())
+            if queued.key not in self._said_failing:
+                self._said_failing.add(queued.key)
+                self.app.notify(
+                    f"Reply to {queued.task_id} not sent yet — {failure_reason(error)}. It is kept and sent"
+                    " as soon as the server answers (nothing is lost, nothing is sent twice).",
+                    title="Waiting for the server",
+                    severity="warning",
+                    markup=False,
+                    timeout=12,
+                )
         except DomainError as error:
             # Refused now (the task changed while the reply waited): it is the draft again.
-            self._waiting.pop(queued.key, None)
+            self._forget(queued.key)
             notify_refusal(self.app, error)
             self.app.notify(
                 f"Reply to {queued.task_id} not sent — it is back as a draft (r continues it).",
@@ -176,9 +208,10 @@ class Outbox:
                 markup=False,
                 timeout=10,
             )
-        except Exception as error:  # a disk or network failure: kept, tried again on the next tick
-            if queued.key not in self._failing:
-                self._failing.add(queued.key)
+        except Exception as error:  # a disk failure: kept, tried again
+            self._retry_later(queued, now=self.app.clock())
+            if queued.key not in self._said_failing:
+                self._said_failing.add(queued.key)
                 self.app.notify(
                     f"Reply to {queued.task_id} not sent yet — {failure_reason(error)}. It stays in the outbox"
                     " and is tried again.",
@@ -187,14 +220,27 @@ class Outbox:
                     markup=False,
                 )
         else:
-            self._waiting.pop(queued.key, None)
-            self._failing.discard(queued.key)
+            late = queued.key in self._said_failing
+            self._forget(queued.key)
             if task is not None:
-                self.app.notify(f"Reply sent to {one_line(task.merchant.name)[:60]}.", title="Sent", markup=False)
+                back = " (the server answers again)" if late else ""
+                self.app.notify(f"Reply sent to {one_line(task.merchant.name)[:60]}{back}.", title="Sent", markup=False)
                 self.app.reply_sent(task)
         finally:
             self._sending.discard(queued.key)
             self._changed()
+
+    def _retry_later(self, queued: QueuedReply, *, now: datetime) -> None:
+        """The next try of a reply the store could not take: 1, 2, 4 … up to 30 s later."""
+        tries = self._tries.get(queued.key, 0) + 1
+        self._tries[queued.key] = tries
+        self._retry_at[queued.key] = now + timedelta(seconds=min(MAX_RETRY_S, 2 ** (tries - 1)))
+
+    def _forget(self, key: str) -> None:
+        self._waiting.pop(key, None)
+        self._retry_at.pop(key, None)
+        self._tries.pop(key, None)
+        self._said_failing.discard(key)
 
     def _changed(self) -> None:
         self.app.outbox_version += 1
@@ -203,6 +249,17 @@ class Outbox:
     def settle(self) -> OutboxSettled:
         """What an earlier expert-tui left in the outbox (run in a thread)."""
         return self.app.store.settle_outbox(leave=lambda queued: owner_is_running(queued.owner))
+
+    def adopt(self, settled: OutboxSettled) -> None:
+        """Replies an earlier run committed that the store could not take yet: this
+        process sends them (by their keys, so once) when it can."""
+        now = self.app.clock()
+        for queued, _reason in settled.unsent:
+            self._waiting[queued.key] = replace(queued, committed=True)
+            self._said_failing.add(queued.key)
+            self._retry_later(queued, now=now)
+        if settled.unsent:
+            self._changed()
 
     def report(self, settled: OutboxSettled) -> None:
         """Say what happened to the replies an earlier run left waiting."""
@@ -220,6 +277,16 @@ class Outbox:
                 f"{_replies(len(settled.restored)).capitalize()} still inside the undo time when expert-tui last"
                 f" closed came back as a draft, not sent: {names} (r continues it).",
                 title="Back as drafts",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+        if settled.unsent:
+            names = ", ".join(queued.task_id for queued, _reason in settled.unsent)
+            self.app.notify(
+                f"{_replies(len(settled.unsent)).capitalize()} from when expert-tui last closed not sent yet —"
+                f" {one_line(settled.unsent[0][1])}. Kept, and sent as soon as the server answers: {names}.",
+                title="Waiting for the server",
                 severity="warning",
                 markup=False,
                 timeout=15,

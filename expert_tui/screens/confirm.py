@@ -85,6 +85,8 @@ class QuitQuestion(_OneKeyQuestion):
             if len(waiting) == 1
             else f"{len(waiting)} replies are still waiting to be sent ({', '.join(q.task_id for q in waiting)})."
         )
+        if any(q.committed for q in waiting):
+            what += " A reply past its undo time stays in the outbox and is sent on the next start."
         super().__init__(
             f"{what} Quit?",
             {"y": ("send", "send now and quit"), "d": ("keep", "keep as draft and quit")},
