@@ -19,6 +19,7 @@ from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Sort, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
 from expert_tui.widgets.preview import TaskPreview
+from expert_tui.widgets.reply_editor import ReplyEditor
 from expert_tui.widgets.status_counts import SHORT_WORDS, fitting_counts_line
 from expert_tui.widgets.task_columns import STATUS_WORDS
 
@@ -165,6 +166,33 @@ async def test_r_opens_the_task_with_the_editor(store: SqliteStore, clock: Froze
         # The editor, empty and focused, whatever the task (templates are a choice inside it).
         assert isinstance(app.screen, TaskScreen)
         assert app.focused is not None and app.focused.id == "editor"
+
+
+async def test_a_reply_begun_with_r_in_the_inbox_lands_back_there_on_the_next_task(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    first, second = first_ids(store, 2)
+    app = ExpertApp(store, clock=clock, poll_interval=0.05, undo_send_seconds=10)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"Happy to help", "ctrl+s")
+        # The reply took the task off the partner's plate: back in the list, on the next task.
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "back in the inbox")
+        await until(pilot, lambda: highlighted_id(app) == second, "on the next task")
+        assert [(q.task_id, q.body) for q in store.queued_replies()] == [(first, "Happy to help")]
+        # u from there brings it back into its editor, exactly as it was.
+        await pilot.press("u")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, TaskScreen) and app.screen.query_one(ReplyEditor).text == "Happy to help",
+            "the reply back in its editor",
+        )
+        assert app.screen.task_id == first and store.queued_replies() == []
+
+
+def highlighted_id(app: ExpertApp) -> str | None:
+    task = inbox(app).task_list.highlighted
+    return None if task is None else task.id
 
 
 async def test_decline_from_the_inbox_moves_to_the_next_task(store: SqliteStore, clock: FrozenClock) -> None:

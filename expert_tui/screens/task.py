@@ -116,7 +116,7 @@ class TaskScreen(Screen[None]):
         self.task_id = task_id
         self.current: Task | None = None
         self._reply_on_load = reply
-        #: `esc` in the editor goes back to the list `r` was pressed in (until a reply is sent).
+        #: `esc` in the editor, and sending, go back to the list `r` was pressed in.
         self._back_to_list = reply
         self._unread = unread
         #: Merchant messages that were new when the partner opened the task: marked for the visit.
@@ -340,7 +340,13 @@ class TaskScreen(Screen[None]):
         """The editor, empty (or the draft) and focused at once: every key typed after
         `r` lands in it. Templates are offered on the line above, for a first reply only."""
         if self._reply_waits():
-            self.notify("Your reply is waiting to be sent — u takes it back to edit it.", markup=False)
+            held = self._outbox is not None and self._outbox.held_for_server(self.task_id)
+            self.notify(
+                "Your reply waits for the server and is sent when it answers — write the next one then."
+                if held
+                else "Your reply is waiting to be sent — u takes it back to edit it.",
+                markup=False,
+            )
             return
         if not self._offer("reply"):
             return
@@ -446,7 +452,6 @@ class TaskScreen(Screen[None]):
         if result is None:
             return
         self._send_key = None
-        self._back_to_list = False
         self._draft.reset("")
         editor.clear()
         self.query_one("#composer").display = False
@@ -458,6 +463,11 @@ class TaskScreen(Screen[None]):
                 self.notify("Sent at once — the 72-hour window closes before an undo time would end.", markup=False)
             else:
                 self.notify("Reply sent.", title="Sent", markup=False)
+        if self._back_to_list:
+            # `r` was pressed in the list: the reply took the task off the partner's plate,
+            # so back there, on the next task (SPEC 3); the list's bar counts down and `u`
+            # there brings the reply back into this editor.
+            self.dismiss()
 
     def _key_for(self, text: str) -> str:
         """The idempotency key of `text`: the same text retried after a failure reuses its
