@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from task_ui import TaskApp, make_store, message, note, opened, still, task_record, until
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import DeclineDialog, DisplayNameQuestion
