@@ -27,13 +27,16 @@ UNTIL_TIMEOUT = 10.0
 
 
 def still(pilot: Pilot[Any]) -> None:
-    """No blinking cursor anywhere, so two runs paint the same frame. Each widget is repainted
-    too: a TextArea caught in its blink's "on" phase keeps the cursor it last painted (turning
-    the blink off changes nothing it watches), so the frame would follow the blink's phase."""
+    """No blinking cursor anywhere, so two runs paint the same frame: a focused editor shows
+    a steady cursor. A TextArea's line cache is emptied too: its key does not tell a line
+    drawn in the blink's "off" phase from one drawn with the blink stopped, so without that
+    the frame followed the blink's phase at the moment (a CI failure under load)."""
     for screen in pilot.app.screen_stack:
         for widget in screen.query("*"):
             if isinstance(widget, TextArea | Input):
                 widget.cursor_blink = False
+                if isinstance(widget, TextArea):
+                    widget._line_cache.clear()
                 widget.refresh()
 
 
