@@ -34,7 +34,6 @@ class ScreenApp(ExpertApp):
         self.push_screen(self._make())
 
 
-
 def contact_record(
     contact_id: str, *, now: datetime, age: timedelta, name: str = "Zofia Lewandowska", **fields: Any
 ) -> dict[str, Any]:
