@@ -35,7 +35,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.DECLINED: "Declined",
     Status.EXPIRED: "Expired",
     Status.RESPONDED: "Responded",
-    Status.AWAITING_RESPONSE: "Awaiting response",
+    Status.AWAITING_RESPONSE: "Awaiting your reply",
     Status.INACTIVE: "Inactive",
     Status.COMPLETED: "Completed",
 }
