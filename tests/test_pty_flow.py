@@ -220,7 +220,7 @@ def test_a_comment_typed_fast_on_the_reason_list_lands_in_the_comment(tmp_path: 
         see(app, "Decline this task")
         see(app, "enter decline")
         app.send(b"Cannot launch by 15 Dec")  # one burst on the reason list
-        see(app, "15 Dec")
+        see(app, "launch by 15 Dec")  # in the comment ("15 December" is in the brief behind)
         app.send(ENTER)
         wait_store(db, lambda s: s.get_task("T-1").status is Status.DECLINED, "declined")
         app.send(b"q")
