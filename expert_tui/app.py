@@ -114,11 +114,6 @@ class ExpertApp(App[None]):
     def on_key_handled(self, message: KeyHandled) -> None:
         self._key_order.handled(message)
 
-    def key_in_burst(self) -> bool:
-        """Whether the key being handled came in one read with others (an unbracketed
-        paste): a key that decides with no way back does not decide on it (`key_order`)."""
-        return self._key_order.in_burst
-
     def get_default_screen(self) -> Screen[None]:
         from .screens.inbox import InboxScreen
 

@@ -14,12 +14,6 @@ marker message follows it along the same path; when the marker reaches the app, 
 key has done all it does) and while the screen in front does not take input yet. A
 screen that loads before it takes input says so with a `takes_input` attribute; for
 any other screen, having a focused widget (or nothing to focus) is enough.
-
-It also tells the widget handling a key whether that key came in a burst: read together
-with the key before it, or with keys still held behind it. A person's deliberate keys
-come one read apart; a paste the terminal did not bracket (or keys that piled up while
-the machine was busy) comes in one. A key that decides something with no way back
-(enter declining, y confirming) does not decide on a key of a burst (`in_burst`).
 """
 
 from __future__ import annotations
@@ -46,15 +40,6 @@ FOCUS_WAIT = 0.5
 #: screen that never said it is ready must not leave the app deaf.
 LOADING_WAIT = 15.0
 RECHECK = 0.02
-#: Keys read closer together than this came in one read of the terminal (µs apart);
-#: a person's next key, or a test pilot's, comes tens of milliseconds later.
-BURST_GAP = 0.001
-
-
-def key_in_burst(app: object) -> bool:
-    """Whether the key `app` is handling came in a burst (False for an app without `KeyOrder`)."""
-    check = getattr(app, "key_in_burst", None)
-    return bool(check()) if callable(check) else False
 
 
 class KeyHandled(Message):
@@ -84,11 +69,6 @@ class KeyOrder:
         self._screen: Screen[object] | None = None
         self._screen_since = 0.0
         self._recheck_pending = False
-        #: When the last key or paste was read, and each held one's gap to the one before it.
-        self._last_read: float | None = None
-        self._gaps: dict[int, float] = {}
-        #: Whether the key or paste being handled now came in a burst (see the module's doc).
-        self.in_burst = False
 
     @property
     def busy(self) -> bool:
@@ -101,19 +81,15 @@ class KeyOrder:
 
     async def take(self, event: InputEvent) -> None:
         """Handle `event` now if nothing is before it and the screen takes input, else queue it."""
-        gap = float("inf") if self._last_read is None else event.time - self._last_read
-        self._last_read = event.time
         if self.busy or not self.ready():
-            self._gaps[id(event)] = gap
             self._held.append(event)
             self._schedule_recheck()
             return
-        await self._send(event, gap)
+        await self._send(event)
 
-    async def _send(self, event: InputEvent, gap: float) -> None:
+    async def _send(self, event: InputEvent) -> None:
         # Where Textual forwards it: the focused widget, else the screen.
         target: MessagePump = self.app.focused or self.app.screen
-        self.in_burst = gap < BURST_GAP or bool(self._held)
         await self._deliver(event)
         if not event.is_forwarded:
             return  # a priority binding took it, at once
@@ -146,8 +122,7 @@ class KeyOrder:
         """Hand on held keys, one at a time, while nothing is on its way and the screen is ready."""
         self._expire_in_flight()
         while self._held and self._in_flight is None and self.ready():
-            event = self._held.popleft()
-            await self._send(event, self._gaps.pop(id(event), float("inf")))
+            await self._send(self._held.popleft())
         if self._held:
             self._schedule_recheck()
 

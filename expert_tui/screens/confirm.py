@@ -1,9 +1,8 @@
 """One-key questions: confirm an action that has no undo, and quitting with replies waiting.
 
 The pattern is the same everywhere (SPEC 6): the question names what happens and the
-one key that does it; any other key — and a paste, which is never keys, even one the
-terminal did not bracket (keys read in one go) — cancels, and the cancel is said in
-words, so a stray key never acts and never goes unexplained.
+one key that does it; any other key — and a paste, which is never keys — cancels, and
+the cancel is said in words, so a stray key never acts and never goes unexplained.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..key_order import key_in_burst
 from ..outbox import seconds_left
 from ..store.base import QueuedReply
 
@@ -46,12 +44,6 @@ class _OneKeyQuestion(ModalScreen[str | None]):
     async def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
-        if key_in_burst(self.app):
-            # Read in one go with other keys (a paste the terminal did not bracket): a
-            # `y` there is text, not the partner's answer.
-            self.notify(f"Keys came in all at once (a paste?): nothing done. {self.cancelled}", markup=False, timeout=4)
-            self.dismiss(None)
-            return
         self._answer(self.answers.get(event.key, (None, ""))[0])
 
     def on_paste(self, event: events.Paste) -> None:
