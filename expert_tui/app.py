@@ -30,15 +30,15 @@ from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.screen import Screen
 
-from .commands import ScreenCommands
-from .connection import Connection
 from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
-from .key_order import KeyHandled, KeyOrder
-from .outbox import Outbox
 from .settings import SettingsFile
 from .store.base import Store
-from .store_calls import notify_failure
+from .ui.connection import Connection
+from .ui.key_order import KeyHandled, KeyOrder
+from .ui.outbox import Outbox
+from .ui.palette import ScreenCommands
+from .ui.store_calls import notify_failure
 
 #: Seconds between two looks at the store's change log.
 POLL_INTERVAL = 1.0

@@ -102,7 +102,7 @@ async def test_palette_offers_task_actions_and_runs_them(tmp_path: Path, clock: 
 
 
 async def test_palette_offers_only_what_the_rules_allow(tmp_path: Path, clock: FrozenClock) -> None:
-    from expert_tui.commands import screen_commands
+    from expert_tui.ui.palette import screen_commands
 
     store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
     async with TaskApp(store, clock).run_test(size=(120, 40)) as pilot:

@@ -18,8 +18,8 @@ from expert_tui.domain import FrozenClock
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.store.base import Page, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.ui.task_window import PAGE_SIZE
 from expert_tui.widgets.task_list import PLACEHOLDER
-from expert_tui.widgets.task_window import PAGE_SIZE
 
 pytestmark = pytest.mark.anyio
 

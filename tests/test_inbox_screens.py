@@ -14,7 +14,6 @@ from inbox_helpers import demo_store, screen_lines
 from task_ui import make_store, message, task_record, terminal_output, until
 
 from expert_tui.app import ExpertApp
-from expert_tui.commands import screen_commands
 from expert_tui.domain import FrozenClock, Status
 from expert_tui.screens.confirm import ConfirmKey
 from expert_tui.screens.contacts import ContactsScreen
@@ -22,6 +21,7 @@ from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.preferences import PreferencesScreen
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.ui.palette import screen_commands
 
 pytestmark = pytest.mark.anyio
 

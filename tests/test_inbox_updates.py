@@ -23,12 +23,12 @@ from textual.strip import Strip
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.domain.timefmt import countdown
-from expert_tui.screens.exact_updates import ExactChopsUpdate, whole_characters
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.pickers import FilterPicker
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Event, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.ui.exact_updates import ExactChopsUpdate, whole_characters
 from expert_tui.widgets.countdown_line import CountdownLine
 from expert_tui.widgets.task_columns import columns
 from expert_tui.widgets.task_list import TaskList

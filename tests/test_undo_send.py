@@ -16,12 +16,12 @@ from textual.pilot import Pilot
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import Author, FrozenClock, Status
-from expert_tui.outbox import NOTHING_TO_UNDO
 from expert_tui.screens.confirm import QuitQuestion
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.settings import SettingsFile
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.ui.outbox import NOTHING_TO_UNDO
 from expert_tui.widgets.outbox_bar import OutboxBar
 from expert_tui.widgets.reply_editor import ReplyEditor
 

@@ -22,8 +22,8 @@ from ..store import StoreLocked
 from ..store.errors import StoreUnavailable, TokenRefused
 from . import exits
 from .backend import Backend, choose_backend, open_store, os_reason, store_exists
-from .commands import HANDLERS, Context
 from .exits import CliError
+from .handlers import HANDLERS, Context
 from .output import error_document
 from .parser import build_parser
 

@@ -18,8 +18,8 @@ from ..domain.codec import preferences_from_dict, preferences_to_dict
 from ..domain.limits import MAX_TASK_JSON_BYTES
 from ..domain.text import for_display, one_line
 from .backend import os_reason
-from .commands import Context, out, print_json
 from .exits import CliError
+from .handlers import Context, out, print_json
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}

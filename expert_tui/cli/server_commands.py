@@ -15,8 +15,8 @@ from ..domain.text import one_line
 from ..domain.timefmt import format_ts
 from ..store.tokens import TokenInfo, TokenStore
 from .backend import Backend, local_backend, missing_store, open_database
-from .commands import Context, err, out, print_json
 from .exits import OK, CliError
+from .handlers import Context, err, out, print_json
 
 if TYPE_CHECKING:
     from ..server.app import Mailing

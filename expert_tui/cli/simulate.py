@@ -19,8 +19,8 @@ from ..domain.text import one_line
 from ..store.errors import StoreUnavailable, TokenRefused
 from ..store.remote import RemoteStore
 from .backend import Backend
-from .commands import out
 from .exits import OK, CliError
+from .handlers import out
 
 _SERVER_FIELDS = ("expires_at", "status", "first_response_at", "last_activity_at", "unread", "decline", "review")
 _FOLLOW_UPS = (

@@ -17,8 +17,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..outbox import seconds_left
 from ..store.base import QueuedReply
+from ..ui.outbox import seconds_left
 
 CSS_PATH = Path(__file__).with_name("confirm.tcss")
 

@@ -22,11 +22,11 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..commands import PaletteCommand, with_keys
 from ..domain import Author, DomainError, Kind, Status, Task
 from ..domain.text import one_line
 from ..store.base import Sort, TaskQuery
-from ..store_calls import notify_failure, notify_refusal
+from ..ui.palette import PaletteCommand, with_keys
+from ..ui.store_calls import notify_failure, notify_refusal
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.safe import safe_content, safe_line
 from ..widgets.task_columns import STATUS_WORDS

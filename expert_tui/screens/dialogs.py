@@ -26,8 +26,8 @@ from textual.widgets.option_list import Option
 
 from ..domain import DeclineReason, Task
 from ..settings import MAX_DISPLAY_NAME_CHARS, SettingsError, check_display_name
-from ..store_calls import call_store
-from ..widgets.drafts import DraftSaver
+from ..ui.drafts import DraftSaver
+from ..ui.store_calls import call_store
 from ..widgets.safe import safe_line
 from ..widgets.text_box import TextBox
 

@@ -23,20 +23,20 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from ..commands import PaletteCommand, with_keys
 from ..domain import DomainError, Kind, NotFound, Refused, Status, Task, rules
-from ..outbox import NOTHING_TO_UNDO
 from ..store.base import Sort, TaskQuery
-from ..store_calls import call_store, notify_failure, notify_refusal
+from ..ui.exact_updates import use_exact_updates
+from ..ui.outbox import NOTHING_TO_UNDO
+from ..ui.palette import PaletteCommand, with_keys
+from ..ui.store_calls import call_store, notify_failure, notify_refusal
+from ..ui.task_window import TaskWindow
 from ..widgets.column_header import ColumnHeader
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
 from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
-from ..widgets.task_window import TaskWindow
 from .confirm import ConfirmKey, confirm_words
-from .exact_updates import use_exact_updates
 from .pickers import Filter, FilterPicker, SortPicker
 
 if TYPE_CHECKING:

@@ -23,17 +23,17 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..commands import PaletteCommand, with_keys
 from ..domain import Author, DomainError, Status, Task
 from ..domain import rules as r
 from ..domain.templates import TEMPLATES, fill
 from ..domain.text import one_line
-from ..outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
 from ..settings import SettingsError, SettingsFile
 from ..store.base import QueuedReply
-from ..store_calls import call_store, failure_reason, notify_refusal
+from ..ui.drafts import DraftSaver
+from ..ui.outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
+from ..ui.palette import PaletteCommand, with_keys
+from ..ui.store_calls import call_store, failure_reason, notify_refusal
 from ..widgets.conversation import Conversation
-from ..widgets.drafts import DraftSaver
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
 from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer

@@ -12,7 +12,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from ..connection import Connection, State
+from ..ui.connection import Connection, State
 
 #: Columns from which the state is said in whole words.
 WORDS_FROM = 100

@@ -7,7 +7,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from ..outbox import seconds_left
+from ..ui.outbox import seconds_left
 
 
 class OutboxBar(Static):

@@ -18,10 +18,10 @@ from ..domain import Budget, Status, Task
 from ..domain.rules import IN_CONVERSATION
 from ..domain.text import one_line
 from ..domain.timefmt import humanize_delta
+from ..domain.urgency import deadline_of
 from .countdown_line import CountdownLine
 from .safe import safe_line
 from .task_columns import KIND_WORDS, STATUS_WORDS
-from .urgency import deadline_of
 
 MAX_REQUIREMENTS = 3
 

@@ -13,8 +13,8 @@ from textual.widgets import Static
 
 from ..domain import Status, Task
 from ..domain.timefmt import countdown, humanize_delta
+from ..domain.urgency import Band, band_for
 from .safe import safe_content, safe_line
-from .urgency import Band, band_for
 
 #: CSS class of the countdown per urgency band (the inbox's bands, so both screens agree).
 BAND_CLASSES: dict[Band, str] = {

@@ -29,10 +29,10 @@ from textual.strip import Strip
 
 from ..domain import Status, Task
 from ..domain.text import one_line
-from ..store_calls import notify_failure
+from ..domain.urgency import Deadline, changed_span, deadline_of
+from ..ui.store_calls import notify_failure
+from ..ui.task_window import TaskWindow
 from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
-from .task_window import TaskWindow
-from .urgency import Deadline, changed_span, deadline_of
 
 UNREAD_MARK = "●"
 PLACEHOLDER = "…"

@@ -30,12 +30,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Static
 
-from ...commands import PaletteCommand, with_keys
 from ...domain import DomainError, Invalid
 from ...domain.codec import preferences_from_dict, preferences_to_dict
 from ...domain.text import one_line
 from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
-from ...store_calls import call_store, failure_reason, notify_refusal
+from ...ui.palette import PaletteCommand, with_keys
+from ...ui.store_calls import call_store, failure_reason, notify_refusal
 from ...widgets.keys_footer import KeysFooter
 from .fields import Field, ServiceRow, Toggle
 from .form import DEFAULT_CURRENCY, SERVICE_FIELD, FormValues, ServiceValues, availability_words, field_words, values_of

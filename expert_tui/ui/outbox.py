@@ -20,14 +20,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
-from .domain.text import one_line
-from .store.base import OutboxSettled, QueuedReply
-from .store.errors import StoreUnavailable
+from ..domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
+from ..domain.text import one_line
+from ..store.base import OutboxSettled, QueuedReply
+from ..store.errors import StoreUnavailable
 from .store_calls import failure_reason, notify_refusal
 
 if TYPE_CHECKING:
-    from .app import ExpertApp
+    from ..app import ExpertApp
 
 #: What `u` says when no reply is waiting (undo exists for sending only, SPEC 6).
 NOTHING_TO_UNDO = "No reply is waiting to be sent — nothing to undo (undo is for sending only)."

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from ..domain import Status, Task
-from ..domain.timefmt import countdown
+from . import Status, Task
+from .timefmt import countdown
 
 
 class Band(Enum):

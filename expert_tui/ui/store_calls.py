@@ -15,8 +15,8 @@ from typing import TypeVar
 
 from textual.app import App
 
-from .domain import DomainError, Invalid, NotFound
-from .domain.text import one_line
+from ..domain import DomainError, Invalid, NotFound
+from ..domain.text import one_line
 
 T = TypeVar("T")
 
