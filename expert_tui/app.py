@@ -27,6 +27,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.css.query import NoMatches
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -39,6 +41,7 @@ from .ui.key_order import KeyHandled, KeyOrder
 from .ui.outbox import Outbox
 from .ui.palette import ScreenCommands
 from .ui.store_calls import notify_failure
+from .ui.terminal_reads import ReadCountingDriver
 
 #: Seconds between two looks at the store's change log.
 POLL_INTERVAL = 1.0
@@ -113,6 +116,12 @@ class ExpertApp(App[None]):
 
     def on_key_handled(self, message: KeyHandled) -> None:
         self._key_order.handled(message)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver, counting the keys of each read on Linux, which is how
+        an unbracketed paste is told from typing (`terminal_reads`)."""
+        driver = super().get_driver_class()
+        return ReadCountingDriver if driver is LinuxDriver else driver
 
     def get_default_screen(self) -> Screen[None]:
         from .screens.inbox import InboxScreen

@@ -171,6 +171,22 @@ async def test_ctrl_j_and_a_paste_never_decline() -> None:
         assert comment_of(dialog) == "busy 3 weeks then 5 days off"
 
 
+async def test_a_paste_into_the_comment_keeps_every_line_once() -> None:
+    dialog = DeclineDialog(TASK)
+    app = DialogApp(dialog)
+    async with app.run_test() as pilot:
+        await pilot.press("2")
+        comment = dialog.query_one("#comment")
+        await until(pilot, lambda: comment.has_focus, "the comment")
+        comment.post_message(events.Paste("Cannot launch\nby 15 Dec\r\nsorry"))
+        await until(pilot, lambda: comment_of(dialog) != "", "the pasted text")
+        assert comment_of(dialog) == "Cannot launch by 15 Dec sorry"
+        comment.post_message(events.Paste(" and\nmore\n"))
+        await until(pilot, lambda: comment_of(dialog).endswith("more"), "the second paste")
+        assert comment_of(dialog) == "Cannot launch by 15 Dec sorry and more"
+        assert app.results == []
+
+
 async def test_escape_cancels_decline() -> None:
     """No comment typed: nothing to lose, esc leaves at once."""
     app = DialogApp(DeclineDialog(TASK))

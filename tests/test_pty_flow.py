@@ -21,6 +21,7 @@ from typing import Any
 
 from pty_run import PtyProcess
 from task_ui import message, task_record
+from textual.geometry import Size
 
 from expert_tui.domain import Author, DeclineReason, FrozenClock, Status
 from expert_tui.settings import SettingsFile
@@ -296,3 +297,91 @@ def test_every_key_refused_on_an_expired_task_says_why(tmp_path: Path) -> None:
             seen_after(app, mark, "no actions are")
         app.send(b"q")
         assert app.close() == 0
+
+
+# --- pastes never decide: enter in the decline comment, y in a question ---------------------------
+
+PASTE_START, PASTE_END = b"\x1b[200~", b"\x1b[201~"
+
+
+def open_decline_comment(app: PtyProcess) -> None:
+    see(app, "Anna Nowak")
+    app.send(b"d")
+    see(app, "enter decline")
+    app.send(b"3")  # a reason: the comment has the keys
+    see(app, "3 Budget")
+
+
+def still_deciding(app: PtyProcess, db: Path, probe: bytes, shown: str) -> None:
+    """A key typed after the paste still lands in the open comment: the paste decided nothing."""
+    mark = len(app.output)
+    app.send(probe)
+    seen_after(app, mark, shown)
+    assert "Decline this task" in app.text(), "the dialog closed"
+    assert read_store(db, lambda s: s.get_task("T-1").status) is Status.NEW
+
+
+def test_a_bracketed_paste_with_line_breaks_in_the_decline_comment_never_declines(tmp_path: Path) -> None:
+    db = make_db(tmp_path, task_record(now=now()))
+    with running(db, cols=120, rows=40) as app:
+        open_decline_comment(app)
+        app.send(PASTE_START + b"Cannot launch\nby 15 Dec\r\nsorry" + PASTE_END)
+        see(app, "sorry")
+        still_deciding(app, db, b"!", "sorry!")
+        app.send(ENTER)  # enter on its own declines (SPEC 6)
+        wait_store(db, lambda s: s.get_task("T-1").status is Status.DECLINED, "declined by enter")
+        app.send(b"q")
+        assert app.close() == 0
+    decline = read_store(db, lambda s: s.get_task("T-1").decline)
+    assert (decline.reason, decline.comment) == (DeclineReason.BUDGET, "Cannot launch by 15 Dec sorry!")
+
+
+def test_an_unbracketed_paste_holding_a_carriage_return_joins_the_comment_instead_of_declining(
+    tmp_path: Path,
+) -> None:
+    db = make_db(tmp_path, task_record(now=now()))
+    with running(db, cols=120, rows=40) as app:
+        open_decline_comment(app)
+        # What a terminal without bracketed paste sends for two pasted lines: one write, CR between.
+        app.send(b"Cannot launch\rby 15 Dec")
+        see(app, "by 15 Dec")
+        see(app, "enter alone declines")
+        still_deciding(app, db, b"!", "Dec!")
+        app.send(ENTER)
+        wait_store(db, lambda s: s.get_task("T-1").status is Status.DECLINED, "declined by enter")
+        app.send(b"q")
+        assert app.close() == 0
+    decline = read_store(db, lambda s: s.get_task("T-1").decline)
+    assert (decline.reason, decline.comment) == (DeclineReason.BUDGET, "Cannot launch by 15 Dec!")
+
+
+def test_a_y_pasted_together_with_c_does_not_complete(tmp_path: Path) -> None:
+    db = make_db(tmp_path, in_conversation(status="responded"))
+    with running(db) as app:
+        see(app, "Anna Nowak")
+        mark = len(app.output)
+        app.send(b"cy")  # one read: a paste, not a person answering the question
+        seen_after(app, mark, "Keys came in")
+        assert read_store(db, lambda s: s.get_task("T-1").status) is Status.RESPONDED
+        mark = len(app.output)
+        app.send(b"c")
+        seen_after(app, mark, "completed?")
+        app.send(b"y")
+        wait_store(db, lambda s: s.get_task("T-1").status is Status.COMPLETED, "completed after y on its own")
+        app.send(b"q")
+        assert app.close() == 0
+
+
+def test_the_keys_of_one_read_each_carry_its_size() -> None:
+    """What the driver writes on the events of one read (`terminal_reads.tag_read`)."""
+    from textual import events
+
+    from expert_tui.ui.terminal_reads import keys_in_read, tag_read
+
+    one_read = [events.Key("c", "c"), events.Key("y", "y"), events.Resize(Size(80, 24), Size(80, 24))]
+    tag_read(one_read)
+    assert [keys_in_read(event) for event in one_read[:2]] == [2, 2]
+    alone = events.Key("y", "y")
+    tag_read([alone])
+    assert keys_in_read(alone) == 1
+    assert keys_in_read(events.Key("y", "y")) == 1  # a pilot's key: nobody counted

@@ -1,7 +1,8 @@
 """One-key questions: confirm an action that has no undo, and quitting with replies waiting.
 
 The pattern is the same everywhere (SPEC 6): the question names what happens and the
-one key that does it; any other key — and a paste, which is never keys — cancels, and
+one key that does it; any other key — and a paste, which is never keys, even one the
+terminal did not bracket (keys that came in one read, `terminal_reads`) — cancels, and
 the cancel is said in words, so a stray key never acts and never goes unexplained.
 """
 
@@ -19,6 +20,7 @@ from textual.widgets import Static
 
 from ..store.base import QueuedReply
 from ..ui.outbox import seconds_left
+from ..ui.terminal_reads import keys_in_read
 
 CSS_PATH = Path(__file__).with_name("confirm.tcss")
 
@@ -44,6 +46,12 @@ class _OneKeyQuestion(ModalScreen[str | None]):
     async def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
+        if keys_in_read(event) > 1:
+            # Read together with other keys (a paste the terminal did not bracket): a `y`
+            # there is text, not the partner's answer.
+            self.notify(f"Keys came in all at once (a paste?): nothing done. {self.cancelled}", markup=False, timeout=4)
+            self.dismiss(None)
+            return
         self._answer(self.answers.get(event.key, (None, ""))[0])
 
     def on_paste(self, event: events.Paste) -> None:

@@ -28,6 +28,7 @@ from ..domain import DeclineReason, Task
 from ..settings import MAX_DISPLAY_NAME_CHARS, SettingsError, check_display_name
 from ..ui.drafts import DraftSaver
 from ..ui.store_calls import call_store
+from ..ui.terminal_reads import keys_in_read
 from ..widgets.safe import safe_line
 from ..widgets.text_box import TextBox
 
@@ -78,6 +79,14 @@ class ReasonList(OptionList):
         self.comment_has_keys = False
 
     def on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and keys_in_read(event) > 1:
+            # A line break of a paste the terminal did not bracket: never a decision.
+            event.stop()
+            event.prevent_default()
+            if self.comment_has_keys:
+                self.post_message(self.TypedOn(" "))
+            self.post_message(CommentInput.LineJoined())
+            return
         character = event.character
         if not event.is_printable or not character:
             return
@@ -98,7 +107,23 @@ class ReasonList(OptionList):
 
 
 class CommentInput(Input):
-    """The decline comment: one line, and a pasted text keeps every line (joined by spaces)."""
+    """The decline comment: one line, and a pasted text keeps every line (joined by spaces).
+
+    `enter` declines (SPEC 6), but not an enter that came in one read with other keys:
+    that is a line break of a paste the terminal did not bracket (`terminal_reads`), and
+    it joins the comment's lines like a bracketed paste's; enter on its own declines."""
+
+    class LineJoined(Message):
+        """An enter read with other keys was taken as a pasted line break, not as the decision."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key != "enter" or keys_in_read(event) <= 1:
+            return
+        event.stop()
+        event.prevent_default()
+        if self.value.strip() and not self.value[: self.cursor_position].endswith(" "):
+            self.insert_text_at_cursor(" ")
+        self.post_message(self.LineJoined())
 
     def _on_paste(self, event: events.Paste) -> None:
         text = one_paragraph(event.text)
@@ -108,11 +133,16 @@ class CommentInput(Input):
             else:
                 self.replace(text, *self.selection)
         event.stop()
+        # Not Input's own paste too: it inserted the first line a second time.
+        event.prevent_default()
 
 
 def one_paragraph(text: str) -> str:
-    """Pasted lines on the one line of a comment: every line kept, joined by spaces."""
-    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+    """Pasted lines on the one line of a comment: every line kept, joined by spaces; a
+    paste that starts with a space or a line break keeps one there (" also" pasted
+    after "Dec" is "Dec also", not "Decalso")."""
+    joined = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return f" {joined}" if joined and text[:1].isspace() else joined
 
 
 #: The keys that choose a reason, in the order of `DeclineReason`.
@@ -188,6 +218,12 @@ class DeclineDialog(ModalScreen[DeclineChoice | None]):
     @on(OptionList.OptionHighlighted, "#reasons")
     def _reason_moved(self) -> None:
         self._show_decision()
+
+    @on(CommentInput.LineJoined)
+    def _line_joined(self) -> None:
+        self.query_one("#problem", Static).update(
+            Content("Line break kept in the comment (a paste?) — enter alone declines.")
+        )
 
     @on(ReasonList.Picked)
     def _picked(self, event: ReasonList.Picked) -> None:
