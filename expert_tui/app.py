@@ -144,6 +144,8 @@ class ExpertApp(App[None]):
         # A screen still being built, or being taken down as the app closes (a slow
         # machine lets the tick in between), lacks the widgets it ticks: skip it, the
         # next tick catches up.
+        if not self.screen_stack:
+            return  # the app is closing: the last screen is gone before the timer
         tick = getattr(self.screen, "tick", None)
         if callable(tick) and self.screen.is_mounted:
             with contextlib.suppress(NoMatches):
