@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from expert_tui.domain import (
 from expert_tui.domain.codec import task_to_dict
 from expert_tui.domain.limits import MAX_NAME_CHARS, MAX_TITLE_CHARS
 from expert_tui.domain.rules import MAX_COMMENT_CHARS
+from expert_tui.domain.standing import RECEIVED_DAYS
 from expert_tui.domain.timefmt import format_ts
 from expert_tui.store import Sort, Store, TaskQuery
 
@@ -1131,6 +1133,33 @@ class StoreContract:
         assert stats.answered_in_time_share == pytest.approx(3 / 4)
         clock.advance(timedelta(days=30))
         assert store.stats().expired_last_30_days == 0
+
+    def test_standing_median_first_response_and_tasks_per_day(self, store: Store, clock: FrozenClock) -> None:
+        empty = store.stats()
+        assert empty.median_first_response is None
+        assert empty.received_per_day == (0,) * RECEIVED_DAYS
+        # T0 is 06:00 UTC on 28 November; in Kathmandu (UTC+5:45, a quarter-hour zone) 11:45.
+        store.set_preferences(replace(store.get_preferences(), time_zone="Asia/Kathmandu"))
+        for wait in (1, 3, 2):  # delivered on the first day, each answered after `wait` hours
+            task = self.deliver(store)
+            clock.advance(timedelta(hours=wait))
+            store.reply(task.id, "On it")
+        assert store.stats().median_first_response == timedelta(hours=2)
+        self.deliver(store)  # 12:00 UTC, 17:45 in Kathmandu: still the first day
+        clock.advance(timedelta(hours=6, minutes=14))  # 18:14 UTC is 23:59 in Kathmandu
+        late = self.deliver(store)
+        clock.advance(timedelta(minutes=2))  # 00:01 the next day in Kathmandu
+        self.deliver(store)
+        clock.advance(timedelta(hours=4))
+        store.reply(late.id, "Sorry for the wait")  # after 4 h 2 min: the median is now between 2 h and 3 h
+        stats = store.stats()
+        assert stats.median_first_response == timedelta(hours=2, minutes=30)
+        assert stats.received_per_day[-2:] == (5, 1)
+        assert sum(stats.received_per_day) == 6
+        clock.advance(timedelta(days=RECEIVED_DAYS - 1))  # the first day is 56 days back: off the chart
+        later = store.stats()
+        assert later.received_per_day[0] == 1 and sum(later.received_per_day) == 1
+        assert later.median_first_response is None  # every first reply is over 30 days old
 
     def test_every_change_is_an_event_in_order(self, store: Store, clock: FrozenClock) -> None:
         start = store.latest_event()  # the partner's preferences, set by the fixture

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from screens_ui import ScreenApp, contact_record, still, until
 from task_ui import make_store, task_record
+from test_health import standing_shown, standing_store
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from expert_tui.domain import FrozenClock, Preferences, ServiceOffer
 from expert_tui.screens.contacts import ContactsScreen
+from expert_tui.screens.health import HealthScreen
 from expert_tui.screens.preferences import LeaveDialog, PreferencesScreen
 
 SIZES = [(80, 24), (120, 40)]
@@ -121,3 +123,15 @@ def test_contacts(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: t
         await pilot.pause()
 
     assert snap_compare(contacts_app(tmp_path, clock), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_standing(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        screen = await standing_shown(pilot)
+        await until(pilot, lambda: "Only 50%" in str(screen.query_one("#risks").render()), "the warning")
+        still(pilot)
+        await pilot.pause()
+
+    app = ScreenApp(standing_store(tmp_path / "standing.db", clock), clock, HealthScreen)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -78,7 +78,7 @@ _VERBS = {
     "inactive": "mark inactive",
     "complete": "complete",
 }
-_PALETTE_ONLY_SCREENS = ("preferences", "contacts")
+_PALETTE_ONLY_SCREENS = ("preferences", "health", "contacts")
 
 
 class InboxScreen(Screen[None]):
@@ -105,6 +105,14 @@ class InboxScreen(Screen[None]):
             id="inbox.preferences",
             show=False,
             tooltip="Availability, services, e-mail; your standing",
+        ),
+        Binding(
+            "h",
+            "health",
+            "Standing",
+            id="inbox.health",
+            show=False,
+            tooltip="Expiries, answers in time, first-response time, declines, tasks per day",
         ),
         Binding(
             "C",
@@ -384,6 +392,11 @@ class InboxScreen(Screen[None]):
 
         self._go_to(PreferencesScreen)
 
+    def action_health(self) -> None:
+        from .health import HealthScreen
+
+        self._go_to(HealthScreen)
+
     def action_contacts(self) -> None:
         from .contacts import ContactsScreen
 
@@ -402,7 +415,7 @@ class InboxScreen(Screen[None]):
         for _key, binding in self._bindings:
             bindings.setdefault(binding.action, binding)
         names = {action: bindings[action].description for action in _PALETTE_ONLY_TASK_ACTIONS}
-        names |= {action: f"Go to: {action}" for action in _PALETTE_ONLY_SCREENS}
+        names |= {action: f"Go to: {bindings[action].description.lower()}" for action in _PALETTE_ONLY_SCREENS}
         return [
             PaletteCommand(
                 with_keys(name, [self.app.get_key_display(bindings[action])]),

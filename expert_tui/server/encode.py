@@ -31,6 +31,10 @@ def stats_json(stats: Stats) -> dict[str, Any]:
         "declines_by_kind": stats.declines_by_kind,
         "expired_last_30_days": stats.expired_last_30_days,
         "answered_in_time_share": stats.answered_in_time_share,
+        "median_first_response_seconds": (
+            None if stats.median_first_response is None else round(stats.median_first_response.total_seconds())
+        ),
+        "received_per_day": list(stats.received_per_day),
     }
 
 

@@ -99,7 +99,9 @@ def contacts(
     return JSONResponse(page_json(page, now_of(request)))
 
 
-@router.get("/stats", summary="declines by service and kind, expiries, answered in time")
+@router.get(
+    "/stats", summary="declines by service and kind, expiries, answered in time, first-response median, tasks per day"
+)
 def stats(request: Request) -> dict[str, Any]:
     return stats_json(store_of(request).stats())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -109,6 +109,11 @@ class Stats:
     #: Share of tasks whose window closed in the last 30 days that got a first reply or a
     #: decline in time; None when no window closed in that period.
     answered_in_time_share: float | None
+    #: Median time from receiving a task to the first reply, over first replies of the
+    #: last 30 days; None when there was none.
+    median_first_response: timedelta | None = None
+    #: Tasks received on each of the last 56 days in the partner's time zone, oldest first.
+    received_per_day: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

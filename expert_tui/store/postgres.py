@@ -45,6 +45,7 @@ from ..domain import (
     system_clock,
 )
 from ..domain.codec import preferences_from_dict
+from ..domain.model import zone as domain_zone
 from ..domain.text import check_body, check_storable
 from . import rows
 from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, TaskQuery, check_draft_kind
@@ -92,6 +93,7 @@ from .sql_base import (
     json_object,
     person,
     reply_digest,
+    standing_figures,
     with_id,
 )
 
@@ -373,6 +375,7 @@ class PostgresStore(SqlStore):
         return Loaded(seq, rows.task_from_row(row, messages, notes))
 
     def stats(self) -> Stats:
+        zone = domain_zone(self.get_preferences().time_zone)
         now = self.clock()
         now_us = rows.to_micros(now)
         since = rows.to_micros(now - _STATS_WINDOW)
@@ -403,11 +406,16 @@ class PostgresStore(SqlStore):
             ).fetchone()
             assert found is not None
             expired, closed, in_time = found
+            median, per_day = standing_figures(
+                lambda sql, args: tx.execute(sql, args).fetchall(), "partner_id", self.partner_id, now, zone
+            )
             return Stats(
                 declines_by_service={service: int(n) for service, n in by_service},
                 declines_by_kind={kind: int(n) for kind, n in by_kind},
                 expired_last_30_days=int(expired),
                 answered_in_time_share=None if closed == 0 else int(in_time) / closed,
+                median_first_response=median,
+                received_per_day=per_day,
             )
 
         return self._run(read)

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -46,6 +46,7 @@ from ..domain import (
     system_clock,
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.standing import RECEIVED_DAYS
 from ..domain.text import check_storable, one_line
 from .base import (
     MAX_PAGE_SIZE,
@@ -160,11 +161,19 @@ class RemoteStore(Store):
     def stats(self) -> Stats:
         data = self._call("GET", "/v1/stats")
         share = data.get("answered_in_time_share")
+        median = data.get("median_first_response_seconds")
+        per_day = _field(data, "received_per_day", list)
+        if not all(isinstance(n, int) and n >= 0 for n in per_day) or len(per_day) > RECEIVED_DAYS:
+            raise _not_the_api("tasks per day that are not counts")
+        if median is not None and not isinstance(median, int | float):
+            raise _not_the_api("a first-response median that is not a number")
         return Stats(
             declines_by_service=dict(_field(data, "declines_by_service", dict)),
             declines_by_kind=dict(_field(data, "declines_by_kind", dict)),
             expired_last_30_days=int(_field(data, "expired_last_30_days", int)),
             answered_in_time_share=None if share is None else float(share),
+            median_first_response=None if median is None else timedelta(seconds=median),
+            received_per_day=tuple(per_day),
         )
 
     def events(self, after: int, limit: int = 1000) -> list[Event]:

@@ -18,7 +18,7 @@ import json
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
 from ..domain import (
@@ -37,6 +37,13 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict, task_to_dict
 from ..domain.limits import MAX_DRAFT_CHARS, MAX_NAME_CHARS, check_length
+from ..domain.standing import (
+    QUARTER_HOUR,
+    STANDING_PERIOD,
+    first_chart_day,
+    median_of_middle,
+    received_per_day,
+)
 from ..domain.text import check_storable
 from . import rows
 from .base import MAX_PAGE_SIZE, ImportReport, Rejection, Store, TaskQuery, check_draft_kind
@@ -61,6 +68,7 @@ __all__ = [
     "person",
     "reply_digest",
     "same_task",
+    "standing_figures",
     "with_id",
 ]
 
@@ -241,6 +249,36 @@ class SqlStore(Store):
         if assign_id:
             data["id"] = "pending"
         return task_from_dict(data, now, keep_state=False), assign_id
+
+
+#: Runs SQL written with `%s` placeholders (each store turns them into its own) and
+#: returns every row: the shared statements below return few rows by design.
+Query = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def standing_figures(
+    query: Query, partner_column: str, partner: object, now: datetime, zone: tzinfo
+) -> tuple[timedelta | None, tuple[int, ...]]:
+    """The median time to a first reply over the last 30 days, read as its one or two
+    middle values, and tasks received per day in `zone` over eight weeks, read as counts
+    per quarter hour: neither holds more rows than the chart has quarters."""
+    since = rows.to_micros(now - STANDING_PERIOD)
+    replied = f"FROM tasks WHERE {partner_column} = %s AND first_response_at IS NOT NULL AND first_response_at > %s"
+    ((count,),) = query(f"SELECT COUNT(*) {replied}", (partner, since))
+    middle = query(
+        f"SELECT first_response_at - received_at {replied} ORDER BY 1 LIMIT %s OFFSET %s",
+        (partner, since, 2 - count % 2, max(0, (count - 1) // 2)),
+    )
+    quarter = QUARTER_HOUR // timedelta(microseconds=1)
+    counted = query(
+        f"SELECT received_at / %s, COUNT(*) FROM tasks WHERE {partner_column} = %s AND inbox = 1 AND received_at >= %s"
+        " GROUP BY 1",
+        (quarter, partner, rows.to_micros(first_chart_day(now, zone))),
+    )
+    return (
+        median_of_middle([timedelta(microseconds=int(d)) for (d,) in middle]),
+        received_per_day(((rows.from_micros(int(q) * quarter), int(n)) for q, n in counted), now, zone),
+    )
 
 
 def check_listing(query: TaskQuery) -> Listing:

@@ -34,6 +34,7 @@ from ..domain import (
     system_clock,
 )
 from ..domain.codec import preferences_from_dict
+from ..domain.model import zone as domain_zone
 from ..domain.text import check_body, check_storable
 from ..private_files import check_store_files, prepare_store_file
 from . import rows
@@ -83,6 +84,7 @@ from .sql_base import (
     person,
     reply_digest,
     same_task,
+    standing_figures,
     with_id,
 )
 
@@ -347,6 +349,7 @@ class SqliteStore(SqlStore):
         return Loaded(seq, rows.task_from_row(row, messages, notes))
 
     def stats(self) -> Stats:
+        zone = domain_zone(self.get_preferences().time_zone)
         now = self.clock()
         now_us = rows.to_micros(now)
         since = rows.to_micros(now - _STATS_WINDOW)
@@ -374,11 +377,20 @@ class SqliteStore(SqlStore):
                 """,
                 (self.partner, since, now_us),
             ).fetchone()
+            median, per_day = standing_figures(
+                lambda sql, args: conn.execute(sql.replace("%s", "?"), args).fetchall(),
+                "partner",
+                self.partner,
+                now,
+                zone,
+            )
         return Stats(
             declines_by_service=dict(by_service),
             declines_by_kind=dict(by_kind),
             expired_last_30_days=int(expired),
             answered_in_time_share=None if closed == 0 else int(in_time) / closed,
+            median_first_response=median,
+            received_per_day=per_day,
         )
 
     def events(self, after: int, limit: int = 1000) -> list[Event]:

@@ -1,0 +1,179 @@
+"""Your standing: the figures the marketplace ranks and matches a partner by (seed: letting
+tasks expire hurts ranking; declines steer matching), with a chart of the work coming in.
+
+Opened with `h` from the inbox or from the palette. It reads the store once when shown
+and again when the store changes while it is in front, so a teammate's answer moves the
+figures without a key press.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Sparkline, Static
+
+from ..domain.model import zone
+from ..domain.standing import RECEIVED_DAYS, STANDING_PERIOD, ranking_risks
+from ..domain.text import one_line
+from ..ui.store_calls import call_store
+from ..widgets.keys_footer import KeysFooter
+from .preferences.standing import declined_list
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..domain import Preferences
+    from ..store.base import Stats, Store
+
+
+#: The seed's names of the kinds, as the declines list them.
+KIND_NAMES = {"match": "Matches", "direct": "Direct requests", "contact": "Contacts"}
+
+
+def median_words(median: timedelta | None) -> str:
+    """'2 h 30 min' — a first answer's typical wait, to the minute."""
+    if median is None:
+        return "no first reply in the last 30 days"
+    minutes = round(median / timedelta(minutes=1))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    if hours:
+        parts.append(f"{hours} h")
+    if minutes or not parts:
+        parts.append(f"{minutes} min")
+    return " ".join(parts[:2])
+
+
+def in_time_words(share: float | None) -> str:
+    return "no window closed in the last 30 days" if share is None else f"{share:.0%}"
+
+
+def figures_content(stats: Stats) -> Content:
+    """Expiries, answers in time and the first-response median, one a line."""
+    rows = [
+        ("Expired in the last 30 days", str(stats.expired_last_30_days)),
+        ("Answered in time", in_time_words(stats.answered_in_time_share)),
+        ("Median first response", median_words(stats.median_first_response)),
+    ]
+    return Content("\n").join(Content.assemble((f"{name:<30}", "bold"), value) for name, value in rows)
+
+
+def chart_caption(stats: Stats, now: datetime, time_zone: str) -> Content:
+    """What the chart shows: its first and last day in the partner's zone, and its scale."""
+    days = stats.received_per_day
+    local = now.astimezone(zone(time_zone)).date()
+    first = local - timedelta(days=RECEIVED_DAYS - 1)
+    left = f"{first:%a %-d %b}"
+    right = f"today, {local:%a %-d %b}"
+    gap = max(1, RECEIVED_DAYS - len(left) - len(right))
+    return Content.assemble(
+        (left, "dim"),
+        " " * gap,
+        (right, "dim"),
+        "\n",
+        f"{sum(days)} received in 8 weeks · at most {max(days, default=0)} a day",
+        (f" · days in {one_line(time_zone)}", "dim"),
+    )
+
+
+def declines_content(stats: Stats) -> Content:
+    """Declines by service and by kind (the partner's own): they steer matching."""
+    services = list(stats.declines_by_service.items())
+    kinds = [(KIND_NAMES.get(kind, one_line(str(kind))), n) for kind, n in stats.declines_by_kind.items()]
+    return Content.assemble(
+        ("Declines", "bold"),
+        (" — they steer which tasks you are matched with", "dim"),
+        "\n",
+        ("By service  ", "dim"),
+        *(declined_list(services, 4) or ["none"]),
+        "\n",
+        ("By kind     ", "dim"),
+        *(declined_list(kinds, len(kinds)) or ["none"]),
+    )
+
+
+def risks_content(stats: Stats) -> Content:
+    risks = ranking_risks(stats.expired_last_30_days, stats.answered_in_time_share, stats.median_first_response)
+    if not risks:
+        return Content.styled("✓ Nothing in these figures puts your ranking at risk.", "$text-success")
+    return Content("\n").join(Content.assemble(("! ", "bold $text-error"), risk) for risk in risks)
+
+
+class HealthScreen(Screen[None]):
+    """The partner's standing, read from the store; `esc` goes back."""
+
+    CSS_PATH = Path(__file__).with_name("health.tcss")
+    HELP_GROUP: ClassVar[str] = "Standing"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "back", "Back", id="health.back", tooltip="Back to where you were"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stale = False
+
+    @property
+    def store(self) -> Store:
+        return cast("Store", cast(Any, self.app).store)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Your standing"), id="title")
+        with VerticalScroll(id="body"):
+            yield Static(
+                Content.styled(
+                    f"The last {STANDING_PERIOD.days} days, as the marketplace ranks you: "
+                    "expiries and late answers lower your ranking.",
+                    "dim",
+                ),
+                id="intro",
+            )
+            yield Static(Content.styled("Loading…", "dim"), id="figures")
+            yield Static(Content.assemble(("Tasks received per day", "bold")), id="chart-title")
+            yield Sparkline([], id="chart")
+            yield Static("", id="caption")
+            yield Static("", id="declines")
+            yield Static("", id="risks")
+        yield KeysFooter(palette_from=0)
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "store_version"):
+            self.watch(self.app, "store_version", self._store_changed, init=False)
+        self.query_one("#body").focus()
+        self.run_worker(self._load(), exclusive=True, group="health")
+
+    def _store_changed(self) -> None:
+        if self.is_current:
+            self.run_worker(self._load(), exclusive=True, group="health")
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.run_worker(self._load(), exclusive=True, group="health")
+
+    async def _load(self) -> None:
+        stats: Stats | None = await call_store(self.app, self.store.stats)
+        prefs: Preferences | None = await call_store(self.app, self.store.get_preferences)
+        if stats is None or prefs is None:
+            self.query_one("#figures", Static).update(
+                Content.styled("Your standing could not be read — see the message above.", "$text-error")
+            )
+            return
+        now = cast(Any, self.app).clock()
+        self.query_one("#figures", Static).update(figures_content(stats))
+        self.query_one("#chart", Sparkline).data = list(stats.received_per_day)
+        self.query_one("#caption", Static).update(chart_caption(stats, now, prefs.time_zone))
+        self.query_one("#declines", Static).update(declines_content(stats))
+        self.query_one("#risks", Static).update(risks_content(stats))
+
+    def action_back(self) -> None:
+        self.dismiss()
