@@ -91,7 +91,7 @@ async def test_the_form_shows_what_the_store_holds(tmp_path: Path, clock: Frozen
         assert pilot.app.focused is screen.query_one("#available", Toggle)
         assert not screen.dirty
         text, _ = terminal_output(pilot.app)
-        assert "While unavailable, no new tasks are delivered." in text
+        assert "Off: no new tasks until you switch it back." in text
         assert "When off, dropshippers' tasks are not delivered." in text
         assert "Everything is saved." in text
 
@@ -100,9 +100,10 @@ async def test_ctrl_s_saves_every_field_and_shows_them_as_stored(tmp_path: Path,
     store = prefs_store(tmp_path, clock)
     async with ScreenApp(store, clock, PreferencesScreen).run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot)
-        await pilot.press("space")  # the availability box has the cursor: now unavailable
-        assert str(screen.query_one("#available", Toggle).label) == "Unavailable"
-        await type_into(pilot, field(screen, "unavailable_until"), "2026-12-24")
+        await type_into(pilot, field(screen, "unavailable_from"), "1.12.2026")  # a holiday next month
+        await type_into(pilot, field(screen, "unavailable_until"), "24/12/2026")
+        assert str(screen.query_one("#understood-unavailable_until").render()) == "Thu 24 Dec 2026"
+        assert str(screen.query_one("#available", Toggle).label) == "Available"  # today is not in it
         await pilot.press("tab", "space")  # dropshippers on
         await type_into(pilot, field(screen, "notification_email"), " team@agency.example ")
         await pilot.press("ctrl+n")
@@ -116,15 +117,17 @@ async def test_ctrl_s_saves_every_field_and_shows_them_as_stored(tmp_path: Path,
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not screen.dirty, "the save")
         stored = store.get_preferences()
-        assert stored.available is False
-        assert stored.unavailable_until == date(2026, 12, 24)
+        assert stored.available is True
+        assert (stored.unavailable_from, stored.unavailable_until) == (date(2026, 12, 1), date(2026, 12, 24))
         assert stored.dropshippers is True
         assert stored.notification_email == "team@agency.example"
         assert stored.services[-1] == ServiceOffer("Migration", 49.99, "PLN")
         assert new_row.currency_input.value == "PLN"  # shown as stored, in the same row
         assert pilot.app.focused is new_row.currency_input
         assert "Everything is saved." in state_text(screen)
-        assert "unavailable until Thu 24 Dec 2026" in str(screen.query_one("#availability-now").render())
+        now = str(screen.query_one("#availability-now").render())
+        assert "available. Away from Tue 1 Dec 2026 to Thu 24 Dec 2026" in now
+        assert field(screen, "unavailable_from").value == "2026-12-01"  # shown as stored
 
 
 async def test_a_refused_e_mail_is_shown_under_its_field_and_nothing_is_saved(
@@ -190,7 +193,7 @@ async def test_a_bad_date_is_refused_at_its_field(tmp_path: Path, clock: FrozenC
         await pilot.press("ctrl+s")
         problem = screen.query_one("#problem-unavailable_until")
         await until(pilot, lambda: problem.has_class("shown"), "the refusal")
-        assert "Unavailable until is not a valid date (YYYY-MM-DD): '2026-13-40'" in str(problem.render())
+        assert "Away until is not a day of the calendar: 2026-13-40" in str(problem.render())
         assert pilot.app.focused is until_field
         assert store.get_preferences() == SAVED
 
@@ -407,3 +410,44 @@ def test_field_words_name_the_field_as_the_screen_does() -> None:
         "Currency must be a 3-letter code"
     )
     assert field_words(Invalid("something else broke", None)) == "something else broke"
+
+
+async def test_a_holiday_that_covers_today_shows_the_switch_off_and_switching_on_ends_it(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    store = prefs_store(tmp_path, clock)  # today is Sat 28 Nov 2026
+    async with ScreenApp(store, clock, PreferencesScreen).run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        switch = screen.query_one("#available", Toggle)
+        await type_into(pilot, field(screen, "unavailable_until"), "6.12.2026")
+        await until(pilot, lambda: str(switch.label) == "Unavailable", "the switch to agree with the days")
+        now = str(screen.query_one("#availability-now").render())
+        assert "away until Sun 6 Dec 2026, that day included" in now
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not screen.dirty, "the save")
+        stored = store.get_preferences()
+        assert stored.available is True and stored.unavailable_until == date(2026, 12, 6)
+        assert not stored.is_available_at(clock())
+        switch.focus()
+        await pilot.press("space")  # back early: the holiday ends
+        await until(pilot, lambda: field(screen, "unavailable_until").value == "", "the days cleared")
+        assert str(switch.label) == "Available"
+        assert "Right now: available" in str(screen.query_one("#availability-now").render())
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not screen.dirty, "the save")
+        assert store.get_preferences().is_available_at(clock())
+
+
+async def test_switched_off_means_until_switched_back(tmp_path: Path, clock: FrozenClock) -> None:
+    store = prefs_store(tmp_path, clock)
+    async with ScreenApp(store, clock, PreferencesScreen).run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot)
+        screen.query_one("#available", Toggle).focus()
+        await pilot.press("space")
+        await type_into(pilot, field(screen, "unavailable_from"), "31.11.2026")
+        assert "not a date yet" in str(screen.query_one("#understood-unavailable_from").render())
+        assert "unavailable until you switch this back" in str(screen.query_one("#availability-now").render())
+        await type_into(pilot, field(screen, "unavailable_from"), "")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not screen.dirty, "the save")
+        assert store.get_preferences().available is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from .errors import Invalid
@@ -45,6 +46,36 @@ def parse_date(text: object, field: str = "date") -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise Invalid(f"{field} is not a valid date (YYYY-MM-DD): {text[:40]!r}", field) from None
+
+
+#: The forms a person may type a day in (forms where the day comes first are common
+#: where partners work; a month-first form is never guessed at).
+DAY_FORMS = "2026-12-24, 24.12.2026 or 24/12/2026"
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})\.?")
+
+
+def parse_typed_day(text: str, field: str) -> date | None:
+    """A day as a person types it (`DAY_FORMS`); None for an empty field."""
+    typed = text.strip()
+    if not typed:
+        return None
+    iso, day_first = _ISO_DAY.fullmatch(typed), _DAY_FIRST.fullmatch(typed)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif day_first:
+        day, month, year = (int(part) for part in day_first.groups())
+    else:
+        raise Invalid(f"{field} is not a date — type it as {DAY_FORMS}", field)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise Invalid(f"{field} is not a day of the calendar: {typed[:20]}", field) from None
+
+
+def day_words(day: date) -> str:
+    """'Thu 24 Dec 2026': what a typed day was understood as."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def humanize_delta(delta: timedelta) -> str:

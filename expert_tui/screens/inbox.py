@@ -30,6 +30,7 @@ from ..ui.outbox import NOTHING_TO_UNDO
 from ..ui.palette import PaletteCommand, with_keys
 from ..ui.store_calls import call_store, notify_failure, notify_refusal
 from ..ui.task_window import TaskWindow
+from ..widgets.away_line import AwayLine
 from ..widgets.column_header import ColumnHeader
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
@@ -165,6 +166,7 @@ class InboxScreen(Screen[None]):
     # --- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusCounts(id="counts")
+        yield AwayLine(id="away")
         yield Input(placeholder="Search merchants, services, requirements, notes…", id="search")
         yield ColumnHeader()
         yield TaskList(self.app.now, id="tasks")
@@ -187,6 +189,7 @@ class InboxScreen(Screen[None]):
         self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
         self.task_list.focus()
         self.reload()
+        self._show_availability()
 
     # --- loading ------------------------------------------------------------------------------
     def query_now(self) -> TaskQuery:
@@ -300,12 +303,19 @@ class InboxScreen(Screen[None]):
         self._reload_keeping_cursor()
 
     def _reload_keeping_cursor(self, visit: _Visit | None = None) -> None:
+        self._show_availability()  # the store changed: the preferences may have too
         if visit is not None or self._pending_visit is not None:
             self.reload(visit=visit)  # the visit decides where the cursor goes
             return
         # The list may still be waiting for the page of an action's target: keep that.
         self._follow = self._follow or self.task_list.wanted_id
         self.reload()
+
+    @work(exclusive=True, group="inbox-availability")
+    async def _show_availability(self) -> None:
+        prefs = await call_store(self.app, self.app.store.get_preferences)
+        if prefs is not None and self.is_mounted:
+            self.query_one(AwayLine).show(prefs, self.app.clock())
 
     def on_screen_resume(self) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the

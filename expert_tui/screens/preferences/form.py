@@ -11,6 +11,7 @@ from typing import Any
 
 from ...domain import Invalid, Preferences
 from ...domain.text import one_line
+from ...domain.timefmt import day_words, parse_typed_day
 
 DEFAULT_CURRENCY = "USD"
 
@@ -22,7 +23,8 @@ SERVICE_FIELD = re.compile(r"services\[(\d+)\]\.(name|starting_price|currency)")
 #: What a field path in an `Invalid` is called on this screen.
 FIELD_LABELS: dict[str, str] = {
     "available": "Availability",
-    "unavailable_until": "Unavailable until",
+    "unavailable_from": "Away from",
+    "unavailable_until": "Away until",
     "dropshippers": "Dropshippers",
     "notification_email": "Notification e-mail",
     "name": "Service name",
@@ -49,6 +51,7 @@ class FormValues:
     """What the form holds, as typed; compared with what was saved to know if it is dirty."""
 
     available: bool
+    unavailable_from: str
     unavailable_until: str
     dropshippers: bool
     notification_email: str
@@ -57,17 +60,27 @@ class FormValues:
     def comparable(self) -> tuple[object, ...]:
         return (
             self.available,
+            self.unavailable_from.strip(),
             self.unavailable_until.strip(),
             self.dropshippers,
             self.notification_email.strip(),
             tuple((s.name.strip(), s.price.strip(), s.currency.strip().upper()) for s in self.services if not s.blank),
         )
 
+    def period(self) -> tuple[date | None, date | None]:
+        """The planned time away as typed (`Invalid` naming the field when a day is not one)."""
+        start = parse_typed_day(self.unavailable_from, "unavailable_from")
+        end = parse_typed_day(self.unavailable_until, "unavailable_until")
+        return start, end
+
     def to_record(self) -> dict[str, Any]:
-        """The preferences object (SPEC 5) for these values; blank service rows are left out."""
+        """The preferences object (SPEC 5) for these values; blank service rows are left out;
+        days typed in a local form (`24.12.2026`) are sent as ISO days."""
+        start, end = self.period()
         return {
             "available": self.available,
-            "unavailable_until": self.unavailable_until.strip() or None,
+            "unavailable_from": start.isoformat() if start else None,
+            "unavailable_until": end.isoformat() if end else None,
             "dropshippers": self.dropshippers,
             "notification_email": self.notification_email.strip(),
             "services": [
@@ -81,6 +94,7 @@ class FormValues:
 def values_of(prefs: Preferences) -> FormValues:
     return FormValues(
         available=prefs.available,
+        unavailable_from=prefs.unavailable_from.isoformat() if prefs.unavailable_from else "",
         unavailable_until=prefs.unavailable_until.isoformat() if prefs.unavailable_until else "",
         dropshippers=prefs.dropshippers,
         notification_email=prefs.notification_email,
@@ -120,14 +134,41 @@ def field_words(error: Invalid) -> str:
     return f"{label}{message[len(field) :]}" if label else message
 
 
-def availability_words(values: FormValues, today: date) -> str:
-    """What the availability fields add up to today, in one line."""
+def away_today(values: FormValues, today: date) -> bool:
+    """Whether the typed period covers `today` (a missing start is today; a missing end is
+    'until switched back'); False while a day is not yet one."""
     try:
-        until = date.fromisoformat(values.unavailable_until.strip()) if values.unavailable_until.strip() else None
-    except ValueError:
-        until = None
-    if until is not None and until >= today:
-        return f"Right now: unavailable until {until:%a %d %b %Y}, that day included; tasks arrive the day after."
+        start, end = values.period()
+    except Invalid:
+        return False
+    if start is None and end is None:
+        return False
+    return (start is None or start <= today) and (end is None or today <= end)
+
+
+def understood(text: str, field: str) -> str:
+    """What a typed day was read as ('Thu 24 Dec 2026'), or how to type one."""
+    try:
+        day = parse_typed_day(text, field)
+    except Invalid:
+        return "not a date yet: e.g. 24.12.2026"
+    return day_words(day) if day else ""
+
+
+def availability_words(values: FormValues, today: date) -> str:
+    """What the availability fields add up to, today and later, in one line (SPEC 6: away
+    when switched off, or when today lies in the period, both days included)."""
+    try:
+        start, end = values.period()
+    except Invalid:
+        start = end = None
     if not values.available:
-        return "Right now: unavailable — no new tasks are delivered until you switch this back."
+        return "Right now: unavailable until you switch this back — no new tasks are delivered."
+    if away_today(values, today):
+        if end is None:
+            return "Right now: away until you switch this back — no new tasks are delivered."
+        return f"Right now: away until {day_words(end)}, that day included; tasks arrive again the day after."
+    if start is not None and start > today:
+        until = f" to {day_words(end)}" if end else " until you switch back"
+        return f"Right now: available. Away from {day_words(start)}{until}: no tasks are delivered then."
     return "Right now: available — new tasks are delivered."

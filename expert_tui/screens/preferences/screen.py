@@ -32,13 +32,24 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from ...domain import DomainError, Invalid
 from ...domain.codec import preferences_from_dict, preferences_to_dict
+from ...domain.model import zone
 from ...domain.text import one_line
 from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
 from ...ui.palette import PaletteCommand, with_keys
 from ...ui.store_calls import call_store, failure_reason, notify_refusal
 from ...widgets.keys_footer import KeysFooter
 from .fields import Field, ServiceRow, Toggle
-from .form import DEFAULT_CURRENCY, SERVICE_FIELD, FormValues, ServiceValues, availability_words, field_words, values_of
+from .form import (
+    DEFAULT_CURRENCY,
+    SERVICE_FIELD,
+    FormValues,
+    ServiceValues,
+    availability_words,
+    away_today,
+    field_words,
+    understood,
+    values_of,
+)
 from .leave import LeaveChoice, LeaveDialog
 from .standing import standing_content
 
@@ -81,6 +92,10 @@ class PreferencesScreen(Screen[None]):
         self.stats: Stats | None = None
         self._saving = False
         self._stale = False
+        #: The availability switch as the partner set it; the box shows it off while the
+        #: typed holiday covers today, so the two always agree (`_show_availability`).
+        self._switched_on = True
+        self._time_zone = "UTC"
 
     @property
     def store(self) -> Store:
@@ -98,13 +113,17 @@ class PreferencesScreen(Screen[None]):
                 with Horizontal(classes="field"):
                     yield Static("Taking new tasks", classes="label")
                     yield Toggle("Available", "Unavailable", id="available")
-                yield Static("While unavailable, no new tasks are delivered.", classes="meaning")
-                with Horizontal(classes="field"):
-                    yield Static("Unavailable until", classes="label")
-                    yield Field(placeholder="YYYY-MM-DD", id="unavailable_until", max_length=10, restrict=r"[0-9-]*")
-                    yield Static("holidays; empty for none", classes="aside")
-                yield Static("", id="problem-unavailable_until", classes="problem")
-                yield Static("No new tasks until that day, whatever the box says.", classes="meaning")
+                yield Static("Off: no new tasks until you switch it back.", classes="meaning")
+                for field, label, example in (
+                    ("unavailable_from", "Away from", "24.12.2026"),
+                    ("unavailable_until", "Away until", "3.1.2027"),
+                ):
+                    with Horizontal(classes="field"):
+                        yield Static(label, classes="label")
+                        yield Field(placeholder=example, id=field, max_length=11, restrict=r"[0-9./-]*")
+                        yield Static("", id=f"understood-{field}", classes="aside")
+                    yield Static("", id=f"problem-{field}", classes="problem")
+                yield Static("A holiday, both days included. No 'from': from today.", classes="meaning")
                 yield Static("", id="availability-now", classes="meaning now")
                 yield Static("Dropshippers", classes="section")
                 with Horizontal(classes="field"):
@@ -150,7 +169,8 @@ class PreferencesScreen(Screen[None]):
 
     def values(self) -> FormValues:
         return FormValues(
-            available=self.query_one("#available", Toggle).value,
+            available=self._switched_on,
+            unavailable_from=self.query_one("#unavailable_from", Input).value,
             unavailable_until=self.query_one("#unavailable_until", Input).value,
             dropshippers=self.query_one("#dropshippers", Toggle).value,
             notification_email=self.query_one("#notification_email", Input).value,
@@ -207,7 +227,8 @@ class PreferencesScreen(Screen[None]):
             await blank.remove()
         rows = self.rows()
         with self.prevent(Input.Changed, Checkbox.Changed):
-            self.query_one("#available", Toggle).value = values.available
+            self._switched_on = values.available
+            self.query_one("#unavailable_from", Input).value = values.unavailable_from
             self.query_one("#unavailable_until", Input).value = values.unavailable_until
             self.query_one("#dropshippers", Toggle).value = values.dropshippers
             self.query_one("#notification_email", Input).value = values.notification_email
@@ -228,6 +249,7 @@ class PreferencesScreen(Screen[None]):
             if prefs is None:
                 self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
                 return
+            self._time_zone = prefs.time_zone
             await self._fill(values_of(prefs))
             self._show_display_name()
             self.saved = self.values()
@@ -288,7 +310,30 @@ class PreferencesScreen(Screen[None]):
     @on(Checkbox.Changed)
     def _field_changed(self, event: Input.Changed | Checkbox.Changed) -> None:
         self._clear_problem_of(event.control)
+        if event.control.id == "available":
+            self._switched(bool(event.value))
         self._changed()
+
+    def _switched(self, on: bool) -> None:
+        """The partner flipped the switch. On during a holiday that covers today ends the
+        holiday: its days are cleared, so switch and days never disagree."""
+        self._switched_on = on
+        if on and away_today(self.values(), self._today()):
+            with self.prevent(Input.Changed):
+                self.query_one("#unavailable_from", Input).value = ""
+                self.query_one("#unavailable_until", Input).value = ""
+            self.notify("Available again: the holiday's days are cleared (ctrl+s saves).", markup=False, timeout=5)
+
+    def _show_availability(self, values: FormValues) -> None:
+        """The switch shows off while switched off or away today; each day field says
+        what it was read as; one line says what they add up to."""
+        today = self._today()
+        with self.prevent(Checkbox.Changed):
+            self.query_one("#available", Toggle).value = values.available and not away_today(values, today)
+        for field in ("unavailable_from", "unavailable_until"):
+            typed = self.query_one(f"#{field}", Input).value
+            self.query_one(f"#understood-{field}", Static).update(Content(understood(typed, field)))
+        self.query_one("#availability-now", Static).update(Content(availability_words(values, today)))
 
     @on(Input.Submitted)
     def _next_field(self) -> None:
@@ -299,7 +344,7 @@ class PreferencesScreen(Screen[None]):
         if self.saved is None:
             return
         values = self.values()
-        self.query_one("#availability-now", Static).update(Content(availability_words(values, self._today())))
+        self._show_availability(values)
         if self.dirty:
             self._say("Unsaved changes — ctrl+s saves · esc asks before leaving", "dirty")
         else:
@@ -307,7 +352,8 @@ class PreferencesScreen(Screen[None]):
         self.refresh_bindings()
 
     def _today(self) -> date:
-        return cast(Any, self.app).clock().date()
+        """The partner's today: their days end at midnight in their time zone (SPEC 6)."""
+        return cast(Any, self.app).clock().astimezone(zone(self._time_zone)).date()
 
     def action_add_service(self) -> None:
         self.run_worker(self._add_service(), group="preferences-rows")
@@ -415,7 +461,7 @@ class PreferencesScreen(Screen[None]):
         if matched and int(matched.group(1)) < len(rows):
             row = rows[int(matched.group(1))]
             target, problem = row.field_input(matched.group(2)), row.problem
-        elif field in ("unavailable_until", "notification_email"):
+        elif field in ("unavailable_from", "unavailable_until", "notification_email"):
             target = self.query_one(f"#{field}", Input)
             problem = self.query_one(f"#problem-{field}", Static)
         elif field in ("available", "dropshippers"):
