@@ -251,16 +251,17 @@ async def test_complete_and_inactive_ask_for_y_and_any_other_key_cancels(
         inbox(app).task_list.cursor_row = row_of(app, task_id)
         for key, cancel in (("c", "n"), ("i", "escape"), ("c", "Y"), ("i", "enter")):
             await pilot.press(key)
-            await settle(pilot)
-            assert isinstance(app.screen, ConfirmKey)
-            assert task_id in "\n".join(screen_lines(app))
+            await until(pilot, lambda: isinstance(app.screen, ConfirmKey), f"the question after {key}")
+            await until(pilot, lambda: task_id in "\n".join(screen_lines(app)), "the task named")
             await pilot.press(cancel)
-            await settle(pilot)
-            assert isinstance(app.screen, InboxScreen)
+            await until(pilot, lambda: isinstance(app.screen, InboxScreen), f"the inbox after {cancel}")
             assert store.get_task(task_id).status is Status.RESPONDED
-        messages = [n.message for n in app._notifications]
-        assert any(f"Not completed — only y confirms. {task_id} is unchanged." in m for m in messages), messages
-        assert any("Not marked inactive — only y confirms" in m for m in messages), messages
+
+        def said(words: str) -> bool:
+            return any(words in str(n.message) for n in app._notifications)
+
+        await until(pilot, lambda: said(f"Not completed — only y confirms. {task_id} is unchanged."), "the cancel")
+        await until(pilot, lambda: said("Not marked inactive — only y confirms"), "the other cancel")
         assert inbox(app).task_list.highlighted.id == task_id
 
 
