@@ -39,6 +39,11 @@ class Run:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    def error(self) -> Any:
+        """A failure with --json: one JSON document on stderr, nothing on stdout."""
+        assert self.out == "", self.out
+        return json.loads(self.err)["error"]
+
 
 def cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> Run:
     done = subprocess.run(

@@ -81,8 +81,8 @@ def test_a_wrong_value_names_its_field_and_saves_nothing(
     services = '[{"name": "SEO", "starting_price": -5, "currency": "USD"}]'
     code, out, err = run(capsys, *backend, "preferences", "set", "available=no", f"services={services}", "--json")
     assert code == 2
-    error = json.loads(out)["error"]
-    assert error["code"] == "invalid" and error["field"] == "services[0].starting_price"
+    error = json.loads(err)["error"]
+    assert error["code"] == "invalid" and error["field"] == "services[0].starting_price" and out == ""
     assert "0 or more" in err
     code, out, _ = run(capsys, *backend, "preferences", "show", "--json")
     assert json.loads(out)["available"] is True  # the whole set was refused, not half of it

@@ -128,7 +128,7 @@ def test_an_unreachable_server_exits_69_in_words(
     monkeypatch.setenv("EXPERT_TUI_TOKEN", "et1_00000000_secret")
     url = f"http://127.0.0.1:{free_port()}"
     code, out, err = run(capsys, "--server", url, "list", "--json")
-    assert code == 69 and json.loads(out)["error"]["code"] == "unavailable", "--json: the error as JSON"
+    assert code == 69 and out == "" and json.loads(err)["error"]["code"] == "unavailable", "--json: JSON on stderr"
     assert err.count("\n") == 1 and "unreachable" in err and url in err and "secret" not in err
 
 

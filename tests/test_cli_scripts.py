@@ -62,7 +62,7 @@ def test_only_import_creates_a_store(tmp_path: Path, isolated_home: Path) -> Non
     assert_one_line_error(cli("--db", str(deep), "list"), 2, "no store at")
     assert not (tmp_path / "nonexistent").exists(), "no folders are created either"
     as_json = cli("--db", str(typo), "show", "T-1", "--json")
-    assert as_json.code == 2 and as_json.json()["error"]["code"] == "not_found"
+    assert as_json.code == 2 and as_json.error()["code"] == "not_found"
 
     default = isolated_home / "data" / "expert-tui" / "tasks.db"
     assert_one_line_error(cli("list"), 2, f"no store at {default} (import creates one)")
@@ -224,21 +224,21 @@ def test_state_commands_are_idempotent_and_refusals_carry_a_rule(db: Path) -> No
 
     refused = cli(*base, "reply", "T-0980", "-m", "late", "--json")
     assert refused.code == 1
-    error = refused.json()["error"]
+    error = refused.error()
     assert error["code"] == "refused" and "expired" in error["message"]
     assert error["rule"] == "expired"
     declined = cli(*base, "reply", "T-1044", "-m", "after declining", "--json")
-    assert declined.code == 1 and declined.json()["error"]["rule"] == "declined"
+    assert declined.code == 1 and declined.error()["rule"] == "declined"
     missing = cli(*base, "show", "T-404", "--json")
-    assert missing.code == 2 and missing.json()["error"]["code"] == "not_found"
+    assert missing.code == 2 and missing.error()["code"] == "not_found"
     invalid = cli(*base, "reply", "T-1042", "-m", "  ", "--json")
-    assert invalid.code == 2 and invalid.json()["error"] == {
+    assert invalid.code == 2 and invalid.error() == {
         "code": "invalid",
         "message": "message is empty — write something first",
         "field": "message",
     }
     usage = cli(*base, "list", "--status", "bogus", "--json")
-    assert usage.code == 2 and usage.json()["error"]["code"] == "invalid"
+    assert usage.code == 2 and usage.error()["code"] == "invalid"
 
 
 # --- 7. text from stdin and files ---------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_a_locked_store_waits_says_so_and_gives_up_with_75(db: Path) -> None:
         holder.kill()
         holder.wait()
     assert gave_up.code == 75, gave_up.err
-    assert gave_up.json()["error"]["code"] == "unavailable"
+    assert gave_up.error()["code"] == "unavailable"
     assert "locked by another process" in gave_up.err and "waiting" not in gave_up.err, "no notice before 2 s"
 
     holder = _hold_lock(db, 4)
@@ -413,7 +413,7 @@ def test_the_readme_claims_hold(tmp_path: Path) -> None:
         "every command but `serve`, `token`, `simulate`, `login`, `logout` and `completion` takes `--json`"
         in readme.lower()
     )
-    assert "errors are one line" in readme.lower()
+    assert "errors go to stderr only" in readme.lower()
 
 
 # --- 12. output shaping -------------------------------------------------------------------------------
@@ -424,7 +424,8 @@ def test_fields_jq_and_the_commonest_filters(db: Path) -> None:
     picked = cli(*base, "list", "--fields", "id,status,expires_at").json()
     assert picked and all(list(t) == ["id", "status", "expires_at"] for t in picked)
     assert list(cli(*base, "show", "T-1042", "--fields", "id,notes").json()) == ["id", "notes"]
-    assert_one_line_error(cli(*base, "list", "--fields", "id,nope"), 2, "no field 'nope'")
+    unknown = cli(*base, "list", "--fields", "id,nope")  # --fields asks for JSON: the error is JSON too
+    assert unknown.code == 2 and "no field 'nope'" in unknown.error()["message"]
     ids = cli(*base, "list", "--jq", '.[] | select(.kind == "direct") | .id').out.split()
     assert ids and all(i.startswith("T-") for i in ids)
     count = cli(*base, "list", "--status", "new", "--status", "opened", "--jq", "length").out.strip()
@@ -433,7 +434,8 @@ def test_fields_jq_and_the_commonest_filters(db: Path) -> None:
         + cli(*base, "list", "--status", "opened", "--json").json()
     )
     assert int(count) == len(both) > 0
-    assert_one_line_error(cli(*base, "list", "--jq", ".[] | ("), 2, "--jq")
+    broken = cli(*base, "list", "--jq", ".[] | (")
+    assert broken.code == 2 and broken.error()["field"] == "jq" and len(broken.err.splitlines()) == 1
 
     soon = cli(*base, "list", "--expiring-within", "6h", "--json").json()
     now = datetime.now(UTC)
@@ -454,8 +456,9 @@ def test_jq_without_the_package_says_so_in_one_line(db: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == (
-        "expert-tui: --jq needs the jq Python package, which is not installed: pip install 'expert-tui[jq]' "
+    assert done.stdout == "" and len(done.stderr.splitlines()) == 1
+    assert json.loads(done.stderr)["error"]["message"] == (
+        "--jq needs the jq Python package, which is not installed: pip install 'expert-tui[jq]' "
         "(or pipe --json into any jq)"
     )
 

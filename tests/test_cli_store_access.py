@@ -51,4 +51,4 @@ def test_a_task_not_in_conversation_is_refused_by_the_rules(db: Path, capsys: py
     new = next(t["id"] for t in demo_tasks(datetime.now(UTC)) if t["status"] == "new")
     code, out, err = run(capsys, "--db", str(db), "store-access", new, "--merchant-consented", "--json")
     assert code == 1
-    assert json.loads(out)["error"]["code"] == "refused" and err
+    assert json.loads(err)["error"]["code"] == "refused" and out == ""

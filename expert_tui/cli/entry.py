@@ -178,16 +178,19 @@ def _fail(
     field: str | None = None,
     hint: str | None = None,
 ) -> int:
+    # A failure goes to stderr only, so a script's stdout never holds an error that reads
+    # like data; with --json it is one JSON document there, for the script to parse.
     try:
-        if wants_json:
-            sys.stdout.write(error_document(error_code, one_line(message), rule=rule, field=field) + "\n")
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
         _discard_stdout()
     try:
-        sys.stderr.write(f"expert-tui: {one_line(message)}\n")
-        if hint:
-            sys.stderr.write(hint + "\n")
+        if wants_json:
+            sys.stderr.write(error_document(error_code, one_line(message), rule=rule, field=field) + "\n")
+        else:
+            sys.stderr.write(f"expert-tui: {one_line(message)}\n")
+            if hint:
+                sys.stderr.write(hint + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
