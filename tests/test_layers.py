@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"domain", "paths", "private_files"},
     "demo": {".", "domain", "store", "paths", "private_files"},
     "server": {".", "domain", "store", "paths", "private_files"},
-    "ui": {"domain", "store", "settings", "app"},
+    "ui": {"domain", "store", "settings", "paths", "private_files", "app"},
     "widgets": {"domain", "store", "ui"},
     "screens": {"domain", "store", "settings", "ui", "widgets", "app"},
     "app": {"domain", "store", "settings", "ui", "screens", "widgets"},

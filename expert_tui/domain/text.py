@@ -213,3 +213,13 @@ _FOLD_EXTRA = str.maketrans(
         "Þ": "Th",
     }
 )
+
+
+#: A web address as a link may carry it: http(s), and none of the characters that could
+#: end a link's markup or a terminal's OSC 8 sequence (quotes, brackets, backslash, spaces).
+_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&()*+,;=%]+")
+
+
+def web_address(text: str) -> bool:
+    """Whether merchant-written `text` is a plain web address, safe to offer as a link."""
+    return len(text) <= LINE_MAX_CHARS and _WEB_ADDRESS.fullmatch(text) is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -26,10 +27,11 @@ from textual.widgets import Static
 from ..domain import Author, DomainError, Status, Task
 from ..domain import rules as r
 from ..domain.templates import TEMPLATES, fill
-from ..domain.text import one_line
+from ..domain.text import one_line, web_address
 from ..settings import SettingsError, SettingsFile
 from ..store.base import QueuedReply
 from ..ui.drafts import DraftSaver
+from ..ui.external_editor import EditorFailed, edit_text
 from ..ui.outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
 from ..ui.palette import PaletteCommand, with_keys
 from ..ui.store_calls import call_store, failure_reason, notify_refusal
@@ -67,6 +69,17 @@ PALETTE_LABELS: dict[str, tuple[str, str]] = {
     "request_review": ("Task: request a review", "Once per completed task"),
 }
 
+#: Commands that change nothing in the store: offered in the palette whatever the status.
+_TOOLS: dict[str, tuple[str, str]] = {
+    "external_editor": (
+        "Reply in your own editor",
+        "Write the reply in $VISUAL or $EDITOR; it comes back as the draft",
+    ),
+    "copy('email')": ("Copy the merchant's e-mail", "Through the terminal (OSC 52): works over SSH and in tmux"),
+    "copy('id')": ("Copy the task id", "Through the terminal (OSC 52): works over SSH and in tmux"),
+    "store_link": ("Show the store's address", "As a link you can click, and copied"),
+}
+
 
 #: The key of each task action, for the hidden bindings that explain a refusal.
 _ACTION_KEYS: dict[str, str] = {
@@ -100,6 +113,11 @@ class TaskScreen(Screen[None]):
         Binding("u", "nothing_to_undo", show=False),
         # `q` goes back like `esc` (SPEC 3): only the inbox's `q` quits.
         Binding("q", "back", "Back", show=False, id="task.quit", tooltip="Back to the inbox (drafts are saved)"),
+        # Not in the footer (80 columns): help and the palette list them (`_TOOLS`).
+        Binding("e", "external_editor", "Reply in your editor", show=False, id="task.external_editor"),
+        Binding("y", "copy('email')", "Copy the e-mail", show=False, id="task.copy_email"),
+        Binding("Y", "copy('id')", "Copy the task id", show=False, id="task.copy_id"),
+        Binding("o", "store_link", "Store link", show=False, id="task.store_link"),
         # A key whose action the rules refuse right now says why instead of doing nothing.
         *(Binding(key, f"refuse('{action}')", show=False) for key, action in _ACTION_KEYS.items()),
         Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
@@ -294,6 +312,12 @@ class TaskScreen(Screen[None]):
             for action, (label, help) in PALETTE_LABELS.items()
             if self.allows(action)
         ]
+        commands += [
+            PaletteCommand(
+                with_keys(label, [keys.get(action, "")]), help, partial(self.run_action, action), action.split("(")[0]
+            )
+            for action, (label, help) in _TOOLS.items()
+        ]
         return commands
 
     # --- scrolling ------------------------------------------------------------------------
@@ -334,6 +358,51 @@ class TaskScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._draft.flush_blocking()
+
+    # --- tools: the partner's editor, the clipboard, the store's link ---------------------
+    async def action_external_editor(self) -> None:
+        """The reply (or its draft) in the partner's own editor; back as the draft, the
+        app's editor open on it, so ctrl+s sends. Nothing is sent from the outside."""
+        if self._reply_waits() or not self._offer("reply"):
+            return
+        editor = self.query_one(ReplyEditor)
+        try:
+            edited = edit_text(self.app, editor.text)
+        except EditorFailed as error:
+            self.notify(f"Not edited — {error}", severity="error", markup=False, timeout=8)
+            return
+        editor.load_text(edited)
+        self._draft.changed(edited)
+        await self._draft.flush()
+        self._open_editor()
+        self.notify("Back from your editor: the draft is saved — ctrl+s sends.", markup=False, timeout=5)
+
+    def action_copy(self, what: str) -> None:
+        """The merchant's e-mail or the task id to the clipboard, through the terminal (OSC
+        52, which passes SSH and tmux with `set-clipboard on`)."""
+        task = self.current
+        if task is None:
+            return
+        text = one_line(task.merchant.email if what == "email" else task.id)
+        if not text:
+            self.notify("This merchant left no e-mail address.", markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {text}", markup=False, timeout=4)
+
+    def action_store_link(self) -> None:
+        """The store's address as a link the terminal can open (OSC 8), and copied. Only a
+        web address is offered: a merchant-written `javascript:` or `file:` never is."""
+        task = self.current
+        if task is None:
+            return
+        url = one_line(task.business.store_url)
+        if not web_address(url):
+            self.notify("No web address for this store" + (f": {url[:80]}" if url else "."), markup=False)
+            return
+        self.app.copy_to_clipboard(url)
+        # A checked web address holds no quote, bracket or backslash: safe inside markup.
+        self.notify(f'[link="{url}"]{url}[/link] — copied', title="Store", timeout=8)
 
     # --- replying -------------------------------------------------------------------------
     def action_reply(self) -> None:
