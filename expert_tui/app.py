@@ -27,6 +27,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.reactive import var
@@ -133,6 +134,19 @@ class ExpertApp(App[None]):
         self.set_interval(TICK_INTERVAL, self._tick, name="clock")
         self._start_watching_store()
         self._settle_outbox()
+        self._apply_keymap()
+
+    def _apply_keymap(self) -> None:
+        """The person's remapped keys (their settings file's `keymap`), with Textual's
+        keymaps: bindings, help and the palette all show the keys in force. A name that
+        is no key of this app is said, not silently ignored."""
+        keymap = self.settings.current.keymap
+        if not keymap:
+            return
+        unknown = sorted(set(keymap) - binding_ids(type(self)))
+        if unknown:
+            self.notify(f"keymap: no key named {', '.join(unknown)} — left out", severity="warning", markup=False)
+        self.set_keymap({binding: keys for binding, keys in keymap.items() if binding not in unknown})
 
     def _tick(self) -> None:
         if not self._terminal_alive():
@@ -322,3 +336,22 @@ class ExpertApp(App[None]):
         killer.daemon = True
         killer.start()
         self.exit(return_code=HANG_UP_EXIT_CODE)
+
+
+def binding_ids(app_type: type[DOMNode]) -> set[str]:
+    """The ids a keymap may name: those of `app_type`'s bindings and of every expert-tui
+    screen and widget, found by walking their classes (a new binding needs no list)."""
+    from .screens import contacts, health, help, inbox, preferences, task  # noqa: F401  (their classes known)
+
+    ids: set[str] = set()
+    pending: list[type[DOMNode]] = [app_type, DOMNode]
+    seen: set[type[DOMNode]] = set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        pending.extend(cls.__subclasses__())
+        if cls is app_type or cls.__module__.startswith("expert_tui."):
+            ids.update(b.id for b in cls.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
+    return ids

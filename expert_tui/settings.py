@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +31,10 @@ from .private_files import UnsafePath, ensure_private_dir, replace_privately
 MAX_SETTINGS_BYTES = 64 * 1024
 #: Names are at most 200 characters everywhere (SPEC 5).
 MAX_DISPLAY_NAME_CHARS = 200
+#: A keymap binds each action (by its binding id, `task.reply`) to keys (`R`, `ctrl+r,f5`).
+MAX_KEYMAP_ENTRIES = 200
+_BINDING_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+_KEYS = re.compile(r"[A-Za-z0-9_+-]+(,[A-Za-z0-9_+-]+)*")
 DEFAULT_UNDO_SEND_SECONDS = 10
 MAX_UNDO_SEND_SECONDS = 60
 
@@ -53,6 +58,8 @@ class PersonalSettings:
     undo_send_seconds: int = DEFAULT_UNDO_SEND_SECONDS
     #: The first reply asked for a display name (once: a skipped question is not asked again).
     asked_display_name: bool = False
+    #: Remapped keys: binding id → keys, applied with Textual's keymaps (help shows them).
+    keymap: dict[str, str] = field(default_factory=dict)
     #: Keys written by another version of the app, written back untouched.
     others: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -91,10 +98,25 @@ def check_flag(value: object) -> bool:
     return value
 
 
+def check_keymap(value: object) -> dict[str, str]:
+    """`{"task.reply": "R"}`: ids like `screen.action`, keys as Textual names them."""
+    if not isinstance(value, dict) or len(value) > MAX_KEYMAP_ENTRIES:
+        raise SettingsError(f"keymap must be an object of at most {MAX_KEYMAP_ENTRIES} entries", "keymap")
+    for binding, keys in value.items():
+        if not (isinstance(binding, str) and len(binding) <= 64 and _BINDING_ID.fullmatch(binding)):
+            raise SettingsError(
+                f"keymap: {one_line(str(binding))[:64]!r} is not a key's name (like task.reply)", "keymap"
+            )
+        if not (isinstance(keys, str) and len(keys) <= 64 and _KEYS.fullmatch(keys.replace(" ", ""))):
+            raise SettingsError(f"keymap: {binding} needs keys like 'R' or 'ctrl+r,f5'", "keymap")
+    return {binding: keys.replace(" ", "") for binding, keys in value.items()}
+
+
 _CHECKS = {
     "display_name": check_display_name,
     "undo_send_seconds": check_undo_send_seconds,
     "asked_display_name": check_flag,
+    "keymap": check_keymap,
 }
 
 
@@ -168,6 +190,8 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
         "undo_send_seconds": settings.undo_send_seconds,
         "asked_display_name": settings.asked_display_name,
     }
+    if settings.keymap:
+        data["keymap"] = settings.keymap
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     try:
         ensure_private_dir(path.parent)

@@ -12,6 +12,7 @@ from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import DeclineDialog
 from expert_tui.screens.help import HelpScreen
+from expert_tui.settings import SettingsFile
 
 pytestmark = pytest.mark.anyio
 
@@ -199,3 +200,18 @@ async def test_the_palette_offers_no_screenshot_and_nothing_writes_one(
         await app.run_action("app.screenshot")
         await until(pilot, lambda: any("Screenshots are off" in str(n.message) for n in app._notifications), "refusal")
         assert not list(tmp_path.glob("*.svg"))
+
+
+async def test_the_keymap_of_the_settings_file_is_in_force(tmp_path: Path, clock: FrozenClock) -> None:
+    SettingsFile().update(keymap={"task.decline": "x", "task.nope": "z"})
+    store = make_store(tmp_path / "t.db", clock, task_record(now=clock()))
+    app = TaskApp(store, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await until(
+            pilot,
+            lambda: any("no key named task.nope" in str(n.message) for n in app._notifications),
+            "the unknown name said",
+        )
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "the remapped key works")

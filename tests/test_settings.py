@@ -42,13 +42,13 @@ def test_update_writes_a_private_file_in_a_private_folder_and_reads_back(isolate
 
 def test_keys_of_another_version_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"display_name": "Ola", "keymap": {"reply": "R"}}))
+    path.write_text(json.dumps({"display_name": "Ola", "alerts": "bell"}))
     path.chmod(0o600)
     settings = SettingsFile(path)
     settings.update(undo_send_seconds=5)
     assert json.loads(path.read_text()) == {
         "display_name": "Ola",
-        "keymap": {"reply": "R"},
+        "alerts": "bell",
         "undo_send_seconds": 5,
         "asked_display_name": False,
     }
@@ -129,3 +129,18 @@ def test_a_fifo_in_place_of_the_file_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "settings.json", 0o600)
     settings = SettingsFile(tmp_path / "settings.json")
     assert settings.problem is not None and "not a regular file" in settings.problem
+
+
+def test_a_keymap_is_kept_and_checked(tmp_path: Path) -> None:
+    settings = SettingsFile(tmp_path / "settings.json")
+    settings.update(keymap={"task.reply": "R", "task.decline": "x, f5"})
+    assert SettingsFile(settings.path).current.keymap == {"task.reply": "R", "task.decline": "x,f5"}
+    for wrong, words in (
+        ({"reply": "R"}, "not a key's name"),
+        ({"task.reply": "R\x1b[31m"}, "needs keys like"),
+        ({"task.reply": 5}, "needs keys like"),
+        (["task.reply"], "must be an object"),
+    ):
+        with pytest.raises(SettingsError) as refused:
+            settings.update(keymap=wrong)
+        assert refused.value.field == "keymap" and words in refused.value.message
