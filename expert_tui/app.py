@@ -37,6 +37,7 @@ from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
 from .settings import SettingsFile
 from .store.base import Store
+from .ui.alerts import Alerts
 from .ui.connection import Connection
 from .ui.key_order import KeyHandled, KeyOrder
 from .ui.outbox import Outbox
@@ -105,6 +106,8 @@ class ExpertApp(App[None]):
         self._tty: int | None = None
         self._leaving = False
         self._key_order = KeyOrder(self, super().on_event)
+        #: The bell or desktop notification for a new task or a deadline (`ui.alerts`).
+        self.alerts = Alerts(self)
 
     # --- input, in order ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -135,6 +138,7 @@ class ExpertApp(App[None]):
         self._start_watching_store()
         self._settle_outbox()
         self._apply_keymap()
+        self.alerts.start()
 
     def _apply_keymap(self) -> None:
         """The person's remapped keys (their settings file's `keymap`), with Textual's

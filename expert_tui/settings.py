@@ -36,6 +36,8 @@ MAX_KEYMAP_ENTRIES = 200
 _BINDING_ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _KEYS = re.compile(r"[A-Za-z0-9_+-]+(,[A-Za-z0-9_+-]+)*")
 DEFAULT_UNDO_SEND_SECONDS = 10
+ALERT_MODES = ("off", "bell", "desktop", "osc777")
+DEFAULT_ALERT_HOURS = 6
 MAX_UNDO_SEND_SECONDS = 60
 
 
@@ -58,6 +60,10 @@ class PersonalSettings:
     undo_send_seconds: int = DEFAULT_UNDO_SEND_SECONDS
     #: The first reply asked for a display name (once: a skipped question is not asked again).
     asked_display_name: bool = False
+    #: Alerts when the terminal is not in front: off, bell, desktop (OSC 9) or osc777.
+    alerts: str = "off"
+    #: A task owed a first answer alerts once under this many hours left.
+    alert_hours: int = DEFAULT_ALERT_HOURS
     #: Remapped keys: binding id → keys, applied with Textual's keymaps (help shows them).
     keymap: dict[str, str] = field(default_factory=dict)
     #: Keys written by another version of the app, written back untouched.
@@ -112,11 +118,25 @@ def check_keymap(value: object) -> dict[str, str]:
     return {binding: keys.replace(" ", "") for binding, keys in value.items()}
 
 
+def check_alerts(value: object) -> str:
+    if value not in ALERT_MODES:
+        raise SettingsError(f"alerts must be one of {', '.join(ALERT_MODES)}", "alerts")
+    return str(value)
+
+
+def check_alert_hours(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 71:
+        raise SettingsError("alert_hours must be a whole number of hours from 1 to 71", "alert_hours")
+    return value
+
+
 _CHECKS = {
     "display_name": check_display_name,
     "undo_send_seconds": check_undo_send_seconds,
     "asked_display_name": check_flag,
     "keymap": check_keymap,
+    "alerts": check_alerts,
+    "alert_hours": check_alert_hours,
 }
 
 
@@ -192,6 +212,8 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
     }
     if settings.keymap:
         data["keymap"] = settings.keymap
+    if settings.alerts != "off" or settings.alert_hours != DEFAULT_ALERT_HOURS:
+        data |= {"alerts": settings.alerts, "alert_hours": settings.alert_hours}
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     try:
         ensure_private_dir(path.parent)

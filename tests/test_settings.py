@@ -42,13 +42,13 @@ def test_update_writes_a_private_file_in_a_private_folder_and_reads_back(isolate
 
 def test_keys_of_another_version_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"display_name": "Ola", "alerts": "bell"}))
+    path.write_text(json.dumps({"display_name": "Ola", "spell_check": True}))
     path.chmod(0o600)
     settings = SettingsFile(path)
     settings.update(undo_send_seconds=5)
     assert json.loads(path.read_text()) == {
         "display_name": "Ola",
-        "alerts": "bell",
+        "spell_check": True,
         "undo_send_seconds": 5,
         "asked_display_name": False,
     }
