@@ -11,8 +11,9 @@ from conftest import T0
 
 from expert_tui.demo import demo_tasks, generate_tasks
 from expert_tui.domain import Author, Kind, Status, Task
+from expert_tui.domain.actions import allowed_actions
 from expert_tui.domain.codec import task_from_dict
-from expert_tui.domain.rules import PartnerMessage, allowed_actions, apply
+from expert_tui.domain.rules import PartnerMessage, apply
 
 
 def _parse(records: list[dict[str, Any]], now: datetime) -> list[Task]:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from test_domain_rules import fresh
 
 from expert_tui.domain import Author, DeclineReason, Invalid, Refused, Status, Task, rules
+from expert_tui.domain.actions import allowed_actions
 from expert_tui.domain.codec import task_from_dict, task_to_dict
 from expert_tui.domain.rules import (
     AddNote,
@@ -172,7 +173,7 @@ def test_expired_tasks_refuse_everything_but_reading(
         return  # answered or declined in time: this sequence never expires
     at = max(now, task.expires_at + timedelta(seconds=late_by))
     assert task.status_at(at) is S.EXPIRED
-    assert rules.allowed_actions(task, at) == frozenset()
+    assert allowed_actions(task, at) == frozenset()
     for action in (
         PartnerMessage("x", "Sorry for the delay!", "Ola"),
         AddNote("n", "ola", "too late"),

@@ -23,6 +23,7 @@ from expert_tui.domain import (
     Task,
     rules,
 )
+from expert_tui.domain.actions import allowed_actions
 from expert_tui.domain.rules import (
     AddNote,
     Complete,
@@ -37,7 +38,6 @@ from expert_tui.domain.rules import (
     Reactivate,
     RequestReview,
     RequestStoreAccess,
-    allowed_actions,
     apply,
 )
 

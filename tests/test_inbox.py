@@ -287,7 +287,7 @@ async def test_expired_tasks_say_so_and_offer_no_action(store: SqliteStore, cloc
         screen.task_list.cursor_row = row_of(app, expired_id)
         await settle(pilot)
         for action in ("reply", "decline", "note", "inactive", "complete"):
-            assert screen.check_action(action, ()) is None
+            assert screen.check_action("act", (action,)) is None
         await pilot.press("d", "n", "r")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)

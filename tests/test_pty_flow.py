@@ -275,7 +275,7 @@ def test_a_note_from_the_inbox_keeps_the_cursor_on_its_task(tmp_path: Path) -> N
         see(app, "Monday")
         app.send(CTRL_S)
         wait_store(db, lambda s: [n.body for n in s.get_task("T-1").notes] == ["call her on Monday"], "the note")
-        see(app, "Note added")
+        see(app, "note added")
         app.send(ENTER)  # opens the highlighted task: still the noted one
         wait_store(db, lambda s: s.get_task("T-1").status is Status.OPENED, "T-1 opened")
         app.send(b"q")

@@ -145,7 +145,7 @@ def test_a_paste_into_the_inbox_or_a_dialog_never_acts_as_keys(app: PtyProcess, 
     app.send(BRACKETED % b"\nthird line")
     assert app.wait_for_text("third line", SETTLE), app.text()
     app.send(b"\x13")  # ctrl+s saves the note
-    assert app.wait_for_text("Note added", SETTLE), app.text()
+    assert app.wait_for_text("note added", SETTLE), app.text()
     quit_from_inbox(app)
     store = stored(db)
     try:
@@ -168,7 +168,7 @@ def test_a_note_typed_right_after_n_is_whole(app: PtyProcess, db: Path) -> None:
     app.send(b"nquick note typed fast")
     assert app.wait_for_text("quick note typed fast", SETTLE), app.text()
     app.send(b"\x13")
-    assert app.wait_for_text("Note added", SETTLE), app.text()
+    assert app.wait_for_text("note added", SETTLE), app.text()
     quit_from_inbox(app)
     store = stored(db)
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from task_ui import TaskApp, make_store, message, note, opened, task_record, terminal_output, until
+from textual.actions import parse
 
 from expert_tui.domain import DeclineReason, FrozenClock, Status, Task
 from expert_tui.screens.confirm import ConfirmKey
@@ -35,7 +36,12 @@ def conversation_record(now: datetime, task_id: str = "T-1", status: str = "awai
 
 
 def footer_keys(screen: TaskScreen) -> set[str]:
-    return {binding.action for binding in (active.binding for active in screen.active_bindings.values())}
+    """The actions the screen's keys offer now; a task action (`act('reply')`) by its name."""
+    names = set()
+    for active in screen.active_bindings.values():
+        _namespace, name, parameters = parse(active.binding.action)
+        names.add(str(parameters[0]) if name == "act" else name)
+    return names
 
 
 async def test_opening_is_what_marks_the_task_opened(tmp_path: Path, clock: FrozenClock) -> None:

@@ -7,6 +7,7 @@ creates an empty store; each handler returns its exit code.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import os
 import shutil
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from ..domain import AccessStatus, Clock, Kind, Refused, Status, Task
+from ..domain import Clock, Kind, Refused, Status, Task
+from ..domain.actions import TASK_ACTIONS, Ask, TaskAction
 from ..domain.codec import task_to_dict
 from ..domain.jsontext import dumps
 from ..domain.text import one_line
@@ -28,7 +30,7 @@ from .backend import Backend, open_store, os_reason
 from .exits import BAD_INPUT, OK, CliError
 from .listing import Fetch, Filters, Listing
 from .output import JsonOut
-from .parser import DEFAULT_WAIT_S, TEXT_LIMIT
+from .parser import DEFAULT_WAIT_S, TEXT_LIMIT, consent_option
 
 
 class Context:
@@ -154,24 +156,64 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 # --- acting --------------------------------------------------------------------------------------
 
 
-def cmd_reply(ctx: Context, args: argparse.Namespace) -> int:
-    as_json = JsonOut(args)
+def _reply(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
     body = _template_text(ctx, args) if args.template is not None else read_body(args)
     task = ctx.store.reply(args.task_id, body, idempotency_key=args.idempotency_key)
-    return _done(ctx, as_json, task, f"reply sent to {one_line(task.merchant.name)}")
+    return _done(ctx, JsonOut(args), task, f"reply sent to {one_line(task.merchant.name)}")
 
 
-def cmd_decline(ctx: Context, args: argparse.Namespace) -> int:
-    return _act(ctx, args, Status.DECLINED, lambda: ctx.store.decline(args.task_id, args.reason, args.comment))
+def _decline(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
+    return _attempt(ctx, args, action, lambda: ctx.store.decline(args.task_id, args.reason, args.comment))
 
 
-def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
-    as_json = JsonOut(args)
+def _note(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
     if args.author is not None and not args.author.strip():
         raise CliError("--author is empty — give a name, or leave the option out to sign as you", field="author")
     body = read_body(args)
     task = ctx.store.add_note(args.task_id, body, author=args.author)
-    return _done(ctx, as_json, task, f"note added ({len(task.notes)} in all, never sent to the merchant)")
+    return _done(ctx, JsonOut(args), task, f"note added ({len(task.notes)} in all, never sent to the merchant)")
+
+
+def _act(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
+    """An action that asks for nothing, or for a confirmation: on the command line the
+    confirmation that records a consent is its option (`--merchant-consented`)."""
+    kwargs = dict(action.store_kwargs)
+    if kwargs and not getattr(args, next(iter(kwargs))):
+        assert action.confirm is not None
+        option = consent_option(action)
+        raise CliError(
+            f"confirm that {action.confirm.consent_words} with {option}: without it nothing is requested",
+            field=action.confirm.consent,
+        )
+    method = getattr(ctx.store, action.store_method)
+    return _attempt(ctx, args, action, lambda: method(args.task_id, **kwargs))
+
+
+def _attempt(ctx: Context, args: argparse.Namespace, action: TaskAction, do: Callable[[], Task]) -> int:
+    """Do `action`; a task already where it leads is done too (exit 0, 'already inactive'),
+    so a script may repeat itself — anything else the rules refuse stays a refusal (exit 1)."""
+    as_json = JsonOut(args)
+    try:
+        return _done(ctx, as_json, do(), action.done)
+    except Refused as refused:
+        if refused.rule not in action.already_rules:
+            raise
+    task = ctx.store.get_task(args.task_id)
+    return _done(ctx, as_json, task, action.already.format(access=task.store_access.status.value))
+
+
+#: How each kind of action gets what it needs on the command line.
+_BY_ASK: dict[Ask, Callable[[Context, argparse.Namespace, TaskAction], int]] = {
+    Ask.EDITOR: _reply,
+    Ask.DECLINE: _decline,
+    Ask.NOTE: _note,
+    Ask.NOTHING: _act,
+    Ask.CONFIRM: _act,
+}
+
+
+def _action_handler(action: TaskAction) -> Callable[[Context, argparse.Namespace], int]:
+    return functools.partial(_BY_ASK[action.ask], action=action)
 
 
 def cmd_open(ctx: Context, args: argparse.Namespace) -> int:
@@ -179,55 +221,6 @@ def cmd_open(ctx: Context, args: argparse.Namespace) -> int:
     before = ctx.store.get_task(args.task_id).status_at(ctx.clock())
     task = ctx.store.open_task(args.task_id)
     return _done(ctx, as_json, task, "opened" if before is Status.NEW else "already opened")
-
-
-def cmd_inactive(ctx: Context, args: argparse.Namespace) -> int:
-    return _act(ctx, args, Status.INACTIVE, lambda: ctx.store.mark_inactive(args.task_id))
-
-
-def cmd_reactivate(ctx: Context, args: argparse.Namespace) -> int:
-    return _done(ctx, JsonOut(args), ctx.store.reactivate(args.task_id), "reactivated")
-
-
-def cmd_complete(ctx: Context, args: argparse.Namespace) -> int:
-    return _act(ctx, args, Status.COMPLETED, lambda: ctx.store.complete(args.task_id))
-
-
-_DONE_WORDS = {Status.DECLINED: "declined", Status.INACTIVE: "marked inactive", Status.COMPLETED: "completed"}
-_ALREADY_WORDS = {Status.DECLINED: "already declined", Status.INACTIVE: "already inactive"}
-
-
-def _act(ctx: Context, args: argparse.Namespace, target: Status, action: Callable[[], Task]) -> int:
-    """A state command a script may repeat: a task already in `target` is done (exit 0,
-    'already inactive'), anything else the rules refuse stays a refusal (exit 1)."""
-    as_json = JsonOut(args)
-    already = _ALREADY_WORDS.get(target, f"already {target.value}")
-    task = ctx.store.get_task(args.task_id)
-    if task.status_at(ctx.clock()) is target:
-        return _done(ctx, as_json, task, already)
-    try:
-        return _done(ctx, as_json, action(), _DONE_WORDS[target])
-    except Refused:
-        # Another process may have got there first (a loop run twice at once).
-        task = ctx.store.get_task(args.task_id)
-        if task.status_at(ctx.clock()) is target:
-            return _done(ctx, as_json, task, already)
-        raise
-
-
-def cmd_store_access(ctx: Context, args: argparse.Namespace) -> int:
-    as_json = JsonOut(args)
-    if not args.merchant_consented:
-        raise CliError(
-            "ask the merchant first, then pass --merchant-consented: access is requested only with their consent",
-            field="merchant_consented",
-        )
-    task = ctx.store.get_task(args.task_id)
-    if task.store_access.status in (AccessStatus.REQUESTED, AccessStatus.GRANTED):
-        return _done(ctx, as_json, task, f"store access already {task.store_access.status.value}")
-    return _done(
-        ctx, as_json, ctx.store.request_store_access(args.task_id, merchant_consented=True), "store access requested"
-    )
 
 
 def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:
@@ -461,14 +454,8 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "list": cmd_list,
     "show": cmd_show,
     "search": cmd_search,
-    "reply": cmd_reply,
-    "decline": cmd_decline,
-    "note": cmd_note,
+    **{action.command: _action_handler(action) for action in TASK_ACTIONS},
     "open": cmd_open,
-    "inactive": cmd_inactive,
-    "reactivate": cmd_reactivate,
-    "complete": cmd_complete,
-    "store-access": cmd_store_access,
     "export": cmd_export,
     "preferences": cmd_preferences,
     "paths": cmd_paths,

@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..domain import DeclineReason, Kind, Status
+from ..domain.actions import TASK_ACTIONS, Ask, TaskAction
 from ..domain.templates import TEMPLATES
 from ..store.base import MAX_PAGE_SIZE, Sort
 from .exits import CliError
@@ -151,67 +152,11 @@ def build_parser() -> Parser:
     _add_paging(sub)
     _add_json(sub)
 
-    sub = command(
-        "reply",
-        "send a message to the merchant",
-        "Send a message to the merchant: the text from --message, --file F, standard input ('-' or "
-        "--file -), or --template NAME, one of the first-reply templates the TUI offers, filled in "
-        "for the task and signed with your display name (set in the TUI's Preferences).",
-    )
-    _add_id(sub)
-    _add_body(sub)
-    sub.add_argument(
-        "--template",
-        choices=[t.id for t in TEMPLATES],
-        help="the text of a template: " + "; ".join(f"{t.id} = {t.name.lower()}" for t in TEMPLATES),
-    )
-    sub.add_argument(
-        "--idempotency-key",
-        metavar="KEY",
-        help="a key for this message: re-running with the same key never sends it twice",
-    )
-    _add_json(sub)
+    for action in TASK_ACTIONS:
+        _add_action_command(command(action.command, action.summary, action.description or None), action)
 
-    sub = command("decline", "decline a task, with a reason (exit 0 if it already is declined)")
+    sub = command("open", "mark a task opened and its messages read (exit 0 if it already was)")
     _add_id(sub)
-    sub.add_argument(
-        "--reason",
-        required=True,
-        choices=[r.value for r in DeclineReason],
-        help="why: " + "; ".join(f"{r.value} = {r.label.lower()}" for r in DeclineReason),
-    )
-    sub.add_argument("--comment", default="", help="why, in your words (required with --reason other)")
-    _add_json(sub)
-
-    sub = command("note", "add an internal note (never sent to the merchant)")
-    _add_id(sub)
-    _add_body(sub)
-    sub.add_argument("--author", help="who wrote it (default: you); an empty name is refused")
-    _add_json(sub)
-
-    for name, summary in (
-        ("open", "mark a task opened and its messages read (exit 0 if it already was)"),
-        ("inactive", "mark a task inactive; messages can still be sent (exit 0 if it already is)"),
-        ("reactivate", "bring an inactive task back to the side that wrote last"),
-        ("complete", "mark a task completed (exit 0 if it already is)"),
-    ):
-        sub = command(name, summary)
-        _add_id(sub)
-        _add_json(sub)
-
-    sub = command(
-        "store-access",
-        "request collaborator access to the merchant's store, once they agreed (exit 0 if already asked)",
-        "Request collaborator access to the merchant's store (possible while the conversation is "
-        "under way). The marketplace asks it only with the merchant's consent: say they agreed "
-        "with --merchant-consented. Already requested or granted: exit 0, 'already requested'.",
-    )
-    _add_id(sub)
-    sub.add_argument(
-        "--merchant-consented",
-        action="store_true",
-        help="the merchant agreed to give you access (required: without it nothing is requested)",
-    )
     _add_json(sub)
 
     sub = command(
@@ -387,6 +332,49 @@ def _add_backend_options(parser: argparse.ArgumentParser, *, suppress: bool) -> 
         default=argparse.SUPPRESS if suppress else DEFAULT_WAIT_S,
         help=f"how long to wait for a store another process is writing (default {DEFAULT_WAIT_S:g}); then exit 75",
     )
+
+
+def _add_action_command(sub: argparse.ArgumentParser, action: TaskAction) -> None:
+    """A task action's command (see `domain.actions`): the task, what the action asks for
+    (the text of a reply or a note, a decline's reason), the consent a confirmation
+    stands for, and the output options."""
+    _add_id(sub)
+    if action.ask is Ask.EDITOR:
+        _add_body(sub)
+        sub.add_argument(
+            "--template",
+            choices=[t.id for t in TEMPLATES],
+            help="the text of a template: " + "; ".join(f"{t.id} = {t.name.lower()}" for t in TEMPLATES),
+        )
+        sub.add_argument(
+            "--idempotency-key",
+            metavar="KEY",
+            help="a key for this message: re-running with the same key never sends it twice",
+        )
+    elif action.ask is Ask.DECLINE:
+        sub.add_argument(
+            "--reason",
+            required=True,
+            choices=[r.value for r in DeclineReason],
+            help="why: " + "; ".join(f"{r.value} = {r.label.lower()}" for r in DeclineReason),
+        )
+        sub.add_argument("--comment", default="", help="why, in your words (required with --reason other)")
+    elif action.ask is Ask.NOTE:
+        _add_body(sub)
+        sub.add_argument("--author", help="who wrote it (default: you); an empty name is refused")
+    if action.confirm is not None and action.confirm.consent:
+        sub.add_argument(
+            consent_option(action),
+            action="store_true",
+            help=f"{action.confirm.consent_words} (required: without it nothing is requested)",
+        )
+    _add_json(sub)
+
+
+def consent_option(action: TaskAction) -> str:
+    """`merchant_consented` is said `--merchant-consented`."""
+    assert action.confirm is not None and action.confirm.consent
+    return "--" + action.confirm.consent.replace("_", "-")
 
 
 def _add_id(parser: argparse.ArgumentParser) -> None:

@@ -126,7 +126,8 @@ Action = (
 PARTNER_DECLINABLE = frozenset({Status.NEW, Status.OPENED, Status.RESPONDED, Status.AWAITING_RESPONSE, Status.INACTIVE})
 #: Where a partner message may be sent.
 MESSAGEABLE = PARTNER_DECLINABLE
-#: In conversation: the statuses that can be set inactive or completed.
+#: In conversation: the statuses that can be set inactive or completed. (Which actions are
+#: possible right now is asked of `apply` itself: see `actions.allowed_actions`.)
 IN_CONVERSATION = frozenset({Status.RESPONDED, Status.AWAITING_RESPONSE})
 COMPLETABLE = IN_CONVERSATION | {Status.INACTIVE}
 STORE_ACCESS_STATUSES = COMPLETABLE
@@ -142,27 +143,6 @@ def apply(task: Task, action: Action, now: datetime) -> Task:
         raise Refused(f"{task.id} expired {ago} ago — no actions are possible on expired tasks", "expired")
     handler = _HANDLERS[type(action)]
     return handler(task, status, action, now)
-
-
-def allowed_actions(task: Task, now: datetime) -> frozenset[type]:
-    """Which partner actions the rules allow right now; the UI mirrors this."""
-    status = task.status_at(now)
-    if status is Status.EXPIRED:
-        return frozenset()
-    allowed: set[type] = {Open, AddNote}
-    if status in MESSAGEABLE:
-        allowed |= {PartnerMessage, PartnerDecline}
-    if status in IN_CONVERSATION:
-        allowed.add(MarkInactive)
-    if status in COMPLETABLE:
-        allowed.add(Complete)
-    if status is Status.INACTIVE:
-        allowed.add(Reactivate)
-    if status is Status.COMPLETED and task.review is None:
-        allowed.add(RequestReview)
-    if status in STORE_ACCESS_STATUSES and task.store_access.status is AccessStatus.NONE:
-        allowed.add(RequestStoreAccess)
-    return frozenset(allowed)
 
 
 def _closed_reason(task: Task, status: Status) -> str:
@@ -321,9 +301,9 @@ def _request_store_access(task: Task, status: Status, action: RequestStoreAccess
     if status not in STORE_ACCESS_STATUSES:
         raise _needs_conversation(task, status, "given a store-access request")
     if task.store_access.status is not AccessStatus.NONE:
-        raise Refused(
-            f"store access for {task.id} is already {task.store_access.status.value}", "store_access_requested"
-        )
+        # Denied is not "already done": a script asking again must hear no (CLI exit 1).
+        rule = "store_access_denied" if task.store_access.status is AccessStatus.DENIED else "store_access_requested"
+        raise Refused(f"store access for {task.id} is already {task.store_access.status.value}", rule)
     access = StoreAccess(AccessStatus.REQUESTED, requested_by=action.by, requested_at=now)
     return replace(task, store_access=access, last_activity_at=now)
 

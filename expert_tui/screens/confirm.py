@@ -71,17 +71,6 @@ class ConfirmKey(_OneKeyQuestion):
         super().__init__(question, {"y": ("yes", "confirms")}, cancelled)
 
 
-def confirm_words(action: str, task_id: str) -> tuple[str, str]:
-    """The question `c`/`i` ask, and what is said when anything but `y` answers it."""
-    if action == "complete":
-        return f"Mark {task_id} completed? (reviews can then be requested; it stays completed)", (
-            f"Not completed — only y confirms. {task_id} is unchanged."
-        )
-    return f"Mark {task_id} inactive? (messages can still be sent; a reactivates it)", (
-        f"Not marked inactive — only y confirms. {task_id} is unchanged."
-    )
-
-
 class QuitQuestion(_OneKeyQuestion):
     """Quitting while replies wait out their undo time: send them now, keep them as
     drafts, or stay."""

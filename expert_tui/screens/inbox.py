@@ -11,9 +11,9 @@ are remembered and applied once, when the inbox is shown again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -23,12 +23,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from ..domain import DomainError, Kind, NotFound, Refused, Status, Task, rules
+from ..domain import DomainError, Kind, NotFound, Status, Task
+from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..store.base import Sort, TaskQuery
 from ..ui.exact_updates import use_exact_updates
 from ..ui.outbox import NOTHING_TO_UNDO
 from ..ui.palette import PaletteCommand, with_keys
 from ..ui.store_calls import call_store, notify_failure, notify_refusal
+from ..ui.task_keys import act, action_bindings, refusal_bindings
 from ..ui.task_window import TaskWindow
 from ..widgets.away_line import AwayLine
 from ..widgets.column_header import ColumnHeader
@@ -37,7 +39,7 @@ from ..widgets.outbox_bar import OutboxBar
 from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
-from .confirm import ConfirmKey, confirm_words
+from .confirm import ConfirmKey
 from .pickers import Filter, FilterPicker, SortPicker
 
 if TYPE_CHECKING:
@@ -46,15 +48,8 @@ if TYPE_CHECKING:
 #: How long typing in the search box pauses before the list follows.
 SEARCH_DEBOUNCE = 0.25
 
-#: The domain action each single-key inbox action stands for, to explain a refusal
-#: before opening a dialog the rules would refuse anyway.
-_PROBES: dict[str, rules.Action] = {
-    "reply": rules.PartnerMessage(id="probe", body="probe", author_name="probe"),
-    "decline": rules.PartnerDecline(reason="not_a_fit"),
-    "note": rules.AddNote(id="probe", author="probe", body="probe"),
-    "inactive": rules.MarkInactive(),
-    "complete": rules.Complete(),
-}
+#: The task actions offered on the highlighted task (`domain.actions` says which).
+INBOX_ACTIONS = tuple(action for action in TASK_ACTIONS if action.inbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +61,6 @@ class _Visit:
     next_id: str | None
 
 
-#: The key of each single-key action, for the hidden bindings that explain a refusal.
-_ACTION_KEYS = {"r": "reply", "d": "decline", "n": "note", "i": "inactive", "c": "complete"}
-
-#: Actions bound to keys hidden from the footer, offered in the palette instead.
-_PALETTE_ONLY_TASK_ACTIONS = ("inactive", "complete")
-#: What each action does to a task, for "nothing to ..." when no task is highlighted.
-_VERBS = {
-    "reply": "reply to",
-    "decline": "decline",
-    "note": "add a note to",
-    "inactive": "mark inactive",
-    "complete": "complete",
-}
 _PALETTE_ONLY_SCREENS = ("preferences", "health", "contacts")
 
 
@@ -88,13 +70,9 @@ class InboxScreen(Screen[None]):
     app: ExpertApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reply", "Reply", tooltip="Reply to the highlighted task"),
-        Binding("d", "decline", "Decline", tooltip="Decline the highlighted task"),
-        Binding("n", "note", "Note", tooltip="Add an internal note (never sent to the merchant)"),
-        # Not in the footer (80 columns hold only so much): the preview offers them on
-        # the tasks they apply to, and help and the palette list them.
-        Binding("i", "inactive", "Inactive", show=False, tooltip="Mark the highlighted conversation inactive"),
-        Binding("c", "complete", "Complete", show=False, tooltip="Mark the highlighted task completed"),
+        # Those not in the footer (80 columns hold only so much): the preview offers them
+        # on the tasks they apply to, and help and the palette list them.
+        *action_bindings("inbox", INBOX_ACTIONS, shown=lambda action: action.inbox_footer),
         Binding("slash", "search", "Search", tooltip="Search every task"),
         Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
@@ -129,7 +107,7 @@ class InboxScreen(Screen[None]):
         Binding("u", "undo_send", "Undo send", id="inbox.undo_send", show=False, tooltip="Take the waiting reply back"),
         Binding("u", "nothing_to_undo", show=False),
         # A key whose action is off for the highlighted task (expired) says why.
-        *(Binding(key, f"refuse('{action}')", show=False) for key, action in _ACTION_KEYS.items()),
+        *refusal_bindings(INBOX_ACTIONS),
     ]
 
     DEFAULT_CSS = """
@@ -424,29 +402,29 @@ class InboxScreen(Screen[None]):
         bindings: dict[str, Binding] = {}
         for _key, binding in self._bindings:
             bindings.setdefault(binding.action, binding)
-        names = {action: bindings[action].description for action in _PALETTE_ONLY_TASK_ACTIONS}
-        names |= {action: f"Go to: {bindings[action].description.lower()}" for action in _PALETTE_ONLY_SCREENS}
-        return [
+        task = self._highlighted_task()
+        commands = [
             PaletteCommand(
-                with_keys(name, [self.app.get_key_display(bindings[action])]),
+                with_keys(action.label, [self.app.get_key_display(bindings[act(action)])]),
+                action.help,
+                partial(self.action_act, action.name),
+                act(action),
+            )
+            for action in INBOX_ACTIONS
+            if not action.inbox_footer and task is not None and allows(action, task, self.app.now)
+        ]
+        return commands + [
+            PaletteCommand(
+                with_keys(
+                    f"Go to: {bindings[action].description.lower()}", [self.app.get_key_display(bindings[action])]
+                ),
                 bindings[action].tooltip,
                 getattr(self, f"action_{action}"),
                 action,
             )
-            for action, name in names.items()
-            if action in bindings and (action in _PALETTE_ONLY_SCREENS or self._allowed_now(action))
+            for action in _PALETTE_ONLY_SCREENS
+            if action in bindings
         ]
-
-    def _allowed_now(self, action: str) -> bool:
-        """Whether the rules allow `action` on the highlighted task at this moment."""
-        task = self._highlighted_task()
-        if task is None:
-            return False
-        try:
-            rules.apply(task, _PROBES[action], self.app.now)
-        except DomainError:
-            return False
-        return True
 
     # --- actions on the highlighted task -------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -457,25 +435,25 @@ class InboxScreen(Screen[None]):
             # Search hits come newest first whatever the sort (the store's order): nothing
             # to sort, and the footer keeps its room for `esc End search` and `? Help`.
             return not self.q
-        if action in _PROBES:
+        if action == "act":
             task = self._highlighted_task()
             if task is None or task.status_at(self.app.now) is Status.EXPIRED:
                 return None
         if action == "refuse":
             # Only where the action's own binding is off: it says why.
-            return not self.check_action(str(parameters[0]), ())
+            return not self.check_action("act", parameters)
         if action == "nothing_to_undo":
             return not self.check_action("undo_send", ())
         if action == "undo_send":
             return self.app.outbox.undoable() is not None
         return True
 
-    def action_refuse(self, action: str) -> None:
+    def action_refuse(self, name: str) -> None:
         """A key whose action is off right now says why instead of doing nothing."""
         if self.task_list.highlighted is None:
-            self.notify(f"No task is highlighted — nothing to {_VERBS[action]}.", markup=False, timeout=4)
+            self.notify(f"No task is highlighted — nothing to {BY_NAME[name].verb}.", markup=False, timeout=4)
         else:
-            self._target(action)
+            self._target(BY_NAME[name])
 
     def action_nothing_to_undo(self) -> None:
         self.notify(NOTHING_TO_UNDO, markup=False)
@@ -493,20 +471,14 @@ class InboxScreen(Screen[None]):
 
         self.app.push_screen(TaskScreen(taken.task_id, reply=True))
 
-    def _refusal(self, task: Task, action: str) -> bool:
-        """Show why the rules refuse `action` on `task`; True if they do."""
-        try:
-            rules.apply(task, _PROBES[action], self.app.now)
-        except Refused as refused:
-            notify_refusal(self.app, refused)
-            return True
-        except DomainError:
-            return False
-        return False
-
-    def _target(self, action: str) -> Task | None:
+    def _target(self, action: TaskAction) -> Task | None:
+        """The highlighted task, if the rules allow `action` on it; else why not is said."""
         task = self.task_list.highlighted
-        if task is None or self._refusal(task, action):
+        if task is None:
+            return None
+        refused = refusal(action, task, self.app.now)
+        if refused is not None:
+            notify_refusal(self.app, refused)
             return None
         return task
 
@@ -516,60 +488,48 @@ class InboxScreen(Screen[None]):
         self._visit = _Visit(task.id, task.status_at(self.app.now), self._next_id())
         self.app.push_screen(TaskScreen(task.id, reply=reply, unread=task.unread))
 
-    def action_reply(self) -> None:
-        task = self._target("reply")
-        if task is not None:
-            self._open_task(task, reply=True)
-
-    def action_decline(self) -> None:
-        from .dialogs import DeclineDialog
-
-        task = self._target("decline")
-        if task is None:
-            return
-        follow = self._next_id()
-
-        async def declined(choice: Any) -> None:
-            if choice is not None:
-                done = await call_store(self.app, self.app.store.decline, task.id, choice.reason, choice.comment)
-                self._after_action(done, follow, f"Declined {task.id}")
-
-        self.app.push_screen(DeclineDialog(task), declined)
-
-    def action_note(self) -> None:
-        from .dialogs import NoteDialog
-
-        task = self._target("note")
-        if task is None:
-            return
-
-        async def written(body: Any) -> None:
-            if isinstance(body, str) and body.strip():
-                done = await call_store(self.app, self.app.store.add_note, task.id, body)
-                # A note keeps the task on the partner's plate (SPEC 3): the cursor stays on it.
-                self._after_action(done, task.id, f"Note added to {task.id}")
-
-        self.app.push_screen(NoteDialog(task), written)
-
-    def action_inactive(self) -> None:
-        self._confirmed("inactive", self.app.store.mark_inactive, "{} marked inactive")
-
-    def action_complete(self) -> None:
-        self._confirmed("complete", self.app.store.complete, "{} completed")
-
-    def _confirmed(self, action: str, fn: Callable[[str], Task], done: str) -> None:
-        """`c` and `i` have no undo: `y` confirms, any other key cancels and says so."""
+    def action_act(self, name: str) -> None:
+        """A task action (`domain.actions`) on the highlighted task, as its row says: the
+        task's editor, a dialog, a confirmation, or at once; then the cursor moves on if
+        the action took the task off the partner's plate (SPEC 3)."""
+        action = BY_NAME[name]
         task = self._target(action)
         if task is None:
             return
-        follow = self._next_id()
+        if action.ask is Ask.EDITOR:
+            self._open_task(task, reply=True)
+            return
+        follow = self._next_id() if action.moves_on else task.id
+
+        async def run(*inputs: object) -> None:
+            method = partial(getattr(self.app.store, action.store_method), **action.store_kwargs)
+            done = await call_store(self.app, method, task.id, *inputs)
+            self._after_action(done, follow, f"{task.id}: {action.done}")
+
+        async def declined(choice: Any) -> None:
+            if choice is not None:
+                await run(choice.reason, choice.comment)
+
+        async def written(body: Any) -> None:
+            if isinstance(body, str) and body.strip():
+                await run(body)
 
         async def answered(answer: str | None) -> None:
             if answer == "yes":
-                result = await call_store(self.app, fn, task.id)
-                self._after_action(result, follow, done.format(task.id))
+                await run()
 
-        self.app.push_screen(ConfirmKey(*confirm_words(action, task.id)), answered)
+        if action.ask is Ask.DECLINE:
+            from .dialogs import DeclineDialog
+
+            self.app.push_screen(DeclineDialog(task), declined)
+        elif action.ask is Ask.NOTE:
+            from .dialogs import NoteDialog
+
+            self.app.push_screen(NoteDialog(task), written)
+        elif action.confirm is not None:
+            self.app.push_screen(ConfirmKey(*action.confirm.words(task.id)), answered)
+        else:
+            self.run_worker(run(), group="inbox-action")
 
     def _next_id(self) -> str | None:
         following = self.task_list.task_after_cursor()

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..domain import Author, DomainError, Status, Task
-from ..domain import rules as r
+from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..domain.templates import TEMPLATES, fill
 from ..domain.text import one_line, web_address
 from ..settings import SettingsError, SettingsFile
@@ -35,12 +35,13 @@ from ..ui.external_editor import EditorFailed, edit_text
 from ..ui.outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
 from ..ui.palette import PaletteCommand, with_keys
 from ..ui.store_calls import call_store, failure_reason, notify_refusal
+from ..ui.task_keys import act, action_bindings, keys_of, refusal_bindings
 from ..widgets.conversation import Conversation
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
 from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
-from .confirm import ConfirmKey, confirm_words
+from .confirm import ConfirmKey
 from .dialogs import DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
 
 if TYPE_CHECKING:
@@ -48,26 +49,6 @@ if TYPE_CHECKING:
     from ..store.base import Store
 
 T = TypeVar("T")
-
-#: Screen actions and the rule each one needs; `check_action` hides what is not allowed.
-RULE_OF_ACTION: dict[str, type] = {
-    "reply": r.PartnerMessage,
-    "decline": r.PartnerDecline,
-    "note": r.AddNote,
-    "inactive": r.MarkInactive,
-    "reactivate": r.Reactivate,
-    "complete": r.Complete,
-    "request_review": r.RequestReview,
-}
-PALETTE_LABELS: dict[str, tuple[str, str]] = {
-    "reply": ("Task: reply", "Write to the merchant (a first reply can start from a template)"),
-    "decline": ("Task: decline", "Decline with a reason"),
-    "note": ("Task: add internal note", "Never sent to the merchant"),
-    "inactive": ("Task: mark inactive", "Messages can still be sent"),
-    "reactivate": ("Task: reactivate", "Back to whichever side wrote last"),
-    "complete": ("Task: mark completed", "Reviews can be requested once completed"),
-    "request_review": ("Task: request a review", "Once per completed task"),
-}
 
 #: Commands that change nothing in the store: offered in the palette whatever the status.
 _TOOLS: dict[str, tuple[str, str]] = {
@@ -81,18 +62,6 @@ _TOOLS: dict[str, tuple[str, str]] = {
 }
 
 
-#: The key of each task action, for the hidden bindings that explain a refusal.
-_ACTION_KEYS: dict[str, str] = {
-    "r": "reply",
-    "d": "decline",
-    "n": "note",
-    "i": "inactive",
-    "a": "reactivate",
-    "c": "complete",
-    "v": "request_review",
-}
-
-
 class TaskScreen(Screen[None]):
     """The task screen; `reply=True` opens it straight into the reply editor."""
 
@@ -101,13 +70,8 @@ class TaskScreen(Screen[None]):
     HELP_GROUP: ClassVar[str] = "Task"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="task.back"),
-        Binding("r", "reply", "Reply", id="task.reply"),
-        Binding("d", "decline", "Decline", id="task.decline"),
-        Binding("n", "note", "Note", id="task.note"),
-        Binding("i", "inactive", "Inactive", id="task.inactive"),
-        Binding("a", "reactivate", "Reactivate", id="task.reactivate"),
-        Binding("c", "complete", "Complete", id="task.complete"),
-        Binding("v", "request_review", "Request review", id="task.request_review"),
+        # Shown in the footer only while the rules allow them (see `check_action`).
+        *action_bindings("task", TASK_ACTIONS, shown=lambda action: action.footer),
         # Shown only while a reply waits out its undo time (see `check_action`).
         Binding("u", "undo_send", "Undo send", id="task.undo_send", tooltip="Take the reply back before it is sent"),
         Binding("u", "nothing_to_undo", show=False),
@@ -119,7 +83,7 @@ class TaskScreen(Screen[None]):
         Binding("Y", "copy('id')", "Copy the task id", show=False, id="task.copy_id"),
         Binding("o", "store_link", "Store link", show=False, id="task.store_link"),
         # A key whose action the rules refuse right now says why instead of doing nothing.
-        *(Binding(key, f"refuse('{action}')", show=False) for key, action in _ACTION_KEYS.items()),
+        *refusal_bindings(TASK_ACTIONS),
         Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
         Binding("k", "scroll_up", "Scroll up", show=False, id="task.scroll_up"),
         Binding("g", "scroll_top", "Top", show=False, id="task.scroll_top"),
@@ -284,18 +248,17 @@ class TaskScreen(Screen[None]):
             self.refresh_bindings()
 
     # --- what is offered ------------------------------------------------------------------
-    def allows(self, action: str) -> bool:
+    def allows(self, action: TaskAction) -> bool:
         """Whether the rules allow `action` on this task right now."""
-        if self.current is None:
-            return False
-        return RULE_OF_ACTION[action] in r.allowed_actions(self.current, self.clock())
+        return self.current is not None and allows(action, self.current, self.clock())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in RULE_OF_ACTION:
-            return self.allows(action) and not self._sending and not (action == "reply" and self._reply_waits())
+        if action == "act":
+            name = str(parameters[0])
+            return self.allows(BY_NAME[name]) and not self._sending and not (name == "reply" and self._reply_waits())
         if action == "refuse":
             # Only where the action's own binding is off: it says why.
-            return self.current is not None and not self.check_action(str(parameters[0]), ())
+            return self.current is not None and not self.check_action("act", parameters)
         if action == "nothing_to_undo":
             return not self.check_action("undo_send", ())
         if action == "undo_send":
@@ -304,12 +267,15 @@ class TaskScreen(Screen[None]):
 
     def palette_commands(self) -> list[PaletteCommand]:
         """Task actions the rules allow now, offered even while the editor has the keys."""
-        keys: dict[str, str] = {}
-        for _key, binding in self._bindings:
-            keys.setdefault(binding.action, self.app.get_key_display(binding))
+        keys = keys_of(self._bindings, self.app.get_key_display)
         commands = [
-            PaletteCommand(with_keys(label, [keys.get(action, "")]), help, getattr(self, f"action_{action}"), action)
-            for action, (label, help) in PALETTE_LABELS.items()
+            PaletteCommand(
+                with_keys(action.title, [keys.get(act(action), "")]),
+                action.help,
+                partial(self.action_act, action.name),
+                act(action),
+            )
+            for action in TASK_ACTIONS
             if self.allows(action)
         ]
         commands += [
@@ -363,7 +329,7 @@ class TaskScreen(Screen[None]):
     async def action_external_editor(self) -> None:
         """The reply (or its draft) in the partner's own editor; back as the draft, the
         app's editor open on it, so ctrl+s sends. Nothing is sent from the outside."""
-        if self._reply_waits() or not self._offer("reply"):
+        if self._reply_waits() or not self._offer(BY_NAME["reply"]):
             return
         editor = self.query_one(ReplyEditor)
         try:
@@ -417,7 +383,7 @@ class TaskScreen(Screen[None]):
                 markup=False,
             )
             return
-        if not self._offer("reply"):
+        if not self._offer(BY_NAME["reply"]):
             return
         assert self.current is not None
         self._open_editor()
@@ -625,27 +591,37 @@ class TaskScreen(Screen[None]):
         status.set_class(error, "error")
 
     # --- the other actions ----------------------------------------------------------------
-    def _offer(self, action: str) -> bool:
+    def _offer(self, action: TaskAction) -> bool:
         """Check the rules before an action chosen from the palette or a stale key."""
         if self.current is None:
             return False
         if self._sending:
             self.notify("Wait until the reply is sent.", severity="warning", markup=False)
             return False
-        if not self.allows(action):
-            try:
-                r.apply(self.current, _probe(action), self.clock())
-            except DomainError as error:
-                notify_refusal(self.app, error)
-            else:
-                self.notify(f"{action.replace('_', ' ')} is not possible now.", severity="error", markup=False)
+        refused = refusal(action, self.current, self.clock())
+        if refused is not None:
+            notify_refusal(self.app, refused)
             return False
         return True
 
-    def action_decline(self) -> None:
-        if self._offer("decline"):
-            assert self.current is not None
+    def action_act(self, name: str) -> None:
+        """A task action (`domain.actions`), as its row says: the editor, a dialog, a
+        confirmation, or at once."""
+        action = BY_NAME[name]
+        if action.ask is Ask.EDITOR:
+            self.action_reply()
+            return
+        if not self._offer(action):
+            return
+        assert self.current is not None
+        if action.ask is Ask.DECLINE:
             self.app.push_screen(DeclineDialog(self.current), self._declined)
+        elif action.ask is Ask.NOTE:
+            self.app.push_screen(NoteDialog(self.current), self._noted)
+        elif action.confirm is not None:
+            self._confirm(action)
+        else:
+            self._run(action)
 
     def _declined(self, choice: DeclineChoice | None) -> None:
         if choice is not None:
@@ -658,61 +634,42 @@ class TaskScreen(Screen[None]):
         if task is None:
             await self._reload()
             return
-        self.notify(f"Declined: {choice.reason.label}.", markup=False)
+        self.notify(f"{self.task_id}: declined — {choice.reason.label}", markup=False)
         await self._draft.flush()
         self.dismiss()
 
-    def action_note(self) -> None:
-        if self._offer("note"):
-            assert self.current is not None
-            self.app.push_screen(NoteDialog(self.current), self._noted)
-
     def _noted(self, body: str | None) -> None:
         if body is not None:
-            self._run(self.store.add_note, self.task_id, body, done="Note added (internal).", follow=True)
+            self._run(BY_NAME["note"], body, follow=True)
 
-    def action_refuse(self, action: str) -> None:
+    def action_refuse(self, name: str) -> None:
         """A key whose action the rules (or a send under way) refuse right now: say why."""
-        if action == "reply" and self._reply_waits():
+        if name == "reply" and self._reply_waits():
             self.action_reply()
         else:
-            self._offer(action)
+            self._offer(BY_NAME[name])
 
-    def action_inactive(self) -> None:
-        if self._offer("inactive"):
-            self._confirm("inactive", self.store.mark_inactive, done="Marked inactive.")
-
-    def action_reactivate(self) -> None:
-        if self._offer("reactivate"):
-            self._run(self.store.reactivate, self.task_id, done="Reactivated.")
-
-    def action_complete(self) -> None:
-        if self._offer("complete"):
-            self._confirm("complete", self.store.complete, done="Marked completed.")
-
-    def _confirm(self, action: str, fn: Callable[..., Task], *, done: str) -> None:
-        """`c` and `i` have no undo: `y` confirms, any other key cancels and says so."""
-        question, cancelled = confirm_words(action, self.task_id)
+    def _confirm(self, action: TaskAction) -> None:
+        """No undo (`c`, `i`), or a consent to record (store access): `y` confirms, any
+        other key cancels and says so."""
+        assert action.confirm is not None
 
         def answered(answer: str | None) -> None:
             if answer == "yes":
-                self._run(fn, self.task_id, done=done)
+                self._run(action)
 
-        self.app.push_screen(ConfirmKey(question, cancelled), answered)
-
-    def action_request_review(self) -> None:
-        if self._offer("request_review"):
-            self._run(self.store.request_review, self.task_id, done="Review requested.")
+        self.app.push_screen(ConfirmKey(*action.confirm.words(self.task_id)), answered)
 
     @work(group="task-action")
-    async def _run(self, fn: Callable[..., Task], *args: object, done: str, follow: bool = False) -> None:
+    async def _run(self, action: TaskAction, *inputs: object, follow: bool = False) -> None:
         """One store action off the message queue; refused means shown in words, then reloaded."""
-        task = await self._call(fn, *args)
+        store_method = partial(getattr(self.store, action.store_method), **action.store_kwargs)
+        task = await self._call(store_method, self.task_id, *inputs)
         if task is None:
             await self._reload()
             return
         await self.show_task(task)
-        self.notify(done, markup=False)
+        self.notify(f"{self.task_id}: {action.done}", markup=False)
         if follow:
             self.action_scroll_end()
 
@@ -725,17 +682,3 @@ class TaskScreen(Screen[None]):
         task = await self._call(self.store.get_task, self.task_id)
         if task is not None:
             await self.show_task(task)
-
-
-def _probe(action: str) -> r.Action:
-    """A stand-in action, only to ask the rules why it is refused right now."""
-    probes: dict[str, r.Action] = {
-        "reply": r.PartnerMessage("probe", "probe", "probe"),
-        "decline": r.PartnerDecline(r.DeclineReason.NOT_A_FIT),
-        "note": r.AddNote("probe", "probe", "probe"),
-        "inactive": r.MarkInactive(),
-        "reactivate": r.Reactivate(),
-        "complete": r.Complete(),
-        "request_review": r.RequestReview(),
-    }
-    return probes[action]

@@ -14,8 +14,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ..domain import Budget, Status, Task
-from ..domain.rules import IN_CONVERSATION
+from ..domain import Budget, Task
+from ..domain.actions import TASK_ACTIONS, allows
 from ..domain.text import one_line
 from ..domain.timefmt import humanize_delta
 from ..domain.urgency import deadline_of
@@ -24,6 +24,8 @@ from .safe import safe_line
 from .task_columns import KIND_WORDS, STATUS_WORDS
 
 MAX_REQUIREMENTS = 3
+#: Actions the inbox offers whose keys its footer leaves out: the preview names them.
+HINTED = tuple(action for action in TASK_ACTIONS if action.inbox and not action.inbox_footer)
 
 
 def budget_words(budget: Budget | None) -> str:
@@ -50,10 +52,11 @@ def deadline_line(task: Task, now: datetime) -> Content:
     if deadline.band is None:
         status = task.status_at(now)
         parts: list[str | tuple[str, str]] = [("Status ", "dim"), STATUS_WORDS[status]]
-        if status in IN_CONVERSATION:
-            parts += [("   i", "bold"), (" mark inactive  ", "dim"), ("c", "bold"), (" complete", "dim")]
-        elif status is Status.INACTIVE:
-            parts += [("   c", "bold"), (" complete", "dim")]
+        # The inbox's keys kept out of its footer, on the tasks the rules allow them on.
+        hints = [action for action in HINTED if allows(action, task, now)]
+        for index, action in enumerate(hints):
+            gap = "  " if index < len(hints) - 1 else ""
+            parts += [(("   " if index == 0 else "") + action.key, "bold"), (f" {action.verb}{gap}", "dim")]
         return Content.assemble(*parts)
     parts = [("Reply within ", "dim"), (deadline.text, "bold")]
     if deadline.band.words:

@@ -11,7 +11,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widgets import Static
 
-from ..domain import Status, Task
+from ..domain import AccessStatus, Status, Task
 from ..domain.timefmt import countdown, humanize_delta
 from ..domain.urgency import Band, band_for
 from .safe import safe_content, safe_line
@@ -23,6 +23,10 @@ BAND_CLASSES: dict[Band, str] = {
     Band.DAY: "soon",
     Band.CALM: "calm",
 }
+
+
+#: Enough of a review's comment for the header's one line (it is cut to the width anyway).
+_HEADER_COMMENT_CHARS = 300
 
 
 def format_time(value: datetime) -> str:
@@ -84,6 +88,41 @@ def header_content(task: Task, now: datetime) -> Content:
         parts.append((f"   {task.unread} unread", "bold"))
     if task.decline is not None and status is Status.DECLINED:
         parts += ["\n", decline_content(task)]
+    if task.store_access.status is not AccessStatus.NONE:
+        parts += ["\n", access_content(task)]
+    if task.review is not None:
+        parts += ["\n", review_content(task)]
+    return Content.assemble(*parts)
+
+
+def access_content(task: Task) -> Content:
+    """The collaborator access asked for: its state and when, and who asked when."""
+    access = task.store_access
+    by = Content.assemble(" by ", safe_line(access.requested_by)) if access.requested_by else Content("")
+    asked = Content.assemble(format_time(access.requested_at), by) if access.requested_at else by
+    parts: list[Content | str | tuple[str, str]] = [("Store access: ", "dim"), (access.status.value, "bold"), " "]
+    if access.decided_at is None:
+        parts.append(asked)
+    else:
+        parts += [format_time(access.decided_at), ("   requested ", "dim"), asked]
+    return Content.assemble(*parts)
+
+
+def review_content(task: Task) -> Content:
+    """A review asked for and not given yet, or the merchant's rating and comment."""
+    review = task.review
+    assert review is not None
+    if review.rating is None or review.reviewed_at is None:
+        return Content.assemble(("Review: ", "dim"), f"requested {format_time(review.requested_at)}, not given yet")
+    stars = "★" * review.rating + "☆" * (5 - review.rating)
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Review: ", "dim"),
+        (f"{stars} {review.rating}/5", "bold"),
+        f" · {format_time(review.reviewed_at)}",
+    ]
+    if review.comment.strip():
+        # The header is one line: the comment whole is under "Review" in the details.
+        parts += [" — ", safe_line(review.comment[:_HEADER_COMMENT_CHARS])]
     return Content.assemble(*parts)
 
 
@@ -126,6 +165,14 @@ def details_content(task: Task) -> Content:
         ("Budget  ", "bold underline"),
         budget_text(task),
     ]
+    review = task.review
+    if review is not None and review.rating is not None and review.comment.strip():
+        parts += [
+            "\n\n",
+            ("Review", "bold underline"),
+            f"  {review.rating}/5 from the merchant\n  ",
+            _indent(review.comment),
+        ]
     return Content.assemble(*parts)
 
 
