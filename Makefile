@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_search.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/server_load.py
+	$(BIN)/python bench/idle_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -45,8 +45,13 @@ from .ui.palette import ScreenCommands
 from .ui.store_calls import notify_failure
 from .ui.terminal_reads import ReadCountingDriver
 
-#: Seconds between two looks at the store's change log.
+#: Seconds between two looks at the change log of a store that cannot long-poll.
 POLL_INTERVAL = 1.0
+#: Seconds a long-poll of a server's change log waits for a change (the server answers
+#: at once when one commits; SPEC 5's default).
+LONG_POLL_S = 25.0
+#: Changes read at most per request; a full page is followed at once by the next.
+EVENTS_PAGE = 1000
 #: The longest wait between two tries while the store cannot be reached.
 MAX_RETRY_WAIT = 30.0
 TICK_INTERVAL = 1.0
@@ -108,6 +113,8 @@ class ExpertApp(App[None]):
         self._key_order = KeyOrder(self, super().on_event)
         #: The bell or desktop notification for a new task or a deadline (`ui.alerts`).
         self.alerts = Alerts(self)
+        #: Set when the app ends: the change-log follower stops at its next turn.
+        self._stop_following = threading.Event()
 
     # --- input, in order ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -151,6 +158,9 @@ class ExpertApp(App[None]):
         if unknown:
             self.notify(f"keymap: no key named {', '.join(unknown)} — left out", severity="warning", markup=False)
         self.set_keymap({binding: keys for binding, keys in keymap.items() if binding not in unknown})
+
+    def on_unmount(self) -> None:
+        self._stop_following.set()
 
     def _tick(self) -> None:
         if not self._terminal_alive():
@@ -218,41 +228,61 @@ class ExpertApp(App[None]):
 
     # --- live updates ----------------------------------------------------------------------
     def _start_watching_store(self) -> None:
-        self.run_worker(self._catch_up, thread=True, name="store-events", group="store-events")
+        """One daemon thread follows the change log for the app's lifetime. On a server
+        it long-polls (`Store.long_polls`): the request waits there until a change
+        commits, so a teammate's note shows at once and an idle app asks once every
+        `LONG_POLL_S`, not every second. Not a Textual worker: those run on the loop's
+        executor, which the exit waits for, and a long-poll would hold `q` for its wait."""
+        self._following = threading.Thread(target=self._follow_store, name="store-events", daemon=True)
+        self._following.start()
 
-    def _catch_up(self) -> None:
-        """Skip the history: only changes made after start-up matter. One cheap query
-        however long the history is (a big import leaves thousands of events)."""
-        self._read_events()
-
-    def _schedule_poll(self) -> None:
-        self.set_timer(self._next_poll_in(), self._poll, name="store-events")
+    def _follow_store(self) -> None:
+        # The first look skips the history: only changes made after start-up matter, and
+        # one cheap query finds where they start however long the history is.
+        while not self._stop_following.is_set():
+            if not self._read_events():
+                return  # the app is gone
+            self._stop_following.wait(self._next_poll_in())
 
     def _next_poll_in(self) -> float:
-        """The poll interval, or while the store cannot be reached a growing wait (doubling
-        up to `MAX_RETRY_WAIT`), so a dead link is not hammered."""
+        """At once again on a long-polling store, else the poll interval; while the store
+        cannot be reached a growing wait (doubling up to `MAX_RETRY_WAIT`), so a dead
+        link is not hammered."""
         if not self._failures:
-            return self.poll_interval
+            return 0.0 if self.store.long_polls else self.poll_interval
         return min(MAX_RETRY_WAIT, self.poll_interval * 2 ** min(self._failures, 10))
 
-    def _poll(self) -> None:
-        self.run_worker(self._read_events, thread=True, name="store-events", group="store-events")
-
-    def _read_events(self) -> None:
-        """Read what changed since the last look. A failure (a server gone, a network
-        down) never ends the app: it is said once, and the next look comes later."""
+    def _read_events(self) -> bool:
+        """Read what changed since the last look (in the follower's thread). A failure (a
+        server gone, a network down) never ends the app: it is said once, and the next
+        look comes later. False when the app is no longer there to be told."""
         changed = False
+        wait = LONG_POLL_S if self.store.long_polls else 0.0
         try:
             if self._seen_event is None:
                 self._seen_event = self.store.latest_event()
-            while batch := self.store.events(self._seen_event):
+            batch = self.store.wait_events(self._seen_event, wait, limit=EVENTS_PAGE)
+            while batch:
                 self._seen_event = batch[-1].seq
                 changed = True
+                if len(batch) < EVENTS_PAGE:
+                    break  # all read: the next look waits again
+                batch = self.store.wait_events(self._seen_event, 0.0, limit=EVENTS_PAGE)
         except Exception as error:
             message = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
-            self.call_from_thread(self._store_unreachable, one_line(message))
-            return
-        self.call_from_thread(self._events_read, changed)
+            return self._tell(self._store_unreachable, one_line(message))
+        return self._tell(self._events_read, changed)
+
+    def _tell(self, callback: Callable[..., None], *args: object) -> bool:
+        """Run `callback` on the app's loop and wait for it; False once the app has ended."""
+        if self._stop_following.is_set():
+            return False
+        try:
+            self.call_from_thread(callback, *args)
+        except Exception:
+            self._stop_following.set()  # the app (or its loop) is gone
+            return False
+        return True
 
     def _events_read(self, changed: bool) -> None:
         if self._failures:
@@ -263,7 +293,6 @@ class ExpertApp(App[None]):
             changed = True  # whatever happened meanwhile is read again
         if changed:
             self.store_version += 1
-        self._schedule_poll()
 
     def _store_unreachable(self, message: str) -> None:
         self._failures += 1
@@ -278,7 +307,6 @@ class ExpertApp(App[None]):
                 severity="warning",
                 timeout=max(10.0, wait),
             )
-        self._schedule_poll()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's palette commands, but "Keys" opens this app's help, not Textual's

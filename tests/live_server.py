@@ -101,6 +101,7 @@ def server_in_thread(
     try:
         yield LiveServer(db, f"http://127.0.0.1:{port}", app)
     finally:
+        app.fastapi.state.bell.close()  # as `serve` does on ctrl+c: waiting long-polls answer now
         server.should_exit = True
         thread.join(timeout=10)
 

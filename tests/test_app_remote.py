@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from expert_tui.app import ExpertApp
@@ -102,3 +103,49 @@ async def test_a_local_store_shows_no_connection_until_it_fails(tmp_path: Path, 
         store.close()  # the file's connection is gone: every look fails from now on
         await until(pilot, lambda: "reconnecting" in connection_words(app), "the failure in the footer")
         assert app.is_running
+
+
+class _Counting(httpx.HTTPTransport):
+    """The real transport, noting the query of every read of the change log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.feed: list[dict[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/events":
+            self.feed.append(dict(request.url.params))
+        return super().handle_request(request)
+
+
+async def test_on_a_server_the_app_long_polls_the_change_log(tmp_path: Path, clock: FrozenClock) -> None:
+    """No polling load: the app's read of the feed waits at the server (25 s), and a
+    teammate's note still arrives at once; a quit does not wait for the pending read."""
+    with server_in_thread(tmp_path / "server.db", clock=clock) as server:
+        counting = _Counting()
+        ola = RemoteStore(
+            server.url,
+            server.token("acme", "Ola"),
+            marketplace_token=server.token("acme", marketplace=True),
+            client_file=tmp_path / "ola.db",
+            clock=clock,
+            transport=counting,
+        )
+        jan = RemoteStore(server.url, server.token("acme", "Jan"), client_file=tmp_path / "jan.db", clock=clock)
+        ola.set_preferences(Preferences(services=(ServiceOffer("SEO", 100, "USD"),)))
+        ola.deliver_task(record("T-1"))
+        # A poll interval that would be hammering the server if the app polled.
+        app = ExpertApp(ola, clock=clock, poll_interval=0.01)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: bool(counting.feed), "the first long-poll")
+            version = app.store_version
+            jan.add_note("T-1", "I'll call them")
+            await until(pilot, lambda: app.store_version > version, "Jan's note to arrive")
+            await until(pilot, lambda: len(counting.feed) >= 2, "the next long-poll")
+            # One read of the feed per change (however long the wait took), each waiting 25 s.
+            assert len(counting.feed) <= 3
+            assert {read["timeout"] for read in counting.feed} == {"25.0"}
+            await pilot.press("j", "k")
+            assert app.is_running
+        jan.close()
+        ola.close()

@@ -62,6 +62,9 @@ class ChangeBell:
         #: How many times it has rung (on the loop's thread): a waiter that read the log
         #: after taking this number returns at once if it has moved since.
         self.rung = 0
+        #: The server is stopping: every long-poll answers now, so the stop does not wait
+        #: out their waits (the clients ask again, of the next server).
+        self.closed = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -76,6 +79,11 @@ class ChangeBell:
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
             loop.call_soon_threadsafe(self._wake, event)
 
+    def close(self) -> None:
+        """Wake every waiter for good (from any thread): the server is stopping."""
+        self.closed = True
+        self.ring()
+
     def _wake(self, event: asyncio.Event) -> None:
         self.rung += 1
         event.set()
@@ -87,7 +95,7 @@ class ChangeBell:
         if self._event is None:
             self.bind(asyncio.get_running_loop())
         assert self._event is not None
-        if since is not None and self.rung != since:
+        if self.closed or (since is not None and self.rung != since):
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout=seconds)

@@ -143,7 +143,7 @@ async def events(
         rung = bell.rung  # before reading: a commit after the read still wakes the wait
         found = await run_in_threadpool(store.events, after, limit)
         left = deadline - time.monotonic()
-        if found or left <= 0 or await request.is_disconnected():
+        if found or left <= 0 or bell.closed or await request.is_disconnected():
             break
         await bell.wait(min(recheck, left), since=rung)
     items = [{"seq": e.seq, "task_id": e.task_id, "kind": e.kind} for e in found]

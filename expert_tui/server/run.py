@@ -5,10 +5,12 @@ from __future__ import annotations
 import ipaddress
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import Mailing
+    from .pool import ChangeBell
 
 INSTALL_HINT = "the server needs its extra packages: pip install 'expert-tui[server]'"
 
@@ -53,4 +55,19 @@ def serve(
         )
     sys.stderr.write(f"expert-tui: serving {where or db} on http://{host}:{port} (ctrl+c stops)\n")
     # No access log: request lines are noise here and headers never belong in a log.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
+    stopping_server(config, app.fastapi.state.bell).run()
+
+
+def stopping_server(config: Any, bell: ChangeBell) -> Any:
+    """uvicorn's server, which on ctrl+c (or SIGTERM) also answers the long-polls waiting
+    for changes: uvicorn waits for every request in flight before it stops, and each TUI
+    keeps one waiting up to 25 s (its clients ask again, of the next server)."""
+    import uvicorn
+
+    class Stopping(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            bell.close()
+            super().handle_exit(sig, frame)
+
+    return Stopping(config)

@@ -170,6 +170,9 @@ class Store(ABC):
     user: str
     #: Reached over a network (a server, a database): the app shows whether it is live.
     over_network: ClassVar[bool] = False
+    #: `wait_events` holds the call until a change commits (a server's long-poll), so a
+    #: reader asks again at once instead of polling on a timer.
+    long_polls: ClassVar[bool] = False
 
     # --- reading ---------------------------------------------------------------------------
     @abstractmethod
@@ -189,6 +192,11 @@ class Store(ABC):
     @abstractmethod
     def events(self, after: int, limit: int = 1000) -> list[Event]:
         """Changes committed after `after`; an empty list when there are none."""
+
+    def wait_events(self, after: int, timeout: float, *, limit: int = 1000) -> list[Event]:
+        """Changes after `after`, waiting up to `timeout` seconds for one where the store
+        can be told of a commit (`long_polls`); the others answer at once."""
+        return self.events(after, limit)
 
     @abstractmethod
     def latest_event(self) -> int:

@@ -92,6 +92,7 @@ class RemoteStore(Store):
     marketplace side: deliveries and merchant events, as the bundled simulator does."""
 
     over_network: ClassVar[bool] = True
+    long_polls: ClassVar[bool] = True
 
     def __init__(
         self,
