@@ -146,3 +146,74 @@ def test_a_reply_the_server_refuses_when_it_is_back_is_the_draft_again(served: _
     assert [queued.key for queued, _reason in settled.refused] == ["k-1"]
     assert store.get_draft("T-1") == "Too late?"
     assert _messages(served.db) == []
+
+
+def _notes(db: Path) -> list[tuple[str, str]]:
+    store = SqliteStore(db, partner="acme", user="reader")
+    try:
+        return [(n.author, n.body) for n in store.get_task("T-1").notes]
+    finally:
+        store.close()
+
+
+def test_a_note_written_while_the_server_is_down_waits_and_is_added_once_by_the_next_start(served: _Served) -> None:
+    store = served.store()
+    store.save_draft("T-1", "Call them on Monday", kind="note")
+    served.server.kill()
+    # On this machine first (the draft moves into the outbox), then sent by its key.
+    queued = store.queue_note("T-1", "Call them on Monday", key="note-1", owner="me")
+    assert (queued.kind, queued.committed) == ("note", True)
+    assert store.get_draft("T-1", kind="note") is None
+    with pytest.raises(StoreUnavailable):
+        store.send_queued("note-1")
+    assert [(q.key, q.kind, q.body) for q in store.queued_replies()] == [("note-1", "note", "Call them on Monday")]
+    store.close()
+    served.server.start()
+    # The next start: a new client on the same local file adds it, authored by the token's person.
+    settled = served.store().settle_outbox()
+    assert [task.id for task in settled.notes_added] == ["T-1"]
+    assert settled.sent == []
+    assert _notes(served.db) == [("Ola", "Call them on Monday")]
+    assert served.store().queued_replies() == []
+    # Once: the same key again adds nothing.
+    assert served.store().send_queued("note-1") is None
+    assert _notes(served.db) == [("Ola", "Call them on Monday")]
+
+
+def test_a_note_whose_answer_was_lost_is_added_once(served: _Served) -> None:
+    store = served.store()
+    store.queue_note("T-1", "Added once", key="note-1")
+    body = b'{"body": "Added once"}'
+    with socket.create_connection(("127.0.0.1", served.server.port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /v1/tasks/T-1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {served.token}\r\nIdempotency-Key: note-1\r\n".encode()
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        deadline = time.monotonic() + 20
+        while _notes(served.db) != [("Ola", "Added once")]:
+            assert time.monotonic() < deadline, "the note never committed"
+            time.sleep(0.02)
+        served.server.kill()
+    served.server.start()
+    settled = served.store().settle_outbox()
+    assert [task.id for task in settled.notes_added] == ["T-1"]
+    assert _notes(served.db) == [("Ola", "Added once")]
+
+
+def test_a_note_the_server_refuses_when_it_is_back_is_the_note_draft_again(served: _Served) -> None:
+    # A task whose window had closed (received 73 h ago): the partner, offline, could not know.
+    received = (system_clock() - timedelta(hours=73)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    served.store().deliver_task(record("T-2", received_at=received))
+    store = served.store()
+    served.server.kill()
+    store.queue_note("T-2", "Remember the budget", key="note-1")
+    served.server.start()
+    settled = served.store().settle_outbox()
+    [(refused, reason)] = settled.refused
+    assert refused.key == "note-1" and "expired" in reason
+    assert settled.notes_added == []
+    # Shown with the text kept: the note draft again, never dropped.
+    assert store.get_draft("T-2", kind="note") == "Remember the budget"
+    assert store.queued_replies() == []

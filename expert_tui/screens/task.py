@@ -34,7 +34,7 @@ from ..ui.drafts import DraftSaver
 from ..ui.external_editor import EditorFailed, edit_text
 from ..ui.outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
 from ..ui.palette import PaletteCommand, with_keys
-from ..ui.store_calls import call_store, failure_reason, notify_refusal
+from ..ui.store_calls import call_store, failure_reason, notify_failure, notify_refusal
 from ..ui.task_keys import act, action_bindings, keys_of, refusal_bindings
 from ..widgets.conversation import Conversation
 from ..widgets.keys_footer import KeysFooter
@@ -639,8 +639,31 @@ class TaskScreen(Screen[None]):
         self.dismiss()
 
     def _noted(self, body: str | None) -> None:
-        if body is not None:
+        if body is None:
+            return
+        outbox = self._outbox
+        if outbox is None:
             self._run(BY_NAME["note"], body, follow=True)
+        else:
+            self.run_worker(self._add_note(outbox, body), group="task-action")
+
+    async def _add_note(self, outbox: Outbox, body: str) -> None:
+        """Through the outbox: on a server out of reach the note is kept on this computer
+        (the bar says so) and added later, once; a refusal keeps the text as the note draft."""
+        try:
+            task = await outbox.note(self.task_id, body)
+        except DomainError as error:
+            notify_refusal(self.app, error)
+            self.notify("Note not added — your text is kept (n continues it).", severity="error", markup=False)
+            await self._reload()
+            return
+        except Exception as error:
+            notify_failure(self.app, error)
+            return
+        if task is not None:
+            await self.show_task(task)
+            self.notify(f"{self.task_id}: {BY_NAME['note'].done}", markup=False)
+            self.action_scroll_end()
 
     def action_refuse(self, name: str) -> None:
         """A key whose action the rules (or a send under way) refuse right now: say why."""

@@ -134,7 +134,11 @@ class QueuedReply:
     is tried (a crash, a second process, a retry) it reaches the merchant once. `owner`
     names the process waiting on it (opaque to the store): another process leaves a
     waiting reply alone while its owner lives. `committed`: the undo time is over, the
-    reply goes out whatever happens to the process that queued it."""
+    reply goes out whatever happens to the process that queued it.
+
+    `kind` is `"note"` for an internal note a remote store keeps on this machine while
+    the server cannot be reached (`Store.queue_note`): committed from the start (undo
+    is for replies only, SPEC 6), sent by its key like a reply."""
 
     key: str
     task_id: str
@@ -143,6 +147,7 @@ class QueuedReply:
     send_after: datetime
     owner: str = ""
     committed: bool = False
+    kind: str = "reply"
 
 
 @dataclass(slots=True)
@@ -151,6 +156,8 @@ class OutboxSettled:
 
     #: Committed replies sent now (the tasks as they are after the send).
     sent: list[Task] = field(default_factory=list)
+    #: Notes kept while the server was out of reach, added now.
+    notes_added: list[Task] = field(default_factory=list)
     #: Replies whose process died inside their undo time, made the reply draft again.
     restored: list[QueuedReply] = field(default_factory=list)
     #: Committed replies the rules refused (back as drafts too), with the store's reason.
@@ -173,6 +180,9 @@ class Store(ABC):
     #: `wait_events` holds the call until a change commits (a server's long-poll), so a
     #: reader asks again at once instead of polling on a timer.
     long_polls: ClassVar[bool] = False
+    #: Notes go through a local outbox (`queue_note`), so one typed while the store
+    #: cannot be reached is kept and added later, once.
+    queues_notes: ClassVar[bool] = False
 
     # --- reading ---------------------------------------------------------------------------
     @abstractmethod
@@ -278,7 +288,14 @@ class Store(ABC):
 
     @abstractmethod
     def queued_replies(self) -> list[QueuedReply]:
-        """The partner's waiting replies, soonest due first."""
+        """The partner's waiting replies (and notes, `queue_note`), soonest due first."""
+
+    def queue_note(self, task_id: str, body: str, *, key: str, owner: str = "") -> QueuedReply:
+        """Keep a note on this machine first, to add by `send_queued(key)` (once, by its
+        key) now or, while the server cannot be reached, when it answers. Only a store
+        over a network with a local outbox does (`queues_notes`); the others add a note
+        at once with `add_note`."""
+        raise Invalid("this store adds notes at once (add_note); it keeps none waiting", "note")
 
     def settle_outbox(self, *, leave: Callable[[QueuedReply], bool] = lambda queued: False) -> OutboxSettled:
         """On start: what an earlier process left waiting when it ended. A reply whose
@@ -304,7 +321,7 @@ class Store(ABC):
                 settled.refused.append((queued, refused.message))
                 continue
             if task is not None:
-                settled.sent.append(task)
+                (settled.notes_added if queued.kind == "note" else settled.sent).append(task)
         return settled
 
     # --- preferences --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Drafts are personal (SPEC 6): with a remote store they are kept here, never sent to
 the server, and so is the outbox beside them: a reply waits out its undo time here, and
 one the server could not take (unreachable) waits here until it can, sent by its
-idempotency key, so it arrives once however often it is tried. `sent` remembers the
+idempotency key, so it arrives once however often it is tried; a note too (`kind`). `sent` remembers the
 keys that went out, so a key is never queued twice. One 0600 SQLite file per server and
 partner, in the user data folder.
 """
@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..domain import IdempotencyMismatch
 from ..paths import data_dir
@@ -24,6 +26,9 @@ from ..private_files import prepare_store_file
 from . import rows
 from .base import QueuedReply
 from .outbox_rules import ALREADY_SENT, OUTBOX_COLUMNS, queued_from_row, restored_draft, same_or_refused
+
+#: The shared outbox columns and this file's own: notes wait here too (`kind`).
+_COLUMNS = f"{OUTBOX_COLUMNS}, kind"
 
 _SCHEMA = (
     """
@@ -46,6 +51,7 @@ _SCHEMA = (
         send_after INTEGER NOT NULL,
         owner TEXT NOT NULL,
         committed INTEGER NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'reply',
         PRIMARY KEY (partner, key)
     ) WITHOUT ROWID
     """,
@@ -73,6 +79,9 @@ class ClientFile:
             self._conn.execute("PRAGMA synchronous = FULL")
             for statement in _SCHEMA:
                 self._conn.execute(statement)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(outbox)")}
+            if "kind" not in columns:  # a file from before notes were kept offline
+                self._conn.execute("ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'reply'")
         except BaseException:
             self._conn.close()
             raise
@@ -116,7 +125,7 @@ class ClientFile:
             if conn.execute("SELECT 1 FROM sent WHERE partner = ? AND key = ?", (partner, queued.key)).fetchone():
                 raise IdempotencyMismatch(ALREADY_SENT)
             conn.execute(
-                f"INSERT INTO outbox (partner, {OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO outbox (partner, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     partner,
                     queued.key,
@@ -126,10 +135,12 @@ class ClientFile:
                     rows.to_micros(queued.send_after),
                     queued.owner,
                     int(queued.committed),
+                    queued.kind,
                 ),
             )
             conn.execute(
-                "DELETE FROM drafts WHERE partner = ? AND task_id = ? AND kind = 'reply'", (partner, queued.task_id)
+                "DELETE FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?",
+                (partner, queued.task_id, queued.kind),
             )
         return queued
 
@@ -140,29 +151,30 @@ class ClientFile:
     def all_waiting(self, partner: str) -> list[QueuedReply]:
         with self._lock:
             found = self._conn.execute(
-                f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
+                f"SELECT {_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
                 (partner,),
             ).fetchall()
-        return [queued_from_row(row) for row in found]
+        return [_queued_from_row(row) for row in found]
 
     def unqueue(self, partner: str, key: str, now: datetime) -> QueuedReply | None:
-        """Out of the outbox, back into the reply draft (before any draft typed since)."""
+        """Out of the outbox, back into the draft of its kind (before any draft typed since)."""
         with self._transaction() as conn:
             queued = self._queued(conn, partner, key)
             if queued is None:
                 return None
             conn.execute("DELETE FROM outbox WHERE partner = ? AND key = ?", (partner, key))
             since = conn.execute(
-                "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = 'reply'",
-                (partner, queued.task_id),
+                "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?",
+                (partner, queued.task_id, queued.kind),
             ).fetchone()
             conn.execute(
-                "INSERT INTO drafts (partner, task_id, kind, body, saved_at) VALUES (?, ?, 'reply', ?, ?)"
+                "INSERT INTO drafts (partner, task_id, kind, body, saved_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (partner, task_id, kind)"
                 " DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
                 (
                     partner,
                     queued.task_id,
+                    queued.kind,
                     restored_draft(queued.body, None if since is None else since[0]),
                     rows.to_micros(now),
                 ),
@@ -187,10 +199,8 @@ class ClientFile:
             )
 
     def _queued(self, conn: sqlite3.Connection, partner: str, key: str) -> QueuedReply | None:
-        row = conn.execute(
-            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner = ? AND key = ?", (partner, key)
-        ).fetchone()
-        return None if row is None else queued_from_row(row)
+        row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE partner = ? AND key = ?", (partner, key)).fetchone()
+        return None if row is None else _queued_from_row(row)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -207,3 +217,7 @@ class ClientFile:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _queued_from_row(row: Sequence[Any]) -> QueuedReply:
+    return replace(queued_from_row(row[:-1]), kind=str(row[-1]))

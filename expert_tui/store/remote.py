@@ -47,7 +47,7 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
 from ..domain.standing import RECEIVED_DAYS
-from ..domain.text import check_storable, one_line
+from ..domain.text import check_body, check_storable, one_line
 from .base import (
     MAX_PAGE_SIZE,
     Event,
@@ -93,6 +93,7 @@ class RemoteStore(Store):
 
     over_network: ClassVar[bool] = True
     long_polls: ClassVar[bool] = True
+    queues_notes: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -278,6 +279,23 @@ class RemoteStore(Store):
         queued = QueuedReply(key, task_id, body, whole_micros(now), whole_micros(send_after), owner)
         return self._drafts().queue(self.partner, queued)
 
+    def queue_note(self, task_id: str, body: str, *, key: str, owner: str = "") -> QueuedReply:
+        """The note is on this machine first (the note draft moves into the outbox), then
+        `send_queued` adds it by its key: the server out of reach keeps it waiting here,
+        and a later try, or the next start, adds it once. The rules are the server's to
+        check when it takes it (a refusal makes it the note draft again)."""
+        body = check_body(body, "note")
+        key = check_storable(key, "idempotency key")
+        if not key.strip():
+            raise Invalid("idempotency key is empty", "key")
+        local = self._drafts()
+        waiting = local.waiting(self.partner, key)
+        if waiting is not None:
+            return same_or_refused(waiting, task_id, body)
+        now = whole_micros(self.clock())
+        queued = QueuedReply(key, task_id, body, now, now, check_storable(owner, "owner"), committed=True, kind="note")
+        return local.queue(self.partner, queued)
+
     def cancel_queued(self, key: str) -> QueuedReply | None:
         return self._drafts().unqueue(self.partner, key, self.clock())
 
@@ -294,9 +312,10 @@ class RemoteStore(Store):
         if queued is None:
             return None
         try:
-            # Not `reply`: that clears the reply draft, and a draft typed while this one
-            # waited is the partner's next text.
-            task = self._act(queued.task_id, "messages", {"body": queued.body}, key=key)
+            # Not `reply` or `add_note`: they clear the draft, and a draft typed while
+            # this one waited is the partner's next text.
+            action = "notes" if queued.kind == "note" else "messages"
+            task = self._act(queued.task_id, action, {"body": queued.body}, key=key)
         except StoreUnavailable:
             raise  # stays in the outbox; a later try with the same key sends it once
         except DomainError:

@@ -110,7 +110,17 @@ class Outbox:
         return candidates[-1] if candidates else None
 
     def holds(self, task_id: str) -> bool:
-        return any(q.task_id == task_id for q in self._waiting.values())
+        """Whether a reply to `task_id` waits (a note waiting does not hold the task)."""
+        return any(q.task_id == task_id and q.kind == "reply" for q in self._waiting.values())
+
+    def held(self, task_id: str | None = None) -> list[QueuedReply]:
+        """Replies past their undo time and notes that wait for the store to take them
+        (a server out of reach): what the bar says is kept and sent when it answers."""
+        return [
+            q
+            for q in self._waiting.values()
+            if q.committed and (task_id is None or q.task_id == task_id) and q.key in self._retry_at
+        ]
 
     # --- changes ----------------------------------------------------------------------------
     def new_key(self) -> str:
@@ -148,7 +158,41 @@ class Outbox:
 
     def held_for_server(self, task_id: str) -> bool:
         """Whether the task's reply is past its undo time and waits for the store to take it."""
-        return any(q.task_id == task_id and q.committed for q in self._waiting.values())
+        return any(q.task_id == task_id and q.committed and q.kind == "reply" for q in self._waiting.values())
+
+    async def note(self, task_id: str, body: str) -> Task | None:
+        """Add a note. On a store with a local outbox (`queues_notes`: a server) it is
+        kept on this machine first and sent by its key: with the server out of reach it
+        stays kept, is said once, and is added (once) when the server answers — `None`
+        then. A refusal is raised, the text back in the note draft."""
+        store = self.app.store
+        if not store.queues_notes:
+            return await asyncio.to_thread(store.add_note, task_id, body)
+        queued = await asyncio.to_thread(store.queue_note, task_id, body, key=self.new_key(), owner=self.owner)
+        self._waiting[queued.key] = queued
+        self._sending.add(queued.key)
+        try:
+            task = await asyncio.to_thread(store.send_queued, queued.key)
+        except StoreUnavailable as error:
+            self._retry_later(queued, now=self.app.clock())
+            self._said_failing.add(queued.key)
+            self.app.notify(
+                f"Note on {queued.task_id} not added yet — {failure_reason(error)}. It is kept on this computer"
+                " and added as soon as the server answers (once).",
+                title="Waiting for the server",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
+            return None
+        except DomainError:
+            self._forget(queued.key)
+            raise
+        finally:
+            self._sending.discard(queued.key)
+            self._changed()
+        self._forget(queued.key)
+        return task
 
     def tick(self, now: datetime) -> None:
         """On the app's clock: send every reply whose undo time is over (and try again,
@@ -190,7 +234,7 @@ class Outbox:
             if queued.key not in self._said_failing:
                 self._said_failing.add(queued.key)
                 self.app.notify(
-                    f"Reply to {queued.task_id} not sent yet — {failure_reason(error)}. It is kept and sent"
+                    f"{_what(queued)} not sent yet — {failure_reason(error)}. It is kept and sent"
                     " as soon as the server answers (nothing is lost, nothing is sent twice).",
                     title="Waiting for the server",
                     severity="warning",
@@ -201,8 +245,9 @@ class Outbox:
             # Refused now (the task changed while the reply waited): it is the draft again.
             self._forget(queued.key)
             notify_refusal(self.app, error)
+            again = "n continues it" if queued.kind == "note" else "r continues it"
             self.app.notify(
-                f"Reply to {queued.task_id} not sent — it is back as a draft (r continues it).",
+                f"{_what(queued)} not sent — it is back as a draft ({again}).",
                 title="Not sent",
                 severity="error",
                 markup=False,
@@ -213,7 +258,7 @@ class Outbox:
             if queued.key not in self._said_failing:
                 self._said_failing.add(queued.key)
                 self.app.notify(
-                    f"Reply to {queued.task_id} not sent yet — {failure_reason(error)}. It stays in the outbox"
+                    f"{_what(queued)} not sent yet — {failure_reason(error)}. It stays in the outbox"
                     " and is tried again.",
                     title="Not sent yet",
                     severity="error",
@@ -224,7 +269,12 @@ class Outbox:
             self._forget(queued.key)
             if task is not None:
                 back = " (the server answers again)" if late else ""
-                self.app.notify(f"Reply sent to {one_line(task.merchant.name)[:60]}{back}.", title="Sent", markup=False)
+                if queued.kind == "note":
+                    self.app.notify(f"Note added on {task.id}{back}.", title="Note added", markup=False)
+                else:
+                    self.app.notify(
+                        f"Reply sent to {one_line(task.merchant.name)[:60]}{back}.", title="Sent", markup=False
+                    )
                 self.app.reply_sent(task)
         finally:
             self._sending.discard(queued.key)
@@ -271,6 +321,14 @@ class Outbox:
                 markup=False,
                 timeout=12,
             )
+        if settled.notes_added:
+            names = ", ".join(task.id for task in settled.notes_added)
+            self.app.notify(
+                f"Added {_notes(len(settled.notes_added))} kept while the server could not be reached: {names}.",
+                title="Notes added",
+                markup=False,
+                timeout=12,
+            )
         if settled.restored:
             names = ", ".join(queued.task_id for queued in settled.restored)
             self.app.notify(
@@ -284,7 +342,7 @@ class Outbox:
         if settled.unsent:
             names = ", ".join(queued.task_id for queued, _reason in settled.unsent)
             self.app.notify(
-                f"{_replies(len(settled.unsent)).capitalize()} from when expert-tui last closed not sent yet —"
+                f"{_items(settled.unsent).capitalize()} from when expert-tui last closed not sent yet —"
                 f" {one_line(settled.unsent[0][1])}. Kept, and sent as soon as the server answers: {names}.",
                 title="Waiting for the server",
                 severity="warning",
@@ -293,7 +351,7 @@ class Outbox:
             )
         for queued, reason in settled.refused:
             self.app.notify(
-                f"Reply to {queued.task_id} not sent — {one_line(reason)}. It is back as a draft.",
+                f"{_what(queued)} not sent — {one_line(reason)}. It is back as a draft.",
                 title="Not sent",
                 severity="error",
                 markup=False,
@@ -303,3 +361,19 @@ class Outbox:
 
 def _replies(n: int) -> str:
     return "1 reply" if n == 1 else f"{n} replies"
+
+
+def _notes(n: int) -> str:
+    return "1 note" if n == 1 else f"{n} notes"
+
+
+def _items(waiting: list[tuple[QueuedReply, str]]) -> str:
+    """'2 replies and 1 note', what waits."""
+    notes = sum(1 for queued, _reason in waiting if queued.kind == "note")
+    replies = len(waiting) - notes
+    parts = [_replies(replies) if replies else "", _notes(notes) if notes else ""]
+    return " and ".join(part for part in parts if part)
+
+
+def _what(queued: QueuedReply) -> str:
+    return f"Note on {queued.task_id}" if queued.kind == "note" else f"Reply to {queued.task_id}"

@@ -7,6 +7,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from ..store.base import QueuedReply
 from ..ui.outbox import seconds_left
 
 
@@ -14,7 +15,8 @@ class OutboxBar(Static):
     """Shows the reply `u` would take back, counting down on the app's clock.
 
     On a task's screen it is that task's reply (`Sending in 9 s — u undo`); elsewhere
-    it names the task. Hidden while nothing waits.
+    it names the task. Else what waits for a server out of reach, kept on this computer
+    (`Queued: note on T-1 — sent when the server answers`). Hidden while nothing waits.
     """
 
     DEFAULT_CSS = """
@@ -40,8 +42,11 @@ class OutboxBar(Static):
     def _update(self, _value: object = None) -> None:
         app: Any = self.app
         queued = app.outbox.undoable(self.task_id)
-        self.set_class(queued is not None, "shown")
+        held = app.outbox.held(self.task_id)
+        self.set_class(queued is not None or bool(held), "shown")
         if queued is None:
+            if held:
+                self.update(Content(_held_words(held, self.task_id)))
             return
         left = seconds_left(queued, app.clock())
         when = f"Sending in {left} s — u undo" if left else "Sending…"
@@ -51,3 +56,11 @@ class OutboxBar(Static):
             self.update(Content(f"{when}{more}"))
         else:
             self.update(Content(f"Reply to {queued.task_id}: {when[0].lower()}{when[1:]}{more}"))
+
+
+def _held_words(held: list[QueuedReply], task_id: str | None) -> str:
+    """What waits for the server: on a task's screen its own replies and notes, in the
+    inbox each with its task (the first three)."""
+    what = [f"{q.kind}{'' if task_id else ' on ' + q.task_id}" for q in held]
+    shown = ", ".join(what[:3]) + (f" and {len(what) - 3} more" if len(what) > 3 else "")
+    return f"Queued: {shown} — kept on this computer, sent once when the server answers"
