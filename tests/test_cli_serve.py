@@ -80,7 +80,12 @@ def test_serve_beyond_loopback_warns_about_clear_text_tokens(
     import uvicorn
 
     ran: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.update(kw))
+
+    def started(server: uvicorn.Server, sockets: object = None) -> None:
+        config = server.config
+        ran.update(host=config.host, port=config.port, access_log=config.access_log)
+
+    monkeypatch.setattr(uvicorn.Server, "run", started)
     code, _, err = run(capsys, "--db", str(tmp_path / "s.db"), "serve", "--host", host, "--port", "9999")
     assert code == 0 and ran["host"] == host and ran["port"] == 9999
     assert ("clear text" in err) is warned

@@ -149,7 +149,12 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     import uvicorn
 
     ran: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.update(kw, app=app))
+
+    def started(server: uvicorn.Server, sockets: object = None) -> None:
+        ran.update(app=server.config.app, host=server.config.host, port=server.config.port)
+
+    # `serve` runs uvicorn's server, which stops nothing here: the test only reads what it was given.
+    monkeypatch.setattr(uvicorn.Server, "run", started)
     monkeypatch.delenv(ENV_USER, raising=False)
     monkeypatch.delenv(ENV_PASSWORD, raising=False)
     return ran
