@@ -157,14 +157,17 @@ def open_store(
     create: bool = False,
     wait: float = DEFAULT_WAIT_S,
     on_busy: Callable[[], None] | None = None,
+    offline: bool = False,
 ) -> Store:
     """Open the store, or fail with one line saying why.
 
     Only `create=True` (import, the TUI after asking) makes a new store: a mistyped
-    `--db` must fail loudly, not answer from an empty store it just created.
+    `--db` must fail loudly, not answer from an empty store it just created. `offline`
+    (the TUI): a server out of reach that this token has met before still opens, to be
+    waited for; a command fails instead (exit 69).
     """
     if backend.server is not None:
-        return _open_remote(backend, clock)
+        return _open_remote(backend, clock, offline=offline)
     from ..store.sqlite import SqliteStore
 
     if backend.url is not None:
@@ -199,8 +202,9 @@ def open_store(
 
 
 def store_exists(backend: Backend) -> bool:
-    """Whether `open_store` without `create` would find a store (the TUI asks if not)."""
-    if backend.demo:
+    """Whether `open_store` without `create` would find a store (the TUI asks if not).
+    A server always has one (and asking it here would need it to answer)."""
+    if backend.demo or backend.server is not None:
         return True
     try:
         open_store(backend, system_clock).close()
@@ -251,13 +255,13 @@ def _postgres_errors(backend: Backend) -> Iterator[None]:
         raise CliError(f"cannot open the store at {where}: {one_line(str(error)) or type(error).__name__}") from None
 
 
-def _open_remote(backend: Backend, clock: Clock) -> Store:
+def _open_remote(backend: Backend, clock: Clock, *, offline: bool = False) -> Store:
     from ..domain import Invalid
     from ..store.remote import RemoteStore
 
     assert backend.server is not None and backend.token is not None
     try:
-        return RemoteStore(backend.server, backend.token, clock=clock)
+        return RemoteStore(backend.server, backend.token, clock=clock, offline=offline)
     except Invalid as error:  # the address itself is wrong
         raise CliError(one_line(error.message)) from None
 

@@ -146,7 +146,8 @@ def _run_tui(backend: Backend, wait: float) -> int:
             from .. import paths
 
             backend = Backend(paths.demo_db_path(), "--demo", demo=True)
-    store = open_store(backend, system_clock, create=True, wait=wait)
+    # A server out of reach does not keep the TUI shut (it waits for it); a command exits 69.
+    store = open_store(backend, system_clock, create=True, wait=wait, offline=True)
     try:
         from ..app import ExpertApp
 

@@ -26,10 +26,12 @@ from textual.widgets import Input
 from ..domain import DomainError, Kind, NotFound, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..store.base import Sort, TaskQuery
+from ..store.errors import StoreUnavailable
+from ..ui.connection import offline_words
 from ..ui.exact_updates import use_exact_updates
 from ..ui.outbox import NOTHING_TO_UNDO
 from ..ui.palette import PaletteCommand, with_keys
-from ..ui.store_calls import call_store, notify_failure, notify_refusal
+from ..ui.store_calls import call_store, failure_reason, notify_failure, notify_refusal
 from ..ui.task_keys import act, action_bindings, refusal_bindings
 from ..ui.task_window import TaskWindow
 from ..widgets.away_line import AwayLine
@@ -131,6 +133,8 @@ class InboxScreen(Screen[None]):
         #: filter change then, with no event from the store (expiry is computed when
         #: read, never written: SPEC 6), so the tick reloads at that moment.
         self._next_expiry: datetime | None = None
+        #: Why nothing could be loaded (a server out of reach), said in the preview until it answers.
+        self._offline: str | None = None
         #: A store change arrived while another screen covered the inbox.
         self._stale_data = False
         self._generation = 0
@@ -165,6 +169,7 @@ class InboxScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "store_version", self._on_store_changed, init=False)
         self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
+        self.watch(self.app, "connection", self._show_offline, init=False)
         self.task_list.focus()
         self.reload()
         self._show_availability()
@@ -202,6 +207,9 @@ class InboxScreen(Screen[None]):
             window = TaskWindow(self.app.store, query, total)
             window.fetch(0)
             next_expiry = self._soonest_expiry(query)
+        except StoreUnavailable as error:  # a server out of reach: the app says it, and tries again
+            self.app.call_from_thread(self._unreachable, error)
+            return
         except DomainError as error:
             self.app.call_from_thread(notify_refusal, self.app, error)
             return
@@ -209,6 +217,21 @@ class InboxScreen(Screen[None]):
             self.app.call_from_thread(notify_failure, self.app, error)
             return
         self.app.call_from_thread(self._show, generation, counts, window, follow, next_expiry)
+
+    def _unreachable(self, error: StoreUnavailable) -> None:
+        """Nothing shown yet (the app opened without its server): the preview says why and
+        when the next try is; the inbox fills in when the server answers (`store_version`)."""
+        if self.task_list.highlighted is not None or not self.query(TaskPreview):
+            return  # what is on screen stays; the footer and the app's notice say the rest
+        self._offline = failure_reason(error)
+        self._show_offline()
+
+    def _show_offline(self, _connection: object = None) -> None:
+        if self._offline is None or not self.query(TaskPreview):
+            return
+        preview = self.query_one(TaskPreview)
+        if preview.shown_task is None:
+            preview.show(None, self.app.now, empty=offline_words(self._offline, self.app.connection))
 
     def _soonest_expiry(self, query: TaskQuery) -> datetime | None:
         """When the next window among the query's kinds closes (the first task of the
@@ -244,6 +267,7 @@ class InboxScreen(Screen[None]):
             return  # a newer load is on its way, carrying `_follow` and the visit on
         if not self.query(TaskList):
             return  # the app is closing: the screen's widgets are already gone
+        self._offline = None
         self._follow = self._pending_visit = None
         self._shown_generation = generation
         self._next_expiry = next_expiry

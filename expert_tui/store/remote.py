@@ -16,6 +16,7 @@ outbox (said, never lost) and a later try sends it, once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -48,6 +49,7 @@ from ..domain import (
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
 from ..domain.standing import RECEIVED_DAYS
 from ..domain.text import check_body, check_storable, one_line
+from ..private_files import UnsafePath, ensure_private_dir, read_private, replace_privately
 from .base import (
     MAX_PAGE_SIZE,
     Event,
@@ -106,9 +108,13 @@ class RemoteStore(Store):
         transport: httpx.BaseTransport | None = None,
         attempts: int = ATTEMPTS,
         deadline: float = REQUEST_DEADLINE_S,
+        offline: bool = False,
     ) -> None:
         """`attempts` and `deadline` (seconds a request may take however slowly its answer
-        arrives) bound how long a call can hang on a bad link."""
+        arrives) bound how long a call can hang on a bad link. `offline`: a server out of
+        reach does not stop the store from opening when this token has met it before (the
+        TUI opens and waits for it, its drafts and outbox at hand); `started_offline` says
+        so. A script's command fails instead: it cannot wait."""
         self.url = _base_url(url)
         self.clock = clock
         self._attempts = max(1, attempts)
@@ -122,13 +128,23 @@ class RemoteStore(Store):
         self._local: ClientFile | None = None
         self._client_file = client_file
         self._known: set[str] = set()
+        who = _identity_path(client_file, self.url, token)
+        self.started_offline = False
         try:
             me = self._call("GET", "/v1/me")
+        except StoreUnavailable:
+            known = _known_identity(who) if offline else None
+            if known is None:
+                self.close()
+                raise
+            me, self.started_offline = known, True
         except BaseException:
             self.close()
             raise
         self.partner = str(me.get("partner", ""))
         self.user = str(me.get("user", self.partner))
+        if not self.started_offline:
+            _remember_identity(who, self.partner, self.user)
 
     # --- reading ---------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
@@ -544,6 +560,37 @@ class RemoteStore(Store):
             raise _timed_out(self.url, "it did not answer in time") from None
         except httpx.HTTPError as error:
             raise _unreachable(self.url, error) from None
+
+
+def _identity_path(client_file: Path | None, url: str, token: str) -> Path:
+    """Where the partner and person of (server, token) are kept for a start without the
+    server: beside the client file, named by a digest that gives neither away."""
+    digest = hashlib.sha256(f"{url}\0{token}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    folder = client_file.parent if client_file is not None else ClientFile.default_path(url, "").parent
+    return folder / f"{digest}.who"
+
+
+def _known_identity(path: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads(read_private(path, 4096))
+    except (OSError, ValueError, UnsafePath):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("partner"), str) or not data["partner"]:
+        return None
+    return {"partner": data["partner"], "user": str(data.get("user") or data["partner"])}
+
+
+def _remember_identity(path: Path, partner: str, user: str) -> None:
+    """Kept (0600, in a 0700 folder) when it changes; a disk that refuses only costs the
+    next offline start."""
+    if _known_identity(path) == {"partner": partner, "user": user}:
+        return
+    try:
+        ensure_private_dir(path.parent)
+        with replace_privately(path) as out:
+            json.dump({"partner": partner, "user": user}, out)
+    except (OSError, UnsafePath):
+        pass
 
 
 class _Retryable(Exception):

@@ -50,3 +50,12 @@ class Connection:
             return f"○ reconnecting · {next_try}"
         since = f" since {self.since:%H:%M} UTC" if self.since is not None else ""
         return f"○ offline{since} · {next_try}"
+
+
+def offline_words(reason: str, connection: Connection) -> str:
+    """What an inbox that could not load says: why, and when the next try is."""
+    when = f" Next try at {connection.next_try:%H:%M:%S} UTC." if connection.next_try is not None else ""
+    return (
+        f"Cannot reach the server — {reason}.{when} The inbox fills in when it answers;"
+        " replies and notes you write meanwhile are kept and sent then."
+    )
