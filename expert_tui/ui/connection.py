@@ -53,9 +53,10 @@ class Connection:
 
 
 def offline_words(reason: str, connection: Connection) -> str:
-    """What an inbox that could not load says: why, and when the next try is."""
+    """What an inbox that could not load says, the next try first (a narrow preview cuts
+    the end): when, what fills in, then why."""
     when = f" Next try at {connection.next_try:%H:%M:%S} UTC." if connection.next_try is not None else ""
     return (
-        f"Cannot reach the server — {reason}.{when} The inbox fills in when it answers;"
-        " replies and notes you write meanwhile are kept and sent then."
+        f"Cannot reach the server.{when} The inbox fills in when it answers; replies and notes"
+        f" written meanwhile are kept and sent then. ({reason})"
     )
