@@ -66,7 +66,9 @@ async def test_the_tui_opens_without_its_server_and_fills_in_when_it_answers(
                 tasks = app.screen.query_one(TaskList)
                 await until(pilot, lambda: tasks.highlighted is not None, "the inbox filled in", 40)
                 assert tasks.highlighted is not None and tasks.highlighted.id == "T-1"
-                assert "Cannot reach the server" not in preview_words(app)
+                # The preview follows the highlight a message later.
+                await until(pilot, lambda: "Cannot reach the server" not in preview_words(app), "the task previewed")
+                assert "Make our product pages faster" in preview_words(app)
     finally:
         store.close()
 
