@@ -16,18 +16,21 @@ PACKAGE = Path(__file__).resolve().parent.parent / "expert_tui"
 #: What each part of the package may import from the package (besides itself).
 #: `.` is the package's own `__init__` (its version).
 ALLOWED: dict[str, set[str]] = {
-    "domain": set(),
+    # Messages in the partner's language (stdlib gettext): every layer that words
+    # something a person reads may ask it, and it asks none.
+    "i18n": set(),
+    "domain": {"i18n"},
     "paths": set(),
     "private_files": {"paths"},
-    "settings": {"domain", "paths", "private_files"},
-    "store": {"domain", "paths", "private_files"},
-    "demo": {".", "domain", "store", "paths", "private_files"},
-    "server": {".", "domain", "store", "paths", "private_files"},
-    "ui": {"domain", "store", "settings", "paths", "private_files", "app"},
-    "widgets": {"domain", "store", "ui"},
-    "screens": {"domain", "store", "settings", "ui", "widgets", "app"},
-    "app": {"domain", "store", "settings", "ui", "screens", "widgets"},
-    "cli": {".", "domain", "store", "server", "demo", "settings", "paths", "private_files", "app", "screens"},
+    "settings": {"domain", "paths", "private_files", "i18n"},
+    "store": {"domain", "paths", "private_files", "i18n"},
+    "demo": {".", "domain", "store", "paths", "private_files", "i18n"},
+    "server": {".", "domain", "store", "paths", "private_files", "i18n"},
+    "ui": {"domain", "store", "settings", "paths", "private_files", "app", "i18n"},
+    "widgets": {"domain", "store", "ui", "i18n"},
+    "screens": {"domain", "store", "settings", "ui", "widgets", "app", "i18n"},
+    "app": {"domain", "store", "settings", "ui", "screens", "widgets", "i18n"},
+    "cli": {".", "domain", "store", "server", "demo", "settings", "paths", "private_files", "app", "screens", "i18n"},
     "__main__": {"cli"},
 }
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import _
 from .errors import Invalid
 from .limits import (
     MAX_MESSAGES,
@@ -141,7 +142,7 @@ def task_from_dict(data: object, now: datetime, *, keep_state: bool) -> Task:
     r = _Reader(data, "task")
     task_id = r.text("id", required=True, limit=MAX_ID_CHARS)
     if not task_id.strip() or any(ch.isspace() or not ch.isprintable() for ch in task_id):
-        raise Invalid("id must be non-empty printable text without spaces", "id")
+        raise Invalid(_("id must be non-empty printable text without spaces"), "id")
     received_at = r.timestamp("received_at", default=now)
     messages = tuple([_message(m, f"messages[{i}]") for i, m in enumerate(r.list("messages", MAX_MESSAGES))])
     notes = tuple([_note(n, f"notes[{i}]") for i, n in enumerate(r.list("notes", MAX_NOTES))])
@@ -200,8 +201,10 @@ def _check_size(task: Task, now: datetime) -> None:
     if size > MAX_TASK_JSON_BYTES:
         field = "requirements" if requirements > others else "task"
         raise Invalid(
-            f"{field} makes the task too large ({size / 1024 / 1024:.2f} MiB of JSON without its messages "
-            f"and notes; at most {MAX_TASK_JSON_BYTES // 1024 // 1024} MiB)",
+            _(
+                "{field} makes the task too large ({size:.2f} MiB of JSON without its messages and notes;"
+                " at most {limit} MiB)"
+            ).format(field=field, size=size / 1024 / 1024, limit=MAX_TASK_JSON_BYTES // 1024 // 1024),
             field,
         )
 
@@ -235,16 +238,23 @@ def _state(r: _Reader, replayed: dict[str, Any], activity_at: datetime, received
         first = replayed["first_response_at"]
     decline = _decline(r.get("decline", default=None))
     if status is Status.DECLINED and decline is None:
-        raise Invalid("a declined task needs its decline record (by, reason, at)", "decline")
+        raise Invalid(_("a declined task needs its decline record (by, reason, at)"), "decline")
     if status is not Status.DECLINED and decline is not None:
-        raise Invalid(f"decline is set but status is {status.value!r}", "decline")
+        raise Invalid(_("decline is set but status is {status!r}").format(status=status.value), "decline")
     if status in (Status.RESPONDED, Status.AWAITING_RESPONSE, Status.INACTIVE, Status.COMPLETED) and first is None:
-        raise Invalid(f"status {status.value!r} needs a partner message or first_response_at", "status")
+        raise Invalid(
+            _("status {status!r} needs a partner message or first_response_at").format(status=status.value), "status"
+        )
     if status in (Status.NEW, Status.OPENED, Status.EXPIRED) and first is not None:
-        raise Invalid(f"status {status.value!r} means no reply was sent, but the task has a partner reply", "status")
+        raise Invalid(
+            _("status {status!r} means no reply was sent, but the task has a partner reply").format(
+                status=status.value
+            ),
+            "status",
+        )
     unread = r.get("unread", default=replayed["unread"])
     if isinstance(unread, bool) or not isinstance(unread, int) or not 0 <= unread <= MAX_NUMBER:
-        raise Invalid("unread must be a whole number, 0 or more", "unread")
+        raise Invalid(_("unread must be a whole number, 0 or more"), "unread")
     last_activity = r.optional_timestamp("last_activity_at") or activity_at
     return {
         "status": status,
@@ -278,26 +288,35 @@ def preferences_from_dict(data: object) -> Preferences:
     until = r.get("unavailable_until", default=None)
     email = r.text("notification_email", default="").strip()
     if email and not _EMAIL.match(email):
-        raise Invalid(f"notification_email is not a valid e-mail address: {email[:60]!r}", "notification_email")
+        raise Invalid(
+            _("notification_email is not a valid e-mail address: {value!r}").format(value=email[:60]),
+            "notification_email",
+        )
     services = []
     names: set[str] = set()
     for i, raw in enumerate(r.list("services")):
         s = _Reader(raw, f"services[{i}]")
         name = s.text("name", required=True).strip()
         if not name:
-            raise Invalid(f"services[{i}].name is empty", f"services[{i}].name")
+            raise Invalid(_("{field} is empty").format(field=f"services[{i}].name"), f"services[{i}].name")
         if name.casefold() in names:
-            raise Invalid(f"services[{i}].name {name!r} is listed twice", f"services[{i}].name")
+            raise Invalid(
+                _("{field} {name!r} is listed twice").format(field=f"services[{i}].name", name=name),
+                f"services[{i}].name",
+            )
         names.add(name.casefold())
         price = s.number("starting_price", required=True)
         if price is None or price < 0:
-            raise Invalid(f"services[{i}].starting_price must be 0 or more", f"services[{i}].starting_price")
+            raise Invalid(
+                _("{field} must be 0 or more").format(field=f"services[{i}].starting_price"),
+                f"services[{i}].starting_price",
+            )
         services.append(ServiceOffer(name, price, _currency(s, "currency")))
     since = r.get("unavailable_from", default=None)
     start = None if since is None else parse_date(since, "unavailable_from")
     end = None if until is None else parse_date(until, "unavailable_until")
     if start is not None and end is not None and start > end:
-        raise Invalid("unavailable_from is after unavailable_until", "unavailable_from")
+        raise Invalid(_("unavailable_from is after unavailable_until"), "unavailable_from")
     return Preferences(
         available=r.boolean("available", default=True),
         unavailable_until=end,
@@ -314,7 +333,9 @@ def _digest_minutes(r: _Reader) -> int:
     value = r.get("notification_digest_minutes", default=0)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DIGEST_MINUTES:
         raise Invalid(
-            f"notification_digest_minutes must be a whole number from 0 (immediate) to {MAX_DIGEST_MINUTES:,}",
+            _("notification_digest_minutes must be a whole number from 0 (immediate) to {limit:,}").format(
+                limit=MAX_DIGEST_MINUTES
+            ),
             "notification_digest_minutes",
         )
     return value
@@ -326,7 +347,8 @@ def _time_zone(r: _Reader) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise Invalid(
-            f"time_zone {name[:40]!r} is not an IANA time zone name (like Europe/Warsaw or UTC)", "time_zone"
+            _("time_zone {name!r} is not an IANA time zone name (like Europe/Warsaw or UTC)").format(name=name[:40]),
+            "time_zone",
         ) from None
     return name
 
@@ -366,9 +388,9 @@ def _budget(data: object) -> Budget | None:
     r = _Reader(data, "budget")
     low, high = r.number("min"), r.number("max")
     if low is not None and high is not None and low > high:
-        raise Invalid("budget.min is larger than budget.max", "budget.min")
+        raise Invalid(_("budget.min is larger than budget.max"), "budget.min")
     if (low is not None and low < 0) or (high is not None and high < 0):
-        raise Invalid("budget amounts must be 0 or more", "budget")
+        raise Invalid(_("budget amounts must be 0 or more"), "budget")
     return Budget(low, high, _currency(r, "currency"))
 
 
@@ -379,7 +401,7 @@ def _decline(data: object) -> Decline | None:
     by = r.enum("by", Author, required=True)
     reason = r.enum("reason", DeclineReason, default=None)
     if by is Author.PARTNER and reason is None:
-        raise Invalid("decline.reason is required when the partner declined", "decline.reason")
+        raise Invalid(_("decline.reason is required when the partner declined"), "decline.reason")
     return Decline(by, reason, r.text("comment", default=""), r.timestamp("at", required=True))
 
 
@@ -401,7 +423,7 @@ def _review(data: object) -> Review | None:
     r = _Reader(data, "review")
     rating = r.get("rating", default=None)
     if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5):
-        raise Invalid("review.rating must be a whole number from 1 to 5", "review.rating")
+        raise Invalid(_("review.rating must be a whole number from 1 to 5"), "review.rating")
     return Review(
         requested_at=r.timestamp("requested_at", required=True),
         rating=rating,
@@ -413,7 +435,9 @@ def _review(data: object) -> Review | None:
 def _currency(r: _Reader, key: str) -> str:
     value = r.text(key, required=True).strip().upper()
     if not _CURRENCY.match(value):
-        raise Invalid(f"{r.where}.{key} must be a 3-letter currency code like USD", f"{r.where}.{key}")
+        raise Invalid(
+            _("{field} must be a 3-letter currency code like USD").format(field=f"{r.where}.{key}"), f"{r.where}.{key}"
+        )
     return value
 
 
@@ -438,7 +462,7 @@ class _Reader:
 
     def __init__(self, data: object, where: str) -> None:
         if type(data) is not dict and not isinstance(data, Mapping):
-            raise Invalid(f"{where} must be a JSON object", where)
+            raise Invalid(_("{field} must be a JSON object").format(field=where), where)
         self.data = data
         self.where = where
 
@@ -449,7 +473,7 @@ class _Reader:
         value = self.data.get(key, _MISSING)
         if value is _MISSING or (value is None and required):
             if required:
-                raise Invalid(f"{self._path(key)} is required", self._path(key))
+                raise Invalid(_("{field} is required").format(field=self._path(key)), self._path(key))
             return default
         return value
 
@@ -464,14 +488,17 @@ class _Reader:
         text = check_storable(value, self._path(key))
         if len(text) > limit:
             raise Invalid(
-                f"{self._path(key)} is too long ({len(text):,} characters; at most {limit:,})", self._path(key)
+                _("{field} is too long ({length:,} characters; at most {limit:,})").format(
+                    field=self._path(key), length=len(text), limit=limit
+                ),
+                self._path(key),
             )
         return text
 
     def boolean(self, key: str, *, default: bool) -> bool:
         value = self.get(key, default=default)
         if not isinstance(value, bool):
-            raise Invalid(f"{self._path(key)} must be true or false", self._path(key))
+            raise Invalid(_("{field} must be true or false").format(field=self._path(key)), self._path(key))
         return value
 
     def number(self, key: str, *, required: bool = False) -> float | None:
@@ -479,10 +506,15 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid(f"{self._path(key)} must be a number", self._path(key))
+            raise Invalid(_("{field} must be a number").format(field=self._path(key)), self._path(key))
         # JSON allows NaN/Infinity and huge integers; neither survives storage or export.
         if abs(value) > MAX_NUMBER or not math.isfinite(value):
-            raise Invalid(f"{self._path(key)} must be a finite number of at most {MAX_NUMBER:,}", self._path(key))
+            raise Invalid(
+                _("{field} must be a finite number of at most {limit:,}").format(
+                    field=self._path(key), limit=MAX_NUMBER
+                ),
+                self._path(key),
+            )
         return value
 
     def enum(self, key: str, enum: type, *, required: bool = False, default: Any = None) -> Any:
@@ -499,7 +531,10 @@ class _Reader:
         except ValueError:
             choices = ", ".join(e.value for e in enum)
             raise Invalid(
-                f"{self._path(key)} is {str(value)[:40]!r}; expected one of: {choices}", self._path(key)
+                _("{field} is {value!r}; expected one of: {choices}").format(
+                    field=self._path(key), value=str(value)[:40], choices=choices
+                ),
+                self._path(key),
             ) from None
 
     def list(self, key: str, limit: int | None = None) -> list[Any]:
@@ -507,16 +542,21 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise Invalid(f"{self._path(key)} must be a JSON array", self._path(key))
+            raise Invalid(_("{field} must be a JSON array").format(field=self._path(key)), self._path(key))
         if limit is not None and len(value) > limit:
-            raise Invalid(f"{self._path(key)} holds {len(value):,} items; at most {limit:,}", self._path(key))
+            raise Invalid(
+                _("{field} holds {count:,} items; at most {limit:,}").format(
+                    field=self._path(key), count=len(value), limit=limit
+                ),
+                self._path(key),
+            )
         return value
 
     def timestamp(self, key: str, *, required: bool = False, default: datetime | None = None) -> datetime:
         value = self.get(key, required=required, default=None)
         if value is None:
             if default is None:
-                raise Invalid(f"{self._path(key)} is required", self._path(key))
+                raise Invalid(_("{field} is required").format(field=self._path(key)), self._path(key))
             return default
         return parse_ts(value, self._path(key))
 

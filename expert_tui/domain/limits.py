@@ -7,6 +7,7 @@ screen time later. "Characters" are Unicode code points; MB means MiB.
 
 from __future__ import annotations
 
+from ..i18n import _
 from .errors import Invalid
 
 #: Names of people and stores: a merchant, a message's or note's author, a store.
@@ -24,11 +25,21 @@ MAX_DRAFT_CHARS = 10 * MAX_TEXT_CHARS
 
 def check_length(text: str, limit: int, field: str) -> str:
     if len(text) > limit:
-        raise Invalid(f"{field} is too long ({len(text):,} characters; at most {limit:,})", field)
+        raise Invalid(
+            _("{field} is too long ({length:,} characters; at most {limit:,})").format(
+                field=field, length=len(text), limit=limit
+            ),
+            field,
+        )
     return text
 
 
 def check_room(count: int, limit: int, what: str, field: str) -> None:
     """Refuse adding one more message or note to a task already holding `limit`."""
     if count >= limit:
-        raise Invalid(f"a task holds at most {limit:,} {what} — this one is full", field)
+        message = (
+            _("a task holds at most {limit:,} messages — this one is full")
+            if what == "messages"
+            else _("a task holds at most {limit:,} notes — this one is full")
+        )
+        raise Invalid(message.format(limit=limit), field)

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..i18n import N_, _
+
 RESPONSE_WINDOW = timedelta(hours=72)
 
 
@@ -26,18 +28,19 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        """The display name, in this context's language (SPEC 2: the seed's names in Polish)."""
+        return _(STATUS_LABELS[self])
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.NEW: "New",
-    Status.OPENED: "Opened",
-    Status.DECLINED: "Declined",
-    Status.EXPIRED: "Expired",
-    Status.RESPONDED: "Responded",
-    Status.AWAITING_RESPONSE: "Awaiting your reply",
-    Status.INACTIVE: "Inactive",
-    Status.COMPLETED: "Completed",
+    Status.NEW: N_("New"),
+    Status.OPENED: N_("Opened"),
+    Status.DECLINED: N_("Declined"),
+    Status.EXPIRED: N_("Expired"),
+    Status.RESPONDED: N_("Responded"),
+    Status.AWAITING_RESPONSE: N_("Awaiting your reply"),
+    Status.INACTIVE: N_("Inactive"),
+    Status.COMPLETED: N_("Completed"),
 }
 
 #: Statuses that still owe the merchant a first response within the 72-hour window.
@@ -64,16 +67,16 @@ class DeclineReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return DECLINE_REASON_LABELS[self]
+        return _(DECLINE_REASON_LABELS[self])
 
 
 DECLINE_REASON_LABELS: dict[DeclineReason, str] = {
-    DeclineReason.NOT_A_FIT: "Not a good fit",
-    DeclineReason.TOO_BUSY: "Too busy right now",
-    DeclineReason.BUDGET: "Budget too low",
-    DeclineReason.TIMELINE: "Timeline does not work",
-    DeclineReason.OUTSIDE_EXPERTISE: "Outside my expertise",
-    DeclineReason.OTHER: "Other (say why)",
+    DeclineReason.NOT_A_FIT: N_("Not a good fit"),
+    DeclineReason.TOO_BUSY: N_("Too busy right now"),
+    DeclineReason.BUDGET: N_("Budget too low"),
+    DeclineReason.TIMELINE: N_("Timeline does not work"),
+    DeclineReason.OUTSIDE_EXPERTISE: N_("Outside my expertise"),
+    DeclineReason.OTHER: N_("Other (say why)"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from ..i18n import _
 from .errors import Invalid, Refused
 from .limits import MAX_MESSAGES, MAX_NAME_CHARS, MAX_NOTES, check_length, check_room
 from .model import (
@@ -140,18 +141,22 @@ def apply(task: Task, action: Action, now: datetime) -> Task:
         if isinstance(action, Open):
             return task  # viewing is not an action, and expiry is never written (SPEC 6)
         ago = humanize_delta(now - task.expires_at)
-        raise Refused(f"{task.id} expired {ago} ago — no actions are possible on expired tasks", "expired")
+        raise Refused(
+            _("{id} expired {ago} ago — no actions are possible on expired tasks").format(id=task.id, ago=ago),
+            "expired",
+        )
     handler = _HANDLERS[type(action)]
     return handler(task, status, action, now)
 
 
 def _closed_reason(task: Task, status: Status) -> str:
     if status is Status.DECLINED:
-        who = "the merchant" if task.decline and task.decline.by is Author.MERCHANT else "you"
-        return f"{task.id} was declined by {who}"
+        if task.decline and task.decline.by is Author.MERCHANT:
+            return _("{id} was declined by the merchant").format(id=task.id)
+        return _("{id} was declined by you").format(id=task.id)
     if status is Status.COMPLETED:
-        return f"{task.id} is completed"
-    return f"{task.id} is {status.label.lower()}"
+        return _("{id} is completed").format(id=task.id)
+    return _("{id} is {status}").format(id=task.id, status=status.label.lower())
 
 
 def _open(task: Task, status: Status, action: Open, now: datetime) -> Task:
@@ -163,7 +168,9 @@ def _open(task: Task, status: Status, action: Open, now: datetime) -> Task:
 
 def _partner_message(task: Task, status: Status, action: PartnerMessage, now: datetime) -> Task:
     if status not in MESSAGEABLE:
-        raise Refused(f"{_closed_reason(task, status)} — messages can no longer be sent", status.value)
+        raise Refused(
+            _("{reason} — messages can no longer be sent").format(reason=_closed_reason(task, status)), status.value
+        )
     body = check_body(action.body, "message")
     check_room(len(task.messages), MAX_MESSAGES, "messages", "messages")
     name = check_length(action.author_name, MAX_NAME_CHARS, "author_name")
@@ -182,11 +189,16 @@ def _partner_message(task: Task, status: Status, action: PartnerMessage, now: da
 
 def _merchant_message(task: Task, status: Status, action: MerchantMessage, now: datetime) -> Task:
     if status in (Status.DECLINED, Status.COMPLETED):
-        raise Refused(f"{_closed_reason(task, status)} — the merchant can no longer write on it", status.value)
+        raise Refused(
+            _("{reason} — the merchant can no longer write on it").format(reason=_closed_reason(task, status)),
+            status.value,
+        )
     if task.kind is Kind.MATCH and task.first_response_at is None:
         # The merchant does not know they were matched until the partner writes (seed).
         raise Refused(
-            f"{task.id} is a match the partner has not answered yet — the merchant does not know of them",
+            _("{id} is a match the partner has not answered yet — the merchant does not know of them").format(
+                id=task.id
+            ),
             "not_contacted",
         )
     body = check_body(action.body, "message")
@@ -207,17 +219,22 @@ def _merchant_message(task: Task, status: Status, action: MerchantMessage, now: 
 
 def _partner_decline(task: Task, status: Status, action: PartnerDecline, now: datetime) -> Task:
     if status not in PARTNER_DECLINABLE:
-        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined", status.value)
+        raise Refused(
+            _("{reason} — it can no longer be declined").format(reason=_closed_reason(task, status)), status.value
+        )
     try:
         reason = DeclineReason(action.reason)
     except ValueError:
         choices = ", ".join(r.value for r in DeclineReason)
         raise Invalid(
-            f"unknown decline reason {str(action.reason)[:40]!r}; choose one of: {choices}", "reason"
+            _("unknown decline reason {reason!r}; choose one of: {choices}").format(
+                reason=str(action.reason)[:40], choices=choices
+            ),
+            "reason",
         ) from None
     comment = _comment(action.comment)
     if reason is DeclineReason.OTHER and not comment.strip():
-        raise Invalid("declining for an 'other' reason needs a comment saying why", "comment")
+        raise Invalid(_("declining for an 'other' reason needs a comment saying why"), "comment")
     return replace(
         task,
         status=Status.DECLINED,
@@ -228,7 +245,9 @@ def _partner_decline(task: Task, status: Status, action: PartnerDecline, now: da
 
 def _merchant_decline(task: Task, status: Status, action: MerchantDecline, now: datetime) -> Task:
     if status in (Status.DECLINED, Status.COMPLETED):
-        raise Refused(f"{_closed_reason(task, status)} — it can no longer be declined", status.value)
+        raise Refused(
+            _("{reason} — it can no longer be declined").format(reason=_closed_reason(task, status)), status.value
+        )
     return replace(
         task,
         status=Status.DECLINED,
@@ -239,24 +258,36 @@ def _merchant_decline(task: Task, status: Status, action: MerchantDecline, now: 
 
 def _mark_inactive(task: Task, status: Status, action: MarkInactive, now: datetime) -> Task:
     if status is Status.INACTIVE:
-        raise Refused(f"{task.id} is already inactive", "already_inactive")
+        raise Refused(_("{id} is already inactive").format(id=task.id), "already_inactive")
     if status not in IN_CONVERSATION:
-        raise _needs_conversation(task, status, "marked inactive")
+        raise _needs_conversation(
+            task,
+            status,
+            _("{id} has no reply yet — it can be marked inactive once you have written to the merchant"),
+            _("{reason} — it can no longer be marked inactive"),
+        )
     return replace(task, status=Status.INACTIVE, last_activity_at=now)
 
 
 def _complete(task: Task, status: Status, action: Complete, now: datetime) -> Task:
     if status is Status.COMPLETED:
-        raise Refused(f"{task.id} is already completed", "already_completed")
+        raise Refused(_("{id} is already completed").format(id=task.id), "already_completed")
     if status not in COMPLETABLE:
-        raise _needs_conversation(task, status, "completed")
+        raise _needs_conversation(
+            task,
+            status,
+            _("{id} has no reply yet — it can be completed once you have written to the merchant"),
+            _("{reason} — it can no longer be completed"),
+        )
     return replace(task, status=Status.COMPLETED, last_activity_at=now)
 
 
 def _reactivate(task: Task, status: Status, action: Reactivate, now: datetime) -> Task:
     if status is not Status.INACTIVE:
         raise Refused(
-            f"{task.id} is {status.label.lower()}, not inactive — only inactive tasks can be reactivated",
+            _("{id} is {status}, not inactive — only inactive tasks can be reactivated").format(
+                id=task.id, status=status.label.lower()
+            ),
             "not_inactive",
         )
     back = Status.RESPONDED if task.last_message_by is Author.PARTNER else Status.AWAITING_RESPONSE
@@ -266,21 +297,26 @@ def _reactivate(task: Task, status: Status, action: Reactivate, now: datetime) -
 def _request_review(task: Task, status: Status, action: RequestReview, now: datetime) -> Task:
     if status is not Status.COMPLETED:
         raise Refused(
-            f"{task.id} is {status.label.lower()} — a review can be requested only once it is completed",
+            _("{id} is {status} — a review can be requested only once it is completed").format(
+                id=task.id, status=status.label.lower()
+            ),
             "not_completed",
         )
     if task.review is not None:
-        raise Refused(f"a review of {task.id} was already requested — it can be requested once", "review_requested")
+        raise Refused(
+            _("a review of {id} was already requested — it can be requested once").format(id=task.id),
+            "review_requested",
+        )
     return replace(task, review=Review(requested_at=now), last_activity_at=now)
 
 
 def _merchant_review(task: Task, status: Status, action: MerchantReview, now: datetime) -> Task:
     if task.review is None:
-        raise Refused(f"no review of {task.id} was requested", "review_not_requested")
+        raise Refused(_("no review of {id} was requested").format(id=task.id), "review_not_requested")
     if task.review.reviewed_at is not None:
-        raise Refused(f"{task.id} has already been reviewed", "already_reviewed")
+        raise Refused(_("{id} has already been reviewed").format(id=task.id), "already_reviewed")
     if isinstance(action.rating, bool) or not isinstance(action.rating, int) or not 1 <= action.rating <= 5:
-        raise Invalid("rating must be a whole number from 1 to 5", "rating")
+        raise Invalid(_("rating must be a whole number from 1 to 5"), "rating")
     review = replace(task.review, rating=action.rating, comment=_comment(action.comment), reviewed_at=now)
     return replace(task, review=review, last_activity_at=now)
 
@@ -295,15 +331,23 @@ def _add_note(task: Task, status: Status, action: AddNote, now: datetime) -> Tas
 def _request_store_access(task: Task, status: Status, action: RequestStoreAccess, now: datetime) -> Task:
     if action.merchant_consented is not True:
         raise Invalid(
-            "confirm that the merchant agreed to give you access before requesting it",
+            _("confirm that the merchant agreed to give you access before requesting it"),
             "merchant_consented",
         )
     if status not in STORE_ACCESS_STATUSES:
-        raise _needs_conversation(task, status, "given a store-access request")
+        raise _needs_conversation(
+            task,
+            status,
+            _("{id} has no reply yet — it can be given a store-access request once you have written to the merchant"),
+            _("{reason} — it can no longer be given a store-access request"),
+        )
     if task.store_access.status is not AccessStatus.NONE:
         # Denied is not "already done": a script asking again must hear no (CLI exit 1).
         rule = "store_access_denied" if task.store_access.status is AccessStatus.DENIED else "store_access_requested"
-        raise Refused(f"store access for {task.id} is already {task.store_access.status.value}", rule)
+        raise Refused(
+            _("store access for {id} is already {access}").format(id=task.id, access=task.store_access.status.value),
+            rule,
+        )
     access = StoreAccess(AccessStatus.REQUESTED, requested_by=action.by, requested_at=now)
     return replace(task, store_access=access, last_activity_at=now)
 
@@ -311,20 +355,22 @@ def _request_store_access(task: Task, status: Status, action: RequestStoreAccess
 def _decide_store_access(task: Task, status: Status, action: DecideStoreAccess, now: datetime) -> Task:
     if task.store_access.status is not AccessStatus.REQUESTED:
         raise Refused(
-            f"store access for {task.id} was not requested (it is {task.store_access.status.value})",
+            _("store access for {id} was not requested (it is {access})").format(
+                id=task.id, access=task.store_access.status.value
+            ),
             "store_access_not_requested",
         )
     decided = AccessStatus.GRANTED if action.granted else AccessStatus.DENIED
     return replace(task, store_access=replace(task.store_access, status=decided, decided_at=now), last_activity_at=now)
 
 
-def _needs_conversation(task: Task, status: Status, what: str) -> Refused:
-    """The refusal of an action that needs a conversation under way."""
+def _needs_conversation(task: Task, status: Status, not_yet: str, no_longer: str) -> Refused:
+    """The refusal of an action that needs a conversation under way: `not_yet` (with
+    `{id}`) before the first reply, `no_longer` (with `{reason}`) once it is closed.
+    Whole sentences, each translated, rather than a verb fitted into one."""
     if status in WAITING_FOR_FIRST_RESPONSE:
-        return Refused(
-            f"{task.id} has no reply yet — it can be {what} once you have written to the merchant", "not_responded"
-        )
-    return Refused(f"{_closed_reason(task, status)} — it can no longer be {what}", status.value)
+        return Refused(not_yet.format(id=task.id), "not_responded")
+    return Refused(no_longer.format(reason=_closed_reason(task, status)), status.value)
 
 
 def _comment(comment: object) -> str:
@@ -332,7 +378,9 @@ def _comment(comment: object) -> str:
         return ""
     text = check_storable(comment, "comment")
     if len(text) > MAX_COMMENT_CHARS:
-        raise Invalid(f"comment is too long (at most {MAX_COMMENT_CHARS:,} characters)", "comment")
+        raise Invalid(
+            _("comment is too long (at most {limit:,} characters)").format(limit=MAX_COMMENT_CHARS), "comment"
+        )
     return text
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..i18n import _
 from .errors import Invalid
 from .limits import MAX_TEXT_CHARS
 
@@ -66,21 +67,28 @@ def check_body(text: object, what: str = "text") -> str:
     """Validate text a person writes (a reply, a note): non-blank, storable, bounded."""
     text = check_storable(text, what)
     if not text.strip():
-        raise Invalid(f"{what} is empty — write something first", what)
+        raise Invalid(_("{field} is empty — write something first").format(field=what), what)
     if len(text) > MAX_BODY_CHARS:
-        raise Invalid(f"{what} is too long ({len(text):,} characters; at most {MAX_BODY_CHARS:,})", what)
+        raise Invalid(
+            _("{field} is too long ({length:,} characters; at most {limit:,})").format(
+                field=what, length=len(text), limit=MAX_BODY_CHARS
+            ),
+            what,
+        )
     return text
 
 
 def check_storable(text: object, what: str = "text") -> str:
     """Any stored text must be a string of valid Unicode (no lone surrogates)."""
     if not isinstance(text, str):
-        raise Invalid(f"{what} must be text", what)
+        raise Invalid(_("{field} must be text").format(field=what), what)
     bad = _LONE_SURROGATE.search(text)
     if bad:
         raise Invalid(
-            f"{what} holds an invalid character U+{ord(bad.group()):04X} "
-            f"(a lone surrogate, not valid Unicode) at position {bad.start()}",
+            _(
+                "{field} holds an invalid character U+{code:04X} (a lone surrogate, not valid Unicode) at position"
+                " {position}"
+            ).format(field=what, code=ord(bad.group()), position=bad.start()),
             what,
         )
     return text

@@ -6,6 +6,7 @@ import math
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from ..i18n import _
 from .errors import Invalid
 
 
@@ -26,26 +27,32 @@ def parse_ts(text: object, field: str = "timestamp") -> datetime:
         except ValueError:
             pass
     if not isinstance(text, str):
-        raise Invalid(f"{field} must be an RFC 3339 timestamp string", field)
+        raise Invalid(_("{field} must be an RFC 3339 timestamp string").format(field=field), field)
     raw = text.strip()
     if raw.endswith(("Z", "z")):
         raw = raw[:-1] + "+00:00"
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise Invalid(f"{field} is not a valid timestamp: {text[:40]!r}", field) from None
+        raise Invalid(
+            _("{field} is not a valid timestamp: {value!r}").format(field=field, value=text[:40]), field
+        ) from None
     if value.tzinfo is None:
-        raise Invalid(f"{field} needs a time zone (e.g. a trailing Z): {text[:40]!r}", field)
+        raise Invalid(
+            _("{field} needs a time zone (e.g. a trailing Z): {value!r}").format(field=field, value=text[:40]), field
+        )
     return value.astimezone(UTC)
 
 
 def parse_date(text: object, field: str = "date") -> date:
     if not isinstance(text, str):
-        raise Invalid(f"{field} must be a date like 2026-12-24", field)
+        raise Invalid(_("{field} must be a date like 2026-12-24").format(field=field), field)
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{field} is not a valid date (YYYY-MM-DD): {text[:40]!r}", field) from None
+        raise Invalid(
+            _("{field} is not a valid date (YYYY-MM-DD): {value!r}").format(field=field, value=text[:40]), field
+        ) from None
 
 
 #: The forms a person may type a day in (forms where the day comes first are common

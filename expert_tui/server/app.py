@@ -21,11 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..domain import Clock, DomainError, system_clock
+from ..i18n import DEFAULT, _, language
 from ..store.notify import MailQueue
 from ..store.sqlite import SqliteStore
 from ..store.tokens import TokenStore
 from .errors import ApiError, from_domain, from_storage, storage_errors
-from .guards import Authenticate, BodyLimit, Idempotent, RateLimiter, StorageDown
+from .guards import Authenticate, BodyLimit, Idempotent, RateLimiter, Speaking, StorageDown
 from .mail import MailSettings
 from .notifier import Notifier
 from .pool import ChangeBell, StorePool
@@ -137,6 +138,7 @@ def create_app(
     guarded = Authenticate(guarded, tokens, RateLimiter(rate_limit))
     guarded = StorageDown(guarded, storage_errors())
     guarded = BodyLimit(guarded)
+    guarded = Speaking(guarded)
     return _Wrapped(guarded, app)
 
 
@@ -211,7 +213,8 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {400: "malformed_json", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "invalid")
-        message = "no such endpoint" if error.status_code == 404 else str(error.detail)
+        words = {404: _("no such endpoint"), 405: _("this endpoint does not take that method")}
+        message = words.get(error.status_code) or str(error.detail)
         return answer(ApiError(error.status_code, code, message, headers=dict(error.headers or {})))
 
 
@@ -232,8 +235,46 @@ def validation_answer(errors: Any) -> ApiError:
     first = errors[0] if errors else {}
     in_body = tuple(first.get("loc", ())) == ("body",)
     if first.get("type") == "json_invalid" or (in_body and _unparsed(first.get("input"))):
-        return ApiError(400, "malformed_json", "the request body is not valid JSON", field="body")
+        return ApiError(400, "malformed_json", _("the request body is not valid JSON"), field="body")
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
     where = ".".join(location) or "body"
-    reason = str(first.get("msg", "is wrong")).removeprefix("Value error, ")
-    return ApiError(422, "invalid", f"{where}: {reason}", field=where)
+    return ApiError(422, "invalid", f"{where}: {_validation_reason(first)}", field=where)
+
+
+def _validation_reason(error: dict[str, Any]) -> str:
+    """What is wrong with a field, in the request's language: pydantic's error types we
+    know in our words; another in pydantic's English, or in general words elsewhere."""
+    ctx = error.get("ctx") or {}
+    words = {
+        "missing": _("is required"),
+        "string_type": _("must be text"),
+        "string_too_long": _("is too long (at most {max_length} characters)"),
+        "string_too_short": _("is too short (at least {min_length} characters)"),
+        "int_type": _("must be a whole number"),
+        "int_parsing": _("must be a whole number"),
+        "int_from_float": _("must be a whole number"),
+        "float_type": _("must be a number"),
+        "float_parsing": _("must be a number"),
+        "bool_type": _("must be true or false"),
+        "bool_parsing": _("must be true or false"),
+        "greater_than_equal": _("must be at least {ge}"),
+        "greater_than": _("must be more than {gt}"),
+        "less_than_equal": _("must be at most {le}"),
+        "less_than": _("must be less than {lt}"),
+        "enum": _("must be one of: {expected}"),
+        "literal_error": _("must be one of: {expected}"),
+        "dict_type": _("must be a JSON object"),
+        "model_type": _("must be a JSON object"),
+        "model_attributes_type": _("must be a JSON object"),
+        "list_type": _("must be a JSON array"),
+        "too_long": _("holds too many items (at most {max_length})"),
+        "extra_forbidden": _("is not a field this endpoint takes"),
+    }.get(str(error.get("type")))
+    if words is not None:
+        try:
+            return words.format(**{str(k): v for k, v in ctx.items()})
+        except (KeyError, IndexError, ValueError):
+            pass
+    if language() == DEFAULT:
+        return str(error.get("msg", "is wrong")).removeprefix("Value error, ")
+    return _("has a value that is not allowed")

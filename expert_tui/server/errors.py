@@ -12,6 +12,7 @@ import sqlite3
 from typing import Any
 
 from ..domain import DomainError, IdempotencyMismatch, Invalid, NotFound, Refused
+from ..i18n import _
 
 
 class ApiError(Exception):
@@ -76,6 +77,6 @@ def from_storage(error: Exception) -> ApiError:
     return ApiError(
         503,
         "unavailable",
-        "the store could not be read or written just now — try again shortly",
+        _("the store could not be read or written just now — try again shortly"),
         headers={"Retry-After": "2"},
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from ..i18n import _, from_accept_language, speaking
 from ..store.tokens import TokenInfo, TokenStore
 from .errors import ApiError, from_storage
 
@@ -64,6 +65,23 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+class Speaking:
+    """Each request in the language its `Accept-Language` asks for, Polish or English
+    (SPEC 6: `error.message` follows it; `code`, `rule` and `field` stay English). The
+    outermost layer, so every refusal is said in it; set per request (a context
+    variable), so requests in two languages at once never mix."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with speaking(from_accept_language(_header(scope, b"accept-language"))):
+            await self.app(scope, receive, send)
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -74,12 +92,15 @@ class BodyLimit:
             return
         limit = IMPORT_BODY_LIMIT if scope["path"] == IMPORT_PATH else BODY_LIMIT
         too_large = ApiError(
-            413, "too_large", f"the request body is over {limit // MIB} MiB — send less at a time", field="body"
+            413,
+            "too_large",
+            _("the request body is over {limit} MiB — send less at a time").format(limit=limit // MIB),
+            field="body",
         )
         declared = _header(scope, b"content-length")
         if declared is not None:
             if not declared.strip().isdigit():
-                await send_error(send, ApiError(400, "malformed_json", "Content-Length is not a number"))
+                await send_error(send, ApiError(400, "malformed_json", _("Content-Length is not a number")))
                 return
             if int(declared) > limit:
                 await send_error(send, too_large)
@@ -184,23 +205,27 @@ class Authenticate:
 
     async def _principal(self, scope: Scope) -> TokenInfo:
         header = _header(scope, b"authorization") or ""
-        scheme, _, token = header.strip().partition(" ")
+        scheme, _space, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "unauthorized", "a token is needed: send the header 'Authorization: Bearer TOKEN'")
+            raise ApiError(401, "unauthorized", _("a token is needed: send the header 'Authorization: Bearer TOKEN'"))
         info = await run_in_threadpool(self.tokens.lookup, token.strip())
         if info is None:
-            raise ApiError(401, "unauthorized", "the token is not known or was revoked — ask for a new one")
+            raise ApiError(401, "unauthorized", _("the token is not known or was revoked — ask for a new one"))
         marketplace_path = scope["path"].startswith(MARKETPLACE_PREFIX)
         if marketplace_path and not info.marketplace:
-            raise ApiError(403, "forbidden", "a partner token cannot act for the marketplace — use a marketplace token")
+            raise ApiError(
+                403, "forbidden", _("a partner token cannot act for the marketplace — use a marketplace token")
+            )
         if info.marketplace and not marketplace_path and scope["path"] != WHO_AM_I:
-            raise ApiError(403, "forbidden", "a marketplace token cannot read a partner's inbox — use a partner token")
+            raise ApiError(
+                403, "forbidden", _("a marketplace token cannot read a partner's inbox — use a partner token")
+            )
         wait = self.limiter.wait_needed(info.id)
         if wait > 0:
             raise ApiError(
                 429,
                 "rate_limited",
-                f"too many requests with this token — wait {math.ceil(wait)} s",
+                _("too many requests with this token — wait {seconds} s").format(seconds=math.ceil(wait)),
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
         return info
@@ -233,7 +258,7 @@ class Idempotent:
                 ApiError(
                     422,
                     "invalid",
-                    "Idempotency-Key must be 1 to 200 visible ASCII characters",
+                    _("Idempotency-Key must be 1 to 200 visible ASCII characters"),
                     field="Idempotency-Key",
                 ),
             )
@@ -268,7 +293,10 @@ class Idempotent:
                     ApiError(
                         422,
                         "idempotency_mismatch",
-                        "this idempotency key was already used for another request — nothing was done; use a new key",
+                        _(
+                            "this idempotency key was already used for another request — nothing was done;"
+                            " use a new key"
+                        ),
                         field="Idempotency-Key",
                     ),
                 )

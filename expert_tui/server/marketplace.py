@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Request, Security
 from fastapi.responses import JSONResponse
 
 from ..domain import Kind, Task
+from ..i18n import _
 from ..store import Store
 from ..store.tokens import TokenInfo
 from .encode import task_json
@@ -26,7 +27,7 @@ def store_for(request: Request, partner: object) -> Store:
     principal: TokenInfo = request.state.principal
     name = principal.partner if partner is None else partner
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise ApiError(422, "invalid", "partner must be the partner's name (1 to 200 characters)", field="partner")
+        raise ApiError(422, "invalid", _("partner must be the partner's name (1 to 200 characters)"), field="partner")
     return request.app.state.pool.get(name, name)
 
 

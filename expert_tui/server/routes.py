@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..domain import Kind, Preferences, Status
 from ..domain.codec import preferences_from_dict, preferences_to_dict
+from ..i18n import _
 from ..store import Sort, Store, TaskQuery
 from ..store.base import MAX_PAGE_SIZE
 from ..store.tokens import TokenInfo
@@ -209,7 +210,12 @@ def store_access(request: Request, task_id: TaskId, body: StoreAccessIn) -> JSON
 def import_tasks(request: Request, records: Annotated[list[Any], Body()]) -> dict[str, Any]:
     if len(records) > MAX_IMPORT_RECORDS:
         raise ApiError(
-            422, "invalid", f"at most {MAX_IMPORT_RECORDS:,} tasks a request ({len(records):,} sent)", field="body"
+            422,
+            "invalid",
+            _("at most {limit:,} tasks a request ({count:,} sent)").format(
+                limit=MAX_IMPORT_RECORDS, count=len(records)
+            ),
+            field="body",
         )
     report = store_of(request).import_tasks(enumerate(records))
     return import_report_json(report)

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import RESPONSE_WINDOW, WAITING_FOR_FIRST_RESPONSE, Invalid, Status
+from ..i18n import _
 from .base import Sort
 from .rows import BAND_OWED, BAND_REST, BAND_WAITING, to_micros, urgency_band
 
@@ -266,10 +267,10 @@ def decode_cursor(cursor: str, tag: str, width: int = 3) -> Key:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
-        raise Invalid("the page cursor is damaged — start again from the first page", "cursor") from None
+        raise Invalid(_("the page cursor is damaged — start again from the first page"), "cursor") from None
     if not isinstance(data, list) or not data or data[0] != tag:
-        raise Invalid("the page cursor belongs to another listing — start again from the first page", "cursor")
+        raise Invalid(_("the page cursor belongs to another listing — start again from the first page"), "cursor")
     values = tuple(data[1:])
     if len(values) != width or not all(type(v) is int for v in values):
-        raise Invalid("the page cursor is damaged — start again from the first page", "cursor")
+        raise Invalid(_("the page cursor is damaged — start again from the first page"), "cursor")
     return values

@@ -91,6 +91,7 @@ from .sql_base import (
     enum_value,
     idempotency_mismatch,
     json_object,
+    no_task,
     person,
     reply_digest,
     standing_figures,
@@ -361,7 +362,7 @@ class PostgresStore(SqlStore):
             (self.partner_id, task_id),
         ).fetchone()
         if row is None:
-            raise NotFound(f"no task {str(task_id)[:100]!r}")
+            raise no_task(task_id)
         seq = row[0]
         messages = tx.execute(
             f"SELECT {', '.join(rows.MESSAGE_COLUMNS)} FROM messages"
@@ -580,7 +581,7 @@ class PostgresStore(SqlStore):
             tx.execute("SELECT 1 FROM tasks WHERE partner_id = %s AND id = %s", (self.partner_id, task_id)).fetchone()
             is None
         ):
-            raise NotFound(f"no task {str(task_id)[:100]!r}")
+            raise no_task(task_id)
 
     # --- the outbox -----------------------------------------------------------------------------------
     def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:

@@ -49,6 +49,7 @@ from ..domain import (
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
 from ..domain.standing import RECEIVED_DAYS
 from ..domain.text import check_body, check_storable, one_line
+from ..i18n import language
 from ..private_files import UnsafePath, ensure_private_dir, read_private, replace_privately
 from .base import (
     MAX_PAGE_SIZE,
@@ -469,7 +470,8 @@ class RemoteStore(Store):
         client = self._market if market else self._http
         if client is None:
             raise TokenRefused("this store has no marketplace token — deliveries and merchant events need one")
-        headers = {"Accept": "application/json"}
+        # The server's refusals in the language this client speaks (SPEC 6).
+        headers = {"Accept": "application/json", "Accept-Language": language()}
         if method == "POST":
             # Every POST has a key: a retry after a lost answer is the same request, done once.
             headers["Idempotency-Key"] = key if key is not None else uuid.uuid4().hex

@@ -29,6 +29,7 @@ from ..domain import (
     IdempotencyMismatch,
     Invalid,
     Kind,
+    NotFound,
     Preferences,
     Refused,
     Status,
@@ -45,6 +46,7 @@ from ..domain.standing import (
     received_per_day,
 )
 from ..domain.text import check_storable
+from ..i18n import _
 from . import rows
 from .base import MAX_PAGE_SIZE, ImportReport, Rejection, Store, TaskQuery, check_draft_kind
 from .pipeline import BatchWriter
@@ -242,7 +244,7 @@ class SqlStore(Store):
         """The task a marketplace delivery describes, and whether the store is to give
         it an id (the record's `partner` names the account, not a field of the task)."""
         if not isinstance(record, Mapping):
-            raise Invalid("task must be a JSON object", "task")
+            raise Invalid(_("task must be a JSON object"), "task")
         data = dict(record)
         data.pop("partner", None)
         assign_id = data.get("id") is None
@@ -284,19 +286,19 @@ def standing_figures(
 def check_listing(query: TaskQuery) -> Listing:
     """The checked arguments of `list_tasks`: each wrong one is an `Invalid` naming it."""
     if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_PAGE_SIZE:
-        raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
+        raise Invalid(_("limit must be a whole number from 1 to {limit}").format(limit=MAX_PAGE_SIZE), "limit")
     if query.q is not None and not isinstance(query.q, str):
-        raise Invalid("the search must be text", "q")
+        raise Invalid(_("the search must be text"), "q")
     status = None if query.status is None else enum_value(Status, query.status, "status")
     kind = None if query.kind is None else enum_value(Kind, query.kind, "kind")
     offset = query.offset
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise Invalid("offset must be a whole number, 0 or more", "offset")
+        raise Invalid(_("offset must be a whole number, 0 or more"), "offset")
     if offset and query.cursor is not None:
-        raise Invalid("a page starts after a cursor or at an offset, not both", "offset")
+        raise Invalid(_("a page starts after a cursor or at an offset, not both"), "offset")
     q = query.q if query.q is not None and query.q.strip() else None
     if q is not None and offset:
-        raise Invalid("search results are read page by page with the cursor, not at an offset", "offset")
+        raise Invalid(_("search results are read page by page with the cursor, not at an offset"), "offset")
     return Listing(status, kind, offset, q)
 
 
@@ -318,7 +320,12 @@ def enum_value(enum: type, value: object, field: str) -> Any:
         return enum(value)
     except ValueError:
         choices = ", ".join(e.value for e in enum)
-        raise Invalid(f"{field} is {str(value)[:40]!r}; expected one of: {choices}", field) from None
+        raise Invalid(
+            _("{field} is {value!r}; expected one of: {choices}").format(
+                field=field, value=str(value)[:40], choices=choices
+            ),
+            field,
+        ) from None
 
 
 def person(user: str | None) -> str:
@@ -341,7 +348,7 @@ def checked_preferences(prefs: object) -> tuple[Preferences, str]:
     """`prefs` validated as an import or a PUT validates them (naming the field that is
     wrong), and the JSON they are stored as."""
     if not isinstance(prefs, Preferences):
-        raise Invalid("preferences must be a Preferences object", "preferences")
+        raise Invalid(_("preferences must be a Preferences object"), "preferences")
     checked = preferences_from_dict(preferences_to_dict(prefs))
     return checked, dumps(preferences_to_dict(checked))
 
@@ -364,7 +371,14 @@ def with_id(task: Task, task_id: str) -> Task:
 
 
 def duplicate_id(task_id: str) -> Refused:
-    return Refused(f"a task with id {task_id!r} was already delivered — ids are unique per partner", "duplicate_id")
+    return Refused(
+        _("a task with id {id!r} was already delivered — ids are unique per partner").format(id=task_id), "duplicate_id"
+    )
+
+
+def no_task(task_id: object) -> NotFound:
+    """The refusal for an id that names no task of this partner (another's is the same)."""
+    return NotFound(_("no task {id!r}").format(id=str(task_id)[:100]))
 
 
 def reply_digest(body: str) -> str:
@@ -374,8 +388,10 @@ def reply_digest(body: str) -> str:
 
 def idempotency_mismatch() -> IdempotencyMismatch:
     return IdempotencyMismatch(
-        "this idempotency key was already used for a different message — "
-        "nothing was sent; use a new key for a new message"
+        _(
+            "this idempotency key was already used for a different message — nothing was sent;"
+            " use a new key for a new message"
+        )
     )
 
 

@@ -81,6 +81,7 @@ from .sql_base import (
     enum_value,
     idempotency_mismatch,
     json_object,
+    no_task,
     person,
     reply_digest,
     same_task,
@@ -338,7 +339,7 @@ class SqliteStore(SqlStore):
             f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner = ? AND t.id = ?", (self.partner, task_id)
         ).fetchone()
         if row is None:
-            raise NotFound(f"no task {str(task_id)[:100]!r}")
+            raise no_task(task_id)
         seq = row[0]
         messages = conn.execute(
             f"SELECT {', '.join(rows.MESSAGE_COLUMNS)} FROM messages WHERE task = ? ORDER BY seq", (seq,)
@@ -588,7 +589,7 @@ class SqliteStore(SqlStore):
     def _require(self, conn: sqlite3.Connection, task_id: str) -> None:
         task_id = check_storable(task_id, "id")
         if conn.execute("SELECT 1 FROM tasks WHERE partner = ? AND id = ?", (self.partner, task_id)).fetchone() is None:
-            raise NotFound(f"no task {str(task_id)[:100]!r}")
+            raise no_task(task_id)
 
     # --- preferences --------------------------------------------------------------------------------
     def get_preferences(self) -> Preferences:
