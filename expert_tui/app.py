@@ -37,6 +37,7 @@ from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
 from .settings import SettingsFile
 from .store.base import Store
+from .store.errors import ResyncNeeded
 from .ui.alerts import Alerts
 from .ui.connection import Connection
 from .ui.key_order import KeyHandled, KeyOrder
@@ -252,7 +253,7 @@ class ExpertApp(App[None]):
             return 0.0 if self.store.long_polls else self.poll_interval
         return min(MAX_RETRY_WAIT, self.poll_interval * 2 ** min(self._failures, 10))
 
-    def _read_events(self) -> bool:
+    def _read_events(self, *, resynced: bool = False) -> bool:
         """Read what changed since the last look (in the follower's thread). A failure (a
         server gone, a network down) never ends the app: it is said once, and the next
         look comes later. False when the app is no longer there to be told."""
@@ -261,6 +262,8 @@ class ExpertApp(App[None]):
         try:
             if self._seen_event is None:
                 self._seen_event = self.store.latest_event()
+                if resynced:
+                    return self._tell(self._events_read, True)
             batch = self.store.wait_events(self._seen_event, wait, limit=EVENTS_PAGE)
             while batch:
                 self._seen_event = batch[-1].seq
@@ -268,6 +271,12 @@ class ExpertApp(App[None]):
                 if len(batch) < EVENTS_PAGE:
                     break  # all read: the next look waits again
                 batch = self.store.wait_events(self._seen_event, 0.0, limit=EVENTS_PAGE)
+        except ResyncNeeded:
+            # The server's log is not the one followed (restored from a backup, replaced):
+            # its end is taken first, then everything shown is read again, so a change
+            # committed in between is in the list or after that end: nothing is missed.
+            self._seen_event = None
+            return self._read_events(resynced=True)
         except Exception as error:
             message = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
             return self._tell(self._store_unreachable, one_line(message))

@@ -33,6 +33,8 @@ _MEANINGS = {
     403: "a token of the wrong kind (partner or marketplace) for this endpoint",
     404: "no such task for this partner",
     409: "a rule refused it (`error.rule` names the rule)",
+    410: "`after` is not in the change log (`error.code` `resync`): read the list again, then follow from"
+    " `GET /v1/events/latest`",
     413: "the body is over the limit (1 MiB; 64 MiB for an import)",
     422: "a field is missing or wrong (`error.field` names it), or an idempotency key was reused",
     429: "too many requests with this token: see Retry-After",

@@ -129,7 +129,7 @@ def latest_event(request: Request) -> dict[str, int]:
     return {"seq": store_of(request).latest_event()}
 
 
-@router.get("/events", summary="changes after `after`; waits up to `timeout` s for one")
+@router.get("/events", summary="changes after `after`; waits up to `timeout` s for one", responses=error_responses(410))
 async def events(
     request: Request,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -137,6 +137,17 @@ async def events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> dict[str, Any]:
     store = store_of(request)
+    latest = await run_in_threadpool(store.latest_event)
+    if after > latest:
+        # The client followed a log this one is not (the store was restored from a backup,
+        # or replaced): what it shows may be gone or changed, so it reads the list again.
+        raise ApiError(
+            410,
+            "resync",
+            _("the change log ends at {latest}, before {after} — read the list again and follow on from there").format(
+                latest=latest, after=after
+            ),
+        )
     bell = request.app.state.bell
     recheck = RECHECK_S if request.app.state.polls else MAX_WAIT_S
     deadline = time.monotonic() + timeout

@@ -13,6 +13,13 @@ class StoreUnavailable(DomainError):
     code = "unavailable"
 
 
+class ResyncNeeded(DomainError):
+    """The server's change log does not hold where the reader left off (HTTP 410
+    `resync`): whatever it shows is read again, and it follows on from the log's end."""
+
+    code = "resync"
+
+
 class TokenRefused(DomainError):
     """The server refused the token: unknown, revoked, or of the wrong kind (CLI exit 77)."""
 

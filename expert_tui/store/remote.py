@@ -64,7 +64,7 @@ from .base import (
     check_draft_kind,
 )
 from .client_file import ClientFile
-from .errors import StoreUnavailable, TokenRefused
+from .errors import ResyncNeeded, StoreUnavailable, TokenRefused
 from .outbox_rules import check_queueable, checked_queue_args, same_or_refused, whole_micros
 
 #: Delivery refusals: the partner's preferences, not the task's lifecycle.
@@ -200,7 +200,9 @@ class RemoteStore(Store):
 
     def wait_events(self, after: int, timeout: float, *, limit: int = 1000) -> list[Event]:
         """Changes after `after`; with none yet, the server holds the request up to
-        `timeout` seconds and answers as soon as one commits (the live feed)."""
+        `timeout` seconds and answers as soon as one commits (the live feed). Raises
+        `ResyncNeeded` when the server's log does not hold `after` (re-read, then follow
+        on from `latest_event`)."""
         params = {"after": max(0, int(after)), "timeout": timeout, "limit": max(1, min(int(limit), 1000))}
         data = self._call("GET", "/v1/events", params=params, wait=timeout)
         events = []
@@ -696,6 +698,8 @@ def _error_from(status: int, answer: bytes, url: str) -> DomainError:
         return TokenRefused(message)
     if status == 404:
         return NotFound(message)
+    if status == 410 and code == "resync":
+        return ResyncNeeded(message)
     if status == 409:
         rule = str(error.get("rule") or "refused")
         return NotDelivered(message, rule) if rule in _DELIVERY_RULES else Refused(message, rule)
