@@ -1,6 +1,6 @@
 """Search folding and words: the fast paths equal the plain definitions they replace.
 
-`fold` and `rows.words` fold character by character through cached tables, which is
+`fold` and `words` fold character by character through cached tables, which is
 only right if folding a string equals folding its characters one by one. These tests
 hold them to the plain, whole-string definitions on every code point, on the hostile
 corpus and on random text heavy in combining marks.
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from store_contract import record
 
 from expert_tui.domain.codec import task_from_dict
-from expert_tui.domain.text import _FOLD_EXTRA, fold
-from expert_tui.store.rows import WORD, search_document, words
+from expert_tui.domain.text import _FOLD_EXTRA, WORD, fold, words
+from expert_tui.store.rows import search_document
 
 
 def reference_fold(text: str) -> str:

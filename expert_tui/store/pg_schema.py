@@ -22,7 +22,7 @@ Search: `@@` is not LEAKPROOF, so under a policy the planner will not use the GI
 (measured 550 ms instead of 5 ms in the design note). Search therefore runs inside one
 SECURITY DEFINER function owned by the migrating role, which refuses any partner but
 the transaction's and filters on it itself, planned per call (`force_custom_plan`).
-The lexemes are the store's own folded words (`rows.words`, SPEC 6 folding), given as
+The lexemes are the store's own folded words (`domain.text.words`, SPEC 6 folding), given as
 an array: PostgreSQL's `unaccent` folds differently ("①", "Ǽ", "ς" stay), and search
 must find the same tasks as on SQLite.
 """

@@ -10,7 +10,6 @@ epoch (UTC) so they compare and index exactly; the parts nobody filters on
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +36,7 @@ from ..domain import (
     StoreAccess,
     Task,
 )
-from ..domain.text import fold
+from ..domain.text import WORD_TABLE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -287,35 +286,6 @@ def prepare(task: Task) -> Prepared:
 
 # --- search documents ----------------------------------------------------------------------
 
-#: A word, as both the index and the query side see it: letters and digits of any script.
-WORD = re.compile(r"[^\W_]+")
-
-
-class _WordChars(dict[int, str]):
-    """`str.translate` table: each character to its fold, every non-word character of
-    that fold to a space, so `text.translate(table).split()` are the words of `text`.
-
-    That equals `WORD.findall(fold(text))` because folding works character by character
-    and whether a character belongs to a word depends on that character alone; one
-    translate and one split cost a third of a fold and a regex scan. A character is
-    worked out on first sight and kept (bounded like `fold`'s own table).
-    """
-
-    def __missing__(self, code: int) -> str:
-        spaced = "".join(ch if WORD.fullmatch(ch) else " " for ch in fold(chr(code)))
-        if len(self) < _WORD_CHARS_MAX:
-            self[code] = spaced
-        return spaced
-
-
-_WORD_CHARS_MAX = 65_536
-_WORD_TABLE = _WordChars()
-
-
-def words(text: str) -> list[str]:
-    """Folded words of `text` ('Żółw-i' -> ['zolw', 'i']); the one tokenizer of search."""
-    return text.translate(_WORD_TABLE).split()
-
 
 def search_document(task: Task) -> str:
     """Everything a partner may search a task by, as text whose `ascii`-tokenizer
@@ -323,7 +293,7 @@ def search_document(task: Task) -> str:
 
     The `ascii` tokenizer already splits ASCII text on everything but letters and
     digits and lower-cases it, so the all-ASCII fields, most of a task, go in as they
-    are; only fields holding other characters are folded here (`_WORD_TABLE` leaves
+    are; only fields holding other characters are folded here (`WORD_TABLE` leaves
     nothing in them but word characters and spaces). Words are not deduplicated: the
     index keeps no positions (`detail='none'`), so repeats match nothing new, and at
     100,000 tasks removing them cost more Python time than the C tokenizer spends on them.
@@ -348,4 +318,4 @@ def search_document(task: Task) -> str:
     parts.extend(message.body for message in task.messages)
     ascii_parts = "\n".join([part for part in parts if part.isascii()])
     other_parts = "\n".join([part for part in parts if not part.isascii()])
-    return f"{ascii_parts}\n{other_parts.translate(_WORD_TABLE)}" if other_parts else ascii_parts
+    return f"{ascii_parts}\n{other_parts.translate(WORD_TABLE)}" if other_parts else ascii_parts
