@@ -36,6 +36,7 @@ from expert_tui.domain import (
 )
 from expert_tui.domain.codec import task_to_dict
 from expert_tui.domain.limits import MAX_NAME_CHARS, MAX_TITLE_CHARS
+from expert_tui.domain.query import MAX_QUERY_CHARS
 from expert_tui.domain.rules import MAX_COMMENT_CHARS
 from expert_tui.domain.standing import RECEIVED_DAYS
 from expert_tui.domain.timefmt import format_ts
@@ -409,7 +410,7 @@ class StoreContract:
         for status in (None, *Status):
             for sort in Sort:
                 list(all_items(store, TaskQuery(status=status, sort=sort, limit=1)))
-        assert ids(store.list_tasks(TaskQuery(q="garden", status=Status.EXPIRED)).items) == [opened.id, new.id]
+        assert set(ids(store.list_tasks(TaskQuery(q="garden", status=Status.EXPIRED)).items)) == {opened.id, new.id}
         store.get_task(new.id)
         store.open_task(new.id)
         store.stats()
@@ -713,9 +714,83 @@ class StoreContract:
         queries = [e["text"] for e in corpus]
         queries += ['"', "'", "*", "-", "^", "(", ")", "title:x", "NOT", "AND OR NOT", "a*b", '""*', "NEAR(a b, 3)"]
         for query in queries:
+            if len(query) > MAX_QUERY_CHARS:  # a bounded input: refused in words, never a crash
+                with pytest.raises(Invalid, match="too long"):
+                    store.search(query)
+                continue
             store.search(query)
             store.list_tasks(TaskQuery(q=query, status=Status.NEW, sort=Sort.RECEIVED))
         assert store.search('NEAR( "unterminated AND OR * ^ -').items
+
+    def test_search_language_phrases_exclusions_and_filters(self, store: Store) -> None:
+        # issue 10: one query language, answered alike by every store
+        seo = self.deliver(store, service="SEO", title="Audit the product pages", kind="direct")
+        theme = self.deliver(store, title="Pages of product photos")
+        noted = self.deliver(store, title="Spam filter setup")
+        store.add_note(noted.id, "Ola calls her on Monday")
+        store.merchant_message(seo.id, "Any news?")
+        replied = self.in_conversation(store, title="Wombat widget")
+        every = {seo.id, theme.id, noted.id, replied.id}
+
+        def found(q: str, **query: Any) -> set[str]:
+            return set(ids(all_items(store, TaskQuery(q=q, limit=2, **query))))
+
+        assert found("product pages") == {seo.id, theme.id}
+        assert found('"product pages"') == {seo.id}  # the words in a row
+        assert found('"the product pag') == {seo.id}  # an unclosed quote, the last word a prefix
+        assert found("product -audit") == {theme.id}
+        assert found("-spam -wombat") == {seo.id, theme.id}  # nothing but exclusions
+        assert found("kind:direct") == {seo.id} and found("kind:match") == every - {seo.id}
+        assert found("service:seo") == {seo.id} and found("service:theme pages") == {theme.id}
+        assert found('service:"theme cust"') == every - {seo.id}
+        assert found("is:unread") == {seo.id} and found("-is:unread") == every - {seo.id}
+        assert found("has:note") == {noted.id} and found("has:note monday") == {noted.id}
+        assert found("-has:note spam") == set()
+        assert found("status:responded") == {replied.id} and found("STATUS:resp") == {replied.id}
+        assert found("status:new,responded") == every
+        assert found("-status:new") == {replied.id}
+        assert found("status:new", status=Status.RESPONDED) == set()
+        assert found("kind:direct", kind=Kind.MATCH) == set()
+        store.save_draft(theme.id, "Dear Grace,")
+        assert found("has:draft") == {theme.id} and found("-has:draft product") == {seo.id}
+        store.save_draft(noted.id, "call Ola", kind="note")
+        store.save_draft(replied.id, "One more thing")
+        assert found("has:draft") == every - {seo.id} and found("-has:draft") == {seo.id}  # over pages
+        assert found("has:draft kind:direct") == set() and found("has:draft status:new") == {theme.id, noted.id}
+        for bad in ("status:nope", "kind:shop", "is:read", "has:attachment", "status:", "status:new,nope"):
+            with pytest.raises(Invalid) as refused:
+                store.search(bad)
+            assert refused.value.field == "q", bad
+
+    def test_an_id_in_other_capitals_names_its_one_task(self, store: Store) -> None:
+        # SPEC 6 Ids: an id matching no task exactly accepts a case-insensitive match when
+        # exactly one exists
+        self.deliver(store, "T-77")
+        self.deliver(store, "T-770")
+        assert store.resolve_id("T-77") == "T-77" and store.resolve_id("t-77") == "T-77"
+        self.deliver(store, "AB-1")
+        self.deliver(store, "ab-1")
+        assert store.resolve_id("ab-1") == "ab-1" and store.resolve_id("AB-1") == "AB-1"
+        assert store.resolve_id("Ab-1") == "Ab-1"  # two in other capitals: neither is chosen
+        assert store.resolve_id("x-1") == "x-1" and store.resolve_id("--") == "--"
+
+    def test_search_results_keep_the_chosen_sort(self, store: Store, clock: FrozenClock) -> None:
+        wombats = []
+        for i in range(8):
+            clock.advance(timedelta(minutes=7))
+            other = self.deliver(store, title=f"Kangaroo {i}")
+            task = self.deliver(store, title=f"Wombat {i}")
+            wombats.append(task.id)
+            if i % 3 == 0:
+                store.reply(task.id, "Hello")
+                store.reply(other.id, "Hello")
+            if i % 4 == 1:
+                store.open_task(task.id)
+        clock.advance(timedelta(hours=70))  # the first ones expire: urgency moves them
+        for sort in Sort:
+            listed = ids(all_items(store, TaskQuery(sort=sort, limit=100)))
+            searched = ids(all_items(store, TaskQuery(q="wombat", sort=sort, limit=3)))
+            assert searched == [task_id for task_id in listed if task_id in wombats], sort
 
     # --- drafts and idempotent replies ----------------------------------------------------------------
     def test_drafts_are_saved_replaced_and_removed(self, store: Store) -> None:

@@ -457,7 +457,7 @@ def test_counts_read_the_counts_table_and_only_the_window_of_tasks(
 
 
 def test_search_uses_the_text_index_and_finds_folded_prefixes(filled: PostgresStore) -> None:
-    assert [t.id for t in filled.search("CODE0004").items] == [f"T-{i}" for i in range(49, 39, -1)]
+    assert sorted(t.id for t in filled.search("CODE0004").items) == sorted(f"T-{i}" for i in range(40, 50))
     assert [t.id for t in filled.search("cöde00042").items] == ["T-42"]
     with _owner(filled.url) as conn:  # the function's query, as the function runs it
         plan = "\n".join(

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from store_contract import StoreContract, offering, record
+from store_contract import StoreContract, all_items, offering, record
 
 from expert_tui.domain import Clock, FrozenClock, Kind, Status
 from expert_tui.store import Sort, TaskQuery
@@ -167,7 +167,7 @@ def _executed_plans(store: SqliteStore, call: Callable[[], object]) -> list[str]
     selects = [
         s
         for s in statements
-        if s.lstrip().upper().startswith("SELECT") and ("FROM tasks t" in s or "FROM task_search s" in s)
+        if s.lstrip().upper().startswith("SELECT") and ("tasks t " in s or "FROM task_search s" in s)
     ]
     assert selects
     return [
@@ -245,17 +245,38 @@ def _executed_sql(store: SqliteStore, query: TaskQuery) -> list[str]:
     return statements
 
 
+@pytest.mark.parametrize("sort", list(Sort))
 @pytest.mark.parametrize("status", [None, Status.NEW])
-def test_search_walks_the_index_in_rowid_order(db_path: Path, clock: FrozenClock, status: Status | None) -> None:
+@pytest.mark.parametrize(("sparse", "dense"), [(500, 3), (0, 0), (0, 10**9)])
+def test_search_keeps_the_order_without_sorting_the_store(
+    db_path: Path,
+    clock: FrozenClock,
+    sort: Sort,
+    status: Status | None,
+    sparse: int,
+    dense: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A few matches are read by their row ids and put in order in Python; more are found
+    # by walking the order's index, keeping the matches (written down first, or each
+    # task's document checked when nearly all match): never a sort of the store.
+    monkeypatch.setattr("expert_tui.store.sqlite.SPARSE_HITS", sparse)
+    monkeypatch.setattr("expert_tui.store.sqlite.DENSE_SHARE", dense)
     with SqliteStore(db_path, clock=clock) as store:
         _filled(store)
-        first = store.list_tasks(TaskQuery(q="garden", status=status, limit=5))
+        first = store.list_tasks(TaskQuery(q="garden", status=status, sort=sort, limit=5))
         assert first.next_cursor
+        listed = [t.id for t in all_items(store, TaskQuery(status=status, sort=sort, limit=7))]
+        phrase = [t.id for t in all_items(store, TaskQuery(q='"garden good"', status=status, sort=sort, limit=7))]
+        assert phrase == listed  # every task holds the phrase: the listing's order, page after page
+        assert not store.list_tasks(TaskQuery(q='"goods garden"', status=status, sort=sort)).items
         for cursor in (None, first.next_cursor):
-            query = TaskQuery(q="garden", status=status, limit=5, cursor=cursor)
+            query = TaskQuery(q="garden", status=status, sort=sort, limit=5, cursor=cursor)
             for plan in _executed_plans(store, lambda q=query: store.list_tasks(q)):
-                assert "TEMP B-TREE" not in plan, plan
-                assert "VIRTUAL TABLE INDEX" in plan and "USING INTEGER PRIMARY KEY" in plan, plan
+                if sparse:
+                    assert "TEMP B-TREE" not in plan and "USING INTEGER PRIMARY KEY" in plan, plan
+                else:
+                    assert _sorts_nothing_but_ties(plan, sort) and _uses_only(plan, _ORDER_INDEXES[sort]), plan
 
 
 def test_expiry_sweep_uses_the_index(db_path: Path, clock: FrozenClock) -> None:

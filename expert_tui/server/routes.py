@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..domain import Kind, Preferences, Status
 from ..domain.codec import preferences_from_dict, preferences_to_dict
+from ..domain.query import MAX_QUERY_CHARS
 from ..i18n import _
 from ..store import Sort, Store, TaskQuery
 from ..store.base import MAX_PAGE_SIZE
@@ -69,7 +70,7 @@ def list_tasks(
     request: Request,
     status: Status | None = None,
     kind: Kind | None = None,
-    q: Annotated[str | None, Query(max_length=1000)] = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
     sort: Sort = Sort.URGENCY,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from ..domain import Clock, DeclineReason, DomainError, Invalid, Kind, Preferences, Status, Task
+from ..domain import Clock, DeclineReason, DomainError, Invalid, Kind, NotFound, Preferences, Status, Task
+from ..domain.text import words
 from .errors import StoreUnavailable
 
 DEFAULT_PAGE_SIZE = 50
@@ -359,6 +360,27 @@ class Store(ABC):
     # --- lifetime ------------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None: ...
+
+    def resolve_id(self, task_id: str) -> str:
+        """SPEC 6 Ids: `task_id` when a task has exactly it; else the id of the one task
+        whose id is `task_id` in other capitals (`t-1045` -> `T-1045`); else `task_id`
+        as given, for the action to refuse (`NotFound`, naming it)."""
+        try:
+            return self.get_task(task_id).id
+        except NotFound:
+            pass
+        if not isinstance(task_id, str) or not words(task_id):
+            return task_id
+        wanted = task_id.casefold()
+        matches: set[str] = set()
+        cursor = None
+        while True:  # the id's words in a row: a few pages at most, never the store
+            page = self.list_tasks(TaskQuery(q=f'"{" ".join(words(task_id))}"', limit=MAX_PAGE_SIZE, cursor=cursor))
+            matches |= {task.id for task in page.items if task.id.casefold() == wanted}
+            if page.next_cursor is None or len(matches) > 1:
+                break
+            cursor = page.next_cursor
+        return next(iter(matches)) if len(matches) == 1 else task_id
 
     def search(self, q: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> Page:
         return self.list_tasks(TaskQuery(q=q, limit=limit, cursor=cursor))

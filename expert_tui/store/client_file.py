@@ -108,6 +108,12 @@ class ClientFile:
             ).fetchone()
         return None if found is None else found[0]
 
+    def drafted(self, partner: str) -> set[str]:
+        """The tasks this machine holds a draft for (of any kind): `has:draft`."""
+        with self._lock:
+            found = self._conn.execute("SELECT DISTINCT task_id FROM drafts WHERE partner = ?", (partner,))
+            return {task_id for (task_id,) in found}
+
     def delete(self, partner: str, task_id: str, kind: str) -> None:
         with self._lock:
             self._conn.execute(

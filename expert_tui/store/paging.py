@@ -28,7 +28,7 @@ import binascii
 import heapq
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,6 +86,12 @@ class Expiry:
         if status is Status.EXPIRED:
             return (Arm(Status.EXPIRED), *(Arm(owed, LAPSED) for owed in sorted(WAITING_FOR_FIRST_RESPONSE)))
         return (Arm(status),)
+
+    def status_now(self, stored: Status, received_at: int) -> Status:
+        """The status now of a task stored as `stored`, received at `received_at` (µs)."""
+        if self.expiring and stored in WAITING_FOR_FIRST_RESPONSE and received_at <= self.cut:
+            return Status.EXPIRED
+        return stored
 
 
 def status_where(status: Status, expiry: Expiry) -> tuple[str, list[Any]]:
@@ -186,9 +192,6 @@ ORDERS: dict[Sort, Order] = {
     Sort.RECEIVED: Order("r", _same_run("received_at", descending=True)),
     Sort.ACTIVITY: Order("a", _same_run("activity_at", descending=True)),
 }
-#: Search results, most recently added first: FTS5 walks its doclists in rowid order,
-#: so a page of matches costs the page, not every match (as ranking all would).
-SEARCH_TAG = "s"
 
 
 def seq_of(key: Key) -> int:
@@ -202,10 +205,12 @@ def page_keys(
     cursor: Key | None,
     limit: int,
     expiry: Expiry,
-    read_run: Callable[[Arm, Run, tuple[int, int] | None, int], list[tuple[int, int]]],
+    read_run: Callable[[Arm, Run, tuple[int, int] | None, int], Iterable[tuple[int, int]]],
 ) -> list[Key]:
     """The keys of the next `limit` tasks over `statuses`; `read_run(arm, run, after, n)`
-    returns up to `n` (value, seq) pairs of that arm of a status's run after `after`."""
+    returns up to `n` (value, seq) pairs of that arm of a status's run after `after`, as
+    a list or as an iterator: the merge takes from each only what the page needs, so an
+    iterator that reads as it goes (a search checking each task) reads no more."""
     runs = []
     for status in statuses:
         bound = order.bound(status, cursor)
@@ -213,9 +218,37 @@ def page_keys(
             continue
         run = order.runs[status]
         for arm in expiry.arms(status):
-            runs.append([run.key(value, seq) for value, seq in read_run(arm, run, bound, limit)])
+            runs.append(_keys(run, read_run(arm, run, bound, limit)))
     merged = heapq.merge(*runs)
     return [key for _, key in zip(range(limit), merged, strict=False)]
+
+
+def _keys(run: Run, pairs: Iterable[tuple[int, int]]) -> Iterator[Key]:
+    return (run.key(value, seq) for value, seq in pairs)
+
+
+def hit_keys(
+    order: Order,
+    statuses: Iterable[Status],
+    cursor: Key | None,
+    limit: int,
+    expiry: Expiry,
+    found: Iterable[tuple[int, str, int, int]],
+) -> list[Key]:
+    """The keys of the first `limit` tasks after `cursor` among `found`, rows of
+    (seq, stored status, received_at, activity_at): a search's few matches put in the
+    listing's order here instead of walking its index, with the cursors a listing has."""
+    wanted = set(statuses)
+    keys: list[Key] = []
+    for seq, stored, received, activity in found:
+        status = expiry.status_now(Status(stored), received)
+        if status not in wanted:
+            continue
+        run = order.runs[status]
+        key = run.key(received if run.column == "received_at" else activity, seq)
+        if cursor is None or key > cursor:
+            keys.append(key)
+    return heapq.nsmallest(limit, keys)
 
 
 def key_at(

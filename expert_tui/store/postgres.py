@@ -46,7 +46,8 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict
 from ..domain.model import zone as domain_zone
-from ..domain.text import check_body, check_storable
+from ..domain.query import MAX_QUERY_WORDS, Flag, Query
+from ..domain.text import check_body, check_storable, words
 from . import rows
 from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
@@ -63,7 +64,6 @@ from .outbox_rules import (
 )
 from .paging import (
     ORDERS,
-    SEARCH_TAG,
     Arm,
     Expiry,
     Key,
@@ -71,13 +71,14 @@ from .paging import (
     decode_cursor,
     encode_cursor,
     expiry_at,
+    hit_keys,
     key_at,
     page_keys,
     seq_of,
 )
 from .pg_database import POOL_SIZE, PgDatabase
 from .pg_schema import APP_ROLE
-from .search import MAX_QUERY_WORDS
+from .search import document_holds, service_holds
 from .sql_base import (
     SELECT_TASK,
     Loaded,
@@ -113,6 +114,10 @@ _STATS_WINDOW = timedelta(days=30)
 #: and words past the budget of one task are left out of its search (the title,
 #: merchant and requirements come first, then notes and messages).
 _MAX_LEXEME = 500
+#: A search reads every match's seq (the listing's order is not the index's).
+_ALL_MATCHES = 10_000_000
+#: Matches whose phrases are checked at a time (each needs its whole conversation).
+_PHRASE_CHUNK = 200
 _MAX_LEXEME_BYTES = 768 * 1024
 
 _UPDATE_TASK = (
@@ -247,17 +252,20 @@ class PostgresStore(SqlStore):
     # --- reading ----------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
         listing = check_listing(query)
-        status, kind, offset = listing.status, listing.kind, listing.offset
-        if listing.q is not None:
-            expression = tsquery(listing.q)
-            if expression is None:
-                return Page([], None)
-            return self._search_page(expression, kind, status, query)
+        kind, offset = listing.kind, listing.offset
+        if listing.nothing:
+            return Page([], None)
         order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
-        statuses = list(Status) if status is None else [status]
+        statuses = list(listing.statuses)
         where, args = self._filters(kind)
         expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
+        search = listing.search
+        if search is not None:
+            where, args = _search_filters(search, where, args)
+            if search.terms:
+                inbox = 0 if kind is Kind.CONTACT else 1
+                return self._search_page(search, inbox, order, statuses, cursor, where, args, expiry, query.limit)
 
         def read(tx: _Tx) -> tuple[list[Any], list[tuple[int, ...]]]:
             conn = _Qmark(tx)
@@ -285,38 +293,72 @@ class PostgresStore(SqlStore):
             args.append(kind.value)
         return where, args
 
-    def _search_page(self, expression: str, kind: Kind | None, status: Status | None, query: TaskQuery) -> Page:
-        cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_TAG, width=1)
-        inbox = 0 if kind is Kind.CONTACT else 1
-        kind_value = None if kind is None or kind is Kind.CONTACT else kind.value
-        # Where windows end now (None for contacts: they have none); the function splits
-        # the stored `new`/`opened` there, as `paging.Expiry` does.
-        cut = None if kind is Kind.CONTACT else expiry_at(self.clock()).cut
+    def _search_page(
+        self,
+        search: Query,
+        inbox: int,
+        order: Order,
+        statuses: list[Status],
+        cursor: Key | None,
+        where: str,
+        args: list[Any],
+        expiry: Expiry,
+        limit: int,
+    ) -> Page:
+        """A search with words: the index finds the matches (`search_task_seqs`, every one),
+        their sort columns put them in the listing's order here, and what the index cannot
+        check (the service's words, a phrase's order) is checked on them in that order."""
+        expression = tsquery(search)
 
-        def read(tx: _Tx) -> list[Any]:
+        def read(tx: _Tx) -> tuple[list[Any], list[Key]]:
             seqs = [
                 seq
                 for (seq,) in tx.execute(
                     "SELECT search_task_seqs(%s, %s::tsquery, %s::smallint, %s::text, %s::text, %s::bigint,"
                     " %s::bigint, %s)",
-                    (
-                        self.partner_id,
-                        expression,
-                        inbox,
-                        kind_value,
-                        None if status is None else status.value,
-                        cut,
-                        None if cursor is None else cursor[0],
-                        query.limit + 1,
-                    ),
+                    (self.partner_id, expression, inbox, None, None, None, None, _ALL_MATCHES),
                 )
             ]
-            return self._rows_by_seq(tx, seqs)
+            found = _Qmark(tx).execute(
+                f"SELECT t.seq, t.status, t.received_at, t.activity_at, t.service FROM tasks t"
+                f" WHERE {where} AND t.seq = ANY(?)",
+                [*args, seqs],
+            )
+            candidates = [row[:4] for row in found if service_holds(search, row[4])]
+            ordered = hit_keys(order, statuses, cursor, len(candidates), expiry, candidates)
+            keys: list[Key] = []
+            for start in range(0, len(ordered), _PHRASE_CHUNK):
+                chunk = ordered[start : start + _PHRASE_CHUNK]
+                keys += self._holding(tx, search, chunk)
+                if len(keys) > limit:
+                    break
+            return self._rows_by_seq(tx, [seq_of(key) for key in keys[:limit]]), keys
 
-        found = self._run(read)
-        items = [rows.task_from_row(row) for row in found[: query.limit]]
-        next_cursor = encode_cursor(SEARCH_TAG, (found[query.limit - 1][0],)) if len(found) > query.limit else None
+        found, keys = self._run(read)
+        items = [rows.task_from_row(row) for row in found]
+        next_cursor = encode_cursor(order.tag, keys[limit - 1]) if len(keys) > limit else None
         return Page(items, next_cursor)
+
+    def _holding(self, tx: _Tx, search: Query, keys: list[Key]) -> list[Key]:
+        """Of `keys`, those whose task holds the search's phrases (word order is not in
+        the index): their search documents are made as the index's were."""
+        if not search.phrases or not keys:
+            return keys
+        seqs = [seq_of(key) for key in keys]
+        found = tx.execute(
+            f"SELECT {SELECT_TASK} FROM tasks t WHERE t.partner_id = %s AND t.seq = ANY(%s)", (self.partner_id, seqs)
+        ).fetchall()
+        messages = self._grouped(tx, "messages", rows.MESSAGE_COLUMNS, seqs)
+        notes = self._grouped(tx, "notes", rows.NOTE_COLUMNS, seqs)
+        holding = {
+            row[0]
+            for row in found
+            if document_holds(
+                search,
+                rows.search_document(rows.task_from_row(row, messages.get(row[0], ()), notes.get(row[0], ()))),
+            )
+        }
+        return [key for key in keys if seq_of(key) in holding]
 
     def _rows_by_seq(self, tx: _Tx, seqs: list[int]) -> list[Any]:
         """Task rows for `seqs`, in that order."""
@@ -913,7 +955,7 @@ def lexemes(document: str) -> list[str]:
     to `_MAX_LEXEME` characters, within the byte budget of one tsvector."""
     out: list[str] = []
     size = 0
-    for word in dict.fromkeys(rows.words(document)):
+    for word in dict.fromkeys(words(document)):
         cut = word[:_MAX_LEXEME]
         size += len(cut.encode()) + 8
         if size > _MAX_LEXEME_BYTES:
@@ -922,10 +964,35 @@ def lexemes(document: str) -> list[str]:
     return out
 
 
-def tsquery(q: str) -> str | None:
-    """All words must match, each as a prefix (`'zolw':* & 'lodz':*`); None when `q` holds
-    no word. Words hold only letters and digits, so nothing typed becomes tsquery syntax."""
-    terms = list(dict.fromkeys(word[:_MAX_LEXEME] for word in rows.words(q)))[:MAX_QUERY_WORDS]
+def tsquery(search: Query) -> str | None:
+    """All the search's words must match, each as a prefix, and none of its excluded
+    words (`'zolw':* & 'lodz':* & !('spam':*)`); None when it has no words. Words hold
+    only letters and digits, so nothing typed becomes tsquery syntax."""
+    terms = [f"'{term[:_MAX_LEXEME]}':*" for term in search.terms]
     if not terms:
         return None
-    return " & ".join(f"'{term}':*" for term in terms)
+    excluded = [f"'{term[:_MAX_LEXEME]}':*" for term in search.excluded[:MAX_QUERY_WORDS]]
+    return " & ".join(terms) + (f" & !({' | '.join(excluded)})" if excluded else "")
+
+
+def _search_filters(search: Query, where: str, args: list[Any]) -> tuple[str, list[Any]]:
+    """`where` and `args` (`?` style) narrowed by what the search asks beyond the words
+    the index finds: excluded words (when it has no others), the flags."""
+    if not search.terms and search.excluded:
+        excluded = " | ".join(f"'{term[:_MAX_LEXEME]}':*" for term in search.excluded[:MAX_QUERY_WORDS])
+        where += " AND NOT (t.search @@ ?::tsquery)"
+        args = [*args, excluded]
+    unread, note, draft = search.flag(Flag.UNREAD), search.flag(Flag.NOTE), search.flag(Flag.DRAFT)
+    if unread is not None:
+        where += " AND t.unread > 0" if unread else " AND t.unread = 0"
+    if note is not None:
+        where += (
+            f" AND {'' if note else 'NOT '}EXISTS"
+            " (SELECT 1 FROM notes n WHERE n.partner_id = t.partner_id AND n.task_seq = t.seq)"
+        )
+    if draft is not None:
+        where += (
+            f" AND {'' if draft else 'NOT '}EXISTS"
+            " (SELECT 1 FROM drafts d WHERE d.partner_id = t.partner_id AND d.task_id = t.id)"
+        )
+    return where, args

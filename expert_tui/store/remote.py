@@ -47,6 +47,8 @@ from ..domain import (
     system_clock,
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict
+from ..domain.query import Flag, Query
+from ..domain.query import parse as parse_query
 from ..domain.standing import RECEIVED_DAYS
 from ..domain.text import check_body, check_storable, one_line
 from ..i18n import language
@@ -86,8 +88,6 @@ MAX_RETRY_AFTER_S = 10.0
 IMPORT_RECORDS = 5000
 IMPORT_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
-#: A search's length on the wire (the server's bound): a URL stays well under 16 KiB.
-MAX_QUERY_CHARS = 1000
 
 
 class RemoteStore(Store):
@@ -150,6 +150,40 @@ class RemoteStore(Store):
     # --- reading ---------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
         _check_query(query)
+        search = parse_query(_query_text(query.q)) if query.q is not None and query.q.strip() else None
+        drafted = None if search is None else search.flag(Flag.DRAFT)
+        if search is not None and drafted is not None:
+            return self._draft_page(query, search.without(Flag.DRAFT), drafted)
+        return self._server_page(query)
+
+    def _draft_page(self, query: TaskQuery, rest: Query, drafted: bool) -> Page:
+        """`has:draft` is answered here (SPEC 6: drafts never leave this machine): the
+        server lists the rest of the search, and its pages are kept or left by whether
+        this machine holds a draft for the task. A page ends exactly after its last kept
+        task (the server's page up to there is asked again for its cursor), so paging
+        on from it misses nothing and repeats nothing."""
+        mine = self._drafts().drafted(self.partner)
+        if drafted and not mine:
+            return Page([], None)
+        size = MAX_PAGE_SIZE if drafted else query.limit
+        items: list[Task] = []
+        cursor = query.cursor
+        while True:
+            asked = replace(query, q=rest.text(), cursor=cursor, limit=size)
+            page = self._server_page(asked)
+            kept = [i for i, task in enumerate(page.items) if (task.id in mine) == drafted]
+            need = query.limit - len(items)
+            if len(kept) >= need:
+                upto = kept[need - 1] + 1
+                if upto < len(page.items):
+                    page = self._server_page(replace(asked, limit=upto))
+                return Page(items + [t for t in page.items if (t.id in mine) == drafted], page.next_cursor)
+            items += [page.items[i] for i in kept]
+            cursor = page.next_cursor
+            if cursor is None:
+                return Page(items, None)
+
+    def _server_page(self, query: TaskQuery) -> Page:
         params: dict[str, Any] = {"sort": str(query.sort), "limit": query.limit}
         q = None if query.q is None else _query_text(query.q)
         for name, value in (("status", query.status), ("kind", query.kind), ("q", q), ("cursor", query.cursor)):
@@ -648,13 +682,8 @@ def _check_query(query: TaskQuery) -> None:
 
 def _query_text(q: str) -> str:
     """A search as it can travel in a URL: lone surrogates (never part of a word) become
-    U+FFFD, and past `MAX_QUERY_CHARS` the words that start later are left out."""
-    q = q.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(q) else q
-    if len(q) <= MAX_QUERY_CHARS:
-        return q
-    cut = q[:MAX_QUERY_CHARS]
-    space = max(cut.rfind(" "), cut.rfind("\t"), cut.rfind("\n"))
-    return cut[:space] if space > 0 else cut
+    U+FFFD. Its length is checked by the parser, as every store checks it."""
+    return q.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(q) else q
 
 
 def _has_surrogate(text: str) -> bool:

@@ -1,22 +1,94 @@
-"""User text -> a safe FTS5 MATCH expression.
+"""A parsed search (`domain.query.Query`) as the database stores ask it.
 
-Nothing the user types reaches FTS5 syntax: the query is folded and split into words
-with the same tokenizer that built the index (`rows.words`), and each word becomes a
-quoted prefix term (`"zolw"*`). Words hold only letters and digits, so quotes,
-operators, parentheses and column filters in the input are just separators.
+Nothing the user types reaches FTS5 or tsquery syntax: words are folded and split by
+the same tokenizer that built the index (`domain.text.words`), so each holds only
+letters and digits and becomes a quoted prefix term. What an index cannot answer —
+a phrase's word order (the indexes keep no positions), the words of the service — is
+checked in Python on the few tasks the index lets through, the same way in every store.
 """
 
 from __future__ import annotations
 
-from .rows import words
+import json
+import re
+from functools import lru_cache
 
-#: More words than this add cost and almost never narrow the result further.
-MAX_QUERY_WORDS = 12
+from ..domain.query import MAX_QUERY_WORDS, Query
+
+#: At most this many matches are put in the listing's order in Python (one read of
+#: their sort columns); more are found by walking the order's index, keeping matches.
+SPARSE_HITS = 500
+#: When one task in this many (or more) matches, a store walking its order checks each
+#: task's document instead of writing the matches down first.
+DENSE_SHARE = 3
 
 
-def match_expression(q: str) -> str | None:
-    """All words must match, each as a prefix; None when `q` holds no word at all."""
-    terms = list(dict.fromkeys(words(q)))[:MAX_QUERY_WORDS]
-    if not terms:
-        return None
-    return " ".join(f'"{term}"*' for term in terms)
+def fts_expression(query: Query) -> str | None:
+    """The FTS5 MATCH expression of the words a task must and must not hold; None when
+    there are none to ask the index for."""
+    must = " ".join(f'"{term}"*' for term in query.terms)
+    must_not = " OR ".join(f'"{term}"*' for term in query.excluded[:MAX_QUERY_WORDS])
+    if must and must_not:
+        return f"({must}) NOT ({must_not})"
+    return must or None
+
+
+def excluded_expression(query: Query) -> str | None:
+    """The FTS5 expression of the excluded words alone (a search of nothing but `-word`)."""
+    return " OR ".join(f'"{term}"*' for term in query.excluded[:MAX_QUERY_WORDS]) or None
+
+
+def document_holds(query: Query, document: str) -> bool:
+    """What the index could not check: the phrases' word order, in a search document
+    (`rows.search_document`: ASCII fields as they are, the others already folded, so
+    lower-casing it folds it and a regular expression finds a phrase without splitting
+    the document into words)."""
+    lowered = document.lower()
+    return all(_phrase_pattern(phrase).search(lowered) for phrase in query.phrases)
+
+
+def document_matches(query: Query, document: str) -> bool:
+    """Whether a search document holds every word of `query` (as prefixes), none of its
+    excluded words and its phrases: what the index answers, asked of one document."""
+    lowered = document.lower()
+    return (
+        all(_phrase_pattern((term,)).search(lowered) for term in query.terms)
+        and not any(_phrase_pattern((term,)).search(lowered) for term in query.excluded[:MAX_QUERY_WORDS])
+        and all(_phrase_pattern(phrase).search(lowered) for phrase in query.phrases)
+    )
+
+
+@lru_cache(maxsize=64)
+def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    """Words of `phrase` in a row, whole, the last one a prefix (`has_phrase` on words)."""
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(word) for word in phrase))
+
+
+def service_holds(query: Query, service: str) -> bool:
+    return query.matches_service(service) if query.services else True
+
+
+# SQL functions, for a store that checks in its own queries: the part of the query they
+# need travels as a JSON argument (decoded once per statement, not once per row).
+
+
+def phrases_argument(query: Query) -> str:
+    return json.dumps(query.phrases)
+
+
+def services_argument(query: Query) -> str:
+    return json.dumps(query.services)
+
+
+@lru_cache(maxsize=8)
+def _decoded(argument: str, what: str) -> Query:
+    value = tuple(tuple(words) for words in json.loads(argument))
+    return Query(phrases=value) if what == "phrases" else Query(services=value)
+
+
+def sql_phrases_hold(document: str, argument: str) -> bool:
+    return document_holds(_decoded(argument, "phrases"), document)
+
+
+def sql_service_holds(service: str, argument: str) -> bool:
+    return service_holds(_decoded(argument, "services"), service)

@@ -38,6 +38,8 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict, preferences_to_dict, task_from_dict, task_to_dict
 from ..domain.limits import MAX_DRAFT_CHARS, MAX_NAME_CHARS, check_length
+from ..domain.query import Query as SearchQuery
+from ..domain.query import parse as parse_query
 from ..domain.standing import (
     QUARTER_HOUR,
     STANDING_PERIOD,
@@ -95,8 +97,12 @@ class Listing:
     status: Status | None
     kind: Kind | None
     offset: int
-    #: The search typed, when there is one (blank searches list instead).
-    q: str | None
+    #: The search typed, parsed, when it narrows anything (blank searches list instead).
+    search: SearchQuery | None
+    #: The statuses listed, in `Status` order: `status` and the search's `status:` both hold.
+    statuses: tuple[Status, ...]
+    #: The filters contradict each other (`status:new` on a listing of `opened`): no task.
+    nothing: bool = False
 
 
 class SqlStore(Store):
@@ -299,7 +305,24 @@ def check_listing(query: TaskQuery) -> Listing:
     q = query.q if query.q is not None and query.q.strip() else None
     if q is not None and offset:
         raise Invalid(_("search results are read page by page with the cursor, not at an offset"), "offset")
-    return Listing(status, kind, offset, q)
+    search = None if q is None else parse_query(q)
+    if search is not None and search.empty:
+        search = None
+    statuses = set(Status) if status is None else {status}
+    nothing = False
+    if search is not None:
+        if search.statuses is not None:
+            statuses &= search.statuses
+        if search.kinds is not None:
+            kinds = set(search.kinds)
+            if Kind.CONTACT in kinds and len(kinds) > 1:
+                raise Invalid("contacts are searched on their own: kind:contact without other kinds", "q")
+            if kind is not None:
+                nothing = kind not in kinds
+            elif len(kinds) == 1:
+                kind = next(iter(kinds))
+    nothing = nothing or not statuses
+    return Listing(status, kind, offset, search, tuple(s for s in Status if s in statuses), nothing)
 
 
 def counts_now(stored: Mapping[Status, int], live: Mapping[Status, int]) -> dict[Status, int]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ from ..domain import (
 )
 from ..domain.codec import preferences_from_dict
 from ..domain.model import zone as domain_zone
+from ..domain.query import Flag, Query
 from ..domain.text import check_body, check_storable
 from ..private_files import check_store_files, prepare_store_file
 from . import rows
@@ -53,21 +55,30 @@ from .outbox_rules import (
 )
 from .paging import (
     ORDERS,
-    SEARCH_TAG,
     Arm,
     Expiry,
     Run,
     decode_cursor,
     encode_cursor,
     expiry_at,
+    hit_keys,
     key_at,
     page_keys,
     seq_of,
-    status_where,
 )
 from .records import read_records
 from .schema import check_ours, migrate
-from .search import match_expression
+from .search import (
+    DENSE_SHARE,
+    SPARSE_HITS,
+    document_matches,
+    excluded_expression,
+    fts_expression,
+    phrases_argument,
+    services_argument,
+    sql_phrases_hold,
+    sql_service_holds,
+)
 from .sql_base import (
     SELECT_TASK,
     Loaded,
@@ -90,6 +101,17 @@ from .sql_base import (
 )
 
 __all__ = ["BUSY_TIMEOUT_S", "IMPORT_BATCH", "SqliteStore", "read_records"]
+
+
+class _Plan(Enum):
+    """How a listing finds its tasks (`SqliteStore._search`)."""
+
+    LIST = "list"
+    EXCLUDED = "excluded"
+    FEW = "few"
+    SOME = "some"
+    MOST = "most"
+
 
 #: How long a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
@@ -163,6 +185,12 @@ class SqliteStore(SqlStore):
             # Room for the hot index pages of a large inbox (allocated only as used).
             self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             migrate(self._conn)
+            # Where a search puts the tasks its words find, for the listing to walk (per
+            # connection, never written to the file); and what the index cannot check.
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+            self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (seq INTEGER PRIMARY KEY)")
+            self._conn.create_function("search_phrases_hold", 2, sql_phrases_hold, deterministic=True)
+            self._conn.create_function("search_service_holds", 2, sql_service_holds, deterministic=True)
         except BaseException:
             self._conn.close()
             raise
@@ -235,33 +263,62 @@ class SqliteStore(SqlStore):
     # --- reading ----------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
         listing = check_listing(query)
-        status, kind, offset = listing.status, listing.kind, listing.offset
-        where, args = self._filters(kind)
-        if listing.q is not None:
-            # Whatever was typed (unpaired surrogates included) only ever becomes words.
-            expression = match_expression(listing.q)
-            if expression is None:
-                return Page([], None)
-            expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
-            return self._search_page(expression, where, args, status, expiry, query)
+        kind, offset = listing.kind, listing.offset
+        if listing.nothing:
+            return Page([], None)
         order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
-        statuses = list(Status) if status is None else [status]
+        where, args = self._filters(kind)
         expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
+        statuses = list(listing.statuses)
         with self._read() as conn:
-
-            def read_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
-                sql = run.sql(where, arm, after is not None) + " LIMIT ?"
-                return conn.execute(
-                    sql, [*args, *arm.args(expiry.cut), *(run.after_args(*after) if after else ()), n]
+            plan = _Plan.LIST
+            if listing.search is not None:
+                plan = self._search(conn, listing.search)
+                where, args = self._search_filters(listing.search, plan, where, args)
+            if plan is _Plan.FEW:
+                found = conn.execute(
+                    "SELECT t.seq, t.status, t.received_at, t.activity_at FROM temp.search_hits h"
+                    f" CROSS JOIN tasks t ON t.seq = h.seq WHERE {where}",
+                    args,
                 ).fetchall()
+                keys = hit_keys(order, statuses, cursor, query.limit + 1, expiry, found)
+            else:
+                # Documents are checked while walking when nearly every task matches, and
+                # for a phrase (word order is not in the index): as many as a page needs.
+                checking = plan is _Plan.MOST or (plan is _Plan.SOME and listing.search.phrases)
+                search = listing.search if checking else None
 
-            if offset:
-                counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind], expiry)
-                cursor = key_at(conn, order, statuses, offset - 1, where, args, counts, expiry)
-                if cursor is None:
-                    return Page([], None)
-            keys = page_keys(order, statuses, cursor, query.limit + 1, expiry, read_run)
+                def read_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> Iterable[tuple[int, int]]:
+                    if search is None:
+                        sql = run.sql(where, arm, after is not None) + " LIMIT ?"
+                        return conn.execute(
+                            sql, [*args, *arm.args(expiry.cut), *(run.after_args(*after) if after else ()), n]
+                        ).fetchall()
+                    return checked_run(arm, run, after, n)
+
+                def checked_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> Iterator[tuple[int, int]]:
+                    """The run's matches, read a growing chunk at a time as the merge asks."""
+                    assert search is not None
+                    size, left = 16, n
+                    while left > 0:
+                        sql = run.sql(where, arm, after is not None) + " LIMIT ?"
+                        chunk = conn.execute(
+                            sql, [*args, *arm.args(expiry.cut), *(run.after_args(*after) if after else ()), size]
+                        ).fetchall()
+                        kept = self._matching(conn, search, chunk)[:left]
+                        yield from kept
+                        left -= len(kept)
+                        if len(chunk) < size:
+                            return
+                        after, size = chunk[-1], min(4 * size, 1024)
+
+                if offset:
+                    counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind], expiry)
+                    cursor = key_at(conn, order, statuses, offset - 1, where, args, counts, expiry)
+                    if cursor is None:
+                        return Page([], None)
+                keys = page_keys(order, statuses, cursor, query.limit + 1, expiry, read_run)
             found = self._rows_by_seq(conn, [seq_of(key) for key in keys[: query.limit]])
         items = [rows.task_from_row(row) for row in found]
         next_cursor = encode_cursor(order.tag, keys[query.limit - 1]) if len(keys) > query.limit else None
@@ -276,23 +333,68 @@ class SqliteStore(SqlStore):
             args.append(kind.value)
         return where, args
 
-    def _search_page(
-        self, expression: str, where: str, args: list[Any], status: Status | None, expiry: Expiry, query: TaskQuery
-    ) -> Page:
-        cursor = None if query.cursor is None else decode_cursor(query.cursor, SEARCH_TAG, width=1)
-        having, having_args = ("", []) if status is None else status_where(status, expiry)
-        sql = (
-            f"SELECT {SELECT_TASK} FROM task_search s JOIN tasks t ON t.seq = s.rowid"
-            f" WHERE task_search MATCH ? AND {where}{having}"
-            + (" AND s.rowid < ?" if cursor is not None else "")
-            + " ORDER BY s.rowid DESC LIMIT ?"
+    def _search(self, conn: sqlite3.Connection, search: Query) -> _Plan:
+        """How to answer `search`'s words, by how many tasks the index finds for them:
+        `FEW`: `temp.search_hits` holds them (the phrases' order checked on each), put in
+        order in Python; `SOME`: it holds them, and the order's index is walked keeping
+        them (checking a phrase's order on those it keeps); `MOST`: the order's index is
+        walked, each task's document checked (cheaper than writing down nearly every
+        task); `EXCLUDED`: a search of nothing but `-word`
+        (the hits hold the tasks to leave out); `LIST`: no words at all."""
+        conn.execute("DELETE FROM temp.search_hits")
+        expression = fts_expression(search)
+        if expression is None:
+            expression = excluded_expression(search)
+            if expression is None:
+                return _Plan.LIST
+            conn.execute(
+                "INSERT INTO temp.search_hits SELECT rowid FROM task_search WHERE task_search MATCH ?", (expression,)
+            )
+            return _Plan.EXCLUDED
+        (found,) = conn.execute("SELECT count(*) FROM task_search WHERE task_search MATCH ?", (expression,)).fetchone()
+        (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()
+        if found > SPARSE_HITS and found * DENSE_SHARE >= top:
+            return _Plan.MOST
+        few = found <= SPARSE_HITS
+        check = " AND search_phrases_hold(doc, ?)" if search.phrases and few else ""
+        values: list[Any] = [expression, *([phrases_argument(search)] if check else [])]
+        conn.execute(
+            f"INSERT INTO temp.search_hits SELECT rowid FROM task_search WHERE task_search MATCH ?{check}", values
         )
-        values = [expression, *args, *having_args, *(cursor or ()), query.limit + 1]
-        with self._read() as conn:
-            found = conn.execute(sql, values).fetchall()
-        items = [rows.task_from_row(row) for row in found[: query.limit]]
-        next_cursor = encode_cursor(SEARCH_TAG, (found[query.limit - 1][0],)) if len(found) > query.limit else None
-        return Page(items, next_cursor)
+        return _Plan.FEW if few else _Plan.SOME
+
+    def _matching(self, conn: sqlite3.Connection, search: Query, keys: list[Any]) -> list[Any]:
+        """Of `keys` ((value, seq) of an order's run), those whose document `search` matches."""
+        if not keys:
+            return keys
+        seqs = [key[1] for key in keys]
+        found = conn.execute(
+            f"SELECT rowid, doc FROM task_search WHERE rowid IN ({', '.join('?' for _ in seqs)})", seqs
+        ).fetchall()
+        holding = {seq for seq, document in found if document_matches(search, document)}
+        return [key for key in keys if key[1] in holding]
+
+    def _search_filters(self, search: Query, plan: _Plan, where: str, args: list[Any]) -> tuple[str, list[Any]]:
+        """`where` and `args` narrowed by what the search asks beyond its words: the rows
+        of `temp.search_hits` (the matches, or the excluded), the flags, the service."""
+        if plan is _Plan.EXCLUDED:
+            where += " AND +t.seq NOT IN temp.search_hits"
+        elif plan is _Plan.SOME:
+            where += " AND +t.seq IN temp.search_hits"
+        unread, note, draft = search.flag(Flag.UNREAD), search.flag(Flag.NOTE), search.flag(Flag.DRAFT)
+        if unread is not None:
+            where += " AND t.unread > 0" if unread else " AND t.unread = 0"
+        if note is not None:
+            where += f" AND {'' if note else 'NOT '}EXISTS (SELECT 1 FROM notes n WHERE n.task = t.seq)"
+        if draft is not None:
+            where += (
+                f" AND {'' if draft else 'NOT '}EXISTS"
+                " (SELECT 1 FROM drafts d WHERE d.partner = t.partner AND d.task_id = t.id)"
+            )
+        if search.services:
+            where += " AND search_service_holds(t.service, ?)"
+            args = [*args, services_argument(search)]
+        return where, args
 
     def _rows_by_seq(self, conn: sqlite3.Connection, seqs: list[int]) -> list[Any]:
         """Task rows for `seqs`, in that order."""
