@@ -31,6 +31,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_search.py
+	$(BIN)/python bench/search_typing.py
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/server_load.py
 	$(BIN)/python bench/idle_requests.py

@@ -143,6 +143,20 @@ def test_actions_for_scripts(db: Path) -> None:
     assert cli(*base, "complete", "T-1045", "--json").json()["status"] == "completed"
 
 
+def test_ids_in_other_capitals_and_the_search_language(db: Path) -> None:
+    # SPEC 6 Ids and issue 10: `t-1045` names T-1045; `search` takes the inbox's query.
+    base = ("--db", str(db))
+    assert cli(*base, "show", "t-1045", "--json").json()["id"] == "T-1045"
+    assert cli(*base, "reply", "t-1045", "-m", "Hello!", "--json").json()["id"] == "T-1045"
+    found = cli(*base, "search", "status:responded kind:match", "--json").json()
+    assert "T-1045" in [t["id"] for t in found]
+    assert {(t["status"], t["kind"]) for t in found} == {("responded", "match")}
+    received = cli(*base, "search", "--sort", "received", "--limit", "0", "--json", "--", "-zzzz").json()
+    times = [t["received_at"] for t in received]
+    assert len(times) > 10 and times == sorted(times, reverse=True)
+    assert_one_line_error(cli(*base, "search", "status:nope"), 2, "status:nope — no such status")
+
+
 def test_reply_from_a_file_and_idempotency(db: Path, tmp_path: Path) -> None:
     body = tmp_path / "reply.txt"
     body.write_text("Quote attached.\nTwo milestones.\n", encoding="utf-8")

@@ -109,6 +109,8 @@ def _run(args: argparse.Namespace) -> int:
         if backend.server is not None and args.command != "paths":
             # Reach the server before any output: a script sees "unreachable", never half a list.
             ctx.store  # noqa: B018
+        if isinstance(getattr(args, "task_id", None), str):
+            args.task_id = ctx.store.resolve_id(args.task_id)  # SPEC 6: `t-1045` is T-1045
         return HANDLERS[args.command](ctx, args)
     except NotFound as error:
         # Naming the store helps when the task is in another one (--db, EXPERT_TUI_DB, --demo).

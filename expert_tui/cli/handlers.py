@@ -95,7 +95,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
     def fetch(status: Status | None, cursor: str | None, limit: int) -> Page:
-        return ctx.store.list_tasks(TaskQuery(status, None, args.query, Sort.URGENCY, limit, cursor))
+        return ctx.store.list_tasks(TaskQuery(status, None, args.query, Sort(args.sort), limit, cursor))
 
     return _print_tasks(ctx, args, fetch)
 

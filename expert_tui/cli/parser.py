@@ -128,9 +128,7 @@ def build_parser() -> Parser:
         choices=[k.value for k in Kind],
         help="only this kind (default: match and direct; 'contact' lists the Contacts)",
     )
-    sub.add_argument(
-        "--sort", choices=[s.value for s in Sort], default=Sort.URGENCY.value, help="the order (default: urgency)"
-    )
+    _add_sort(sub)
     _add_paging(sub)
     _add_json(sub)
 
@@ -145,10 +143,16 @@ def build_parser() -> Parser:
         "search",
         "full-text search: merchant, details, notes and messages (prefix, any accents)",
         "Full-text search over merchant, task details, notes and messages: each word matches as a "
-        "prefix, accents do not matter. Output, filters and paging as for `list`.",
+        'prefix, accents do not matter. The inbox\'s search box takes the same query: "a phrase" '
+        "(its words in a row), -word (leave out), status:new,opened, kind:direct, service:seo, "
+        "is:unread, has:draft, has:note (a - before a filter turns it around). Results come in the "
+        "order --sort names, as `list`'s do. Output, filters and paging as for `list`.",
     )
-    sub.add_argument("query", metavar="QUERY", help="words to find, e.g. 'zolw theme'")
+    sub.add_argument(
+        "query", metavar="QUERY", help="""what to find, e.g. 'zolw theme' or 'nowak status:new -spam "product pages"'"""
+    )
     _add_filters(sub)
+    _add_sort(sub)
     _add_paging(sub)
     _add_json(sub)
 
@@ -396,6 +400,12 @@ def _add_json(parser: argparse.ArgumentParser, *, fields: bool = True) -> None:
         metavar="EXPR",
         help="filter the JSON through a jq expression, strings printed raw (implies --json; "
         "needs the jq package: pip install 'expert-tui[jq]')",
+    )
+
+
+def _add_sort(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--sort", choices=[s.value for s in Sort], default=Sort.URGENCY.value, help="the order (default: urgency)"
     )
 
 
