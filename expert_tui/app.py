@@ -44,6 +44,7 @@ from .ui.key_order import KeyHandled, KeyOrder
 from .ui.outbox import Outbox
 from .ui.palette import ScreenCommands
 from .ui.store_calls import notify_failure
+from .ui.task_jump import TaskJump
 from .ui.terminal_reads import ReadCountingDriver
 
 #: Seconds between two looks at the change log of a store that cannot long-poll.
@@ -71,6 +72,7 @@ class ExpertApp(App[None]):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
         *App.COMMANDS,
         ScreenCommands,
+        TaskJump,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave expert-tui (drafts are already saved)"),

@@ -494,8 +494,8 @@ async def test_escape_to_leave_the_search_is_in_the_footer_only_while_searching(
 
 
 async def test_searching_at_80_columns_keeps_help_in_the_footer(store: SqliteStore, clock: FrozenClock) -> None:
-    """Hits come newest first, so `s Sort` leaves the footer (and does nothing) while a
-    search is shown; `esc End search` and `? Help` both fit."""
+    """`s Sort` leaves the footer while a search is shown, so `esc End search` and `? Help`
+    both fit; `s` still sorts the results (issue 10)."""
     app = make_app(store, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -505,8 +505,9 @@ async def test_searching_at_80_columns_keeps_help_in_the_footer(store: SqliteSto
         assert "esc End search" in footer and footer.rstrip().endswith("? Help"), footer
         assert "s Sort" not in footer
         await pilot.press("s")
-        await settle(pilot)
-        assert isinstance(app.screen, InboxScreen)  # no sort picker over search hits
+        await until(pilot, lambda: isinstance(app.screen, SortPicker), "the sort picker over the results")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "back to the results")
         await pilot.press("escape")
         await settle(pilot)
         assert "s Sort" in screen_lines(app)[-1]
@@ -547,13 +548,26 @@ async def test_pickers_stop_at_their_ends(store: SqliteStore, clock: FrozenClock
         assert inbox(app).filter.kind is not None
 
 
-async def test_a_search_says_its_hits_come_newest_first(store: SqliteStore, clock: FrozenClock) -> None:
-    """The store orders search hits by arrival, not by the inbox sort: the header must not claim urgency."""
+async def test_a_search_keeps_the_chosen_sort_and_s_sorts_it(store: SqliteStore, clock: FrozenClock) -> None:
+    # issue 10: the results keep the chosen sort; `s` works during a search
     app = make_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "sort urgency" in screen_lines(app)[1]
         await pilot.press("slash", *"migr", "enter")
-        await settle(pilot)
+        task_list = inbox(app).task_list
+        await until(pilot, lambda: task_list.window is not None and task_list.window.query.q == "migr", "the search")
         line = next(line for line in screen_lines(app) if "Showing" in line)
-        assert "newest first" in line and "sort urgency" not in line
+        assert "search “migr”" in line and "sort urgency" in line
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SortPicker), "the sort picker")
+        await pilot.press("j", "enter")
+        expected = [t.id for t in store.list_tasks(TaskQuery(q="migr", sort=Sort.RECEIVED)).items]
+        await until(
+            pilot,
+            lambda: task_list.window is not None and task_list.window.query.sort is Sort.RECEIVED,
+            "the search sorted by received",
+        )
+        await settle(pilot)
+        shown = [task_list.window.task_at(row).id for row in range(min(task_list.row_count, len(expected)))]
+        assert shown == expected[: len(shown)] and len(shown) > 1
+        assert inbox(app).q == "migr"

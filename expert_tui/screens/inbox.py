@@ -25,6 +25,8 @@ from textual.widgets import Input
 
 from ..domain import DomainError, Kind, NotFound, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
+from ..domain.query import MAX_QUERY_CHARS, Query, why
+from ..domain.query import parse as parse_query
 from ..store.base import Sort, TaskQuery
 from ..store.errors import StoreUnavailable
 from ..ui.connection import offline_words
@@ -78,6 +80,7 @@ class InboxScreen(Screen[None]):
         Binding("slash", "search", "Search", tooltip="Search every task"),
         Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
+        Binding("s", "sort_search", "Sort", show=False, tooltip="Sort the search's results"),
         # Not in the footer (80 columns keep `? Help` in view): help and the palette list them.
         Binding(
             "p",
@@ -117,6 +120,7 @@ class InboxScreen(Screen[None]):
         layout: vertical;
         & > #search { dock: top; display: none; border: tall $accent; height: 3; }
         & > #search.shown { display: block; }
+        & > #search.-invalid { border: tall $error; }
         & > TaskList { height: 1fr; min-height: 3; }
     }
     """
@@ -149,7 +153,11 @@ class InboxScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusCounts(id="counts")
         yield AwayLine(id="away")
-        yield Input(placeholder="Search merchants, services, requirements, notes…", id="search")
+        yield Input(
+            placeholder='Search: words  "a phrase"  -word  status:new  kind:direct  service:seo  is:unread  has:note',
+            max_length=MAX_QUERY_CHARS,
+            id="search",
+        )
         yield ColumnHeader()
         yield TaskList(self.app.now, id="tasks")
         yield TaskPreview(id="preview")
@@ -331,9 +339,28 @@ class InboxScreen(Screen[None]):
     # --- the list's messages -------------------------------------------------------------------
     @on(TaskList.Highlighted)
     def _highlighted(self, event: TaskList.Highlighted) -> None:
-        self.query_one(TaskPreview).show(event.task, self.app.now, empty=self._empty_hint())
+        search = self._search_query()
+        hit = None if event.task is None or search is None else why(event.task, search)
+        self.query_one(TaskPreview).show(event.task, self.app.now, empty=self._empty_hint(), hit=hit)
+        if event.task is not None and search is not None and hit is None and search.words + search.phrases:
+            self._find_hit(event.task.id, search)  # in a message or a note: the list's row has neither
         self.refresh_bindings()
         self._show_counts()
+
+    def _search_query(self) -> Query | None:
+        try:
+            return None if self.q is None else parse_query(self.q)
+        except DomainError:
+            return None
+
+    @work(thread=True, exclusive=True, group="inbox-hit")
+    def _find_hit(self, task_id: str, search: Query) -> None:
+        try:
+            hit = why(self.app.store.get_task(task_id), search)
+        except Exception:  # the preview goes without it: the list already shows the task
+            return
+        if hit is not None:
+            self.app.call_from_thread(self.query_one(TaskPreview).show_hit, task_id, hit)
 
     def _empty_hint(self) -> str:
         if self.q or self.filter != Filter():
@@ -365,6 +392,15 @@ class InboxScreen(Screen[None]):
 
     def _search_for(self, value: str) -> None:
         q = value.strip() or None
+        box = self.query_one("#search", Input)
+        try:
+            parse_query(q or "")
+        except DomainError as error:  # half-typed ("status:"): said in the box, the results stay
+            box.border_subtitle = error.message
+            box.add_class("-invalid")
+            return
+        box.border_subtitle = None
+        box.remove_class("-invalid")
         if q != self.q:
             self.q = q
             self.task_list.cursor_row = 0
@@ -391,6 +427,9 @@ class InboxScreen(Screen[None]):
 
     def action_sort(self) -> None:
         self.app.push_screen(SortPicker(self.sort), self._sort_chosen)
+
+    def action_sort_search(self) -> None:
+        self.action_sort()
 
     def _sort_chosen(self, choice: Any) -> None:
         if isinstance(choice, Sort) and choice != self.sort:
@@ -456,9 +495,11 @@ class InboxScreen(Screen[None]):
         if action == "clear_search":
             return self.is_mounted and self.query_one("#search", Input).has_class("shown")
         if action == "sort":
-            # Search hits come newest first whatever the sort (the store's order): nothing
-            # to sort, and the footer keeps its room for `esc End search` and `? Help`.
+            # In the footer only without a search (80 columns keep `esc End search` and
+            # `? Help` in view); during one `s` is `sort_search`, which sorts all the same.
             return not self.q
+        if action == "sort_search":
+            return bool(self.q)
         if action == "act":
             task = self._highlighted_task()
             if task is None or task.status_at(self.app.now) is Status.EXPIRED:
@@ -505,6 +546,13 @@ class InboxScreen(Screen[None]):
             notify_refusal(self.app, refused)
             return None
         return task
+
+    def jump_to(self, task: Task) -> None:
+        """Open `task` from wherever the partner is (the palette found it by its id):
+        what covers the inbox closes first, as `esc` would close it."""
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self._open_task(task, reply=False)
 
     def _open_task(self, task: Task, *, reply: bool) -> None:
         from .task import TaskScreen

@@ -16,7 +16,8 @@ from textual.widgets import Static
 
 from ..domain import Budget, Task
 from ..domain.actions import TASK_ACTIONS, allows
-from ..domain.text import one_line
+from ..domain.query import Hit
+from ..domain.text import for_display, one_line
 from ..domain.timefmt import humanize_delta
 from ..domain.urgency import deadline_of
 from .countdown_line import CountdownLine
@@ -64,12 +65,40 @@ def deadline_line(task: Task, now: datetime) -> Content:
     return Content.assemble(*parts)
 
 
-def summary(task: Task) -> Content:
-    """Title, who, where, budget and the first answers, as inert Content."""
+def hit_line(hit: Hit) -> Content:
+    """Why a search found the task: where, and the excerpt with the hits lit (each
+    piece of merchant text made safe like `safe_line`, so a hit never becomes markup)."""
+    pieces: list[Content] = [
+        Content.styled("Found in ", "dim"),
+        Content.styled(one_line(hit.where), "dim"),
+        Content(": "),
+    ]
+    at = 0
+    for start, end in hit.spans:
+        pieces += [_piece(hit.text[at:start]), _piece(hit.text[start:end], "bold reverse")]
+        at = end
+    pieces.append(_piece(hit.text[at:]))
+    return Content.assemble(*pieces)
+
+
+def _piece(text: str, style: str = "") -> Content:
+    """A piece of one line of untrusted text, made safe like `safe_line` but with its
+    spaces at either end kept (it sits between other pieces)."""
+    shown = for_display(text).translate(_SPACED)
+    return Content.styled(shown, style) if style else Content(shown)
+
+
+_SPACED = str.maketrans({"\n": " ", "\t": " ", "\r": " "})
+
+
+def summary(task: Task, hit: Hit | None = None) -> Content:
+    """Title, who, where, budget and the first answers, as inert Content; with `hit`,
+    why a search found it, second (the preview is a few lines high)."""
     business = task.business
     where = " · ".join(one for one in map(one_line, (business.store_name, business.industry, business.country)) if one)
     lines: list[Content] = [
         Content.assemble(safe_line(task.title, "bold"), ("  ", ""), (f"{task.id} · {KIND_WORDS[task.kind]}", "dim")),
+        *([hit_line(hit)] if hit is not None else []),
         Content.assemble(
             ("Merchant ", "dim"),
             safe_line(task.merchant.name),
@@ -114,14 +143,21 @@ class TaskPreview(Vertical):
         yield CountdownLine(id="preview-deadline")
         yield Static(Content.styled("No task highlighted.", "dim"), id="preview-body", markup=False)
 
-    def show(self, task: Task | None, now: datetime, *, empty: str = "No task here.") -> None:
+    def show(self, task: Task | None, now: datetime, *, empty: str = "No task here.", hit: Hit | None = None) -> None:
         self.shown_task = task
         body = self.query_one("#preview-body", Static)
         if task is None:
             body.update(Content.styled(empty, "dim"))
         else:
-            body.update(summary(task))
+            body.update(summary(task, hit))
         self.tick(now)
+
+    def show_hit(self, task_id: str, hit: Hit) -> None:
+        """Why a search found the shown task, once it is known (a hit in a message or a
+        note needs the whole task, read after the list's row); ignored if the preview
+        has moved on to another task meanwhile."""
+        if self.shown_task is not None and self.shown_task.id == task_id:
+            self.query_one("#preview-body", Static).update(summary(self.shown_task, hit))
 
     def tick(self, now: datetime) -> None:
         line = Content("") if self.shown_task is None else deadline_line(self.shown_task, now)

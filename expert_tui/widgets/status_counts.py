@@ -106,10 +106,8 @@ def view_line(status: Status | None, kind: Kind | None, sort: Sort, q: str | Non
     kinds = "match+direct" if kind is None else kind.value
     parts: list[str | tuple[str, str] | Content] = [("Showing ", "dim"), (shown, "bold"), (" · ", "dim"), kinds]
     if q:
-        # The store lists search hits newest first, whatever the sort: say so.
-        parts += [(" · search ", "dim"), Content("“"), safe_line(q[:40]), Content("”"), (" · newest first", "dim")]
-    else:
-        parts += [(" · sort ", "dim"), SORT_WORDS[sort]]
+        parts += [(" · search ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
+    parts += [(" · sort ", "dim"), SORT_WORDS[sort]]
     if rows is not None:
         parts += [(" · ", "dim"), f"{rows:,} task" if rows == 1 else f"{rows:,} tasks"]
     return Content.assemble(*parts)
