@@ -210,7 +210,7 @@ class ExpertApp(App[None]):
         if not self.outbox.waiting:
             self.exit()
             return
-        from .screens.confirm import QuitQuestion
+        from .screens.dialogs import QuitQuestion
 
         async def answered(answer: str | None) -> None:
             if answer == "send":

@@ -1,4 +1,6 @@
-"""Helpers for the task-screen tests: task records, a real store, and the app around it."""
+"""Helpers for the UI tests: task records, a real store and the app around it, and the
+one way every UI test waits (`until`, `settle`), stills the frame (`still`) and sizes
+its snapshots (`SIZES`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -24,6 +27,10 @@ S = TypeVar("S", bound=Screen[Any])
 T0 = datetime(2026, 11, 28, 6, 0, 0)
 #: How long `until` lets the app run: generous, so a loaded CI machine is not a failure.
 UNTIL_TIMEOUT = 10.0
+#: The terminal sizes every screen is checked at (SPEC 3: it works at 80x24).
+SIZES = [(80, 24), (120, 40)]
+#: `@size_ids` runs a test at each of `SIZES`, named like `[80x24]`.
+size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
 def still(pilot: Pilot[Any]) -> None:
@@ -116,6 +123,16 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tim
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for: {what}")
         await pilot.pause(0.01)
+
+
+async def settle(pilot: Pilot[Any], *, steady: bool = False) -> None:
+    """Let workers (page loads, store calls) finish and the screen repaint; `steady`: then
+    stop every cursor blinking (`still`), for a snapshot."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    if steady:
+        still(pilot)
 
 
 async def screen_when(pilot: Pilot[Any], screen_type: type[S], ready: Callable[[S], bool], what: str) -> S:

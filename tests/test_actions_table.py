@@ -21,7 +21,7 @@ from expert_tui.domain import AccessStatus, FrozenClock, Status
 from expert_tui.domain.actions import BY_NAME, TASK_ACTIONS, allowed_actions, allows
 from expert_tui.domain.rules import Open
 from expert_tui.domain.timefmt import format_ts
-from expert_tui.screens.confirm import ConfirmKey
+from expert_tui.screens.dialogs import ConfirmKey
 from expert_tui.screens.help import HelpScreen, help_groups
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.task import TaskScreen
@@ -193,3 +193,24 @@ async def test_the_task_shows_store_access_and_the_review(tmp_path: Path, clock:
         text = " ".join(screen_text(pilot))
     assert "Store access: requested 28 Nov 2026 06:00 UTC by Ola" in text
     assert "Review: requested 28 Nov 2026 05:55 UTC, not given yet" in text
+
+
+def test_a_new_row_is_a_command_too(tmp_path: Path, clock: FrozenClock, capsys: pytest.CaptureFixture[str]) -> None:
+    """`request-review` came with its row: done once, 'already' on a repeat, refused before completion;
+    and a denied access is a refusal (exit 1), not 'already'."""
+    from expert_tui.cli import main
+
+    now = clock()
+    denied = talking(now, "T-3") | {
+        "store_access": {"status": "denied", "requested_at": format_ts(now), "decided_at": format_ts(now)}
+    }
+    make_store(tmp_path / "t.db", clock, talking(now, "T-1", status="completed"), talking(now, "T-2"), denied).close()
+    db = ["--db", str(tmp_path / "t.db")]
+    assert main([*db, "request-review", "T-1"]) == 0
+    assert "T-1: review requested" in capsys.readouterr().out
+    assert main([*db, "request-review", "T-1"]) == 0
+    assert "review already requested" in capsys.readouterr().out
+    assert main([*db, "request-review", "T-2"]) == 1
+    assert "only once it is completed" in capsys.readouterr().err
+    assert main([*db, "store-access", "T-3", "--merchant-consented"]) == 1
+    assert "already denied" in capsys.readouterr().err

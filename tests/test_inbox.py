@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 from inbox_helpers import demo_store, row_of, screen_lines
-from task_ui import until
+from task_ui import settle, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
-from expert_tui.screens.confirm import ConfirmKey
-from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
+from expert_tui.screens.dialogs import ConfirmKey, DeclineDialog, Filter, FilterPicker, NoteDialog, SortPicker
 from expert_tui.screens.inbox import InboxScreen
-from expert_tui.screens.pickers import Filter, FilterPicker, SortPicker
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Sort, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
@@ -36,14 +34,6 @@ def store(tmp_path: Path, clock: FrozenClock) -> SqliteStore:
 
 def make_app(store: SqliteStore, clock: FrozenClock) -> ExpertApp:
     return ExpertApp(store, clock=clock, poll_interval=0.05)
-
-
-async def settle(pilot: object) -> None:
-    """Let workers (page loads, store calls) finish and the screen repaint."""
-    app = pilot.app  # type: ignore[attr-defined]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 def inbox(app: ExpertApp) -> InboxScreen:

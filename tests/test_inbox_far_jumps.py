@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import T0
-from task_ui import until
+from task_ui import settle, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.demo import generate_tasks
@@ -72,13 +72,6 @@ async def shown_ids(app: ExpertApp) -> list[str | None]:
     return [task.id if (task := task_list.window.task_at(row)) else None for row in rows]
 
 
-async def settled(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
-
-
 async def test_G_shows_the_real_last_rows_after_one_query(big_db: Path, clock: FrozenClock) -> None:
     store = QueryLog(big_db, clock)
     expected = every_id(store)
@@ -86,12 +79,12 @@ async def test_G_shows_the_real_last_rows_after_one_query(big_db: Path, clock: F
     app = ExpertApp(store, clock=clock, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.task_list.highlighted, "inbox")
-        await settled(pilot)
+        await settle(pilot)
         store.queries.clear()
         await pilot.press("G")
         task_list = app.screen.task_list
         await until(pilot, lambda: task_list.highlighted is not None, "the last page")
-        await settled(pilot)
+        await settle(pilot)
         shown = await shown_ids(app)
         assert task_list.highlighted.id == expected[-1]
         assert shown == expected[-len(shown) :]
@@ -106,18 +99,18 @@ async def test_a_page_jump_far_from_the_loaded_rows_reads_there(big_db: Path, cl
     app = ExpertApp(store, clock=clock, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.task_list.highlighted, "inbox")
-        await settled(pilot)
+        await settle(pilot)
         task_list = app.screen.task_list
         store.queries.clear()
         middle = len(expected) // 2 + PAGE_SIZE // 3
         task_list.cursor_row = middle  # as a scroll bar drag or many pagedowns land
         await until(pilot, lambda: task_list.highlighted is not None, "the middle page")
-        await settled(pilot)
+        await settle(pilot)
         assert task_list.highlighted.id == expected[middle]
         shown = await shown_ids(app)
         top = round(task_list.scroll_y)
         assert shown == expected[top : top + len(shown)]
         assert all(query.cursor is None and query.offset > 0 for query in store.queries), store.queries
         await pilot.press("pageup")
-        await settled(pilot)
+        await settle(pilot)
         assert task_list.highlighted.id == expected[task_list.cursor_row]

@@ -15,8 +15,8 @@ from task_ui import make_store, message, task_record, terminal_output, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
-from expert_tui.screens.confirm import ConfirmKey
 from expert_tui.screens.contacts import ContactsScreen
+from expert_tui.screens.dialogs import ConfirmKey
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.preferences import PreferencesScreen

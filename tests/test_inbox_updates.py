@@ -15,7 +15,7 @@ import pytest
 from inbox_helpers import demo_store
 from rich.segment import Segment
 from rich.style import Style
-from task_ui import until
+from task_ui import settle, until
 from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 from textual.strip import Strip
@@ -23,8 +23,8 @@ from textual.strip import Strip
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.domain.timefmt import countdown
+from expert_tui.screens.dialogs import FilterPicker
 from expert_tui.screens.inbox import InboxScreen
-from expert_tui.screens.pickers import FilterPicker
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Event, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
@@ -64,13 +64,6 @@ def runs(written: str) -> list[tuple[int, int, str]]:
         if text:
             found.append((int(row) - 1, int(column) - 1, text))
     return found
-
-
-async def settle(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -15,16 +15,13 @@ from typing import Any
 
 import pytest
 from inbox_helpers import demo_store, row_of
-from task_ui import still
+from task_ui import settle, size_ids
 from textual.pilot import Pilot
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
 from expert_tui.screens.inbox import SEARCH_DEBOUNCE, InboxScreen
 from expert_tui.store.base import TaskQuery
-
-SIZES = [(80, 24), (120, 40)]
-size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
 def inbox_app(tmp_path: Path, clock: FrozenClock) -> ExpertApp:
@@ -33,19 +30,11 @@ def inbox_app(tmp_path: Path, clock: FrozenClock) -> ExpertApp:
     return ExpertApp(store, clock=clock, poll_interval=3600)
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Page loads and store calls done, the screen repainted, no cursor blinking."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    still(pilot)
-
-
 def pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await settle(pilot, steady=True)
         await pilot.press(*keys)
-        await settle(pilot)
+        await settle(pilot, steady=True)
 
     return run_before
 
@@ -80,11 +69,11 @@ def test_sort_picker(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size
 @size_ids
 def test_search(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await settle(pilot, steady=True)
         await pilot.press("slash", *"migr")
         # The list follows typing after a pause; wait for that pause, then the load.
         await pilot.pause(SEARCH_DEBOUNCE + 0.1)
-        await settle(pilot)
+        await settle(pilot, steady=True)
         screen = pilot.app.screen
         assert isinstance(screen, InboxScreen) and screen.q == "migr"
 
@@ -109,12 +98,12 @@ def test_expired_task_highlighted(snap_compare: Any, tmp_path: Path, clock: Froz
     expired = app.store.list_tasks(TaskQuery(status=Status.EXPIRED, limit=1)).items[0].id
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await settle(pilot, steady=True)
         row = row_of(app, expired)
         assert row is not None
         screen = app.screen
         assert isinstance(screen, InboxScreen)
         screen.task_list.cursor_row = row
-        await settle(pilot)
+        await settle(pilot, steady=True)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

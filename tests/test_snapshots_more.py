@@ -11,9 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from screens_ui import ScreenApp, contact_record, still, until
-from task_ui import make_store, task_record
+from task_ui import make_store, size_ids, task_record
 from test_health import standing_shown, standing_store
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -22,8 +21,6 @@ from expert_tui.domain import FrozenClock, Preferences, ServiceOffer
 from expert_tui.screens.contacts import ContactsScreen
 from expert_tui.screens.health import HealthScreen
 from expert_tui.screens.preferences import LeaveDialog, PreferencesScreen
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def preferences_app(tmp_path: Path, clock: FrozenClock) -> ScreenApp:
@@ -72,7 +69,7 @@ async def preferences_loaded(pilot: Pilot[Any]) -> PreferencesScreen:
     return screen
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_preferences(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await preferences_loaded(pilot)
@@ -82,7 +79,7 @@ def test_preferences(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size
     assert snap_compare(preferences_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_preferences_refused_price(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
@@ -98,7 +95,7 @@ def test_preferences_refused_price(
     assert snap_compare(preferences_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_preferences_unsaved_question(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
@@ -113,7 +110,7 @@ def test_preferences_unsaved_question(
     assert snap_compare(preferences_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_contacts(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, ContactsScreen), "the contacts")
@@ -125,7 +122,7 @@ def test_contacts(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: t
     assert snap_compare(contacts_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_standing(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await standing_shown(pilot)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from task_ui import TaskApp, make_store, message, note, opened, still, task_record, until
+from task_ui import TaskApp, make_store, message, note, opened, size_ids, still, task_record, until
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -22,8 +22,6 @@ from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.widgets.outbox_bar import OutboxBar
 from expert_tui.widgets.reply_editor import ReplyEditor
-
-SIZES = [(80, 24), (120, 40)]
 
 
 def snapshot_app(tmp_path: Path, clock: FrozenClock, task_id: str = "T-1", *, undo_send_seconds: int = 0) -> TaskApp:
@@ -68,7 +66,7 @@ def editor_text(pilot: Pilot[Any]) -> str:
     return pilot.app.screen.query_one(ReplyEditor).text
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_task_screen(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
@@ -77,7 +75,7 @@ def test_task_screen(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size
     assert snap_compare(snapshot_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_new_task_with_countdown(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
@@ -86,7 +84,7 @@ def test_new_task_with_countdown(snap_compare: Any, tmp_path: Path, clock: Froze
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_decline_dialog(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def open_dialog(pilot: Pilot[Any]) -> None:
         await opened(pilot)
@@ -99,7 +97,7 @@ def test_decline_dialog(snap_compare: Any, tmp_path: Path, clock: FrozenClock, s
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_decline_dialog_with_a_reason_and_a_comment(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
@@ -117,7 +115,7 @@ def test_decline_dialog_with_a_reason_and_a_comment(
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_undo_send_bar(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     """A reply sent a second ago: `Sending in 9 s — u undo` above the footer, `u Undo send` in it."""
 
@@ -138,7 +136,7 @@ def test_undo_send_bar(snap_compare: Any, tmp_path: Path, clock: FrozenClock, si
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_first_reply_from_template(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
@@ -152,7 +150,7 @@ def test_first_reply_from_template(
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_templates_offered_inside_the_editor(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
@@ -168,7 +166,7 @@ def test_templates_offered_inside_the_editor(
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_replace_or_insert_question(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
@@ -181,7 +179,7 @@ def test_replace_or_insert_question(
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_display_name_question(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     """No display name yet: the first template asks for it, once."""
 
@@ -221,7 +219,7 @@ def test_reply_editor_after_resizes(
     assert snap_compare(snapshot_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@size_ids
 def test_help(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)

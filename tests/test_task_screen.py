@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from task_ui import TaskApp, make_store, message, note, opened, task_record, terminal_output, until
+from task_ui import TaskApp, make_store, message, note, opened, settle, task_record, terminal_output, until
 from textual.actions import parse
 
 from expert_tui.domain import DeclineReason, FrozenClock, Status, Task
-from expert_tui.screens.confirm import ConfirmKey
-from expert_tui.screens.dialogs import DeclineDialog, NoteDialog
+from expert_tui.screens.dialogs import ConfirmKey, DeclineDialog, NoteDialog
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.sqlite import SqliteStore
@@ -314,9 +313,7 @@ async def test_a_covered_task_screen_waits_then_catches_up_when_shown_again(tmp_
         app.store_version += 1
         clock.advance(timedelta(minutes=1))
         app._tick()
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await settle(pilot)
         assert screen.current is shown
         assert screen.query_one(Countdown).content == countdown
         await pilot.press("escape")

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import Author, FrozenClock, Status
-from expert_tui.screens.confirm import QuitQuestion
+from expert_tui.screens.dialogs import QuitQuestion
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.settings import SettingsFile

@@ -43,8 +43,7 @@ from ..widgets.outbox_bar import OutboxBar
 from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
-from .confirm import ConfirmKey
-from .pickers import Filter, FilterPicker, SortPicker
+from .dialogs import ConfirmKey, DeclineDialog, Filter, FilterPicker, NoteDialog, SortPicker
 
 if TYPE_CHECKING:
     from ..app import ExpertApp
@@ -591,12 +590,8 @@ class InboxScreen(Screen[None]):
                 await run()
 
         if action.ask is Ask.DECLINE:
-            from .dialogs import DeclineDialog
-
             self.app.push_screen(DeclineDialog(task), declined)
         elif action.ask is Ask.NOTE:
-            from .dialogs import NoteDialog
-
             self.app.push_screen(NoteDialog(task), written)
         elif action.confirm is not None:
             self.app.push_screen(ConfirmKey(*action.confirm.words(task.id)), answered)

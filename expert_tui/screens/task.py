@@ -41,8 +41,7 @@ from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
 from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
-from .confirm import ConfirmKey
-from .dialogs import DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
+from .dialogs import ConfirmKey, DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
 
 if TYPE_CHECKING:
     from ..domain import Clock

@@ -8,18 +8,20 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from ..dialogs.base import Dialog
 
 LeaveChoice = str  # "save" | "discard" | "stay"
 
 
-class LeaveDialog(ModalScreen[LeaveChoice]):
+class LeaveDialog(Dialog[LeaveChoice]):
     """Unsaved changes: save them, discard them, or stay (esc)."""
 
     CSS_PATH = Path(__file__).with_name("preferences.tcss")
+    BOX_ID = "leave"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "choose('save')", "Save", id="leave.save"),
         Binding("d", "choose('discard')", "Discard", id="leave.discard"),
@@ -32,14 +34,13 @@ class LeaveDialog(ModalScreen[LeaveChoice]):
         super().__init__()
         self.leaving_to = leaving_to
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="leave", classes="dialog"):
-            yield Static(Content.styled("You have unsaved changes", "bold"), classes="dialog-title")
-            yield Static(Content(f"Save them before you {self.leaving_to}, discard them, or stay and keep editing."))
-            with Horizontal(id="leave-buttons"):
-                yield Button("Save  s", id="save", variant="primary", compact=True)
-                yield Button("Discard  d", id="discard", compact=True)
-                yield Button("Stay  esc", id="stay", compact=True)
+    def body(self) -> ComposeResult:
+        yield Static(Content.styled("You have unsaved changes", "bold"), classes="dialog-title")
+        yield Static(Content(f"Save them before you {self.leaving_to}, discard them, or stay and keep editing."))
+        with Horizontal(id="leave-buttons"):
+            yield Button("Save  s", id="save", variant="primary", compact=True)
+            yield Button("Discard  d", id="discard", compact=True)
+            yield Button("Stay  esc", id="stay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#save", Button).focus()

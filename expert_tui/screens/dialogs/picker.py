@@ -1,26 +1,20 @@
-"""Small pickers the inbox opens with `f` (filter) and `s` (sort).
+"""A modal list to choose from: what the inbox's `f` (filter) and `s` (sort) open.
 
-Each is a modal list: arrows or j/k to move (g/G to the ends), enter to choose, esc
-to leave unchanged. The list stops at its ends instead of wrapping round, so a few
-presses too many of `k` land on "All statuses", not on the last kind filter.
+Arrows or j/k to move (g/G to the ends), enter to choose, esc to leave unchanged. The
+list stops at its ends instead of wrapping round, so a few presses too many of `k` land
+on the first choice, not on the last.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from ..domain import INBOX_KINDS, Kind, Status
-from ..store.base import Sort
-from ..widgets.status_counts import COUNT_ORDER, SORT_WORDS
-from ..widgets.task_columns import STATUS_WORDS
+from .base import Dialog
 
 PICKER_CSS = """
 Picker {
@@ -42,14 +36,6 @@ Picker {
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
-    """What the inbox lists: one status (or all) and one kind (or match and direct)."""
-
-    status: Status | None = None
-    kind: Kind | None = None
-
-
 class Choices(OptionList):
     """An `OptionList` that stops at its first and last option."""
 
@@ -66,10 +52,12 @@ class Choices(OptionList):
             self.highlighted = before
 
 
-class Picker(ModalScreen[object]):
+class Picker(Dialog[object]):
     """A titled list of choices; dismisses with the chosen value, or None."""
 
     DEFAULT_CSS = PICKER_CSS
+    CSS_PATH = None
+    BOX_ID = BOX_CLASSES = None
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Cancel"),
         Binding("j", "move(1)", "Down", show=False),
@@ -85,11 +73,10 @@ class Picker(ModalScreen[object]):
         self._values = values
         self._current = current
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self._title, id="picker-title", markup=False)
-            yield Choices(*self._options)
-            yield Label("↑↓ j k move · enter choose · esc cancel", id="picker-keys", markup=False)
+    def body(self) -> ComposeResult:
+        yield Label(self._title, id="picker-title", markup=False)
+        yield Choices(*self._options)
+        yield Label("↑↓ j k move · enter choose · esc cancel", id="picker-keys", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(Choices)
@@ -116,40 +103,3 @@ class Picker(ModalScreen[object]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
-
-
-class FilterPicker(Picker):
-    """Returns a new `Filter`, or None when cancelled."""
-
-    def __init__(self, current: Filter, counts: dict[Status, int]) -> None:
-        values: dict[str, object] = {"all": Filter(None, current.kind)}
-        options: list[Option | None] = [Option(f"All statuses ({sum(counts.values()):,})", id="all")]
-        for status in COUNT_ORDER:
-            key = f"status-{status.value}"
-            values[key] = Filter(status, current.kind)
-            options.append(Option(f"{STATUS_WORDS[status].capitalize()} ({counts.get(status, 0):,})", id=key))
-        options.append(None)
-        values["kind-all"] = Filter(current.status, None)
-        options.append(Option("Match and direct tasks", id="kind-all"))
-        for kind in INBOX_KINDS:
-            key = f"kind-{kind.value}"
-            values[key] = Filter(current.status, kind)
-            options.append(Option(f"{kind.value.capitalize()} tasks only", id=key))
-        selected = "all" if current.status is None else f"status-{current.status.value}"
-        super().__init__("Show which tasks?", options, values, selected)
-
-
-class SortPicker(Picker):
-    """Returns a `Sort`, or None when cancelled."""
-
-    def __init__(self, current: Sort) -> None:
-        descriptions = {
-            Sort.URGENCY: "urgency — soonest deadline, then merchants waiting",
-            Sort.RECEIVED: "received — newest first",
-            Sort.ACTIVITY: "last activity — most recent first",
-        }
-        values: dict[str, object] = {sort.value: sort for sort in Sort}
-        options: list[Option | None] = [
-            Option(descriptions.get(sort, SORT_WORDS[sort]), id=sort.value) for sort in Sort
-        ]
-        super().__init__("Sort by", options, values, current.value)

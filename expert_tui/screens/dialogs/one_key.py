@@ -1,4 +1,4 @@
-"""One-key questions: confirm an action that has no undo, and quitting with replies waiting.
+"""One-key questions: confirm an action that has no undo, or record a consent.
 
 The pattern is the same everywhere (SPEC 6): the question names what happens and the
 one key that does it; any other key — and a paste, which is never keys, even one the
@@ -8,27 +8,22 @@ the cancel is said in words, so a stray key never acts and never goes unexplaine
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..store.base import QueuedReply
-from ..ui.outbox import seconds_left
-from ..ui.terminal_reads import keys_in_read
-
-CSS_PATH = Path(__file__).with_name("confirm.tcss")
+from ...ui.terminal_reads import keys_in_read
+from .base import Dialog
 
 
-class _OneKeyQuestion(ModalScreen[str | None]):
+class OneKeyQuestion(Dialog[str | None]):
     """A question answered by one key of `answers`; anything else answers `None`."""
 
-    CSS_PATH = CSS_PATH
+    CSS_PATH = Path(__file__).with_name("one_key.tcss")
+    BOX_ID = "question"
 
     def __init__(self, question: str, answers: dict[str, tuple[str, str]], cancelled: str) -> None:
         """`answers` maps a key to (what it answers, words for the hint)."""
@@ -37,11 +32,10 @@ class _OneKeyQuestion(ModalScreen[str | None]):
         self.answers = answers
         self.cancelled = cancelled
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> ComposeResult:
         hint = " · ".join(f"{key} {words}" for key, (_answer, words) in self.answers.items())
-        with Vertical(id="question", classes="dialog"):
-            yield Static(Content.styled(self.question, "bold"), id="question-text")
-            yield Static(Content(f"{hint} · any other key cancels"), classes="dialog-hint")
+        yield Static(Content.styled(self.question, "bold"), id="question-text")
+        yield Static(Content(f"{hint} · any other key cancels"), classes="dialog-hint")
 
     async def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -64,33 +58,8 @@ class _OneKeyQuestion(ModalScreen[str | None]):
         self.dismiss(answer)
 
 
-class ConfirmKey(_OneKeyQuestion):
+class ConfirmKey(OneKeyQuestion):
     """`Mark T-1042 completed? y` — `y` answers "yes"; any other key cancels and says so."""
 
     def __init__(self, question: str, cancelled: str) -> None:
         super().__init__(question, {"y": ("yes", "confirms")}, cancelled)
-
-
-class QuitQuestion(_OneKeyQuestion):
-    """Quitting while replies wait out their undo time: send them now, keep them as
-    drafts, or stay."""
-
-    def __init__(self, waiting: list[QueuedReply], now: datetime) -> None:
-        first = waiting[0]
-        notes = any(q.kind == "note" for q in waiting)
-        if len(waiting) == 1 and notes:
-            what = f"A note on {first.task_id} waits for the server."
-        elif len(waiting) == 1:
-            what = f"A reply to {first.task_id} is still waiting to be sent (in {seconds_left(first, now)} s)."
-        else:
-            things = "replies and notes" if notes else "replies"
-            what = f"{len(waiting)} {things} are still waiting to be sent ({', '.join(q.task_id for q in waiting)})."
-        if notes:
-            what += " What waits for the server stays in the outbox and is sent on the next start."
-        elif any(q.committed for q in waiting):
-            what += " A reply past its undo time stays in the outbox and is sent on the next start."
-        super().__init__(
-            f"{what} Quit?",
-            {"y": ("send", "send now and quit"), "d": ("keep", "keep as draft and quit")},
-            "Not quitting — the reply is still waiting (u undoes it).",
-        )
