@@ -72,6 +72,12 @@ class _Team:
         self.running.enter_context(server_in_thread(self.db, clock=self.clock, port=self.port or 0))
 
 
+def listed(app: ExpertApp) -> bool:
+    """The inbox shows the task under its cursor (enter opens it then, not before)."""
+    screen = app.screen
+    return isinstance(screen, InboxScreen) and screen.task_list.highlighted is not None
+
+
 async def write_note(pilot: object, app: ExpertApp, text: str) -> None:
     await pilot.press("n")  # type: ignore[attr-defined]
     await until(pilot, lambda: isinstance(app.screen, NoteDialog), "the note dialog")  # type: ignore[arg-type]
@@ -90,6 +96,7 @@ async def test_a_note_written_offline_is_queued_shown_and_added_once_when_the_se
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app._seen_event is not None, "the first look at the store")
+            await until(pilot, lambda: listed(app), "the task listed")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, TaskScreen), "the task")
             team.stop()
@@ -119,6 +126,7 @@ async def test_a_note_still_queued_at_quit_is_added_by_the_next_start(tmp_path: 
     app = ExpertApp(first, clock=clock, poll_interval=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app._seen_event is not None, "the first look at the store")
+        await until(pilot, lambda: listed(app), "the task listed")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, TaskScreen), "the task")
         team.stop()
