@@ -19,11 +19,13 @@ import json
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .domain.text import one_line
+from .i18n import LANGUAGES, choose_language, set_language
 from .paths import settings_path
 from .private_files import UnsafePath, ensure_private_dir, replace_privately
 
@@ -64,6 +66,9 @@ class PersonalSettings:
     alerts: str = "off"
     #: A task owed a first answer alerts once under this many hours left.
     alert_hours: int = DEFAULT_ALERT_HOURS
+    #: The language of the app's words ("en", "pl"); "" follows the environment
+    #: (`EXPERT_TUI_LANG`, then the locale: `i18n.choose_language`).
+    language: str = ""
     #: Remapped keys: binding id → keys, applied with Textual's keymaps (help shows them).
     keymap: dict[str, str] = field(default_factory=dict)
     #: Keys written by another version of the app, written back untouched.
@@ -130,6 +135,14 @@ def check_alert_hours(value: object) -> int:
     return value
 
 
+def check_language(value: object) -> str:
+    if value not in ("", *LANGUAGES):
+        raise SettingsError(
+            f"language must be one of {', '.join(LANGUAGES)}, or empty to follow the environment", "language"
+        )
+    return str(value)
+
+
 _CHECKS = {
     "display_name": check_display_name,
     "undo_send_seconds": check_undo_send_seconds,
@@ -137,6 +150,7 @@ _CHECKS = {
     "keymap": check_keymap,
     "alerts": check_alerts,
     "alert_hours": check_alert_hours,
+    "language": check_language,
 }
 
 
@@ -166,6 +180,15 @@ class SettingsFile:
         write_settings(self.path, new)
         self.current, self.problem = new, None
         return new
+
+
+def use_language(settings: PersonalSettings, environ: Mapping[str, str] = os.environ) -> str:
+    """Speak the language `settings` chose, else the environment's (`i18n.choose_language`),
+    from now on; returns it. The one way the CLI and the TUI pick their language, at start
+    and again when the person changes it (no restart: every word is looked up when drawn)."""
+    lang = choose_language(settings.language or None, environ)
+    set_language(lang)
+    return lang
 
 
 def read_settings(path: Path) -> PersonalSettings:
@@ -212,6 +235,8 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
     }
     if settings.keymap:
         data["keymap"] = settings.keymap
+    if settings.language:
+        data["language"] = settings.language
     if settings.alerts != "off" or settings.alert_hours != DEFAULT_ALERT_HOURS:
         data |= {"alerts": settings.alerts, "alert_hours": settings.alert_hours}
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from expert_tui import i18n
 from expert_tui.domain import FrozenClock
 
 #: The project's own copy of the hostile corpus: a bare clone has nothing beside it.
@@ -21,8 +23,10 @@ def load_corpus() -> list[dict[str, str]]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No test reads or writes the real user's data, config or environment choices."""
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No test reads or writes the real user's data, config or environment choices; each
+    speaks English whatever the machine's locale (a test that wants Polish says so), and
+    a language a test chose (the CLI's main() sets the process's) ends with it."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -32,7 +36,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     for var in ("EXPERT_TUI_DB", "EXPERT_TUI_SERVER", "EXPERT_TUI_TOKEN", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
-    return home
+    monkeypatch.setenv(i18n.ENV_LANG, "en")
+    yield home
+    i18n.set_language(i18n.DEFAULT)
 
 
 @pytest.fixture

@@ -762,6 +762,30 @@ class StoreContract:
                 store.search(bad)
             assert refused.value.field == "q", bad
 
+    def test_search_takes_the_polish_status_names(self, store: Store, clock: FrozenClock) -> None:
+        # issue 11 item 6: status: takes the seed's names (any capitals, with or without
+        # Polish letters) beside the identifiers, which stay what every store answers with
+        fresh = self.deliver(store)
+        replied = self.in_conversation(store)
+        clock.advance(timedelta(hours=72))  # `fresh` expires (derived from time, SPEC 6)
+        late = self.deliver(store)
+
+        def found(q: str) -> set[str]:
+            return set(ids(all_items(store, TaskQuery(q=q, limit=2))))
+
+        assert found("status:wygasłe") == found("status:wygasle") == found("STATUS:Wygasłe") == {fresh.id}
+        assert found("status:expired") == {fresh.id}
+        assert found('status:"udzielono odpowiedzi"') == found("status:udzielono_odpowiedzi") == {replied.id}
+        assert found("status:nowe,wygasłe") == {fresh.id, late.id}
+        assert found("-status:wygasłe") == {replied.id, late.id}
+        assert found("status:wyg") == {fresh.id}  # the start of one name
+        assert {task.status_at(clock()).value for task in all_items(store, TaskQuery(q="status:wygasłe"))} == {
+            "expired"
+        }
+        with pytest.raises(Invalid) as refused:
+            store.search("status:zgubione")
+        assert refused.value.field == "q"
+
     def test_an_id_in_other_capitals_names_its_one_task(self, store: Store) -> None:
         # SPEC 6 Ids: an id matching no task exactly accepts a case-insensitive match when
         # exactly one exists

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 
 from ..domain import DomainError, Invalid, NotFound, Refused, system_clock
 from ..domain.text import one_line
+from ..paths import settings_path
 from ..private_files import UnsafePath
+from ..settings import PersonalSettings, SettingsError, read_settings, use_language
 from ..store import StoreLocked
 from ..store.errors import StoreUnavailable, TokenRefused
 from . import exits
@@ -41,6 +43,7 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
+    _choose_language()
     argv = list(sys.argv[1:] if argv is None else argv)
     wants_json = any(arg == name or arg.startswith(name + "=") for arg in argv for name in _JSON_OPTIONS)
     undecodable = _undecodable_argument(argv)
@@ -198,6 +201,17 @@ def _fail(
     except (BrokenPipeError, ValueError):
         pass
     return code
+
+
+def _choose_language() -> None:
+    """The person's language for every word printed (settings file, `EXPERT_TUI_LANG`,
+    the locale); a settings file that cannot be used gives way to the environment (the
+    TUI says why it was not used)."""
+    try:
+        chosen = read_settings(settings_path())
+    except SettingsError:
+        chosen = PersonalSettings()
+    use_language(chosen)
 
 
 def _tolerant_streams() -> None:

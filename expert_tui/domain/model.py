@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..i18n import N_, _
+from . import words
 
 RESPONSE_WINDOW = timedelta(hours=72)
 
@@ -29,19 +29,8 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         """The display name, in this context's language (SPEC 2: the seed's names in Polish)."""
-        return _(STATUS_LABELS[self])
+        return words.word(words.STATUS, self)
 
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.NEW: N_("New"),
-    Status.OPENED: N_("Opened"),
-    Status.DECLINED: N_("Declined"),
-    Status.EXPIRED: N_("Expired"),
-    Status.RESPONDED: N_("Responded"),
-    Status.AWAITING_RESPONSE: N_("Awaiting your reply"),
-    Status.INACTIVE: N_("Inactive"),
-    Status.COMPLETED: N_("Completed"),
-}
 
 #: Statuses that still owe the merchant a first response within the 72-hour window.
 WAITING_FOR_FIRST_RESPONSE = frozenset({Status.NEW, Status.OPENED})
@@ -51,6 +40,11 @@ class Kind(StrEnum):
     MATCH = "match"
     DIRECT = "direct"
     CONTACT = "contact"
+
+    @property
+    def label(self) -> str:
+        """One task's kind: Dopasowanie, Bezpośrednie zapytanie … (`words.KIND_GROUP` for many)."""
+        return words.word(words.KIND, self)
 
 
 #: Kinds that appear in the task inbox; `contact` lives in the separate Contacts list.
@@ -67,23 +61,17 @@ class DeclineReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return _(DECLINE_REASON_LABELS[self])
-
-
-DECLINE_REASON_LABELS: dict[DeclineReason, str] = {
-    DeclineReason.NOT_A_FIT: N_("Not a good fit"),
-    DeclineReason.TOO_BUSY: N_("Too busy right now"),
-    DeclineReason.BUDGET: N_("Budget too low"),
-    DeclineReason.TIMELINE: N_("Timeline does not work"),
-    DeclineReason.OUTSIDE_EXPERTISE: N_("Outside my expertise"),
-    DeclineReason.OTHER: N_("Other (say why)"),
-}
+        return words.word(words.DECLINE_REASON, self)
 
 
 class Level(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return words.word(words.LEVEL, self)
 
 
 class Author(StrEnum):
@@ -96,6 +84,10 @@ class AccessStatus(StrEnum):
     REQUESTED = "requested"
     GRANTED = "granted"
     DENIED = "denied"
+
+    @property
+    def label(self) -> str:
+        return words.word(words.ACCESS, self)
 
 
 @dataclass(frozen=True, slots=True)

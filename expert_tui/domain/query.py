@@ -21,13 +21,17 @@ The query is parsed once, here, and every store answers the parsed form the same
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from ..i18n import LANGUAGES, _, translations
+from ..i18n.formats import number
 from .errors import Invalid
 from .model import Kind, Status, Task
-from .text import WORD_TABLE, words
+from .text import WORD_TABLE, fold, words
+from .words import STATUS, STATUS_SHORT
 
 #: What a search box or `?q=` takes at most (characters): a query is typed, not pasted.
 MAX_QUERY_CHARS = 1_000
@@ -132,9 +136,14 @@ def has_phrase(text_words: list[str], phrase: tuple[str, ...]) -> bool:
 def parse(text: str) -> Query:
     """`text` as a `Query`; `Invalid` (field `q`) for a filter value it does not know."""
     if not isinstance(text, str):
-        raise Invalid("the search must be text", "q")
+        raise Invalid(_("the search must be text"), "q")
     if len(text) > MAX_QUERY_CHARS:
-        raise Invalid(f"the search is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS:,})", "q")
+        raise Invalid(
+            _("the search is too long ({count} characters; at most {limit})").format(
+                count=number(len(text)), limit=number(MAX_QUERY_CHARS)
+            ),
+            "q",
+        )
     found: dict[str, list] = {"words": [], "phrases": [], "excluded": [], "services": [], "flags": []}
     statuses: set[Status] | None = None
     kinds: set[Kind] | None = None
@@ -145,7 +154,10 @@ def parse(text: str) -> Query:
                 continue
             if negated:
                 if quoted and len(folded) > 1:
-                    raise Invalid(f"leave words out one at a time: {' '.join('-' + w for w in folded)}", "q")
+                    raise Invalid(
+                        _("leave words out one at a time: {words}").format(words=" ".join("-" + w for w in folded)),
+                        "q",
+                    )
                 found["excluded"] += folded
             elif quoted and len(folded) > 1:
                 found["phrases"].append(folded)
@@ -161,9 +173,9 @@ def parse(text: str) -> Query:
         elif name == "service":
             folded = tuple(words(value))
             if not folded:
-                raise Invalid("service: needs a service name, e.g. service:seo", "q")
+                raise Invalid(_("service: needs a service name, e.g. service:seo"), "q")
             if negated:
-                raise Invalid("-service: is not supported — name the service you want, e.g. service:seo", "q")
+                raise Invalid(_("-service: is not supported — name the service you want, e.g. service:seo"), "q")
             found["services"].append(folded)
         else:
             flag = _flag(name, value)
@@ -188,7 +200,7 @@ def _narrow(current: set | None, every: set, chosen: set, negated: bool) -> set:
 def _values(name: str, value: str) -> list[str]:
     values = [v.strip() for v in value.split(",") if v.strip()]
     if not values:
-        raise Invalid(f"{name}: needs a value, e.g. {_EXAMPLES[name]}", "q")
+        raise Invalid(_("{name}: needs a value, e.g. {example}").format(name=name, example=_EXAMPLES[name]), "q")
     return values
 
 
@@ -196,16 +208,46 @@ _EXAMPLES = {"status": "status:new", "kind": "kind:direct", "is": "is:unread", "
 
 
 def _status(value: str) -> Status:
-    """A status identifier, or the start of exactly one (`await` -> awaiting_response)."""
-    lowered = value.lower().replace(" ", "_").replace("-", "_")
-    for status in Status:
-        if status.value == lowered:
-            return status
-    starting = [status for status in Status if status.value.startswith(lowered)]
-    if len(starting) == 1:
-        return starting[0]
+    """A status by its identifier or its name in any language the app speaks, typed in any
+    capitals, with or without Polish letters (`expired`, `wygasłe`, `wygasle`,
+    `"udzielono odpowiedzi"`, `udzielono_odpowiedzi`), or the start of exactly one
+    (`await`, `wyg`). Identifiers come first, so a prefix that began one status before
+    the names were accepted (`status:o` is opened) still does."""
+    typed = _name_key(value)
+    names = _status_names()
+    for candidates in (
+        [s for s in Status if s.value == typed],
+        [s for s, known in names.items() if typed in known],
+        [s for s in Status if s.value.startswith(typed)],
+        [s for s, known in names.items() if any(name.startswith(typed) for name in known)],
+    ):
+        if len(candidates) == 1:
+            return candidates[0]
     choices = ", ".join(s.value for s in Status)
-    raise Invalid(f"status:{value[:40]} — no such status; status: takes one of {choices}", "q")
+    raise Invalid(
+        _("status:{value} — no such status; status: takes one of {choices} (or their names)").format(
+            value=value[:40], choices=choices
+        ),
+        "q",
+    )
+
+
+def _name_key(text: str) -> str:
+    """How a status name compares: folded (SPEC 6), words joined by `_`."""
+    return "_".join(fold(text).replace("-", " ").replace("_", " ").split())
+
+
+@functools.cache
+def _status_names() -> dict[Status, frozenset[str]]:
+    """Each status's names in every language with a catalogue, as `_name_key` writes them."""
+    return {
+        status: frozenset(
+            _name_key(translations(lang).gettext(table[status]))
+            for lang in LANGUAGES
+            for table in (STATUS, STATUS_SHORT)
+        )
+        for status in Status
+    }
 
 
 def _choice(enum: type[StrEnum], name: str, value: str):  # type: ignore[no-untyped-def]
@@ -214,7 +256,12 @@ def _choice(enum: type[StrEnum], name: str, value: str):  # type: ignore[no-unty
         if member.value == lowered:
             return member
     choices = ", ".join(m.value for m in enum)
-    raise Invalid(f"{name}:{value[:40]} — not a {name}; {name}: takes one of {choices}", "q")
+    raise Invalid(
+        _("{name}:{value} — not a {name}; {name}: takes one of {choices}").format(
+            name=name, value=value[:40], choices=choices
+        ),
+        "q",
+    )
 
 
 def _flag(name: str, value: str) -> Flag:
@@ -223,8 +270,10 @@ def _flag(name: str, value: str) -> Flag:
     for flag in allowed:
         if flag.value == lowered:
             return flag
-    choices = " or ".join(f"{name}:{flag.value}" for flag in allowed)
-    raise Invalid(f"{name}:{value[:40]} — {name}: takes {choices}", "q")
+    choices = _(" or ").join(f"{name}:{flag.value}" for flag in allowed)
+    raise Invalid(
+        _("{name}:{value} — {name}: takes {choices}").format(name=name, value=value[:40], choices=choices), "q"
+    )
 
 
 def _tokens(text: str) -> Iterator[tuple[bool, str | None, str, bool]]:

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from ..i18n import _
+from ..i18n.formats import day as formatted_day
 from .errors import Invalid
 
 
@@ -81,8 +82,8 @@ def parse_typed_day(text: str, field: str) -> date | None:
 
 
 def day_words(day: date) -> str:
-    """'Thu 24 Dec 2026': what a typed day was understood as."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """'Thu 24 Dec 2026' / 'czw. 24 gru 2026': what a typed day was understood as."""
+    return formatted_day(day)
 
 
 def humanize_delta(delta: timedelta) -> str:
@@ -99,10 +100,16 @@ def humanize_delta(delta: timedelta) -> str:
 
 def countdown(delta: timedelta) -> str:
     """HH:MM:SS to a deadline, with the days in front from 24 hours on (`2d 11:59:58`,
-    read at a glance where `59:59:58` needs arithmetic); 00:00:00 once it has passed."""
+    in Polish `2 d 11:59:58`: read at a glance where `59:59:58` needs arithmetic);
+    00:00:00 once it has passed."""
     seconds = max(0, math.ceil(delta.total_seconds()))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
-    return f"{days}d {clock}" if days else clock
+    return _("{days}d {clock}").format(days=days, clock=clock) if days else clock
+
+
+def time_left_words(delta: timedelta) -> str:
+    """The countdown as a phrase: `2d 11:59:58 left` / `zostało 2 d 11:59:58`."""
+    return _("{countdown} left").format(countdown=countdown(delta))
