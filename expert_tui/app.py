@@ -2,6 +2,8 @@
 
 * One 1 Hz tick (`now`) drives every countdown on every screen; screens that are
   covered ignore it until they are shown again.
+* The app owns the one `StoreClient` (`client`) every screen reaches the store through:
+  calls run off the event loop, and a failure is said once, here, never ending the app.
 * Changes made by another process (the CLI, a second terminal) arrive through
   `store.events(after)`, polled in a worker on a chained timer (never overlapping);
   each batch bumps `store_version`, which the visible screen reloads on.
@@ -19,6 +21,7 @@ import termios
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,6 +35,7 @@ from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.reactive import var
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
@@ -39,11 +43,11 @@ from .settings import SettingsFile
 from .store.base import Store
 from .store.errors import ResyncNeeded
 from .ui.alerts import Alerts
-from .ui.connection import Connection
+from .ui.connection import Connection, State
 from .ui.key_order import KeyHandled, KeyOrder
 from .ui.outbox import Outbox
 from .ui.palette import ScreenCommands
-from .ui.store_calls import notify_failure
+from .ui.store_client import StoreClient, StoreFailed
 from .ui.task_jump import TaskJump
 from .ui.terminal_reads import ReadCountingDriver
 
@@ -98,7 +102,9 @@ class ExpertApp(App[None]):
         undo_send_seconds: int | None = None,
     ) -> None:
         super().__init__()
+        #: Tests read it to check what was stored; the UI reaches it only through `client`.
         self.store = store
+        self.client = StoreClient(self, store, unreachable=self._store_out_of_reach)
         #: The person's own settings (display name, undo-send delay): a local file, never the store.
         self.settings = SettingsFile() if settings is None else settings
         self.clock = clock
@@ -187,11 +193,7 @@ class ExpertApp(App[None]):
         """Replies an earlier run left waiting: sent if their undo time was over, else drafts again."""
 
         async def settle() -> None:
-            try:
-                settled = await asyncio.to_thread(self.outbox.settle)
-            except Exception as error:
-                notify_failure(self, error)
-                return
+            settled = await self.client.run(self.outbox.settle)
             self.outbox.adopt(settled)
             self.outbox.report(settled)
             if settled.sent or settled.restored or settled.refused:
@@ -231,72 +233,58 @@ class ExpertApp(App[None]):
 
     # --- live updates ----------------------------------------------------------------------
     def _start_watching_store(self) -> None:
-        """One daemon thread follows the change log for the app's lifetime. On a server
-        it long-polls (`Store.long_polls`): the request waits there until a change
-        commits, so a teammate's note shows at once and an idle app asks once every
-        `LONG_POLL_S`, not every second. Not a Textual worker: those run on the loop's
-        executor, which the exit waits for, and a long-poll would hold `q` for its wait."""
-        self._following = threading.Thread(target=self._follow_store, name="store-events", daemon=True)
-        self._following.start()
-
-    def _follow_store(self) -> None:
-        # The first look skips the history: only changes made after start-up matter, and
-        # one cheap query finds where they start however long the history is.
-        while not self._stop_following.is_set():
-            if not self._read_events():
-                return  # the app is gone
-            self._stop_following.wait(self._next_poll_in())
+        """The change log is followed for the app's lifetime, in a thread of the client's
+        (`StoreClient.follow`). On a server it long-polls (`Store.long_polls`): the request
+        waits there until a change commits, so a teammate's note shows at once and an idle
+        app asks once every `LONG_POLL_S`, not every second. The first look skips the
+        history: only changes made after start-up matter, and one cheap query finds where
+        they start however long the history is."""
+        self.client.follow(self._look, self._next_poll_in, stop=self._stop_following)
 
     def _next_poll_in(self) -> float:
         """At once again on a long-polling store, else the poll interval; while the store
         cannot be reached a growing wait (doubling up to `MAX_RETRY_WAIT`), so a dead
         link is not hammered."""
         if not self._failures:
-            return 0.0 if self.store.long_polls else self.poll_interval
+            return 0.0 if self.client.long_polls else self.poll_interval
         return min(MAX_RETRY_WAIT, self.poll_interval * 2 ** min(self._failures, 10))
 
-    def _read_events(self, *, resynced: bool = False) -> bool:
-        """Read what changed since the last look (in the follower's thread). A failure (a
-        server gone, a network down) never ends the app: it is said once, and the next
-        look comes later. False when the app is no longer there to be told."""
-        changed = False
-        wait = LONG_POLL_S if self.store.long_polls else 0.0
+    def _look(self, store: Store, *, resynced: bool = False) -> Callable[[], None]:
+        """Read what changed since the last look (in the follower's thread), and return
+        what tells the app. A failure (a server gone, a network down) never ends the app:
+        it is said once, and the next look comes later."""
         try:
-            if self._seen_event is None:
-                self._seen_event = self.store.latest_event()
-                if resynced:
-                    return self._tell(self._events_read, True)
-            batch = self.store.wait_events(self._seen_event, wait, limit=EVENTS_PAGE)
-            while batch:
-                self._seen_event = batch[-1].seq
-                changed = True
-                if len(batch) < EVENTS_PAGE:
-                    break  # all read: the next look waits again
-                batch = self.store.wait_events(self._seen_event, 0.0, limit=EVENTS_PAGE)
+            changed = self._changes(store, resynced=resynced)
         except ResyncNeeded:
             # The server's log is not the one followed (restored from a backup, replaced):
             # its end is taken first, then everything shown is read again, so a change
             # committed in between is in the list or after that end: nothing is missed.
             self._seen_event = None
-            return self._read_events(resynced=True)
+            return self._look(store, resynced=True)
         except Exception as error:
             message = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
-            return self._tell(self._store_unreachable, one_line(message))
-        return self._tell(self._events_read, changed)
+            return partial(self._store_unreachable, one_line(message))
+        return partial(self._events_read, changed)
 
-    def _tell(self, callback: Callable[..., None], *args: object) -> bool:
-        """Run `callback` on the app's loop and wait for it; False once the app has ended."""
-        if self._stop_following.is_set():
-            return False
-        try:
-            self.call_from_thread(callback, *args)
-        except Exception:
-            self._stop_following.set()  # the app (or its loop) is gone
-            return False
-        return True
+    def _changes(self, store: Store, *, resynced: bool) -> bool:
+        """Follow the change log past `_seen_event`, waiting on a long-polling store; True
+        when anything changed (always after a resync: all that is shown is read again)."""
+        if self._seen_event is None:
+            self._seen_event = store.latest_event()
+            if resynced:
+                return True
+        changed = False
+        batch = store.wait_events(self._seen_event, LONG_POLL_S if store.long_polls else 0.0, limit=EVENTS_PAGE)
+        while batch:
+            self._seen_event = batch[-1].seq
+            changed = True
+            if len(batch) < EVENTS_PAGE:
+                break  # all read: the next look waits again
+            batch = store.wait_events(self._seen_event, 0.0, limit=EVENTS_PAGE)
+        return changed
 
     def _events_read(self, changed: bool) -> None:
-        if self._failures:
+        if self._failures or self._failing_since is not None:
             self._failures = 0
             self._failing_since = None
             self.connection = Connection()
@@ -309,15 +297,35 @@ class ExpertApp(App[None]):
         self._failures += 1
         wait = self._next_poll_in()
         now = self.clock()
+        news = self._failing_since is None  # not already said by a screen's call (`_store_out_of_reach`)
         self._failing_since = self._failing_since or now
         self.connection = Connection.failing(self._failing_since, now, now + timedelta(seconds=wait))
-        if self._failures == 1:
+        if news:
             self.notify(
                 f"{message}. Trying again every few seconds; what you type is kept.",
                 title="Store unreachable",
                 severity="warning",
                 timeout=max(10.0, wait),
             )
+
+    def _store_out_of_reach(self) -> bool:
+        """A screen's call found the store out of reach: the footer says so at once (the
+        next look at the change log, already scheduled, brings it back to live). True when
+        this is news, so the client says "Store unreachable" once."""
+        if self._failing_since is not None or self.connection.state is not State.LIVE:
+            return False
+        now = self.clock()
+        self._failing_since = now
+        self.connection = Connection.failing(now, now, now + timedelta(seconds=self._next_poll_in()))
+        return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A worker ended by `StoreFailed` stops only what it was doing: the client has
+        already said the failure, and the app stays (Harlequin's `handle_worker_error`).
+        Anything else is a bug, and Textual's own handling (a traceback, exit) applies."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, StoreFailed):
+            return
+        super()._handle_exception(error)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's palette commands, but "Keys" opens this app's help, not Textual's

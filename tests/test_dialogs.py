@@ -17,6 +17,7 @@ from textual.widgets import Input, Static, TextArea
 from expert_tui.domain import DeclineReason, FrozenClock, Kind, Merchant, Task
 from expert_tui.screens.dialogs import DeclineChoice, DeclineDialog, DiscardQuestion, NoteDialog
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.ui.store_client import StoreClient
 
 pytestmark = pytest.mark.anyio
 
@@ -47,7 +48,7 @@ class NoteApp(DialogApp):
 
     def __init__(self, store: SqliteStore) -> None:
         super().__init__(NoteDialog(TASK))
-        self.store = store
+        self.client = StoreClient(self, store)
 
 
 @pytest.fixture

@@ -10,30 +10,27 @@ except our own labels was written by the contact, so it reaches widgets only thr
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..domain import Author, DomainError, Kind, Status, Task
+from ..domain import Author, Kind, Status, Task
 from ..domain.text import one_line
 from ..store.base import Sort, TaskQuery
 from ..ui.palette import PaletteCommand, with_keys
-from ..ui.store_calls import notify_failure, notify_refusal
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.safe import safe_content, safe_line
 from ..widgets.task_columns import STATUS_WORDS
 from ..widgets.task_details import format_time
+from .base import StoreScreen
 
 if TYPE_CHECKING:
-    from ..domain import Clock
     from ..store.base import Page, Store
 
 PAGE_SIZE = 50
@@ -97,7 +94,7 @@ class ContactList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open", id="contacts.open")]
 
 
-class ContactsScreen(Screen[None]):
+class ContactsScreen(StoreScreen[None]):
     """The Contacts list; `enter` opens a contact, `r` replies, `esc` goes back."""
 
     CSS_PATH = Path(__file__).with_name("contacts.tcss")
@@ -117,15 +114,6 @@ class ContactsScreen(Screen[None]):
         self.total: int | None = None
         self._next_cursor: str | None = None
         self._loading_more = False
-        self._stale = False
-
-    @property
-    def store(self) -> Store:
-        return cast("Store", cast(Any, self.app).store)
-
-    @property
-    def clock(self) -> Clock:
-        return cast("Clock", cast(Any, self.app).clock)
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -135,8 +123,6 @@ class ContactsScreen(Screen[None]):
         yield KeysFooter(palette_from=0)
 
     def on_mount(self) -> None:
-        if hasattr(self.app, "store_version"):
-            self.watch(self.app, "store_version", self._store_changed, init=False)
         self.query_one(OptionList).focus()
         self.reload()
 
@@ -153,22 +139,9 @@ class ContactsScreen(Screen[None]):
 
     @work(exclusive=True, group="contacts-load")
     async def _load(self, follow: str | None, wanted: int) -> None:
-        loaded: list[Task] = []
-        cursor: str | None = None
-        total: int | None = None
-        try:
-            counts = await asyncio.to_thread(self.store.counts, Kind.CONTACT)
-            total = sum(counts.values())
-            while True:
-                page = await self._page(cursor)
-                loaded += page.items
-                cursor = page.next_cursor
-                if cursor is None or len(loaded) >= wanted:
-                    break
-        except Exception as error:
-            self._failed(error)
-            return
-        self._show(loaded, cursor, total, follow)
+        first = await self.client.attempt(lambda store: _first_pages(store, wanted))
+        if first is not None:
+            self._show(*first, follow)
 
     def _show(self, loaded: list[Task], cursor: str | None, total: int, follow: str | None) -> None:
         options = self.query_one(OptionList)
@@ -201,10 +174,6 @@ class ContactsScreen(Screen[None]):
             )
         )
 
-    async def _page(self, cursor: str | None) -> Page:
-        query = TaskQuery(kind=Kind.CONTACT, sort=Sort.RECEIVED, limit=PAGE_SIZE, cursor=cursor)
-        return await asyncio.to_thread(self.store.list_tasks, query)
-
     @work(exclusive=True, group="contacts-more")
     async def _load_more(self) -> None:
         cursor = self._next_cursor
@@ -212,36 +181,22 @@ class ContactsScreen(Screen[None]):
             return
         self._loading_more = True
         try:
-            page = await self._page(cursor)
-        except Exception as error:
-            self._failed(error)
-            return
+            page = await self.client.attempt(lambda store: _page(store, cursor))
         finally:
             self._loading_more = False
-        if cursor != self._next_cursor:
+        if page is None or cursor != self._next_cursor:
             return  # a reload replaced the list meanwhile
         self.contacts += page.items
         self._next_cursor = page.next_cursor
         now = self.clock()
         self.query_one(OptionList).add_options(Option(contact_prompt(task, now), id=task.id) for task in page.items)
 
-    def _failed(self, error: Exception) -> None:
-        if isinstance(error, DomainError):
-            notify_refusal(self.app, error)
-            return
-        notify_failure(self.app, error)
+    def store_changed(self) -> None:
+        self.reload()
 
-    def _store_changed(self, _version: int) -> None:
-        # Not `is_current`: Textual counts the screen under the top one (the task screen's) as current.
-        if self.app.screen is self:
-            self.reload()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
+    def resumed(self, stale: bool) -> None:
         # The task screen may have opened or answered the contact: one page is cheap.
-        if self._stale or self.contacts:
-            self._stale = False
+        if stale or self.contacts:
             self.reload()
 
     # --- the highlighted contact ----------------------------------------------------------
@@ -255,12 +210,8 @@ class ContactsScreen(Screen[None]):
     @work(exclusive=True, group="contacts-preview")
     async def _preview(self, task_id: str) -> None:
         """The full contact (with what they wrote), read without marking it opened."""
-        try:
-            task = await asyncio.to_thread(self.store.get_task, task_id)
-        except Exception as error:
-            self._failed(error)
-            return
-        if self.highlighted is not None and self.highlighted.id == task_id:
+        task = await self.client.attempt(lambda store: store.get_task(task_id))
+        if task is not None and self.highlighted is not None and self.highlighted.id == task_id:
             self.query_one("#details", Static).update(contact_details(task))
 
     @on(OptionList.OptionSelected, "#contacts")
@@ -307,3 +258,20 @@ class ContactsScreen(Screen[None]):
             ),
             PaletteCommand(with_keys("Contacts: reply", ["r"]), "Write to the contact", self.action_reply, "reply"),
         ]
+
+
+def _page(store: Store, cursor: str | None) -> Page:
+    return store.list_tasks(TaskQuery(kind=Kind.CONTACT, sort=Sort.RECEIVED, limit=PAGE_SIZE, cursor=cursor))
+
+
+def _first_pages(store: Store, wanted: int) -> tuple[list[Task], str | None, int]:
+    """The first `wanted` contacts (whole pages), the cursor after them, and how many there are."""
+    total = sum(store.counts(Kind.CONTACT).values())
+    loaded: list[Task] = []
+    cursor: str | None = None
+    while True:
+        page = _page(store, cursor)
+        loaded += page.items
+        cursor = page.next_cursor
+        if cursor is None or len(loaded) >= wanted:
+            return loaded, cursor, total

@@ -10,27 +10,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Sparkline, Static
 
 from ..domain.model import zone
 from ..domain.standing import RECEIVED_DAYS, STANDING_PERIOD, ranking_risks
 from ..domain.text import one_line
-from ..ui.store_calls import call_store
 from ..widgets.keys_footer import KeysFooter
+from .base import StoreScreen
 from .preferences.standing import declined_list
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from ..domain import Preferences
-    from ..store.base import Stats, Store
+    from ..store.base import Stats
 
 
 #: The seed's names of the kinds, as the declines list them.
@@ -107,7 +106,7 @@ def risks_content(stats: Stats) -> Content:
     return Content("\n").join(Content.assemble(("! ", "bold $text-error"), risk) for risk in risks)
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(StoreScreen[None]):
     """The partner's standing, read from the store; `esc` goes back."""
 
     CSS_PATH = Path(__file__).with_name("health.tcss")
@@ -115,14 +114,6 @@ class HealthScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "Back", id="health.back", tooltip="Back to where you were"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._stale = False
-
-    @property
-    def store(self) -> Store:
-        return cast("Store", cast(Any, self.app).store)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Your standing"), id="title")
@@ -144,31 +135,21 @@ class HealthScreen(Screen[None]):
         yield KeysFooter(palette_from=0)
 
     def on_mount(self) -> None:
-        if hasattr(self.app, "store_version"):
-            self.watch(self.app, "store_version", self._store_changed, init=False)
         self.query_one("#body").focus()
+        self.store_changed()
+
+    def store_changed(self) -> None:
         self.run_worker(self._load(), exclusive=True, group="health")
 
-    def _store_changed(self) -> None:
-        if self.is_current:
-            self.run_worker(self._load(), exclusive=True, group="health")
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.run_worker(self._load(), exclusive=True, group="health")
-
     async def _load(self) -> None:
-        stats: Stats | None = await call_store(self.app, self.store.stats)
-        prefs: Preferences | None = await call_store(self.app, self.store.get_preferences)
+        stats: Stats | None = await self.client.attempt(lambda store: store.stats())
+        prefs: Preferences | None = await self.client.attempt(lambda store: store.get_preferences())
         if stats is None or prefs is None:
             self.query_one("#figures", Static).update(
                 Content.styled("Your standing could not be read — see the message above.", "$text-error")
             )
             return
-        now = cast(Any, self.app).clock()
+        now = self.clock()
         self.query_one("#figures", Static).update(figures_content(stats))
         self.query_one("#chart", Sparkline).data = list(stats.received_per_day)
         self.query_one("#caption", Static).update(chart_caption(stats, now, prefs.time_zone))

@@ -1,9 +1,10 @@
 """The start screen: the partner's inbox, triaged from the keyboard.
 
 The screen owns the query (filter, sort, search) and the single-key actions on the
-highlighted task; the list itself (`TaskList`) only knows rows. Every store call runs
-off the event loop (`call_store` or a thread worker), and a refusal is the store's own
-sentence, shown as it is. After an action the cursor moves on to the next task.
+highlighted task; the list itself (`TaskList`) only knows rows. Every store call goes
+through the app's store client (off the event loop; a failure said once, app-wide), and
+a refusal is the store's own sentence, shown as it is. After an action the cursor moves
+on to the next task.
 
 Nothing here redraws while another screen covers the inbox: ticks and store changes
 are remembered and applied once, when the inbox is shown again.
@@ -27,13 +28,12 @@ from ..domain import DomainError, Kind, NotFound, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..domain.query import MAX_QUERY_CHARS, Query, why
 from ..domain.query import parse as parse_query
-from ..store.base import Sort, TaskQuery
-from ..store.errors import StoreUnavailable
+from ..store.base import Sort, Store, TaskQuery
 from ..ui.connection import offline_words
 from ..ui.exact_updates import use_exact_updates
 from ..ui.outbox import NOTHING_TO_UNDO
 from ..ui.palette import PaletteCommand, with_keys
-from ..ui.store_calls import call_store, failure_reason, notify_failure, notify_refusal
+from ..ui.store_client import StoreFailed, failure_reason, notify_refusal
 from ..ui.task_keys import act, action_bindings, refusal_bindings
 from ..ui.task_window import TaskWindow
 from ..widgets.away_line import AwayLine
@@ -158,7 +158,7 @@ class InboxScreen(Screen[None]):
             id="search",
         )
         yield ColumnHeader()
-        yield TaskList(self.app.now, id="tasks")
+        yield TaskList(self.app.now, self.app.client, id="tasks")
         yield TaskPreview(id="preview")
         yield OutboxBar(id="outbox-bar")
         yield KeysFooter()
@@ -204,33 +204,43 @@ class InboxScreen(Screen[None]):
             self._pending_visit = visit
         self._load(self.query_now(), self._generation, self._follow, self._pending_visit)
 
-    @work(thread=True, group="inbox-load")
-    def _load(self, query: TaskQuery, generation: int, follow: str | None, visit: _Visit | None) -> None:
+    @work(group="inbox-load")
+    async def _load(self, query: TaskQuery, generation: int, follow: str | None, visit: _Visit | None) -> None:
+        """One page and the counts, in one call of the store client. A failure leaves the
+        inbox as it was; a server out of reach is not said again here (the app's notice
+        and the footer say it), only shown in the preview when nothing else is."""
         try:
-            counts = self.app.store.counts(query.kind)
-            if visit is not None:
-                follow = self._follow_after(visit)
-            total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
-            window = TaskWindow(self.app.store, query, total)
-            window.fetch(0)
-            next_expiry = self._soonest_expiry(query)
-        except StoreUnavailable as error:  # a server out of reach: the app says it, and tries again
-            self.app.call_from_thread(self._unreachable, error)
-            return
+            loaded = await self.app.client.run(lambda store: self._read(store, query, follow, visit), quiet=True)
         except DomainError as error:
-            self.app.call_from_thread(notify_refusal, self.app, error)
+            notify_refusal(self.app, error)
             return
-        except Exception as error:  # a store or network failure: said in words, the inbox stays
-            self.app.call_from_thread(notify_failure, self.app, error)
+        except StoreFailed as failure:
+            if failure.unreachable:
+                self._unreachable(failure)
+            else:
+                self.app.client.failed(failure)
             return
-        self.app.call_from_thread(self._show, generation, counts, window, follow, next_expiry)
+        self._show(generation, *loaded)
 
-    def _unreachable(self, error: StoreUnavailable) -> None:
+    def _read(
+        self, store: Store, query: TaskQuery, follow: str | None, visit: _Visit | None
+    ) -> tuple[dict[Status, int], TaskWindow, str | None, datetime | None]:
+        """What a load shows (in the client's thread): counts, the first page, where the
+        cursor goes, and when the soonest window closes."""
+        counts = store.counts(query.kind)
+        if visit is not None:
+            follow = self._follow_after(store, visit)
+        total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
+        window = TaskWindow(query, total)
+        window.fetch(store, 0)
+        return counts, window, follow, self._soonest_expiry(store, query)
+
+    def _unreachable(self, failure: StoreFailed) -> None:
         """Nothing shown yet (the app opened without its server): the preview says why and
         when the next try is; the inbox fills in when the server answers (`store_version`)."""
         if self.task_list.highlighted is not None or not self.query(TaskPreview):
             return  # what is on screen stays; the footer and the app's notice say the rest
-        self._offline = failure_reason(error)
+        self._offline = failure_reason(failure.error)
         self._show_offline()
 
     def _show_offline(self, _connection: object = None) -> None:
@@ -240,21 +250,21 @@ class InboxScreen(Screen[None]):
         if preview.shown_task is None:
             preview.show(None, self.app.now, empty=offline_words(self._offline, self.app.connection))
 
-    def _soonest_expiry(self, query: TaskQuery) -> datetime | None:
+    def _soonest_expiry(self, store: Store, query: TaskQuery) -> datetime | None:
         """When the next window among the query's kinds closes (the first task of the
         urgency order, when it still owes a first response); None when none is owed."""
         if query.kind is Kind.CONTACT:
             return None
-        first = self.app.store.list_tasks(TaskQuery(kind=query.kind, sort=Sort.URGENCY, limit=1)).items
+        first = store.list_tasks(TaskQuery(kind=query.kind, sort=Sort.URGENCY, limit=1)).items
         if not first or first[0].time_left(self.app.clock()) is None:
             return None
         return first[0].expires_at
 
-    def _follow_after(self, visit: _Visit) -> str | None:
+    def _follow_after(self, store: Store, visit: _Visit) -> str | None:
         """Where the cursor goes back to: on past the task if its status moved on (a
         reply, a decline, ...; being opened does not count), else to the task."""
         try:
-            status = self.app.store.get_task(visit.task_id).status_at(self.app.clock())
+            status = store.get_task(visit.task_id).status_at(self.app.clock())
         except NotFound:
             return visit.next_id
         acted = status is not visit.status and status is not Status.OPENED
@@ -272,8 +282,8 @@ class InboxScreen(Screen[None]):
     ) -> None:
         if generation != self._generation:
             return  # a newer load is on its way, carrying `_follow` and the visit on
-        if not self.query(TaskList):
-            return  # the app is closing: the screen's widgets are already gone
+        if not self.query(TaskList) or not self.query(StatusCounts):
+            return  # the app is closing: the screen's widgets are already (being) gone
         self._offline = None
         self._follow = self._pending_visit = None
         self._shown_generation = generation
@@ -322,7 +332,7 @@ class InboxScreen(Screen[None]):
 
     @work(exclusive=True, group="inbox-availability")
     async def _show_availability(self) -> None:
-        prefs = await call_store(self.app, self.app.store.get_preferences)
+        prefs = await self.app.client.attempt(lambda store: store.get_preferences())
         if prefs is not None and self.is_mounted:
             self.query_one(AwayLine).show(prefs, self.app.clock())
 
@@ -352,14 +362,15 @@ class InboxScreen(Screen[None]):
         except DomainError:
             return None
 
-    @work(thread=True, exclusive=True, group="inbox-hit")
-    def _find_hit(self, task_id: str, search: Query) -> None:
+    @work(exclusive=True, group="inbox-hit")
+    async def _find_hit(self, task_id: str, search: Query) -> None:
         try:
-            hit = why(self.app.store.get_task(task_id), search)
-        except Exception:  # the preview goes without it: the list already shows the task
+            task = await self.app.client.run(lambda store: store.get_task(task_id), quiet=True)
+        except (DomainError, StoreFailed):  # the preview goes without it: the list already shows the task
             return
-        if hit is not None:
-            self.app.call_from_thread(self.query_one(TaskPreview).show_hit, task_id, hit)
+        hit = why(task, search)
+        if hit is not None and self.query(TaskPreview):
+            self.query_one(TaskPreview).show_hit(task_id, hit)
 
     def _empty_hint(self) -> str:
         if self.q or self.filter != Filter():
@@ -573,8 +584,9 @@ class InboxScreen(Screen[None]):
         follow = self._next_id() if action.moves_on else task.id
 
         async def run(*inputs: object) -> None:
-            method = partial(getattr(self.app.store, action.store_method), **action.store_kwargs)
-            done = await call_store(self.app, method, task.id, *inputs)
+            done = await self.app.client.attempt(
+                lambda store: getattr(store, action.store_method)(task.id, *inputs, **action.store_kwargs)
+            )
             self._after_action(done, follow, f"{task.id}: {action.done}")
 
         async def declined(choice: Any) -> None:

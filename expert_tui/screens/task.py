@@ -9,19 +9,16 @@ partner types is saved as a draft while they type.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
 from ..domain import Author, DomainError, Status, Task
@@ -34,20 +31,15 @@ from ..ui.drafts import DraftSaver
 from ..ui.external_editor import EditorFailed, edit_text
 from ..ui.outbox import NOTHING_TO_UNDO, Outbox, sends_at_once
 from ..ui.palette import PaletteCommand, with_keys
-from ..ui.store_calls import call_store, failure_reason, notify_failure, notify_refusal
+from ..ui.store_client import StoreFailed, failure_reason, notify_refusal
 from ..ui.task_keys import act, action_bindings, keys_of, refusal_bindings
 from ..widgets.conversation import Conversation
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
 from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
+from .base import StoreScreen
 from .dialogs import ConfirmKey, DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
-
-if TYPE_CHECKING:
-    from ..domain import Clock
-    from ..store.base import Store
-
-T = TypeVar("T")
 
 #: Commands that change nothing in the store: offered in the palette whatever the status.
 _TOOLS: dict[str, tuple[str, str]] = {
@@ -61,7 +53,7 @@ _TOOLS: dict[str, tuple[str, str]] = {
 }
 
 
-class TaskScreen(Screen[None]):
+class TaskScreen(StoreScreen[None]):
     """The task screen; `reply=True` opens it straight into the reply editor."""
 
     CSS_PATH = Path(__file__).with_name("task.tcss")
@@ -107,19 +99,9 @@ class TaskScreen(Screen[None]):
         self._sending = False
         self._send_key: tuple[str, str] | None = None
         self._shown_status: Status | None = None
-        #: The store changed while another screen covered this one.
-        self._stale = False
-        self._draft = DraftSaver(self, lambda: self.store, task_id)
+        self._draft = DraftSaver(self, lambda: self.client, task_id)
 
     # --- the app's services -------------------------------------------------------------
-    @property
-    def store(self) -> Store:
-        return cast("Store", cast(Any, self.app).store)
-
-    @property
-    def clock(self) -> Clock:
-        return cast("Clock", cast(Any, self.app).clock)
-
     @property
     def settings(self) -> SettingsFile | None:
         settings = getattr(self.app, "settings", None)
@@ -149,10 +131,7 @@ class TaskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#composer").display = False
-        if hasattr(self.app, "store_version"):
-            # Another process changed the store (a merchant wrote, the CLI acted): catch up.
-            self.watch(self.app, "store_version", self._store_changed, init=False)
-            self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
+        self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
         self._load()
 
     def on_resize(self) -> None:
@@ -162,13 +141,8 @@ class TaskScreen(Screen[None]):
             # Replying: what is being answered stays in view at the new size too.
             self.call_after_refresh(self.show_latest_messages)
 
-    def _store_changed(self, _version: int) -> None:
-        # Not `is_current`: Textual counts the screen right under the top one as current
-        # (it may show through a modal). Covered, the screen only remembers; it catches up
-        # in `on_screen_resume`.
-        if self.app.screen is not self:
-            self._stale = True
-            return
+    def store_changed(self) -> None:
+        """Another process changed the store (a merchant wrote, the CLI acted): catch up."""
         self._refresh_from_store()
 
     @work(exclusive=True, group="task-reload")
@@ -176,17 +150,15 @@ class TaskScreen(Screen[None]):
         before = self.current
         if before is None:
             return
-        task = await self._call(self.store.get_task, self.task_id)
+        task = await self._get_task()
         # An action shown meanwhile is newer than what this read may have seen.
         if task is not None and self.current is before and task != before:
             await self.show_task(task)
 
-    def on_screen_resume(self) -> None:
+    def resumed(self, stale: bool) -> None:
         """Shown again: the countdown as of now, and whatever changed while covered."""
         self.tick()
-        if self._stale:
-            self._stale = False
-            self._refresh_from_store()
+        super().resumed(stale)
 
     @work(exclusive=True, group="task-load")
     async def _load(self) -> None:
@@ -198,15 +170,15 @@ class TaskScreen(Screen[None]):
     async def _open(self) -> None:
         """Open the task (the explicit act that marks it opened), then its draft."""
         if self._unread is None:
-            before = await self._call(self.store.get_task, self.task_id)
+            before = await self._get_task()
             self._unread = before.unread if before is not None else 0
-        task = await self._call(self.store.open_task, self.task_id)
+        task = await self.client.attempt(lambda store: store.open_task(self.task_id))
         if task is None:
             self.dismiss()
             return
         merchant = [m.id for m in task.messages if m.author is Author.MERCHANT]
         self._new_ids = frozenset(merchant[max(0, len(merchant) - self._unread) :] if self._unread else ())
-        draft = await self._call(self.store.get_draft, self.task_id)
+        draft = await self._get_draft()
         await self.show_task(task)
         if task.messages:
             # In a conversation the latest messages matter most; the brief is one `g` away.
@@ -516,25 +488,24 @@ class TaskScreen(Screen[None]):
         assert self._outbox is not None
         try:
             return await self._outbox.queue(self.task_id, text, self._key_for(text))
-        except Exception as error:
+        except (DomainError, StoreFailed) as error:
             self._not_sent(error)
             return None
 
     async def _reply(self, text: str) -> Task | None:
+        key = self._key_for(text)
         try:
-            return await asyncio.to_thread(self.store.reply, self.task_id, text, idempotency_key=self._key_for(text))
-        except Exception as error:
+            return await self.client.run(lambda store: store.reply(self.task_id, text, idempotency_key=key))
+        except (DomainError, StoreFailed) as error:
             self._not_sent(error)
             return None
 
-    def _not_sent(self, error: Exception) -> None:
+    def _not_sent(self, error: DomainError | StoreFailed) -> None:
+        """Say why the reply is not sent (a failure of the store the client has said
+        already) and keep the text."""
         if isinstance(error, DomainError):
             notify_refusal(self.app, error)
-            reason = error.message
-        else:  # a disk or network failure: say so, keep the text
-            reason = failure_reason(error)
-            self.notify(f"Reply not sent — {reason}", title="Not sent", severity="error", markup=False)
-        self._say(f"Not sent — {reason}. Your text is still here and saved as a draft.", error=True)
+        self._say(f"Not sent — {failure_reason(error)}. Your text is still here and saved as a draft.", error=True)
 
     # --- undo send --------------------------------------------------------------------------
     @property
@@ -562,7 +533,7 @@ class TaskScreen(Screen[None]):
             self.notify(f"Reply to {taken.task_id} not sent — it is back as that task's draft.", markup=False)
             return
         editor = self.query_one(ReplyEditor)
-        draft = await self._call(self.store.get_draft, self.task_id)
+        draft = await self._get_draft()
         text = draft if draft is not None else taken.body
         editor.load_text(text)
         editor.move_cursor(editor.document.end)
@@ -629,7 +600,7 @@ class TaskScreen(Screen[None]):
     @work(group="task-action")
     async def _decline(self, choice: DeclineChoice) -> None:
         """Declined means done with it: back to the inbox, as after archiving a mail."""
-        task = await self._call(self.store.decline, self.task_id, choice.reason, choice.comment)
+        task = await self.client.attempt(lambda store: store.decline(self.task_id, choice.reason, choice.comment))
         if task is None:
             await self._reload()
             return
@@ -656,9 +627,8 @@ class TaskScreen(Screen[None]):
             self.notify("Note not added — your text is kept (n continues it).", severity="error", markup=False)
             await self._reload()
             return
-        except Exception as error:
-            notify_failure(self.app, error)
-            return
+        except StoreFailed:
+            return  # said by the client; the text is kept in the outbox or the note draft
         if task is not None:
             await self.show_task(task)
             self.notify(f"{self.task_id}: {BY_NAME['note'].done}", markup=False)
@@ -685,8 +655,9 @@ class TaskScreen(Screen[None]):
     @work(group="task-action")
     async def _run(self, action: TaskAction, *inputs: object, follow: bool = False) -> None:
         """One store action off the message queue; refused means shown in words, then reloaded."""
-        store_method = partial(getattr(self.store, action.store_method), **action.store_kwargs)
-        task = await self._call(store_method, self.task_id, *inputs)
+        task = await self.client.attempt(
+            lambda store: getattr(store, action.store_method)(self.task_id, *inputs, **action.store_kwargs)
+        )
         if task is None:
             await self._reload()
             return
@@ -695,12 +666,14 @@ class TaskScreen(Screen[None]):
         if follow:
             self.action_scroll_end()
 
-    async def _call(self, fn: Callable[..., T], *args: object) -> T | None:
-        """A store call in a thread; a refusal or a failing disk is said in words, never a traceback."""
-        return await call_store(self.app, fn, *args)
+    async def _get_task(self) -> Task | None:
+        return await self.client.attempt(lambda store: store.get_task(self.task_id))
+
+    async def _get_draft(self) -> str | None:
+        return await self.client.attempt(lambda store: store.get_draft(self.task_id))
 
     async def _reload(self) -> None:
         """After a refusal: the task may have changed elsewhere; show it as the store has it."""
-        task = await self._call(self.store.get_task, self.task_id)
+        task = await self._get_task()
         if task is not None:
             await self.show_task(task)

@@ -20,7 +20,6 @@ from ..domain import WAITING_FOR_FIRST_RESPONSE, Status, Task
 from ..domain.text import one_line
 from ..domain.timefmt import countdown
 from ..store.base import Sort, TaskQuery
-from .store_calls import call_store
 
 if TYPE_CHECKING:
     from ..app import ExpertApp
@@ -79,7 +78,7 @@ class Alerts:
 
     async def _take_stock(self) -> None:
         """What is there at start is known already: no alert for it."""
-        counts = await call_store(self.app, self.app.store.counts)
+        counts = await self.app.client.attempt(lambda store: store.counts())
         if counts is not None:
             self._new_tasks = counts.get(Status.NEW, 0)
         urgent = await self._urgent()
@@ -90,15 +89,15 @@ class Alerts:
         self.app.run_worker(self._count_new(), group="alerts")
 
     async def _count_new(self) -> None:
-        counts = await call_store(self.app, self.app.store.counts)
+        counts = await self.app.client.attempt(lambda store: store.counts())
         if counts is None:
             return
         new, before = counts.get(Status.NEW, 0), self._new_tasks
         self._new_tasks = new
         if before is None or new <= before:
             return
-        page = await call_store(
-            self.app, self.app.store.list_tasks, TaskQuery(status=Status.NEW, sort=Sort.RECEIVED, limit=1)
+        page = await self.app.client.attempt(
+            lambda store: store.list_tasks(TaskQuery(status=Status.NEW, sort=Sort.RECEIVED, limit=1))
         )
         newest = page.items[0] if page is not None and page.items else None
         more = f" (and {new - before - 1} more)" if new - before > 1 else ""
@@ -126,7 +125,9 @@ class Alerts:
 
     async def _urgent(self) -> list[Task] | None:
         """Tasks owed a first answer whose window closes within the threshold."""
-        page = await call_store(self.app, self.app.store.list_tasks, TaskQuery(sort=Sort.URGENCY, limit=URGENT_PAGE))
+        page = await self.app.client.attempt(
+            lambda store: store.list_tasks(TaskQuery(sort=Sort.URGENCY, limit=URGENT_PAGE))
+        )
         if page is None:
             return None
         now = self.app.clock()

@@ -3,7 +3,6 @@ typed, so a crash, a `kill -9` or a dropped SSH session loses nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -11,10 +10,11 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 from textual.widget import Widget
 
-from ..domain.text import one_line
+from .store_client import failure_reason
 
 if TYPE_CHECKING:
     from ..store.base import Store
+    from .store_client import StoreClient
 
 DRAFT_SAVE_DELAY = 0.3
 
@@ -23,7 +23,7 @@ class DraftSaver:
     """Saves the latest text of one draft (a task's reply or note), debounced, and never
     an older text after a newer one.
 
-    Saves run in a thread (a slow disk must not freeze typing). Each text gets a
+    Saves run in the store client's thread (a slow disk must not freeze typing). Each text gets a
     sequence number; the thread-side writer skips any text older than one already
     written, so a save still in flight can never overwrite a later one — including the
     blocking save made while the app exits.
@@ -32,7 +32,7 @@ class DraftSaver:
     def __init__(
         self,
         owner: Widget,
-        store: Callable[[], Store],
+        client: Callable[[], StoreClient],
         task_id: str,
         *,
         kind: str = "reply",
@@ -40,8 +40,8 @@ class DraftSaver:
         initial: str = "",
     ) -> None:
         self._owner = owner
-        #: A getter: the owner reaches the app's store only once it is mounted.
-        self._store = store
+        #: A getter: the owner reaches the app's client only once it is mounted.
+        self._client = client
         self._task_id = task_id
         self._kind = kind
         self._delay = delay
@@ -88,7 +88,7 @@ class DraftSaver:
             return True
         seq, text = self._seq, self._latest
         try:
-            await asyncio.to_thread(self._write, seq, text)
+            await self._client().run(lambda store: self._write(store, seq, text), quiet=True)
         except Exception as error:  # a failed save must not lose the text on screen
             self._report(error)
             return False
@@ -101,17 +101,18 @@ class DraftSaver:
         self.cancel()
         if not self.pending:
             return
+        seq, text = self._seq, self._latest
         try:
-            self._write(self._seq, self._latest)
+            self._client().run_now(lambda store: self._write(store, seq, text))
         except Exception:  # the app is closing: nothing left to tell the partner
             return
         self._saved_seq = self._seq
 
-    def _write(self, seq: int, text: str) -> None:
+    def _write(self, store: Store, seq: int, text: str) -> None:
         with self._write_lock:
             if seq <= self._written_seq:
                 return
-            self._store().save_draft(self._task_id, text, kind=self._kind)
+            store.save_draft(self._task_id, text, kind=self._kind)
             self._written_seq = seq
 
     def _report(self, error: Exception) -> None:
@@ -119,7 +120,7 @@ class DraftSaver:
             return
         self._failed = True
         self._owner.notify(
-            f"{self._kind.capitalize()} draft not saved yet — {one_line(str(error))[:200]}."
+            f"{self._kind.capitalize()} draft not saved yet — {failure_reason(error)}."
             " Your text is still in the editor.",
             title="Draft",
             severity="warning",

@@ -11,7 +11,6 @@ holding back.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import socket
@@ -23,11 +22,11 @@ from typing import TYPE_CHECKING
 from ..domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
 from ..domain.text import one_line
 from ..store.base import OutboxSettled, QueuedReply
-from ..store.errors import StoreUnavailable
-from .store_calls import failure_reason, notify_refusal
+from .store_client import StoreFailed, failure_reason, notify_refusal
 
 if TYPE_CHECKING:
     from ..app import ExpertApp
+    from ..store.base import Store
 
 #: What `u` says when no reply is waiting (undo exists for sending only, SPEC 6).
 NOTHING_TO_UNDO = "No reply is waiting to be sent — nothing to undo (undo is for sending only)."
@@ -127,10 +126,11 @@ class Outbox:
         return uuid.uuid4().hex
 
     async def queue(self, task_id: str, body: str, key: str) -> QueuedReply:
-        """Store the reply in the outbox, to go out `delay` seconds from now (raises what the store raises)."""
+        """Store the reply in the outbox, to go out `delay` seconds from now. Raises a
+        refusal, or `StoreFailed` (said by the client)."""
         send_after = self.app.clock() + timedelta(seconds=self.delay)
-        queued = await asyncio.to_thread(
-            self.app.store.queue_reply, task_id, body, key=key, send_after=send_after, owner=self.owner
+        queued = await self.app.client.run(
+            lambda store: store.queue_reply(task_id, body, key=key, send_after=send_after, owner=self.owner)
         )
         self._waiting[queued.key] = queued
         self._changed()
@@ -142,7 +142,7 @@ class Outbox:
             self.app.notify("Too late to undo — the reply is being sent.", severity="warning", markup=False)
             return None
         try:
-            taken = await asyncio.to_thread(self.app.store.cancel_queued, queued.key)
+            taken = await self.app.client.run(lambda store: store.cancel_queued(queued.key), quiet=True)
         except Exception as error:
             self.app.notify(
                 f"Could not undo — {failure_reason(error)}. The reply is still waiting.",
@@ -165,25 +165,29 @@ class Outbox:
         kept on this machine first and sent by its key: with the server out of reach it
         stays kept, is said once, and is added (once) when the server answers — `None`
         then. A refusal is raised, the text back in the note draft."""
-        store = self.app.store
-        if not store.queues_notes:
-            return await asyncio.to_thread(store.add_note, task_id, body)
-        queued = await asyncio.to_thread(store.queue_note, task_id, body, key=self.new_key(), owner=self.owner)
+        client = self.app.client
+        if not client.queues_notes:
+            return await client.run(lambda store: store.add_note(task_id, body))
+        key = self.new_key()
+        queued = await client.run(lambda store: store.queue_note(task_id, body, key=key, owner=self.owner))
         self._waiting[queued.key] = queued
         self._sending.add(queued.key)
         try:
-            task = await asyncio.to_thread(store.send_queued, queued.key)
-        except StoreUnavailable as error:
+            task = await client.run(lambda store: store.send_queued(queued.key), quiet=True)
+        except StoreFailed as failure:
             self._retry_later(queued, now=self.app.clock())
             self._said_failing.add(queued.key)
-            self.app.notify(
-                f"Note on {queued.task_id} not added yet — {failure_reason(error)}. It is kept on this computer"
-                " and added as soon as the server answers (once).",
-                title="Waiting for the server",
-                severity="warning",
-                markup=False,
-                timeout=12,
-            )
+            if failure.unreachable:
+                self.app.notify(
+                    f"Note on {queued.task_id} not added yet — {failure_reason(failure.error)}. It is kept on this"
+                    " computer and added as soon as the server answers (once).",
+                    title="Waiting for the server",
+                    severity="warning",
+                    markup=False,
+                    timeout=12,
+                )
+            else:
+                self._say_not_sent_yet(queued, failure)
             return None
         except DomainError:
             self._forget(queued.key)
@@ -221,26 +225,19 @@ class Outbox:
                 await self.undo(queued)
 
     async def _send(self, queued: QueuedReply) -> None:
-        store = self.app.store
+        client = self.app.client
         try:
-            if await asyncio.to_thread(store.commit_queued, queued.key) is not None:
+            if await client.run(lambda store: store.commit_queued(queued.key), quiet=True) is not None:
                 # From now on it goes out: `u` no longer takes it back.
                 self._waiting[queued.key] = replace(queued, committed=True)
-            task = await asyncio.to_thread(store.send_queued, queued.key)
-        except StoreUnavailable as error:
-            # Out of reach (a server down, a dropped link): kept in the outbox and sent by
-            # its key when the store answers, once. Said once, tried again less often.
+            task = await client.run(lambda store: store.send_queued(queued.key), quiet=True)
+        except StoreFailed as failure:
+            # Not taken (a server out of reach, a locked disk): kept in the outbox and sent
+            # by its key when the store answers, once. Said once, tried again less often.
             self._retry_later(queued, now=self.app.clock())
             if queued.key not in self._said_failing:
                 self._said_failing.add(queued.key)
-                self.app.notify(
-                    f"{_what(queued)} not sent yet — {failure_reason(error)}. It is kept and sent"
-                    " as soon as the server answers (nothing is lost, nothing is sent twice).",
-                    title="Waiting for the server",
-                    severity="warning",
-                    markup=False,
-                    timeout=12,
-                )
+                self._say_not_sent_yet(queued, failure)
         except DomainError as error:
             # Refused now (the task changed while the reply waited): it is the draft again.
             self._forget(queued.key)
@@ -253,17 +250,6 @@ class Outbox:
                 markup=False,
                 timeout=10,
             )
-        except Exception as error:  # a disk failure: kept, tried again
-            self._retry_later(queued, now=self.app.clock())
-            if queued.key not in self._said_failing:
-                self._said_failing.add(queued.key)
-                self.app.notify(
-                    f"{_what(queued)} not sent yet — {failure_reason(error)}. It stays in the outbox"
-                    " and is tried again.",
-                    title="Not sent yet",
-                    severity="error",
-                    markup=False,
-                )
         else:
             late = queued.key in self._said_failing
             self._forget(queued.key)
@@ -279,6 +265,25 @@ class Outbox:
         finally:
             self._sending.discard(queued.key)
             self._changed()
+
+    def _say_not_sent_yet(self, queued: QueuedReply, failure: StoreFailed) -> None:
+        reason = failure_reason(failure.error)
+        if failure.unreachable:
+            self.app.notify(
+                f"{_what(queued)} not sent yet — {reason}. It is kept and sent"
+                " as soon as the server answers (nothing is lost, nothing is sent twice).",
+                title="Waiting for the server",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
+        else:  # a disk failure: kept, tried again
+            self.app.notify(
+                f"{_what(queued)} not sent yet — {reason}. It stays in the outbox and is tried again.",
+                title="Not sent yet",
+                severity="error",
+                markup=False,
+            )
 
     def _retry_later(self, queued: QueuedReply, *, now: datetime) -> None:
         """The next try of a reply the store could not take: 1, 2, 4 … up to 30 s later."""
@@ -296,9 +301,9 @@ class Outbox:
         self.app.outbox_version += 1
 
     # --- on start ------------------------------------------------------------------------------
-    def settle(self) -> OutboxSettled:
-        """What an earlier expert-tui left in the outbox (run in a thread)."""
-        return self.app.store.settle_outbox(leave=lambda queued: owner_is_running(queued.owner))
+    def settle(self, store: Store) -> OutboxSettled:
+        """What an earlier expert-tui left in the outbox (run in the client's thread)."""
+        return store.settle_outbox(leave=lambda queued: owner_is_running(queued.owner))
 
     def adopt(self, settled: OutboxSettled) -> None:
         """Replies an earlier run committed that the store could not take yet: this

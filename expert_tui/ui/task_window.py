@@ -12,7 +12,9 @@ costs one query, not a walk through the rows before it. A search cannot be read 
 position (its size is not known up front): it pages forward by cursor, walking from
 the nearest known one in large steps.
 
-Every method here may run in a worker thread; a lock guards the shared state.
+The window holds no store: it fetches only inside a call of the app's store client
+(`client.run(lambda store: window.fetch_pages(store, pages))`), in the client's thread;
+a lock guards the shared state.
 """
 
 from __future__ import annotations
@@ -34,8 +36,7 @@ WALK_PAGES = MAX_PAGE_SIZE // PAGE_SIZE
 class TaskWindow:
     """Row index -> task for one query, cached by page."""
 
-    def __init__(self, store: Store, query: TaskQuery, total: int | None) -> None:
-        self.store = store
+    def __init__(self, query: TaskQuery, total: int | None) -> None:
         self.query = replace(query, limit=PAGE_SIZE, cursor=None)
         #: Rows the query holds, when the store could count them (not for a search).
         self.total = total
@@ -87,8 +88,8 @@ class TaskWindow:
                 return row
         return None
 
-    # --- fetching (blocking: run in a worker thread) -------------------------------------
-    def fetch_pages(self, pages: list[int]) -> None:
+    # --- fetching (blocking: inside a store client call) ----------------------------------
+    def fetch_pages(self, store: Store, pages: list[int]) -> None:
         """Load `pages`, each run of consecutive ones in one query."""
         runs: list[list[int]] = []
         for page in sorted(set(pages)):
@@ -97,9 +98,9 @@ class TaskWindow:
             else:
                 runs.append([page])
         for run in runs:
-            self.fetch(run[0], len(run))
+            self.fetch(store, run[0], len(run))
 
-    def fetch(self, page: int, count: int = 1) -> None:
+    def fetch(self, store: Store, page: int, count: int = 1) -> None:
         """Load pages `page .. page + count - 1` (at most `WALK_PAGES` of them)."""
         count = max(1, min(count, WALK_PAGES))
         while True:
@@ -113,7 +114,7 @@ class TaskWindow:
                     start = max(known for known in self._cursors if known <= page)
                     steps = min(page + count - start, WALK_PAGES)
                     query = replace(self.query, cursor=self._cursors[start], limit=steps * PAGE_SIZE)
-            result = self.store.list_tasks(query)
+            result = store.list_tasks(query)
             with self._lock:
                 # Walking: keep only the pages near the target.
                 keep_from = page + count - WALK_PAGES

@@ -43,7 +43,7 @@ class ConnectionState(Static):
     def _show(self, _changed: object = None) -> None:
         app: Any = self.app
         connection: Connection = app.connection
-        shown = connection.state is not State.LIVE or bool(getattr(app.store, "over_network", False))
+        shown = connection.state is not State.LIVE or app.client.over_network
         self.display = shown
         if not shown:
             return

@@ -1,8 +1,9 @@
 """The inbox list: a line-API view whose cost follows the screen, not the store.
 
 Like Toolong's log view, it renders only the rows on screen (`render_line`), from a
-`TaskWindow` that fetches pages around them in a worker; rows whose page has not
-arrived yet show a placeholder. Rendered lines are kept in an LRU, and the one clock
+`TaskWindow` that fetches pages around them through the app's store client; rows whose
+page has not arrived yet show a placeholder (a page that fails is said by the client and
+asked for again when next in view). Rendered lines are kept in an LRU, and the one clock
 tick of the app re-draws only the deadline cells whose text changed, so an idle inbox
 writes a few hundred bytes a second to the terminal, whatever it holds.
 
@@ -13,7 +14,6 @@ never parsed as markup, never carrying an escape sequence.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import ClassVar, Self
 
 from rich.segment import Segment
@@ -27,10 +27,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..domain import Status, Task
+from ..domain import DomainError, Status, Task
 from ..domain.text import one_line
 from ..domain.urgency import Deadline, changed_span, deadline_of
-from ..ui.store_calls import notify_failure
+from ..ui.store_client import StoreClient, StoreFailed, notify_refusal
 from ..ui.task_window import TaskWindow
 from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
 
@@ -109,25 +109,11 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> TaskList:
             return self.task_list
 
-    class PagesArrived(Message):
-        """A worker loaded pages of `window` (ignored if the window was replaced)."""
-
-        def __init__(self, window: TaskWindow) -> None:
-            super().__init__()
-            self.window = window
-
-    class PagesFailed(Message):
-        """A worker could not load `pages` of `window`: they are asked for again when next in view."""
-
-        def __init__(self, window: TaskWindow, pages: list[int], error: Exception) -> None:
-            super().__init__()
-            self.window = window
-            self.pages = pages
-            self.error = error
-
-    def __init__(self, now: datetime, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(self, now: datetime, client: StoreClient, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.now = now
+        #: Pages are fetched through the app's store client, like every store call.
+        self._client = client
         self.window: TaskWindow | None = None
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         #: What each on-screen row's deadline cell shows, to redraw only what changes.
@@ -209,29 +195,21 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         if not todo:
             return
         self._pending.update(todo)
-        self.run_worker(partial(self._fetch, window, todo), thread=True, group="task-pages")
+        self.run_worker(self._fetch(window, todo), group="task-pages")
 
-    def _fetch(self, window: TaskWindow, pages: list[int]) -> None:
+    async def _fetch(self, window: TaskWindow, pages: list[int]) -> None:
         try:
-            window.fetch_pages(pages)
-        except Exception as error:  # a store or network failure must not end the app
-            self.post_message(self.PagesFailed(window, pages, error))
+            await self._client.run(lambda store: window.fetch_pages(store, pages))
+        except (StoreFailed, DomainError) as error:  # asked for again when next in view
+            self._pending.difference_update(pages)
+            if isinstance(error, DomainError):
+                notify_refusal(self.app, error)
             return
-        self.post_message(self.PagesArrived(window))
-
-    def on_task_list_pages_failed(self, message: TaskList.PagesFailed) -> None:
-        message.stop()
-        self._pending.difference_update(message.pages)
-        if message.window is self.window:
-            notify_failure(self.app, message.error)
-
-    def on_task_list_pages_arrived(self, message: TaskList.PagesArrived) -> None:
-        message.stop()
-        if message.window is not self.window:
-            return
+        if window is not self.window:
+            return  # replaced meanwhile (a reload)
         self._pending.clear()
         self._sync_virtual_size()
-        row = self._followed_row(message.window)
+        row = self._followed_row(window)
         if row is not None:
             self.cursor_row = row
         self._forget_lines()

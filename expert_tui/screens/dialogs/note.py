@@ -7,7 +7,7 @@ session while writing it loses nothing; a blank note is refused in the dialog it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,13 +17,12 @@ from textual.widgets import Static, TextArea
 
 from ...domain import Task
 from ...ui.drafts import DraftSaver
-from ...ui.store_calls import call_store
 from ...widgets.text_box import TextBox
 from .base import Dialog, task_line
 from .discard import leave_unless_kept
 
 if TYPE_CHECKING:
-    from ...store.base import Store
+    from ...app import ExpertApp
 
 #: Never `ctrl+j`: it is the line feed a pasted newline arrives as (SPEC 3).
 _CONFIRM_KEYS = ("ctrl+s", "alt+enter")
@@ -37,6 +36,8 @@ class NoteDialog(Dialog[str | None]):
     discards it; the store clears it when the note is added.
     """
 
+    app: ExpertApp
+
     FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
@@ -47,7 +48,7 @@ class NoteDialog(Dialog[str | None]):
     def __init__(self, task: Task) -> None:
         super().__init__()
         self.task_shown = task
-        self._draft = DraftSaver(self, lambda: self.store, task.id, kind="note")
+        self._draft = DraftSaver(self, lambda: self.app.client, task.id, kind="note")
         #: The stored draft is on screen: until then, leaving must not delete it.
         self._loaded = False
 
@@ -56,10 +57,6 @@ class NoteDialog(Dialog[str | None]):
         """Keys typed before the stored draft is in wait for it (see `key_order`), and
         then land after it, in order."""
         return self._loaded
-
-    @property
-    def store(self) -> Store:
-        return cast("Store", cast(Any, self.app).store)
 
     def body(self) -> ComposeResult:
         yield Static(Content.styled("Internal note — never sent to the merchant", "bold"), classes="dialog-title")
@@ -73,7 +70,7 @@ class NoteDialog(Dialog[str | None]):
         note = self.query_one("#note", TextArea)
         self.set_focus(note)
         try:
-            draft = await call_store(self.app, self.store.get_draft, self.task_shown.id, kind="note")
+            draft = await self.app.client.attempt(lambda store: store.get_draft(self.task_shown.id, kind="note"))
             if draft:
                 note.load_text(draft)
                 note.move_cursor(note.document.end)

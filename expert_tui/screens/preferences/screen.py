@@ -13,12 +13,11 @@ and a failed save leaves the form exactly as it was typed.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,7 +25,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Static
 
@@ -36,8 +34,9 @@ from ...domain.model import zone
 from ...domain.text import one_line
 from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
 from ...ui.palette import PaletteCommand, with_keys
-from ...ui.store_calls import call_store, failure_reason, notify_refusal
+from ...ui.store_client import StoreFailed, notify_refusal
 from ...widgets.keys_footer import KeysFooter
+from ..base import StoreScreen
 from .fields import Field, ServiceRow, Toggle
 from .form import (
     DEFAULT_CURRENCY,
@@ -54,13 +53,14 @@ from .leave import LeaveChoice, LeaveDialog
 from .standing import standing_content
 
 if TYPE_CHECKING:
+    from ...domain import Preferences
     from ...store.base import Stats, Store
 
 #: From this width the standing gets a column of its own; below it, two lines at the bottom.
 WIDE_FROM = 110
 
 
-class PreferencesScreen(Screen[None]):
+class PreferencesScreen(StoreScreen[None]):
     """Edit the preferences (ctrl+s saves, esc leaves) and read the partner's standing."""
 
     CSS_PATH = Path(__file__).with_name("preferences.tcss")
@@ -91,15 +91,10 @@ class PreferencesScreen(Screen[None]):
         self.saved: FormValues | None = None
         self.stats: Stats | None = None
         self._saving = False
-        self._stale = False
         #: The availability switch as the partner set it; the box shows it off while the
         #: typed holiday covers today, so the two always agree (`_show_availability`).
         self._switched_on = True
         self._time_zone = "UTC"
-
-    @property
-    def store(self) -> Store:
-        return cast("Store", cast(Any, self.app).store)
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -155,8 +150,6 @@ class PreferencesScreen(Screen[None]):
         yield KeysFooter(palette_from=0)
 
     def on_mount(self) -> None:
-        if hasattr(self.app, "store_version"):
-            self.watch(self.app, "store_version", self._store_changed, init=False)
         self._load()
 
     def on_resize(self) -> None:
@@ -244,7 +237,7 @@ class PreferencesScreen(Screen[None]):
     # --- loading --------------------------------------------------------------------------
     @work(exclusive=True, group="preferences-load")
     async def _load(self) -> None:
-        prefs = await self._read(self.store.get_preferences)
+        prefs = await self.client.attempt(lambda store: store.get_preferences())
         with suppress(NoMatches):  # the app may be closing meanwhile
             if prefs is None:
                 self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
@@ -259,31 +252,18 @@ class PreferencesScreen(Screen[None]):
             await self._load_stats()
 
     async def _load_stats(self) -> None:
-        stats = await self._read(self.store.stats)
+        stats = await self.client.attempt(lambda store: store.stats())
         if stats is not None:
             self.stats = stats
             self._show_standing()
 
-    async def _read(self, fn: Any) -> Any:
-        """A store read in a thread; a failure is said in words and read as None."""
-        return await call_store(self.app, fn)
-
-    def _store_changed(self, _version: int) -> None:
-        # Not `is_current`: Textual counts the screen under the top one as current.
-        if self.app.screen is not self:
-            self._stale = True
-            return
+    def store_changed(self) -> None:
         self._catch_up()
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self._catch_up()
 
     @work(exclusive=True, group="preferences-catch-up")
     async def _catch_up(self) -> None:
         """Another process changed the store: new standing; new preferences unless some are typed."""
-        prefs = await self._read(self.store.get_preferences)
+        prefs = await self.client.attempt(lambda store: store.get_preferences())
         with suppress(NoMatches):  # the app may be closing meanwhile
             await self._load_stats()
             if prefs is None or self.saved is None or self._saving:
@@ -353,7 +333,7 @@ class PreferencesScreen(Screen[None]):
 
     def _today(self) -> date:
         """The partner's today: their days end at midnight in their time zone (SPEC 6)."""
-        return cast(Any, self.app).clock().astimezone(zone(self._time_zone)).date()
+        return self.clock().astimezone(zone(self._time_zone)).date()
 
     def action_add_service(self) -> None:
         self.run_worker(self._add_service(), group="preferences-rows")
@@ -425,10 +405,7 @@ class PreferencesScreen(Screen[None]):
         try:
             # The domain's checks first (instant, and the same words), then the store's own.
             preferences_from_dict(typed.to_record())
-            # The form shows some fields only: the others (time zone, digest, ...) are kept.
-            current = await asyncio.to_thread(self.store.get_preferences)
-            prefs = preferences_from_dict({**preferences_to_dict(current), **typed.to_record()})
-            stored = await asyncio.to_thread(self.store.set_preferences, prefs)
+            stored = await self.client.run(lambda store: _save_shown(store, typed))
         except Invalid as error:
             self._show_invalid(error, included)
             return False
@@ -436,10 +413,8 @@ class PreferencesScreen(Screen[None]):
             notify_refusal(self.app, error)
             self._say(f"Not saved — {one_line(error.message)}", "error")
             return False
-        except Exception as error:  # a disk or network failure: say so, keep the form
-            reason = failure_reason(error)
-            self.notify(f"Not saved — {reason}", title="Store error", severity="error", markup=False)
-            self._say(f"Not saved — {reason}. Everything you typed is still here.", "error")
+        except StoreFailed as failure:  # a disk or network failure (said by the client): keep the form
+            self._say(f"Not saved — {failure}. Everything you typed is still here.", "error")
             return False
         finally:
             self._saving = False
@@ -535,3 +510,9 @@ class PreferencesScreen(Screen[None]):
             PaletteCommand(with_keys(name, [keys.get(action, "")]), help, run, action)
             for action, name, help, run in commands
         ]
+
+
+def _save_shown(store: Store, typed: FormValues) -> Preferences:
+    """Store what the form shows; the fields it does not show (time zone, digest, ...) are kept."""
+    current = store.get_preferences()
+    return store.set_preferences(preferences_from_dict({**preferences_to_dict(current), **typed.to_record()}))
