@@ -193,7 +193,9 @@ class ExpertApp(App[None]):
         """Replies an earlier run left waiting: sent if their undo time was over, else drafts again."""
 
         async def settle() -> None:
-            settled = await self.client.run(self.outbox.settle)
+            settled = await self.client.attempt(self.outbox.settle)
+            if settled is None:
+                return  # said by the client; what is left waits for the next start
             self.outbox.adopt(settled)
             self.outbox.report(settled)
             if settled.sent or settled.restored or settled.refused:

@@ -12,7 +12,6 @@ are remembered and applied once, when the inbox is shown again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,6 +30,7 @@ from ..domain.query import parse as parse_query
 from ..store.base import Sort, Store, TaskQuery
 from ..ui.connection import offline_words
 from ..ui.exact_updates import use_exact_updates
+from ..ui.inbox_cursor import InboxCursor, Load, Visit
 from ..ui.outbox import NOTHING_TO_UNDO
 from ..ui.palette import PaletteCommand, with_keys
 from ..ui.store_client import StoreFailed, failure_reason, notify_refusal
@@ -43,6 +43,7 @@ from ..widgets.outbox_bar import OutboxBar
 from ..widgets.preview import TaskPreview
 from ..widgets.status_counts import StatusCounts, view_line
 from ..widgets.task_list import TaskList
+from .base import StoreScreen
 from .dialogs import ConfirmKey, DeclineDialog, Filter, FilterPicker, NoteDialog, SortPicker
 
 if TYPE_CHECKING:
@@ -55,19 +56,10 @@ SEARCH_DEBOUNCE = 0.25
 INBOX_ACTIONS = tuple(action for action in TASK_ACTIONS if action.inbox)
 
 
-@dataclass(frozen=True, slots=True)
-class _Visit:
-    """A task opened from the inbox, and the task after it at that moment."""
-
-    task_id: str
-    status: Status
-    next_id: str | None
-
-
 _PALETTE_ONLY_SCREENS = ("preferences", "health", "contacts")
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(StoreScreen[None]):
     """The inbox: counts, the list, a preview of the highlighted task."""
 
     app: ExpertApp
@@ -138,14 +130,8 @@ class InboxScreen(Screen[None]):
         self._next_expiry: datetime | None = None
         #: Why nothing could be loaded (a server out of reach), said in the preview until it answers.
         self._offline: str | None = None
-        #: A store change arrived while another screen covered the inbox.
-        self._stale_data = False
-        self._generation = 0
-        self._shown_generation = 0
-        self._follow: str | None = None
-        self._visit: _Visit | None = None
-        #: A return from the task screen whose load has not been shown yet.
-        self._pending_visit: _Visit | None = None
+        #: Where the cursor goes while loads are in flight (shared with the list).
+        self.cursor = InboxCursor()
         self._search_timer: Timer | None = None
 
     # --- layout -----------------------------------------------------------------------------
@@ -158,7 +144,7 @@ class InboxScreen(Screen[None]):
             id="search",
         )
         yield ColumnHeader()
-        yield TaskList(self.app.now, self.app.client, id="tasks")
+        yield TaskList(self.app.now, self.app.client, self.cursor, id="tasks")
         yield TaskPreview(id="preview")
         yield OutboxBar(id="outbox-bar")
         yield KeysFooter()
@@ -174,7 +160,6 @@ class InboxScreen(Screen[None]):
         return lists.first().highlighted if lists else None
 
     def on_mount(self) -> None:
-        self.watch(self.app, "store_version", self._on_store_changed, init=False)
         self.watch(self.app, "outbox_version", lambda _version: self.refresh_bindings(), init=False)
         self.watch(self.app, "connection", self._show_offline, init=False)
         self.task_list.focus()
@@ -185,32 +170,21 @@ class InboxScreen(Screen[None]):
     def query_now(self) -> TaskQuery:
         return TaskQuery(status=self.filter.status, kind=self.filter.kind, q=self.q or None, sort=self.sort)
 
-    def reload(self, *, follow: str | None = None, visit: _Visit | None = None) -> None:
+    def reload(self, *, follow: str | None = None, visit: Visit | None = None) -> None:
         """Re-read counts and the list for the current query (cost: one page).
 
-        `follow` is the task the cursor should land on, and `visit` a return from the
-        task screen (the load decides: the next task if the visited one was acted on,
-        else the visited one). Both stay wanted until a load has been shown: a newer
-        reload (a store change arriving meanwhile) supersedes the older load but
-        carries them on, so it cannot undo an action's move. A new `follow` (an action
-        taken in the inbox) is the newer wish and drops a pending visit.
+        `follow` is the task the cursor should land on (an action's next task), `visit`
+        a return from the task screen; `InboxCursor` keeps both until a load is shown.
         """
-        self._stale_data = False
-        self._generation += 1
-        if follow is not None:
-            self._follow = follow
-            self._pending_visit = None
-        if visit is not None:
-            self._pending_visit = visit
-        self._load(self.query_now(), self._generation, self._follow, self._pending_visit)
+        self._load(self.query_now(), self.cursor.start_load(wish=follow, visit=visit))
 
     @work(group="inbox-load")
-    async def _load(self, query: TaskQuery, generation: int, follow: str | None, visit: _Visit | None) -> None:
+    async def _load(self, query: TaskQuery, load: Load) -> None:
         """One page and the counts, in one call of the store client. A failure leaves the
         inbox as it was; a server out of reach is not said again here (the app's notice
         and the footer say it), only shown in the preview when nothing else is."""
         try:
-            loaded = await self.app.client.run(lambda store: self._read(store, query, follow, visit), quiet=True)
+            loaded = await self.client.run(lambda store: self._read(store, query, load), quiet=True)
         except DomainError as error:
             notify_refusal(self.app, error)
             return
@@ -218,18 +192,17 @@ class InboxScreen(Screen[None]):
             if failure.unreachable:
                 self._unreachable(failure)
             else:
-                self.app.client.failed(failure)
+                self.client.failed(failure)
             return
-        self._show(generation, *loaded)
+        self._show(load.number, *loaded)
 
     def _read(
-        self, store: Store, query: TaskQuery, follow: str | None, visit: _Visit | None
+        self, store: Store, query: TaskQuery, load: Load
     ) -> tuple[dict[Status, int], TaskWindow, str | None, datetime | None]:
-        """What a load shows (in the client's thread): counts, the first page, where the
-        cursor goes, and when the soonest window closes."""
+        """What a load shows (in the client's thread): counts, the first page, the task
+        the cursor goes to, and when the soonest window closes."""
         counts = store.counts(query.kind)
-        if visit is not None:
-            follow = self._follow_after(store, visit)
+        follow = load.wish if load.visit is None else self._follow_after(store, load.visit)
         total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
         window = TaskWindow(query, total)
         window.fetch(store, 0)
@@ -260,7 +233,7 @@ class InboxScreen(Screen[None]):
             return None
         return first[0].expires_at
 
-    def _follow_after(self, store: Store, visit: _Visit) -> str | None:
+    def _follow_after(self, store: Store, visit: Visit) -> str | None:
         """Where the cursor goes back to: on past the task if its status moved on (a
         reply, a decline, ...; being opened does not count), else to the task."""
         try:
@@ -274,22 +247,21 @@ class InboxScreen(Screen[None]):
 
     def _show(
         self,
-        generation: int,
+        load: int,
         counts: dict[Status, int],
         window: TaskWindow,
         follow: str | None,
         next_expiry: datetime | None,
     ) -> None:
-        if generation != self._generation:
-            return  # a newer load is on its way, carrying `_follow` and the visit on
+        if not self.cursor.may_show(load):
+            return  # a newer load is on its way, carrying the wish and the visit on
         if not self.query(TaskList) or not self.query(StatusCounts):
             return  # the app is closing: the screen's widgets are already (being) gone
         self._offline = None
-        self._follow = self._pending_visit = None
-        self._shown_generation = generation
+        self.cursor.showing(load, landing=follow)
         self._next_expiry = next_expiry
         self.counts = counts
-        self.task_list.show_window(window, follow=follow)
+        self.task_list.show_window(window)
         self._show_counts()
 
     def _show_counts(self) -> None:
@@ -313,35 +285,27 @@ class InboxScreen(Screen[None]):
             self._next_expiry = None  # the reload finds the next one
             self._reload_keeping_cursor()
 
-    def _on_store_changed(self, _version: int) -> None:
-        # Not `is_current`: Textual counts the screen right under the top one as
-        # current (it might show through), even under the opaque task screen.
-        if self.app.screen is not self:
-            self._stale_data = True
-            return
+    def store_changed(self) -> None:
         self._reload_keeping_cursor()
 
-    def _reload_keeping_cursor(self, visit: _Visit | None = None) -> None:
+    def _reload_keeping_cursor(self, visit: Visit | None = None) -> None:
         self._show_availability()  # the store changed: the preferences may have too
-        if visit is not None or self._pending_visit is not None:
-            self.reload(visit=visit)  # the visit decides where the cursor goes
-            return
-        # The list may still be waiting for the page of an action's target: keep that.
-        self._follow = self._follow or self.task_list.wanted_id
-        self.reload()
+        if visit is None:
+            highlighted = self.task_list.highlighted
+            self.cursor.keep(highlighted.id if highlighted is not None else None)
+        self.reload(visit=visit)
 
     @work(exclusive=True, group="inbox-availability")
     async def _show_availability(self) -> None:
-        prefs = await self.app.client.attempt(lambda store: store.get_preferences())
+        prefs = await self.client.attempt(lambda store: store.get_preferences())
         if prefs is not None and self.is_mounted:
             self.query_one(AwayLine).show(prefs, self.app.clock())
 
-    def on_screen_resume(self) -> None:
+    def resumed(self, stale: bool) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the
         # highlighted task: one page is cheap, so re-read rather than guess.
-        visit, self._visit = self._visit, None
-        loading = self._generation != self._shown_generation
-        if visit is not None or (not loading and (self._stale_data or self.task_list.window is not None)):
+        visit = self.cursor.returned()
+        if visit is not None or (not self.cursor.loading and (stale or self.task_list.window is not None)):
             self._reload_keeping_cursor(visit)
         self.tick()
 
@@ -365,7 +329,7 @@ class InboxScreen(Screen[None]):
     @work(exclusive=True, group="inbox-hit")
     async def _find_hit(self, task_id: str, search: Query) -> None:
         try:
-            task = await self.app.client.run(lambda store: store.get_task(task_id), quiet=True)
+            task = await self.client.run(lambda store: store.get_task(task_id), quiet=True)
         except (DomainError, StoreFailed):  # the preview goes without it: the list already shows the task
             return
         hit = why(task, search)
@@ -567,7 +531,7 @@ class InboxScreen(Screen[None]):
     def _open_task(self, task: Task, *, reply: bool) -> None:
         from .task import TaskScreen
 
-        self._visit = _Visit(task.id, task.status_at(self.app.now), self._next_id())
+        self.cursor.open(Visit(task.id, task.status_at(self.app.now), self._next_id()))
         self.app.push_screen(TaskScreen(task.id, reply=reply, unread=task.unread))
 
     def action_act(self, name: str) -> None:
@@ -584,7 +548,7 @@ class InboxScreen(Screen[None]):
         follow = self._next_id() if action.moves_on else task.id
 
         async def run(*inputs: object) -> None:
-            done = await self.app.client.attempt(
+            done = await self.client.attempt(
                 lambda store: getattr(store, action.store_method)(task.id, *inputs, **action.store_kwargs)
             )
             self._after_action(done, follow, f"{task.id}: {action.done}")

@@ -30,6 +30,7 @@ from textual.strip import Strip
 from ..domain import DomainError, Status, Task
 from ..domain.text import one_line
 from ..domain.urgency import Deadline, changed_span, deadline_of
+from ..ui.inbox_cursor import InboxCursor
 from ..ui.store_client import StoreClient, StoreFailed, notify_refusal
 from ..ui.task_window import TaskWindow
 from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
@@ -109,11 +110,15 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> TaskList:
             return self.task_list
 
-    def __init__(self, now: datetime, client: StoreClient, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, now: datetime, client: StoreClient, cursor: InboxCursor, *, name: str | None = None, id: str | None = None
+    ) -> None:
+        """`client`: the app's one way to the store; `cursor`: the inbox's plan of where
+        the cursor goes, which the list follows as pages arrive."""
         super().__init__(name=name, id=id)
         self.now = now
-        #: Pages are fetched through the app's store client, like every store call.
         self._client = client
+        self._cursor = cursor
         self.window: TaskWindow | None = None
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         #: What each on-screen row's deadline cell shows, to redraw only what changes.
@@ -121,14 +126,12 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self._pending: set[int] = set()
         self._highlighted: Task | None = None
         self._announced = False
-        #: Set after an action: once it is loaded, the cursor moves onto this task.
-        self._follow: str | None = None
 
     # --- data ---------------------------------------------------------------------------
-    def show_window(self, window: TaskWindow, *, follow: str | None = None) -> None:
-        """Show a new query (or a reload of the same one) keeping the cursor's row."""
+    def show_window(self, window: TaskWindow) -> None:
+        """Show a new query (or a reload of the same one): the cursor on the task it
+        should land on if that is loaded, else on its row."""
         self.window = window
-        self._follow = follow
         self._pending.clear()
         self._forget_lines()
         self._sync_virtual_size()
@@ -137,21 +140,8 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def _followed_row(self, window: TaskWindow) -> int | None:
-        """Where the task to follow is, once its page is loaded (then stop following)."""
-        if self._follow is None:
-            return None
-        row = window.find(self._follow, self.cursor_row)
-        if row is not None:
-            self._follow = None
-        return row
-
-    @property
-    def wanted_id(self) -> str | None:
-        """The task the cursor is on, or is waiting to land on once its page arrives."""
-        if self._follow is not None:
-            return self._follow
-        task = self.highlighted
-        return None if task is None else task.id
+        """The row of the task the cursor should land on, once its page is loaded."""
+        return self._cursor.land(lambda task_id: window.find(task_id, self.cursor_row))
 
     @property
     def row_count(self) -> int:
