@@ -298,8 +298,9 @@ class InboxScreen(StoreScreen[None]):
     @work(exclusive=True, group="inbox-availability")
     async def _show_availability(self) -> None:
         prefs = await self.client.attempt(lambda store: store.get_preferences())
-        if prefs is not None and self.is_mounted:
-            self.query_one(AwayLine).show(prefs, self.app.clock())
+        lines = self.query(AwayLine)  # none once the screen is being taken down
+        if prefs is not None and lines:
+            lines.first().show(prefs, self.app.clock())
 
     def resumed(self, stale: bool) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the

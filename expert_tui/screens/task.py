@@ -100,6 +100,9 @@ class TaskScreen(StoreScreen[None]):
         self._send_key: tuple[str, str] | None = None
         self._shown_status: Status | None = None
         self._draft = DraftSaver(self, lambda: self.client, task_id)
+        #: A refresh for a store change is under way, and another change came meanwhile.
+        self._refreshing = False
+        self._refresh_again = False
 
     # --- the app's services -------------------------------------------------------------
     @property
@@ -143,17 +146,31 @@ class TaskScreen(StoreScreen[None]):
 
     def store_changed(self) -> None:
         """Another process changed the store (a merchant wrote, the CLI acted): catch up."""
-        self._refresh_from_store()
+        if self._refreshing:
+            self._refresh_again = True  # the refresh under way reads once more when done
+        else:
+            self._refresh_from_store()
 
-    @work(exclusive=True, group="task-reload")
+    @work(group="task-reload")
     async def _refresh_from_store(self) -> None:
-        before = self.current
-        if before is None:
-            return
-        task = await self._get_task()
-        # An action shown meanwhile is newer than what this read may have seen.
-        if task is not None and self.current is before and task != before:
-            await self.show_task(task)
+        """Never cancelled by a newer change (a cancelled `show_task` would leave the task
+        half shown, `current` already new, and no later refresh would see a difference):
+        changes arriving meanwhile make it read once more."""
+        self._refreshing = True
+        try:
+            while True:
+                self._refresh_again = False
+                before = self.current
+                if before is None:
+                    return
+                task = await self._get_task()
+                # An action shown meanwhile is newer than what this read may have seen.
+                if task is not None and self.current is before and task != before:
+                    await self.show_task(task)
+                if not self._refresh_again:
+                    return
+        finally:
+            self._refreshing = False
 
     def resumed(self, stale: bool) -> None:
         """Shown again: the countdown as of now, and whatever changed while covered."""
