@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from .. import paths
 from ..domain import Clock, DomainError, system_clock
 from ..domain.text import one_line
+from ..i18n import _
 from ..private_files import UnsafePath
 from ..store import Store, StoreLocked
 from .exits import CliError
@@ -61,7 +62,7 @@ class Backend:
     @property
     def located(self) -> str:
         """Where the tasks are, for messages: "in the store at ..." or "on the server at ..."."""
-        return f"on the server at {self.where}" if self.server else f"in the store at {self.where}"
+        return (_("on the server at {where}") if self.server else _("in the store at {where}")).format(where=self.where)
 
 
 def _from_value(value: str, source: str) -> Backend:
@@ -174,7 +175,7 @@ def open_store(
         return _open_postgres(backend, clock, create=create)
     where = one_line(str(backend.db))
     if backend.db.is_dir():
-        raise CliError(f"cannot open the store at {where}: it is a folder, not a database file")
+        raise cannot_open(where, _("it is a folder, not a database file"))
     if not create and not backend.demo and not backend.db.exists():
         raise missing_store(backend)
     try:
@@ -186,13 +187,13 @@ def open_store(
     except UnsafePath as error:
         raise CliError(error.message) from None
     except DomainError as error:  # e.g. a store written by a newer expert-tui
-        raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
+        raise cannot_open(where, one_line(error.message)) from None
     except sqlite3.DatabaseError as error:
         if "locked" in str(error):
             raise StoreLocked(wait) from None
-        raise CliError(f"cannot open the store at {where}: {_sqlite_reason(error)}") from None
+        raise cannot_open(where, _sqlite_reason(error)) from None
     except OSError as error:
-        raise CliError(f"cannot open the store at {where}: {os_reason(error)}") from None
+        raise cannot_open(where, os_reason(error)) from None
     if not create and backend.source == "default" and store.latest_event() == 0:
         # An empty file at the default path (an older version created one on any
         # command) is no store either, until something is imported.
@@ -213,8 +214,14 @@ def store_exists(backend: Backend) -> bool:
     return True
 
 
+def cannot_open(where: str, reason: str) -> CliError:
+    return CliError(_("cannot open the store at {where}: {reason}").format(where=where, reason=reason))
+
+
 def missing_store(backend: Backend) -> CliError:
-    return CliError(f"no store at {one_line(backend.where)} (import creates one)", error_code="not_found")
+    return CliError(
+        _("no store at {where} (import creates one)").format(where=one_line(backend.where)), error_code="not_found"
+    )
 
 
 def open_database(backend: Backend, *, create: bool) -> PgDatabase:
@@ -241,18 +248,17 @@ def _postgres_errors(backend: Backend) -> Iterator[None]:
 
         from ..store.pg_database import MissingDatabaseStore
     except ImportError:
-        raise CliError(
-            f"cannot open the store at {where}: PostgreSQL support is not installed"
-            " — pip install 'expert-tui[postgres]'"
+        raise cannot_open(
+            where, _("PostgreSQL support is not installed — pip install 'expert-tui[postgres]'")
         ) from None
     try:
         yield
     except MissingDatabaseStore:
         raise missing_store(backend) from None
     except DomainError as error:  # e.g. a database written by a newer expert-tui
-        raise CliError(f"cannot open the store at {where}: {one_line(error.message)}") from None
+        raise cannot_open(where, one_line(error.message)) from None
     except (psycopg.Error, ValueError) as error:  # unreachable, refused, a malformed URL
-        raise CliError(f"cannot open the store at {where}: {one_line(str(error)) or type(error).__name__}") from None
+        raise cannot_open(where, one_line(str(error)) or type(error).__name__) from None
 
 
 def _open_remote(backend: Backend, clock: Clock, *, offline: bool = False) -> Store:

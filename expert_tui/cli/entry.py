@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from ..domain import DomainError, Invalid, NotFound, Refused, system_clock
 from ..domain.text import one_line
+from ..i18n import _
 from ..paths import settings_path
 from ..private_files import UnsafePath
 from ..settings import PersonalSettings, SettingsError, read_settings, use_language
@@ -48,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wants_json = any(arg == name or arg.startswith(name + "=") for arg in argv for name in _JSON_OPTIONS)
     undecodable = _undecodable_argument(argv)
     if undecodable is not None:
-        return _fail(f"argument {undecodable} is not valid UTF-8 text", exits.BAD_INPUT, wants_json, "invalid")
+        message = _("argument {position} is not valid UTF-8 text").format(position=undecodable)
+        return _fail(message, exits.BAD_INPUT, wants_json, "invalid")
     try:
         parser = build_parser()
         if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (see `completion`)
@@ -78,10 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.Error as error:
         if "locked" in str(error):
             return _fail(StoreLocked(0).message, exits.LOCKED, wants_json, "unavailable")
-        message = f"the store could not be read or written: {one_line(str(error))}"
+        message = _("the store could not be read or written: {reason}").format(reason=one_line(str(error)))
         return _fail(message, exits.BAD_INPUT, wants_json, "invalid")
     except KeyboardInterrupt:
-        return _fail("interrupted — everything already saved stays saved", exits.INTERRUPTED, wants_json, "interrupted")
+        message = _("interrupted — everything already saved stays saved")
+        return _fail(message, exits.INTERRUPTED, wants_json, "interrupted")
     except BrokenPipeError:
         _discard_stdout()
         return exits.BROKEN_PIPE
@@ -90,10 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{where}{os_reason(error)}", exits.BAD_INPUT, wants_json, "invalid")
     except Exception as error:
         if type(error).__module__.partition(".")[0] in ("psycopg", "psycopg_pool"):  # PostgreSQL went away mid-command
-            message = f"the database could not be reached or did not answer: {one_line(str(error))[:200]}"
+            message = _("the database could not be reached or did not answer: {reason}").format(
+                reason=one_line(str(error))[:200]
+            )
             return _fail(message, exits.UNAVAILABLE, wants_json, "unavailable")
         what = f"{type(error).__name__}: {one_line(str(error))}"
-        return _fail(f"internal error ({what}) — please report it", exits.INTERNAL, wants_json, "internal")
+        return _fail(
+            _("internal error ({what}) — please report it").format(what=what), exits.INTERNAL, wants_json, "internal"
+        )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -101,10 +108,11 @@ def _run(args: argparse.Namespace) -> int:
         return _help(args.topic)
     backend = choose_backend(args)
     if backend.token_in_argv:
-        sys.stderr.write(
-            "expert-tui: warning: a token given with --token can be seen by other users of this machine (ps);"
-            " use EXPERT_TUI_TOKEN or `expert-tui login` instead\n"
+        warning = _(
+            "warning: a token given with --token can be seen by other users of this machine (ps);"
+            " use EXPERT_TUI_TOKEN or `expert-tui login` instead"
         )
+        sys.stderr.write(f"expert-tui: {warning}\n")
     if args.command is None:
         return _run_tui(backend, args.wait)
     ctx = Context(backend, system_clock, wait=args.wait, create=args.command in _CREATING)
@@ -132,14 +140,17 @@ def _help(topic: str | None) -> int:
     sub = commands.choices.get(topic)
     if sub is None:
         names = ", ".join(name for name in commands.choices if name != "help")
-        raise CliError(f"no command {topic!r}; the commands are: {names}", hint="see 'expert-tui --help'")
+        raise CliError(
+            _("no command {topic!r}; the commands are: {names}").format(topic=topic, names=names),
+            hint=_("see 'expert-tui --help'"),
+        )
     sub.print_help()
     return exits.OK
 
 
 def _run_tui(backend: Backend, wait: float) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise CliError("the terminal UI needs a terminal — for scripts use a command (see expert-tui --help)")
+        raise CliError(_("the terminal UI needs a terminal — for scripts use a command (see expert-tui --help)"))
     if not store_exists(backend):
         # Imported here only: scripted commands start without loading Textual.
         from ..screens.no_store import ask_about_missing_store

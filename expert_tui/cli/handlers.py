@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from ..domain import Clock, Kind, Refused, Status, Task
+from ..domain import Clock, Kind, Refused, Status, Task, words
 from ..domain.actions import TASK_ACTIONS, Ask, TaskAction
 from ..domain.codec import task_to_dict
 from ..domain.jsontext import dumps
 from ..domain.text import one_line
+from ..i18n import _, ngettext
 from ..private_files import SQLITE_SIDE_FILES, replace_privately
 from ..store import Page, Sort, Store, TaskQuery
 from . import render
@@ -55,7 +56,7 @@ class Context:
     def _waiting(self) -> None:
         if not self._told_waiting:
             self._told_waiting = True
-            err("waiting for the store (locked by another process)…")
+            err(_("waiting for the store (locked by another process)…"))
 
     def close(self) -> None:
         if self._store is not None:
@@ -103,9 +104,9 @@ def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
 def _print_tasks(ctx: Context, args: argparse.Namespace, fetch: Fetch) -> int:
     as_json = JsonOut(args, conversation=False)
     if args.cursor is not None and args.page_size is None:
-        raise CliError("--cursor needs --page-size (the size of the page to read)", field="cursor")
+        raise CliError(_("--cursor needs --page-size (the size of the page to read)"), field="cursor")
     if args.page_size is not None and args.limit is not None:
-        raise CliError("give --limit or --page-size, not both", field="limit")
+        raise CliError(_("give --limit or --page-size, not both"), field="limit")
     now = ctx.clock()
     listing = Listing(fetch, Filters.from_args(args), now)
     tasks: Iterable[Task]
@@ -121,9 +122,16 @@ def _print_tasks(ctx: Context, args: argparse.Namespace, fetch: Fetch) -> int:
         _print_table(tasks, now, headers=not args.no_headers)
     if args.page_size is not None:
         if listing.next_cursor is not None:
-            err(f"next cursor: {listing.next_cursor}")
+            err(_("next cursor: {cursor}").format(cursor=listing.next_cursor))
     elif listing.more:
-        err(f"(more tasks than the {args.limit or TEXT_LIMIT} shown: --limit N shows N, --limit 0 all)")
+        shown = args.limit or TEXT_LIMIT
+        err(
+            ngettext(
+                "(more tasks than the {n} shown: --limit N shows N, --limit 0 all)",
+                "(more tasks than the {n} shown: --limit N shows N, --limit 0 all)",
+                shown,
+            ).format(n=shown)
+        )
     return OK
 
 
@@ -131,7 +139,7 @@ def _print_table(tasks: Iterable[Task], now: datetime, *, headers: bool) -> None
     found = iter(tasks)
     first = next(found, None)
     if first is None:
-        err("No tasks.")  # a message, not data: a pipe reading rows gets none
+        err(_("No tasks."))  # a message, not data: a pipe reading rows gets none
         return
     everything = itertools.chain([first], found)
     if sys.stdout.isatty():
@@ -159,7 +167,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 def _reply(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
     body = _template_text(ctx, args) if args.template is not None else read_body(args)
     task = ctx.store.reply(args.task_id, body, idempotency_key=args.idempotency_key)
-    return _done(ctx, JsonOut(args), task, f"reply sent to {one_line(task.merchant.name)}")
+    return _done(ctx, JsonOut(args), task, _("reply sent to {merchant}").format(merchant=one_line(task.merchant.name)))
 
 
 def _decline(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
@@ -168,10 +176,11 @@ def _decline(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
 
 def _note(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
     if args.author is not None and not args.author.strip():
-        raise CliError("--author is empty — give a name, or leave the option out to sign as you", field="author")
+        raise CliError(_("--author is empty — give a name, or leave the option out to sign as you"), field="author")
     body = read_body(args)
     task = ctx.store.add_note(args.task_id, body, author=args.author)
-    return _done(ctx, JsonOut(args), task, f"note added ({len(task.notes)} in all, never sent to the merchant)")
+    done = _("note added ({notes} in all, never sent to the merchant)").format(notes=words.notes(len(task.notes)))
+    return _done(ctx, JsonOut(args), task, done)
 
 
 def _act(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
@@ -182,7 +191,9 @@ def _act(ctx: Context, args: argparse.Namespace, action: TaskAction) -> int:
         assert action.confirm is not None
         option = consent_option(action)
         raise CliError(
-            f"confirm that {action.confirm.consent_words} with {option}: without it nothing is requested",
+            _("confirm that {what} with {option}: without it nothing is requested").format(
+                what=_(action.confirm.consent_words), option=option
+            ),
             field=action.confirm.consent,
         )
     method = getattr(ctx.store, action.store_method)
@@ -194,12 +205,12 @@ def _attempt(ctx: Context, args: argparse.Namespace, action: TaskAction, do: Cal
     so a script may repeat itself — anything else the rules refuse stays a refusal (exit 1)."""
     as_json = JsonOut(args)
     try:
-        return _done(ctx, as_json, do(), action.done)
+        return _done(ctx, as_json, do(), _(action.done))
     except Refused as refused:
         if refused.rule not in action.already_rules:
             raise
     task = ctx.store.get_task(args.task_id)
-    return _done(ctx, as_json, task, action.already.format(access=task.store_access.status.value))
+    return _done(ctx, as_json, task, _(action.already).format(access=task.store_access.status.label))
 
 
 #: How each kind of action gets what it needs on the command line.
@@ -220,7 +231,7 @@ def cmd_open(ctx: Context, args: argparse.Namespace) -> int:
     as_json = JsonOut(args)
     before = ctx.store.get_task(args.task_id).status_at(ctx.clock())
     task = ctx.store.open_task(args.task_id)
-    return _done(ctx, as_json, task, "opened" if before is Status.NEW else "already opened")
+    return _done(ctx, as_json, task, _("opened") if before is Status.NEW else _("already opened"))
 
 
 def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:
@@ -236,7 +247,9 @@ def _template_text(ctx: Context, args: argparse.Namespace) -> str:
     name, or on a shared server the name their token carries."""
     given = [name for name, value in (("--message", args.message), ("--file", args.file), ("'-'", args.stdin)) if value]
     if given:
-        raise CliError(f"give the text one way only, not --template and {given[0]}", field="template")
+        raise CliError(
+            _("give the text one way only, not --template and {other}").format(other=given[0]), field="template"
+        )
     from ..domain.templates import fill
     from ..settings import SettingsFile
 
@@ -258,9 +271,9 @@ def read_body(args: argparse.Namespace) -> str:
         if present
     ]
     if not given:
-        raise CliError("give the text with --message TEXT, --file F or '-' (standard input)", field="message")
+        raise CliError(_("give the text with --message TEXT, --file F or '-' (standard input)"), field="message")
     if len(given) > 1:
-        raise CliError(f"give the text one way only, not {' and '.join(given)}", field="message")
+        raise CliError(_("give the text one way only, not {ways}").format(ways=_(" and ").join(given)), field="message")
     if args.message is not None:
         return args.message
     if args.stdin == "-" or args.file == "-":
@@ -269,7 +282,9 @@ def read_body(args: argparse.Namespace) -> str:
     try:
         data = Path(name).read_bytes()
     except OSError as error:
-        raise CliError(f"cannot read {one_line(name)}: {os_reason(error)}", field="file") from None
+        raise CliError(
+            _("cannot read {file}: {reason}").format(file=one_line(name), reason=os_reason(error)), field="file"
+        ) from None
     return _decode(data, one_line(name)).removesuffix("\n").removesuffix("\r")
 
 
@@ -277,7 +292,9 @@ def _decode(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        raise CliError(f"{where} is not valid UTF-8 text (byte {error.start + 1})") from None
+        raise CliError(
+            _("{where} is not valid UTF-8 text (byte {byte})").format(where=where, byte=error.start + 1)
+        ) from None
 
 
 # --- bulk ------------------------------------------------------------------------------------------
@@ -297,7 +314,9 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             stream = open(args.file, "rb")  # noqa: SIM115 - closed below, after the store is opened
             size = os.fstat(stream.fileno()).st_size
         except OSError as error:
-            raise CliError(f"cannot read {name}: {os_reason(error)}", field="file") from None
+            raise CliError(
+                _("cannot read {file}: {reason}").format(file=name, reason=os_reason(error)), field="file"
+            ) from None
         with stream, import_progress(stream, size) as tracked:
             report = ctx.store.import_tasks(tracked(read_records(stream)))
     if as_json.wanted:
@@ -325,15 +344,15 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     target = Path(args.file)
     name = one_line(args.file)
     if target.is_dir():
-        raise CliError(f"cannot write {name}: it is a folder")
+        raise CliError(_("cannot write {file}: it is a folder").format(file=name))
     _refuse_to_overwrite_a_database(target, ctx.backend.db, name)
     try:
         # Merchant data: readable by the owner only, from the first byte.
         with replace_privately(target) as stream:
             count = _write_tasks(store.export_tasks(), ctx, args.format, stream.write)
     except OSError as error:
-        raise CliError(f"cannot write {name}: {os_reason(error)}") from None
-    err(f"exported {count} tasks to {name}")
+        raise CliError(_("cannot write {file}: {reason}").format(file=name, reason=os_reason(error))) from None
+    err(_("exported {tasks} to {file}").format(tasks=words.tasks(count), file=name))
     return OK
 
 
@@ -347,9 +366,11 @@ def _refuse_to_overwrite_a_database(target: Path, db: Path, name: str) -> None:
         return  # nothing there (or nothing readable): the rename decides
     store_files = [db, *(db.with_name(db.name + suffix) for suffix in SQLITE_SIDE_FILES)]
     if any(_same_file(target, f) for f in store_files):
-        raise CliError(f"cannot write {name}: it is the store being exported — choose another file name")
+        raise CliError(
+            _("cannot write {file}: it is the store being exported — choose another file name").format(file=name)
+        )
     if head == _SQLITE_HEADER or head[:4] in _WAL_MAGIC:
-        raise CliError(f"cannot write {name}: it is a SQLite database — choose another file name")
+        raise CliError(_("cannot write {file}: it is a SQLite database — choose another file name").format(file=name))
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -392,11 +413,19 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
     if as_json.wanted:
         as_json.document(where)
         return OK
-    out(f"config      {one_line(where['config_dir'])}")
-    out(f"settings    {one_line(where['settings'])}  (yours only: display name, undo-send delay)")
-    out(f"data        {one_line(where['data_dir'])}")
-    out(f"store       {one_line(where['store'])}  ({ctx.backend.source})")
-    out(f"demo store  {one_line(where['demo_store'])}")
+    lines = (
+        (_("config"), one_line(where["config_dir"])),
+        (
+            _("settings"),
+            one_line(where["settings"]) + "  " + _("(yours only: display name, language, undo-send delay)"),
+        ),
+        (_("data"), one_line(where["data_dir"])),
+        (_("store"), f"{one_line(where['store'])}  ({ctx.backend.source})"),
+        (_("demo store"), one_line(where["demo_store"])),
+    )
+    width = max(len(label) for label, _value in lines) + 2
+    for label, value in lines:
+        out(f"{label:<{width}}{value}")
     return OK
 
 

@@ -1,15 +1,23 @@
 """Plain-text output for people. Every piece of merchant or file text passes `for_display`
-/`one_line` here, so no escape sequence from a task ever reaches the terminal."""
+/`one_line` here, so no escape sequence from a task ever reaches the terminal.
+
+Words are in the person's language (`i18n`: statuses and kinds by the seed's names,
+plural forms, prices and days by Babel's locale data); timestamps stay RFC 3339 UTC in
+every language (SPEC 6), with the day in words beside the ones a person plans by. What
+goes down a pipe (`task_rows`) is for scripts: identifiers and English headers, always.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
-from ..domain import Author, Kind, Status, Task
+from ..domain import RESPONSE_WINDOW, Status, Task, words
 from ..domain.text import for_display, one_line
 from ..domain.timefmt import countdown, format_ts
+from ..i18n import DEFAULT, _, ngettext, speaking
+from ..i18n.formats import day, money_range, number
 from ..store import ImportReport
 
 ELLIPSIS = "…"
@@ -56,37 +64,62 @@ def time_left(task: Task, now: datetime) -> str:
 
 # --- the inbox ------------------------------------------------------------------------------
 
-_COLUMNS = (("ID", 10), ("KIND", 7), ("STATUS", 17), ("LEFT", 8), ("UNREAD", 6), ("MERCHANT", 20), ("SERVICE", 20))
+#: The table's columns for a pipe: English, stable, what scripts read (`cut -f3`).
+_ROW_HEADERS = ("ID", "KIND", "STATUS", "LEFT", "UNREAD", "MERCHANT", "SERVICE")
+
+
+def _columns() -> tuple[tuple[str, int], ...]:
+    """The terminal table's headers in the person's language, each column as wide as its
+    widest word in that language (Polish status names are longer), merchant and service
+    20 cells."""
+    kinds = [words.word(words.KIND_SHORT, k) for k in words.KIND_SHORT]
+    statuses = [status.label for status in Status]
+
+    def fit(header: str, values: list[str], at_least: int = 0) -> tuple[str, int]:
+        return header, max(at_least, width_of(header), *(width_of(v) for v in values))
+
+    return (
+        fit("ID", [], 10),
+        fit(_("KIND"), kinds),
+        fit(_("STATUS"), statuses),
+        fit(_("LEFT"), [countdown(RESPONSE_WINDOW)]),
+        fit(_("UNREAD"), []),
+        (_("MERCHANT"), 20),
+        (_("SERVICE"), 20),
+    )
 
 
 def task_table(tasks: Iterable[Task], now: datetime, width: int | None, *, headers: bool = True) -> Iterator[str]:
     """A header and one line per task, in columns cut to a terminal's `width` (the title
-    gets what is left), with statuses as a person reads them."""
-    fixed = sum(w + 2 for _, w in _COLUMNS)
+    gets what is left), with statuses and kinds as a person reads them."""
+    columns = _columns()
+    fixed = sum(w + 2 for _, w in columns)
     title_width = None if width is None else max(10, width - fixed)
     if headers:
-        yield "  ".join(cell(name, w) for name, w in _COLUMNS) + "  TITLE"
+        yield "  ".join(cell(name, w) for name, w in columns) + "  " + _("TITLE")
     for task in tasks:
-        cells = _row(task, now, task.status_at(now).label)
-        line = "  ".join(cell(text, w) for text, (_, w) in zip(cells, _COLUMNS, strict=True))
+        cells = _row(task, now, words.word(words.KIND_SHORT, task.kind), task.status_at(now).label)
+        line = "  ".join(cell(text, w) for text, (_, w) in zip(cells, columns, strict=True))
         title = one_line(task.title)
         yield f"{line}  {title if title_width is None else cell(title, title_width).rstrip()}"
 
 
 def task_rows(tasks: Iterable[Task], now: datetime, *, headers: bool = True) -> Iterator[str]:
-    """The same table for a pipe: tab-separated, nothing cut, status identifiers; each
-    cell is one line of safe text (tabs and newlines in merchant text become spaces)."""
+    """The same table for a pipe: tab-separated, nothing cut, kind and status identifiers
+    and English headers in every language (scripts parse it); each cell is one line of
+    safe text (tabs and newlines in merchant text become spaces)."""
     if headers:
-        yield "\t".join([*(name for name, _ in _COLUMNS), "TITLE"])
+        yield "\t".join([*_ROW_HEADERS, "TITLE"])
     for task in tasks:
-        cells = _row(task, now, task.status_at(now).value)
+        with speaking(DEFAULT):  # the countdown as scripts have always read it: `2d 11:59:58`
+            cells = _row(task, now, task.kind.value, task.status_at(now).value)
         yield "\t".join(one_line(text) for text in (*cells, task.title))
 
 
-def _row(task: Task, now: datetime, status: str) -> tuple[str, ...]:
+def _row(task: Task, now: datetime, kind: str, status: str) -> tuple[str, ...]:
     return (
         task.id,
-        task.kind.value,
+        kind,
         status,
         time_left(task, now),
         str(task.unread) if task.unread else "",
@@ -98,64 +131,74 @@ def _row(task: Task, now: datetime, status: str) -> tuple[str, ...]:
 # --- one task ----------------------------------------------------------------------------------
 
 
+def dated(value: datetime) -> str:
+    """A timestamp a person plans by: RFC 3339 (SPEC 6) and its day in words (UTC's day,
+    as the stamp): `2026-12-24T06:00:00Z (czw. 24 gru 2026)`."""
+    return f"{when(value)} ({day(value.astimezone(UTC).date())})"
+
+
 def task_detail(task: Task, now: datetime) -> Iterator[str]:
     status = task.status_at(now)
-    yield f"{one_line(task.id)}  {one_line(task.title) or '(no title)'}"
+    yield f"{one_line(task.id)}  {one_line(task.title) or _('(no title)')}"
     left = task.time_left(now)
     state = status.label
     if left is not None:
-        state += f" — {countdown(left)} left to answer (until {when(task.expires_at)})"
+        state += " — " + _("{countdown} left to answer, until {deadline}").format(
+            countdown=countdown(left), deadline=dated(task.expires_at)
+        )
     elif status is Status.EXPIRED:
-        state += f" — the 72-hour window closed {when(task.expires_at)}"
+        state += " — " + _("the 72-hour window closed {deadline}").format(deadline=dated(task.expires_at))
+    kind = f"{task.kind.label} ({words.word(words.KIND_MEANING, task.kind)})"
     yield from _fields(
-        ("Status", state),
-        ("Kind", _KIND_LABELS[task.kind]),
-        ("Service", task.service),
-        ("Merchant", _merchant(task)),
-        ("Store", _store(task)),
-        ("Priorities", _priorities(task)),
-        ("Budget", _budget(task)),
-        ("Received", when(task.received_at)),
-        ("First reply", when(task.first_response_at) if task.first_response_at else ""),
-        ("Unread", str(task.unread) if task.unread else ""),
-        ("Declined", _decline(task)),
-        ("Review", _review(task)),
-        ("Store access", _access(task)),
+        (_("Status"), state),
+        (_("Kind"), kind),
+        (_("Service"), task.service),
+        (_("Merchant"), _merchant(task)),
+        (_("Store"), _store(task)),
+        (_("Priorities"), words.priorities(task.priorities.time, task.priorities.cost, task.priorities.quality)),
+        (_("Budget"), _budget(task)),
+        (_("Received"), dated(task.received_at)),
+        (_("First reply"), when(task.first_response_at) if task.first_response_at else ""),
+        (_("Unread"), words.messages(task.unread) if task.unread else ""),
+        (_("Declined"), _decline(task)),
+        (_("Review"), _review(task)),
+        (_("Store access"), _access(task)),
     )
     if task.requirements:
         yield ""
-        yield "Requirements"
+        yield _("Requirements")
         for req in task.requirements:
             yield f"  {one_line(req.question)}"
             yield from _body(req.answer)
     yield ""
-    yield f"Conversation ({len(task.messages)})" if task.messages else "Conversation: no messages yet"
+    if task.messages:
+        yield _("Conversation ({messages})").format(messages=words.messages(len(task.messages)))
+    else:
+        yield _("Conversation: no messages yet")
     for message in task.messages:
-        who = "you" if message.author is Author.PARTNER else "merchant"
+        who = words.word(words.AUTHOR, message.author)
         name = one_line(message.author_name)
         yield f"  ── {name + ' ' if name else ''}({who}) · {when(message.sent_at)}"
         yield from _body(message.body)
     yield ""
     if task.notes:
-        yield f"Internal notes ({len(task.notes)}) — never sent to the merchant"
+        yield _("{internal_notes} ({notes}) — never sent to the merchant").format(
+            internal_notes=_(words.NOTES), notes=words.notes(len(task.notes))
+        )
     else:
-        yield "Internal notes: none"
+        yield _("{internal_notes}: none").format(internal_notes=_(words.NOTES))
     for note in task.notes:
-        yield f"  ── {one_line(note.author) or 'partner'} · {when(note.created_at)}"
+        yield f"  ── {one_line(note.author) or _(words.PARTNER)} · {when(note.created_at)}"
         yield from _body(note.body)
 
 
-_KIND_LABELS = {
-    Kind.MATCH: "match (the merchant does not know you yet)",
-    Kind.DIRECT: "direct (the merchant asked you)",
-    Kind.CONTACT: "contact (a prospective merchant without a store)",
-}
-
-
 def _fields(*pairs: tuple[str, str]) -> Iterator[str]:
+    """`  Label:  value` for each pair with a value, the values in one column as wide as
+    the longest label in this language (the same for every task)."""
+    indent = max(14, *(width_of(label) + 2 for label, _value in pairs))
     for label, value in pairs:
         if value:
-            yield f"  {label + ':':<14}{one_line(value)}"
+            yield f"  {label + ':'}{' ' * (indent - width_of(label + ':'))}{one_line(value)}"
 
 
 def _body(text: str) -> Iterator[str]:
@@ -170,43 +213,27 @@ def _merchant(task: Task) -> str:
 
 def _store(task: Task) -> str:
     b = task.business
-    facts = ", ".join(x for x in (b.industry, b.country, f"{b.plan} plan" if b.plan else "") if x)
+    plan = _("{plan} plan").format(plan=b.plan) if b.plan else ""
+    facts = ", ".join(x for x in (b.industry, b.country, plan) if x)
     parts = [p for p in (b.store_name, b.store_url) if p]
     text = " — ".join(parts)
     if facts:
         text += f" ({facts})"
     if b.dropshipper:
-        text += ", dropshipper"
+        text += ", " + _(words.DROPSHIPPER)
     return text
-
-
-def _priorities(task: Task) -> str:
-    p = task.priorities
-    return f"time {p.time.value} · cost {p.cost.value} · quality {p.quality.value}"
 
 
 def _budget(task: Task) -> str:
     b = task.budget
-    if b is None:
-        return ""
-
-    def amount(value: float) -> str:
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-    if b.min is not None and b.max is not None:
-        return f"{amount(b.min)}–{amount(b.max)} {b.currency}"
-    if b.min is not None:
-        return f"from {amount(b.min)} {b.currency}"
-    if b.max is not None:
-        return f"up to {amount(b.max)} {b.currency}"
-    return ""
+    return "" if b is None else money_range(b.min, b.max, b.currency)
 
 
 def _decline(task: Task) -> str:
     d = task.decline
     if d is None:
         return ""
-    who = "by you" if d.by is Author.PARTNER else "by the merchant"
+    who = words.word(words.DECLINED_BY, d.by)
     reason = f" — {d.reason.label}" if d.reason else ""
     comment = f": {d.comment}" if d.comment else ""
     return f"{who}, {when(d.at)}{reason}{comment}"
@@ -217,7 +244,7 @@ def _review(task: Task) -> str:
     if r is None:
         return ""
     if r.rating is None:
-        return f"requested {when(r.requested_at)}, not given yet"
+        return _("requested {at}, not given yet").format(at=when(r.requested_at))
     comment = f" — {r.comment}" if r.comment else ""
     return f"{r.rating}/5{comment}"
 
@@ -226,8 +253,9 @@ def _access(task: Task) -> str:
     access = task.store_access
     if access.status.value == "none":
         return ""
-    by = f" by {access.requested_by}" if access.requested_by else ""
-    return f"{access.status.value}{by}"
+    if access.requested_by:
+        return _("{state} by {person}").format(state=access.status.label, person=access.requested_by)
+    return access.status.label
 
 
 # --- results of commands -----------------------------------------------------------------------
@@ -235,17 +263,26 @@ def _access(task: Task) -> str:
 
 def action_line(done: str, task: Task, now: datetime) -> str:
     """'T-1042: reply sent — now Responded' for a script's log or a person's terminal."""
-    return f"{one_line(task.id)}: {done} — now {task.status_at(now).label}"
+    return _("{id}: {done} — now {status}").format(id=one_line(task.id), done=done, status=task.status_at(now).label)
 
 
 def import_lines(report: ImportReport) -> tuple[list[str], str]:
     """The rejections (one line each, naming the line) and the summary line."""
     rejected = [
-        f"line {r.line}: {one_line(r.task_id) if r.task_id else '-'}: {one_line(r.reason)}" for r in report.rejected
+        _("line {line}: {id}: {reason}").format(
+            line=r.line, id=one_line(r.task_id) if r.task_id else "-", reason=one_line(r.reason)
+        )
+        for r in report.rejected
     ]
-    unchanged = f"unchanged {len(report.unchanged)}"
+    unchanged = _("unchanged {count}").format(count=number(len(report.unchanged)))
     if report.differing:
         n = len(report.differing)
-        unchanged += f" ({n} {'differs' if n == 1 else 'differ'} from the stored task, kept the stored one)"
-    summary = f"added {len(report.added)}, {unchanged}, rejected {len(report.rejected)}"
+        unchanged += " " + ngettext(
+            "({n} differs from the stored task, kept the stored one)",
+            "({n} differ from the stored tasks, kept the stored ones)",
+            n,
+        ).format(n=number(n))
+    summary = _("added {added}, {unchanged}, rejected {rejected}").format(
+        added=number(len(report.added)), unchanged=unchanged, rejected=number(len(report.rejected))
+    )
     return rejected, summary

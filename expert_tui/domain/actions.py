@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
+from ..i18n import N_, _
 from . import rules as r
 from .errors import DomainError
 from .model import DeclineReason, Status, Task
@@ -50,12 +51,14 @@ class Confirmation:
     consent_words: str = ""
 
     def words(self, task_id: str) -> tuple[str, str]:
-        return self.question.format(id=task_id), self.cancelled.format(id=task_id)
+        """The question and what a key other than `y` leaves, in the language in force."""
+        return _(self.question).format(id=task_id), _(self.cancelled).format(id=task_id)
 
 
 @dataclass(frozen=True, slots=True)
 class TaskAction:
-    """One task action; see the module's docstring."""
+    """One task action; see the module's docstring. Its words are English messages
+    marked for the catalogue: whoever shows one translates it then (`_()`)."""
 
     #: The UI's name for it (bindings' ids are `task.NAME`, `inbox.NAME`).
     name: str
@@ -129,11 +132,11 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         name="reply",
         probe=r.PartnerMessage(_PROBE, _PROBE, _PROBE),
         key="r",
-        label="Reply",
-        title="Task: reply",
-        help="Write to the merchant (a first reply can start from a template)",
-        verb="reply to",
-        done="reply sent",
+        label=N_("Reply"),
+        title=N_("Task: reply"),
+        help=N_("Write to the merchant (a first reply can start from a template)"),
+        verb=N_("reply to"),
+        done=N_("reply sent"),
         ask=Ask.EDITOR,
         store_method="reply",
         moves_on=True,
@@ -149,11 +152,11 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         name="decline",
         probe=r.PartnerDecline(DeclineReason.NOT_A_FIT),
         key="d",
-        label="Decline",
-        title="Task: decline",
-        help="Decline with a reason",
-        verb="decline",
-        done="declined",
+        label=N_("Decline"),
+        title=N_("Task: decline"),
+        help=N_("Decline with a reason"),
+        verb=N_("decline"),
+        done=N_("declined"),
         ask=Ask.DECLINE,
         store_method="decline",
         moves_on=True,
@@ -162,17 +165,17 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         command="decline",
         summary="decline a task, with a reason (exit 0 if it already is declined)",
         already_rules=frozenset({Status.DECLINED.value}),
-        already="already declined",
+        already=N_("already declined"),
     ),
     TaskAction(
         name="note",
         probe=r.AddNote(_PROBE, _PROBE, _PROBE),
         key="n",
-        label="Note",
-        title="Task: add internal note",
-        help="Never sent to the merchant",
-        verb="add a note to",
-        done="note added (internal, never sent to the merchant)",
+        label=N_("Note"),
+        title=N_("Task: add internal note"),
+        help=N_("Never sent to the merchant"),
+        verb=N_("add a note to"),
+        done=N_("note added (internal, never sent to the merchant)"),
         ask=Ask.NOTE,
         store_method="add_note",
         inbox=True,
@@ -184,15 +187,15 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         name="inactive",
         probe=r.MarkInactive(),
         key="i",
-        label="Inactive",
-        title="Task: mark inactive",
-        help="Messages can still be sent",
-        verb="mark inactive",
-        done="marked inactive",
+        label=N_("Inactive"),
+        title=N_("Task: mark inactive"),
+        help=N_("Messages can still be sent"),
+        verb=N_("mark inactive"),
+        done=N_("marked inactive"),
         ask=Ask.CONFIRM,
         confirm=Confirmation(
-            "Mark {id} inactive? (messages can still be sent; a reactivates it)",
-            "Not marked inactive — only y confirms. {id} is unchanged.",
+            N_("Mark {id} inactive? (messages can still be sent; a reactivates it)"),
+            N_("Not marked inactive — only y confirms. {id} is unchanged."),
         ),
         store_method="mark_inactive",
         moves_on=True,
@@ -200,17 +203,17 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         command="inactive",
         summary="mark a task inactive; messages can still be sent (exit 0 if it already is)",
         already_rules=frozenset({"already_inactive"}),
-        already="already inactive",
+        already=N_("already inactive"),
     ),
     TaskAction(
         name="reactivate",
         probe=r.Reactivate(),
         key="a",
-        label="Reactivate",
-        title="Task: reactivate",
-        help="Back to whichever side wrote last",
-        verb="reactivate",
-        done="reactivated",
+        label=N_("Reactivate"),
+        title=N_("Task: reactivate"),
+        help=N_("Back to whichever side wrote last"),
+        verb=N_("reactivate"),
+        done=N_("reactivated"),
         ask=Ask.NOTHING,
         store_method="reactivate",
         command="reactivate",
@@ -220,15 +223,15 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         name="complete",
         probe=r.Complete(),
         key="c",
-        label="Complete",
-        title="Task: mark completed",
-        help="Reviews can be requested once completed",
-        verb="complete",
-        done="completed",
+        label=N_("Complete"),
+        title=N_("Task: mark completed"),
+        help=N_("Reviews can be requested once completed"),
+        verb=N_("complete"),
+        done=N_("completed"),
         ask=Ask.CONFIRM,
         confirm=Confirmation(
-            "Mark {id} completed? (reviews can then be requested; it stays completed)",
-            "Not completed — only y confirms. {id} is unchanged.",
+            N_("Mark {id} completed? (reviews can then be requested; it stays completed)"),
+            N_("Not completed — only y confirms. {id} is unchanged."),
         ),
         store_method="complete",
         moves_on=True,
@@ -236,40 +239,42 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         command="complete",
         summary="mark a task completed (exit 0 if it already is)",
         already_rules=frozenset({"already_completed"}),
-        already="already completed",
+        already=N_("already completed"),
     ),
     TaskAction(
         name="request_review",
         probe=r.RequestReview(),
         key="v",
-        label="Request review",
-        title="Task: request a review",
-        help="Once per completed task",
-        verb="request a review of",
-        done="review requested",
+        label=N_("Request review"),
+        title=N_("Task: request a review"),
+        help=N_("Once per completed task"),
+        verb=N_("request a review of"),
+        done=N_("review requested"),
         ask=Ask.NOTHING,
         store_method="request_review",
         command="request-review",
         summary="ask the merchant for a review of a completed task, once (exit 0 if already asked)",
         already_rules=frozenset({"review_requested"}),
-        already="review already requested",
+        already=N_("review already requested"),
     ),
     TaskAction(
         name="store_access",
         probe=r.RequestStoreAccess(merchant_consented=True, by=_PROBE),
         key="A",
-        label="Store access",
-        title="Task: request store access",
-        help="Collaborator access to the merchant's store, once they agreed",
-        verb="request store access for",
-        done="store access requested",
+        label=N_("Store access"),
+        title=N_("Task: request store access"),
+        help=N_("Collaborator access to the merchant's store, once they agreed"),
+        verb=N_("request store access for"),
+        done=N_("store access requested"),
         ask=Ask.CONFIRM,
         confirm=Confirmation(
-            "Has the merchant agreed to give you access to their store? y requests it for {id}, "
-            "recording their consent",
-            "Store access not requested — only y confirms the merchant agreed. {id} is unchanged.",
+            N_(
+                "Has the merchant agreed to give you access to their store? y requests it for {id}, "
+                "recording their consent"
+            ),
+            N_("Store access not requested — only y confirms the merchant agreed. {id} is unchanged."),
             consent="merchant_consented",
-            consent_words="the merchant agreed to give you access",
+            consent_words=N_("the merchant agreed to give you access"),
         ),
         store_method="request_store_access",
         # 80 columns hold only so much: help and the palette list it, the task's header says its state.
@@ -280,7 +285,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         "under way). The marketplace asks it only with the merchant's consent: say they agreed "
         "with --merchant-consented. Already requested or granted: exit 0, 'already requested'.",
         already_rules=frozenset({"store_access_requested"}),
-        already="store access already {access}",
+        already=N_("store access already {access}"),
     ),
 )
 
