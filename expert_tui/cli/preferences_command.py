@@ -17,6 +17,8 @@ from typing import Any
 from ..domain.codec import preferences_from_dict, preferences_to_dict
 from ..domain.limits import MAX_TASK_JSON_BYTES
 from ..domain.text import for_display, one_line
+from ..i18n import DEFAULT, _, speaking
+from ..i18n.formats import money
 from .backend import os_reason
 from .exits import CliError
 from .handlers import Context, out, print_json
@@ -33,7 +35,9 @@ def preferences_command(ctx: Context, args: argparse.Namespace) -> int:
         unknown = [name for name in changes if name not in current]
         if unknown:
             raise CliError(
-                f"no preference {one_line(unknown[0])!r}; the preferences are: {', '.join(current)}",
+                _("no preference {name!r}; the preferences are: {names}").format(
+                    name=one_line(unknown[0]), names=", ".join(current)
+                ),
                 field=unknown[0],
             )
         prefs = ctx.store.set_preferences(preferences_from_dict({**current, **changes}))
@@ -43,11 +47,14 @@ def preferences_command(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(shown)
         return 0
-    tab = not sys.stdout.isatty()
-    width = max(map(len, shown))
-    for name, value in shown.items():
-        text = _words(name, value)
-        out(f"{name}\t{text}" if tab else f"{name:<{width}}  {text}")
+    if not sys.stdout.isatty():  # a pipe: the same words in every language, for scripts
+        with speaking(DEFAULT):
+            lines = [f"{name}\t{_words(name, value, scripts=True)}" for name, value in shown.items()]
+    else:
+        width = max(map(len, shown))
+        lines = [f"{name:<{width}}  {_words(name, value)}" for name, value in shown.items()]
+    for line in lines:
+        out(line)
     return 0
 
 
@@ -58,10 +65,13 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     for assignment in args.assignments:
         name, equals, value = assignment.partition("=")
         if not equals or not name.strip():
-            raise CliError(f"{one_line(assignment)!r} is not NAME=VALUE (e.g. available=no)", field="assignments")
+            raise CliError(
+                _("{assignment!r} is not NAME=VALUE (e.g. available=no)").format(assignment=one_line(assignment)),
+                field="assignments",
+            )
         changes[name.strip()] = _value(value)
     if not changes:
-        raise CliError("nothing to set: give NAME=VALUE pairs (e.g. available=no) or --file F", field="assignments")
+        raise CliError(_("nothing to set: give NAME=VALUE pairs (e.g. available=no) or --file F"), field="assignments")
     return changes
 
 
@@ -78,7 +88,10 @@ def _value(text: str) -> Any:
         try:
             return json.loads(text)
         except ValueError as error:
-            raise CliError(f"{one_line(text)[:60]!r} is not valid JSON: {error}", field="assignments") from None
+            raise CliError(
+                _("{text!r} is not valid JSON: {error}").format(text=one_line(text)[:60], error=error),
+                field="assignments",
+            ) from None
     return text
 
 
@@ -87,15 +100,23 @@ def _read_object(name: str) -> dict[str, Any]:
     try:
         raw = sys.stdin.buffer.read(MAX_TASK_JSON_BYTES + 1) if name == "-" else _read_file(name)
     except OSError as error:
-        raise CliError(f"cannot read {one_line(name)}: {os_reason(error)}", field="file") from None
+        raise CliError(
+            _("cannot read {file}: {reason}").format(file=one_line(name), reason=os_reason(error)), field="file"
+        ) from None
     if len(raw) > MAX_TASK_JSON_BYTES:
-        raise CliError(f"{one_line(name)} is over {MAX_TASK_JSON_BYTES // 1024} KiB: not a preferences object")
+        raise CliError(
+            _("{file} is over {size} KiB: not a preferences object").format(
+                file=one_line(name), size=MAX_TASK_JSON_BYTES // 1024
+            )
+        )
     try:
         data = json.loads(raw)
     except ValueError as error:
-        raise CliError(f"{one_line(name)} is not JSON: {error}", field="file") from None
+        raise CliError(
+            _("{file} is not JSON: {error}").format(file=one_line(name), error=error), field="file"
+        ) from None
     if not isinstance(data, dict):
-        raise CliError(f"{one_line(name)} holds no JSON object of preferences", field="file")
+        raise CliError(_("{file} holds no JSON object of preferences").format(file=one_line(name)), field="file")
     return data
 
 
@@ -104,13 +125,20 @@ def _read_file(name: str) -> bytes:
         return file.read(MAX_TASK_JSON_BYTES + 1)
 
 
-def _words(name: str, value: Any) -> str:
-    """One line a person reads; names in it come from the partner, so made safe."""
+def _words(name: str, value: Any, *, scripts: bool = False) -> str:
+    """One line a person reads (prices as the language writes them) or, for `scripts`, as
+    they always were (`300 USD`); names in it come from the partner, so made safe."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if value is None or value == "":
         return "-"
     if name == "services" and isinstance(value, list):
-        offers = [f"{s['name']} from {s['starting_price']:g} {s['currency']}" for s in value]
-        return for_display("; ".join(offers)) if offers else "none (no tasks are delivered until you add one)"
+        offers = [_("{service} from {price}").format(service=s["name"], price=_price(s, scripts)) for s in value]
+        return for_display("; ".join(offers)) if offers else _("none (no tasks are delivered until you add one)")
     return for_display(str(value))
+
+
+def _price(offer: dict[str, Any], scripts: bool) -> str:
+    if scripts:
+        return f"{offer['starting_price']:g} {offer['currency']}"
+    return money(offer["starting_price"], offer["currency"])

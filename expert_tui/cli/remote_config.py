@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..i18n import _
 from ..private_files import ensure_private_dir, replace_privately
 from .exits import CliError
 
@@ -35,19 +36,29 @@ def load() -> RemoteConfig | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise CliError(f"cannot read {path}: {error.strerror or error} (a symlink is not accepted)") from None
+        raise CliError(
+            _("cannot read {path}: {reason} (a symlink is not accepted)").format(
+                path=path, reason=error.strerror or error
+            )
+        ) from None
     with os.fdopen(fd, "rb") as stream:
         info = os.fstat(stream.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
-            raise CliError(f"{path} is not your own regular file — remove it and run `expert-tui login` again")
+            raise CliError(
+                _("{path} is not your own regular file — remove it and run `expert-tui login` again").format(path=path)
+            )
         if info.st_mode & 0o077:
-            raise CliError(f"{path} can be read by others — remove it (the token may be known) and log in again")
+            raise CliError(
+                _("{path} can be read by others — remove it (the token may be known) and log in again").format(
+                    path=path
+                )
+            )
         data = stream.read(64 * 1024)
     try:
         value = json.loads(data)
         config = RemoteConfig(str(value["server"]), str(value["token"]))
     except (ValueError, KeyError, TypeError):
-        raise CliError(f"{path} is damaged — run `expert-tui login` again") from None
+        raise CliError(_("{path} is damaged — run `expert-tui login` again").format(path=path)) from None
     return config
 
 

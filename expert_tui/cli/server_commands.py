@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..domain import Invalid
 from ..domain.text import one_line
 from ..domain.timefmt import format_ts
+from ..i18n import _
 from ..store.tokens import TokenInfo, TokenStore
 from .backend import Backend, local_backend, missing_store, open_database
 from .exits import OK, CliError
@@ -194,24 +195,30 @@ def login_command(ctx: Context, args: argparse.Namespace) -> int:
 
     server = getattr(args, "server", None) or os.environ.get(ENV_SERVER)
     if not server:
-        raise CliError("give the server: expert-tui login --server URL (the token is asked for, never typed in argv)")
+        raise CliError(
+            _("give the server: expert-tui login --server URL (the token is asked for, never typed in argv)")
+        )
     token = getattr(args, "token", None) or os.environ.get(ENV_TOKEN) or _ask_token()
     try:
         store = RemoteStore(server, token, clock=ctx.clock)
     except Invalid as error:
         raise CliError(one_line(error.message)) from None
     with store:
-        who = f"{one_line(store.user)} of {one_line(store.partner)}"
+        user, partner = one_line(store.user), one_line(store.partner)
     path = save(RemoteConfig(store.url, token))
-    out(f"logged in to {store.url} as {who}; saved in {path} (readable by you only)")
+    out(
+        _("logged in to {server} as {user} of {partner}; saved in {path} (readable by you only)").format(
+            server=store.url, user=user, partner=partner, path=path
+        )
+    )
     return OK
 
 
 def _ask_token() -> str:
-    token = getpass.getpass("token (not shown): ") if sys.stdin.isatty() else sys.stdin.readline()
+    token = getpass.getpass(_("token (not shown): ")) if sys.stdin.isatty() else sys.stdin.readline()
     token = token.strip()
     if not token:
-        raise CliError("no token was given — paste the one `expert-tui token create` printed")
+        raise CliError(_("no token was given — paste the one `expert-tui token create` printed"))
     return token
 
 
@@ -219,7 +226,7 @@ def logout_command(ctx: Context, args: argparse.Namespace) -> int:
     from .remote_config import config_path, forget
 
     if forget():
-        out(f"logged out: {config_path()} is removed")
+        out(_("logged out: {path} is removed").format(path=config_path()))
     else:
-        out("not logged in to a server")
+        out(_("not logged in to a server"))
     return OK
