@@ -191,3 +191,16 @@ def test_what_scripts_read_stays_english(
     assert polish[4][0] == 2 and polish[4][2]["code"] == "not_found"
     assert polish[5][0] == 2 and polish[5][2]["field"] == "q"
     assert polish[5][2]["message"].startswith("status:zgubione — nie ma takiego statusu")
+
+
+def test_preferences_for_people_and_for_pipes(
+    db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    speak(monkeypatch, "pl_PL.UTF-8")
+    code, _out, _err = run(capsys, "--db", str(db), "preferences", "set", "available=no", "--json")
+    assert code == 0
+    code, out, _err = run(capsys, "--db", str(db), "preferences", "show")  # a pipe: the words scripts know
+    assert code == 0 and "available\tno\n" in out and "dropshippers\tyes\n" in out
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    code, out, _err = run(capsys, "--db", str(db), "preferences", "show")
+    assert said(out)[:1] == ["available nie"] and "dropshippers tak" in said(out)
