@@ -92,12 +92,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
-def pgettext(context: str, message: str) -> str:
-    """`message` where the same English words need different translations (`context`
-    says which: a short column label, a heading)."""
-    return translations(language()).pgettext(context, message)
-
-
 @functools.cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue of `lang`, compiled from its `.po` on first use (once per process)."""
