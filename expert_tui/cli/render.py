@@ -17,7 +17,7 @@ from ..domain import RESPONSE_WINDOW, Status, Task, words
 from ..domain.text import for_display, one_line
 from ..domain.timefmt import countdown, format_ts
 from ..i18n import DEFAULT, _, ngettext, speaking
-from ..i18n.formats import day, money_range, number
+from ..i18n.formats import day, money_range
 from ..store import ImportReport
 
 ELLIPSIS = "…"
@@ -267,22 +267,23 @@ def action_line(done: str, task: Task, now: datetime) -> str:
 
 
 def import_lines(report: ImportReport) -> tuple[list[str], str]:
-    """The rejections (one line each, naming the line) and the summary line."""
+    """The rejections (one line each, naming the line) and the summary line (its counts in
+    plain digits, as logs and scripts that grep it have always read them)."""
     rejected = [
         _("line {line}: {id}: {reason}").format(
             line=r.line, id=one_line(r.task_id) if r.task_id else "-", reason=one_line(r.reason)
         )
         for r in report.rejected
     ]
-    unchanged = _("unchanged {count}").format(count=number(len(report.unchanged)))
+    unchanged = _("unchanged {count}").format(count=len(report.unchanged))
     if report.differing:
         n = len(report.differing)
         unchanged += " " + ngettext(
             "({n} differs from the stored task, kept the stored one)",
             "({n} differ from the stored tasks, kept the stored ones)",
             n,
-        ).format(n=number(n))
+        ).format(n=n)
     summary = _("added {added}, {unchanged}, rejected {rejected}").format(
-        added=number(len(report.added)), unchanged=unchanged, rejected=number(len(report.rejected))
+        added=len(report.added), unchanged=unchanged, rejected=len(report.rejected)
     )
     return rejected, summary
