@@ -126,10 +126,12 @@ class Run:
         """The (value, seq) of a key of this run."""
         return (-key[1] if self.descending else key[1]), (-key[2] if self.ties_descending else key[2])
 
-    def sql(self, where: str, arm: Arm, after: bool, reverse: bool = False) -> str:
+    def sql(self, where: str, arm: Arm, after: bool, reverse: bool = False, then: str = "") -> str:
         """Keys of `arm` of this run (`t.{column}, t.seq`) in order (or reversed), from its
         index; the arm's `args` follow `where`'s; with `after`, from after a (value, seq)
-        given as `after_args`."""
+        given as `after_args`. `then` (" AND ...", its values last) holds the terms to
+        test after the arm's: SQLite tests a row's terms in the order written, and the
+        window's comparison, which drops most rows an expired arm walks, is the cheapest."""
         descending = self.descending != reverse
         ties_descending = self.ties_descending != reverse
         resume = ""
@@ -141,7 +143,7 @@ class Run:
                 tie = "<" if ties_descending else ">"
                 resume = f" AND t.{self.column} {beyond}= ? AND (t.{self.column} {beyond} ? OR t.seq {tie} ?)"
         return (
-            f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND {arm.terms(self.column)}{resume}"
+            f"SELECT t.{self.column}, t.seq FROM tasks t WHERE {where} AND {arm.terms(self.column)}{resume}{then}"
             f" ORDER BY t.{self.column}{' DESC' if descending else ''}, t.seq{' DESC' if ties_descending else ''}"
         )
 

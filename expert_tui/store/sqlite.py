@@ -12,7 +12,6 @@ a deadline passed (`paging.Expiry`, `sql_base.counts_now`).
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -99,6 +98,7 @@ from .sql_base import (
     standing_figures,
     with_id,
 )
+from .sqlite_access import Readers, write_lock
 
 __all__ = ["BUSY_TIMEOUT_S", "IMPORT_BATCH", "SqliteStore", "read_records"]
 
@@ -170,7 +170,8 @@ class SqliteStore(SqlStore):
         # Created 0600 (or found the user's own and private) before SQLite touches it;
         # SQLite gives the -wal and -shm files the mode of the database file.
         prepare_store_file(self.path)
-        self._lock = threading.RLock()
+        # One writer at a time among this process's connections to the file.
+        self._lock = write_lock(self.path)
         self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
         try:
             self._set_busy_timeout(busy_timeout)
@@ -185,15 +186,29 @@ class SqliteStore(SqlStore):
             # Room for the hot index pages of a large inbox (allocated only as used).
             self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             migrate(self._conn)
-            # Where a search puts the tasks its words find, for the listing to walk (per
-            # connection, never written to the file); and what the index cannot check.
-            self._conn.execute("PRAGMA temp_store = MEMORY")
-            self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (seq INTEGER PRIMARY KEY)")
-            self._conn.create_function("search_phrases_hold", 2, sql_phrases_hold, deterministic=True)
-            self._conn.create_function("search_service_holds", 2, sql_service_holds, deterministic=True)
         except BaseException:
             self._conn.close()
             raise
+        # Reads go to connections of their own: they never wait for a write, nor for
+        # each other (`sqlite_readers`); `_conn` writes, one transaction at a time.
+        self._readers = Readers(self._connect_reader)
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        """A connection for reads (of the file checked and migrated by `__init__`)."""
+        conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # Where a search puts the tasks its words find, for the listing to walk (per
+            # connection, never written to the file); and what the index cannot check.
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (seq INTEGER PRIMARY KEY)")
+            conn.create_function("search_phrases_hold", 2, sql_phrases_hold, deterministic=True)
+            conn.create_function("search_service_holds", 2, sql_service_holds, deterministic=True)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     # --- transactions ---------------------------------------------------------------------------
     @contextmanager
@@ -245,13 +260,18 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot."""
-        with self._lock:
-            self._conn.execute("BEGIN")
+        """A consistent snapshot: the commits made before it began, on a reader."""
+        with self._readers.connection() as conn:
+            conn.execute("BEGIN")
             try:
-                yield self._conn
+                yield conn
             finally:
-                self._conn.execute("COMMIT")
+                conn.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Iterable[Any]) -> list[Any]:
+        """One statement's rows, read on a reader."""
+        with self._readers.connection() as conn:
+            return conn.execute(sql, tuple(args)).fetchall()
 
     def _events(self, conn: sqlite3.Connection, task_ids: Iterable[tuple[str]], kind: str, now: datetime) -> None:
         at = rows.to_micros(now)
@@ -268,14 +288,16 @@ class SqliteStore(SqlStore):
             return Page([], None)
         order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
-        where, args = self._filters(kind)
+        base, base_args = self._filters(kind)
         expiry = expiry_at(self.clock(), expiring=kind is not Kind.CONTACT)
         statuses = list(listing.statuses)
         with self._read() as conn:
             plan = _Plan.LIST
+            late, late_args = "", []
             if listing.search is not None:
                 plan = self._search(conn, listing.search)
-                where, args = self._search_filters(listing.search, plan, where, args)
+                late, late_args = self._search_filters(listing.search, plan)
+            where, args = base + late, [*base_args, *late_args]
             if plan is _Plan.FEW:
                 found = conn.execute(
                     "SELECT t.seq, t.status, t.received_at, t.activity_at FROM temp.search_hits h"
@@ -289,23 +311,21 @@ class SqliteStore(SqlStore):
                 checking = plan is _Plan.MOST or (plan is _Plan.SOME and listing.search.phrases)
                 search = listing.search if checking else None
 
+                def run_keys(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> list[tuple[int, int]]:
+                    """Up to `n` keys of the run, the search's own terms tested last."""
+                    sql = run.sql(base, arm, after is not None, then=late) + " LIMIT ?"
+                    resume = run.after_args(*after) if after else ()
+                    return conn.execute(sql, [*base_args, *arm.args(expiry.cut), *resume, *late_args, n]).fetchall()
+
                 def read_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> Iterable[tuple[int, int]]:
-                    if search is None:
-                        sql = run.sql(where, arm, after is not None) + " LIMIT ?"
-                        return conn.execute(
-                            sql, [*args, *arm.args(expiry.cut), *(run.after_args(*after) if after else ()), n]
-                        ).fetchall()
-                    return checked_run(arm, run, after, n)
+                    return run_keys(arm, run, after, n) if search is None else checked_run(arm, run, after, n)
 
                 def checked_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> Iterator[tuple[int, int]]:
                     """The run's matches, read a growing chunk at a time as the merge asks."""
                     assert search is not None
                     size, left = 16, n
                     while left > 0:
-                        sql = run.sql(where, arm, after is not None) + " LIMIT ?"
-                        chunk = conn.execute(
-                            sql, [*args, *arm.args(expiry.cut), *(run.after_args(*after) if after else ()), size]
-                        ).fetchall()
+                        chunk = run_keys(arm, run, after, size)
                         kept = self._matching(conn, search, chunk)[:left]
                         yield from kept
                         left -= len(kept)
@@ -351,17 +371,26 @@ class SqliteStore(SqlStore):
                 "INSERT INTO temp.search_hits SELECT rowid FROM task_search WHERE task_search MATCH ?", (expression,)
             )
             return _Plan.EXCLUDED
-        (found,) = conn.execute("SELECT count(*) FROM task_search WHERE task_search MATCH ?", (expression,)).fetchone()
         (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()
-        if found > SPARSE_HITS and found * DENSE_SHARE >= top:
+        # At this many matches the search walks the order instead (`MOST`): the matches
+        # are written down up to it, in the one pass over the index that also counts
+        # them (counting first, then writing, read a common word's index twice).
+        dense = max(SPARSE_HITS + 1, -(-top // DENSE_SHARE)) if DENSE_SHARE > 0 else -1
+        found = conn.execute(
+            "INSERT INTO temp.search_hits SELECT rowid FROM task_search WHERE task_search MATCH ? LIMIT ?",
+            (expression, dense),
+        ).rowcount
+        if found == dense:
             return _Plan.MOST
-        few = found <= SPARSE_HITS
-        check = " AND search_phrases_hold(doc, ?)" if search.phrases and few else ""
-        values: list[Any] = [expression, *([phrases_argument(search)] if check else [])]
-        conn.execute(
-            f"INSERT INTO temp.search_hits SELECT rowid FROM task_search WHERE task_search MATCH ?{check}", values
-        )
-        return _Plan.FEW if few else _Plan.SOME
+        if found > SPARSE_HITS:
+            return _Plan.SOME
+        if search.phrases:
+            conn.execute(
+                "DELETE FROM temp.search_hits WHERE NOT search_phrases_hold("
+                "(SELECT doc FROM task_search WHERE rowid = temp.search_hits.seq), ?)",
+                (phrases_argument(search),),
+            )
+        return _Plan.FEW
 
     def _matching(self, conn: sqlite3.Connection, search: Query, keys: list[Any]) -> list[Any]:
         """Of `keys` ((value, seq) of an order's run), those whose document `search` matches."""
@@ -374,9 +403,12 @@ class SqliteStore(SqlStore):
         holding = {seq for seq, document in found if document_matches(search, document)}
         return [key for key in keys if key[1] in holding]
 
-    def _search_filters(self, search: Query, plan: _Plan, where: str, args: list[Any]) -> tuple[str, list[Any]]:
-        """`where` and `args` narrowed by what the search asks beyond its words: the rows
-        of `temp.search_hits` (the matches, or the excluded), the flags, the service."""
+    def _search_filters(self, search: Query, plan: _Plan) -> tuple[str, list[Any]]:
+        """The terms (" AND ...") and their values that narrow a listing by what the
+        search asks beyond its words: the rows of `temp.search_hits` (the matches, or
+        the excluded), the flags, the service."""
+        where = ""
+        args: list[Any] = []
         if plan is _Plan.EXCLUDED:
             where += " AND +t.seq NOT IN temp.search_hits"
         elif plan is _Plan.SOME:
@@ -497,18 +529,14 @@ class SqliteStore(SqlStore):
         )
 
     def events(self, after: int, limit: int = 1000) -> list[Event]:
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT seq, task_id, kind FROM events WHERE partner = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (self.partner, int(after), max(1, min(int(limit), 10_000))),
-            ).fetchall()
+        found = self._rows(
+            "SELECT seq, task_id, kind FROM events WHERE partner = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (self.partner, int(after), max(1, min(int(limit), 10_000))),
+        )
         return [Event(seq, task_id, kind) for seq, task_id, kind in found]
 
     def latest_event(self) -> int:
-        with self._lock:
-            (seq,) = self._conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE partner = ?", (self.partner,)
-            ).fetchone()
+        ((seq,),) = self._rows("SELECT COALESCE(MAX(seq), 0) FROM events WHERE partner = ?", (self.partner,))
         return int(seq)
 
     def export_tasks(self) -> Iterator[Task]:
@@ -596,11 +624,10 @@ class SqliteStore(SqlStore):
 
     def get_draft(self, task_id: str, *, kind: str = "reply") -> str | None:
         kind = check_draft_kind(kind)
-        with self._lock:
-            found = self._conn.execute(
-                "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind)
-            ).fetchone()
-        return None if found is None else found[0]
+        found = self._rows(
+            "SELECT body FROM drafts WHERE partner = ? AND task_id = ? AND kind = ?", (self.partner, task_id, kind)
+        )
+        return found[0][0] if found else None
 
     # --- the outbox -----------------------------------------------------------------------------------
     def queue_reply(self, task_id: str, body: str, *, key: str, send_after: datetime, owner: str = "") -> QueuedReply:
@@ -655,11 +682,10 @@ class SqliteStore(SqlStore):
             raise
 
     def queued_replies(self) -> list[QueuedReply]:
-        with self._lock:
-            found = self._conn.execute(
-                f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
-                (self.partner,),
-            ).fetchall()
+        found = self._rows(
+            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE partner = ? ORDER BY send_after, queued_at, key",
+            (self.partner,),
+        )
         return [queued_from_row(row) for row in found]
 
     def _queued(self, conn: sqlite3.Connection, key: str) -> QueuedReply | None:
@@ -695,9 +721,8 @@ class SqliteStore(SqlStore):
 
     # --- preferences --------------------------------------------------------------------------------
     def get_preferences(self) -> Preferences:
-        with self._lock:
-            found = self._conn.execute("SELECT doc FROM preferences WHERE partner = ?", (self.partner,)).fetchone()
-        return Preferences() if found is None else preferences_from_dict(json_object(found[0]))
+        found = self._rows("SELECT doc FROM preferences WHERE partner = ?", (self.partner,))
+        return preferences_from_dict(json_object(found[0][0])) if found else Preferences()
 
     def set_preferences(self, prefs: Preferences) -> Preferences:
         checked, doc = checked_preferences(prefs)
@@ -826,6 +851,7 @@ class SqliteStore(SqlStore):
 
     # --- lifetime -----------------------------------------------------------------------------------
     def close(self) -> None:
+        self._readers.close()
         with self._lock:
             self._conn.close()
 

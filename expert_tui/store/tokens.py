@@ -26,6 +26,7 @@ from ..private_files import prepare_store_file
 from . import rows
 from .schema import check_ours, migrate
 from .sqlite import BUSY_TIMEOUT_S
+from .sqlite_access import write_lock
 
 if TYPE_CHECKING:
     from .pg_database import PgDatabase
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "et1_"
 #: How long a stored idempotent response is kept: far beyond any client's retries.
 IDEMPOTENCY_DAYS = 7
+#: How often the answers older than that are deleted.
+PRUNE_EVERY = timedelta(minutes=1)
 MAX_NAME_CHARS = 200
 
 
@@ -70,7 +73,11 @@ class _Db(Protocol):
 class _SqliteDb:
     def __init__(self, path: Path) -> None:
         prepare_store_file(path)
+        # Its one connection, and the file's writers in this process (the server's
+        # stores): a token lookup never waits for SQLite's lock, a kept answer waits
+        # its turn without sleeping (`sqlite_access`).
         self._lock = threading.Lock()
+        self._writing = write_lock(path)
         self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -85,7 +92,10 @@ class _SqliteDb:
             raise
 
     def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self._lock:
+        if sql.startswith("SELECT"):
+            with self._lock:
+                return self._conn.execute(sql, params).fetchall()
+        with self._writing, self._lock:
             return self._conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
@@ -120,6 +130,7 @@ class TokenStore:
         """Those in the SQLite file `path` (made and migrated if needed)."""
         self.clock = clock
         self._db: _Db = _SqliteDb(Path(path))
+        self._pruned_at: datetime | None = None
 
     @classmethod
     def on_postgres(cls, database: PgDatabase, *, clock: Clock = system_clock, owned: bool = False) -> TokenStore:
@@ -128,6 +139,7 @@ class TokenStore:
         store = cls.__new__(cls)
         store.clock = clock
         store._db = _PgDb(database, owned=owned)
+        store._pruned_at = None
         return store
 
     # --- tokens -------------------------------------------------------------------------------
@@ -185,8 +197,11 @@ class TokenStore:
             " ON CONFLICT (scope, key) DO NOTHING",
             (scope, key, digest, status, body, rows.to_micros(now)),
         )
-        cutoff = rows.to_micros(now - timedelta(days=IDEMPOTENCY_DAYS))
-        self._db.rows("DELETE FROM idempotency WHERE at < ?", (cutoff,))
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            # A week's answers go a minute at a time, not one write more per POST.
+            self._pruned_at = now
+            cutoff = rows.to_micros(now - timedelta(days=IDEMPOTENCY_DAYS))
+            self._db.rows("DELETE FROM idempotency WHERE at < ?", (cutoff,))
 
     def close(self) -> None:
         self._db.close()
