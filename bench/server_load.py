@@ -5,8 +5,10 @@
 The server runs as its own process on loopback (`serve --rate-limit 0`) over a store
 filled with `--tasks` tasks. First a baseline: the same clients on the cheapest
 authenticated endpoint (`GET /v1/me`); then the mix. Printed: throughput, p50/p95/p99
-per operation, errors, and each operation's p95 as a ratio of the baseline's. Afterwards
-every reply sent is looked for in the store: lost or doubled replies are counted.
+per operation, errors, and each operation's p95 as a ratio of the baseline's, with the
+servers' CPU time per request and the machine's load average (the clients share the
+machine: on a busy one compare ratios, not times). Afterwards every reply sent is looked
+for in the store: lost or doubled replies are counted.
 
 With `--postgres`, the same run follows on PostgreSQL (a throwaway cluster from the
 machine's binaries, or `--url`): the same tasks, two `serve` processes on the one
@@ -17,6 +19,7 @@ throughput and p95s as ratios of SQLite's.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
 import statistics
@@ -31,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -124,9 +128,12 @@ class Load:
                         self.errors[op] += 1
 
 
-def report(load: Load, seconds: float, baseline_p95: float | None) -> None:
+def report(load: Load, seconds: float, baseline_p95: float | None, cpu_s: float) -> None:
     total = sum(len(v) for v in load.latencies.values())
-    print(f"  {total:,} requests in {seconds:.1f} s: {total / seconds:,.0f} requests/s")
+    print(
+        f"  {total:,} requests in {seconds:.1f} s: {total / seconds:,.0f} requests/s;"
+        f" server CPU {cpu_s * 1000 / max(1, total):.1f} ms a request; load average {os.getloadavg()[0]:.1f}"
+    )
     for op, values in sorted(load.latencies.items()):
         p50, p95, p99 = (percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99))
         ratio = f"  p95 = {p95 / (baseline_p95 * 1000):.1f}x baseline" if baseline_p95 else ""
@@ -205,15 +212,22 @@ def run(
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
+        servers_cpu = [psutil.Process(process.pid) for process in processes]
+
+        def cpu() -> float:
+            return sum(p.cpu_times().user + p.cpu_times().system for p in servers_cpu)
+
         baseline = Load(urls, token, ids)
+        before = cpu()
         seconds = baseline.run(args.clients, max(5.0, args.seconds / 3), mix=False)
         print(f"baseline (GET /v1/me, {args.clients} clients):")
-        report(baseline, seconds, None)
+        report(baseline, seconds, None, cpu() - before)
         base_p95 = percentile(baseline.latencies["baseline"], 0.95)
         load = Load(urls, token, ids)
+        before = cpu()
         seconds = load.run(args.clients, args.seconds, mix=True)
         print(f"mix (list, open, search, reply; {args.clients} clients, {servers} server(s)):")
-        report(load, seconds, base_p95)
+        report(load, seconds, base_p95, cpu() - before)
     finally:
         for process in processes:
             process.terminate()

@@ -483,6 +483,29 @@ def test_reads_never_wait_for_a_write(db_path: Path, clock: FrozenClock) -> None
         assert seen[1] == seen[0] and len(seen[0][1]) == 1
 
 
+def test_a_closed_store_refuses_at_once(db_path: Path, clock: FrozenClock) -> None:
+    """A thread still following the store after it closed (the app's change feed) gets
+    an error, as from a closed connection, never a wait for ever: more reads than the
+    store has readers, and a write."""
+    store = SqliteStore(db_path, clock=clock)
+    _filled(store, 2)
+    store.close()
+    outcomes: list[type[BaseException]] = []
+
+    def use() -> None:
+        for call in [lambda: store.events(0)] * 8 + [lambda: store.get_task("T-1"), lambda: store.open_task("T-1")]:
+            try:
+                call()
+            except sqlite3.ProgrammingError as error:
+                outcomes.append(type(error))
+
+    user = threading.Thread(target=use, daemon=True)
+    user.start()
+    user.join(timeout=60)
+    assert not user.is_alive(), "a call on the closed store waited"
+    assert outcomes == [sqlite3.ProgrammingError] * 10
+
+
 _WRITER = """
 import sys
 from expert_tui.store.sqlite import SqliteStore

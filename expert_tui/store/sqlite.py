@@ -98,7 +98,7 @@ from .sql_base import (
     standing_figures,
     with_id,
 )
-from .sqlite_access import Readers, write_lock
+from .sqlite_access import GroupCommit, Readers, write_lock
 
 __all__ = ["BUSY_TIMEOUT_S", "IMPORT_BATCH", "SqliteStore", "read_records"]
 
@@ -192,6 +192,7 @@ class SqliteStore(SqlStore):
         # Reads go to connections of their own: they never wait for a write, nor for
         # each other (`sqlite_readers`); `_conn` writes, one transaction at a time.
         self._readers = Readers(self._connect_reader)
+        self._group = GroupCommit(self._conn, self._lock, self._begin_immediate)
 
     def _connect_reader(self) -> sqlite3.Connection:
         """A connection for reads (of the file checked and migrated by `__init__`)."""
@@ -255,8 +256,9 @@ class SqliteStore(SqlStore):
         self._conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def _write_tx(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        with self._write() as conn:
-            return work(conn)
+        """`work` in a write transaction, committed with the changes of other threads
+        that arrived meanwhile (`sqlite_access.GroupCommit`)."""
+        return self._group.run(work)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -561,8 +563,7 @@ class SqliteStore(SqlStore):
         body = check_body(body, "message")
         key = None if idempotency_key is None else check_storable(idempotency_key, "idempotency key")
         now = self.clock()
-        with self._write() as conn:
-            return self._send_once(conn, task_id, body, key, now)
+        return self._write_tx(lambda conn: self._send_once(conn, task_id, body, key, now))
 
     def _send_once(
         self,

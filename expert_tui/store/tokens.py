@@ -26,7 +26,7 @@ from ..private_files import prepare_store_file
 from . import rows
 from .schema import check_ours, migrate
 from .sqlite import BUSY_TIMEOUT_S
-from .sqlite_access import write_lock
+from .sqlite_access import GroupCommit, write_lock
 
 if TYPE_CHECKING:
     from .pg_database import PgDatabase
@@ -71,36 +71,44 @@ class _Db(Protocol):
 
 
 class _SqliteDb:
+    """Lookups on a connection of their own, never waiting for a write; writes (kept
+    answers, mostly) committed in groups on another, in turns with the file's other
+    writers in this process (`sqlite_access`)."""
+
     def __init__(self, path: Path) -> None:
         prepare_store_file(path)
-        # Its one connection, and the file's writers in this process (the server's
-        # stores): a token lookup never waits for SQLite's lock, a kept answer waits
-        # its turn without sleeping (`sqlite_access`).
-        self._lock = threading.Lock()
-        self._writing = write_lock(path)
-        self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._conn = _connect(path)
         try:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             check_ours(self._conn)
             self._conn.execute("PRAGMA journal_mode = WAL")
             # A token or a kept answer lost to a power cut costs a retry at most (a reply's
             # key is kept with the reply itself); no fsync per request for them.
             self._conn.execute("PRAGMA synchronous = NORMAL")
             migrate(self._conn)
+            self._reader = _connect(path)
         except BaseException:
             self._conn.close()
             raise
+        self._reading = threading.Lock()
+        self._writing = write_lock(path)
+        self._group = GroupCommit(self._conn, self._writing, lambda: self._conn.execute("BEGIN IMMEDIATE"))
 
     def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         if sql.startswith("SELECT"):
-            with self._lock:
-                return self._conn.execute(sql, params).fetchall()
-        with self._writing, self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            with self._reading:
+                return self._reader.execute(sql, params).fetchall()
+        return self._group.run(lambda conn: conn.execute(sql, params).fetchall())
 
     def close(self) -> None:
-        with self._lock:
+        with self._writing, self._reading:
+            self._reader.close()
             self._conn.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
 
 
 class _PgDb:
