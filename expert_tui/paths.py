@@ -25,6 +25,11 @@ def settings_path() -> Path:
     return config_dir() / "settings.json"
 
 
+def saved_replies_path() -> Path:
+    """The person's saved replies (TOML, editable by hand): on their machine only."""
+    return config_dir() / "replies.toml"
+
+
 def default_db_path() -> Path:
     return data_dir() / "tasks.db"
 

@@ -117,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         return _run_tui(backend, args.wait)
     ctx = Context(backend, system_clock, wait=args.wait, create=args.command in _CREATING)
     try:
-        if backend.server is not None and args.command != "paths":
+        if backend.server is not None and args.command not in ("paths", "templates"):
             # Reach the server before any output: a script sees "unreachable", never half a list.
             ctx.store  # noqa: B018
         if isinstance(getattr(args, "task_id", None), str):

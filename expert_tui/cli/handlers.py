@@ -243,19 +243,9 @@ def _done(ctx: Context, as_json: JsonOut, task: Task, what: str) -> int:
 
 
 def _template_text(ctx: Context, args: argparse.Namespace) -> str:
-    """A template filled in for the task, signed as the TUI signs it: the person's display
-    name, or on a shared server the name their token carries."""
-    given = [name for name, value in (("--message", args.message), ("--file", args.file), ("'-'", args.stdin)) if value]
-    if given:
-        raise CliError(
-            _("give the text one way only, not --template and {other}").format(other=given[0]), field="template"
-        )
-    from ..domain.templates import fill
-    from ..settings import SettingsFile
+    from .templates_command import template_text
 
-    task = ctx.store.get_task(args.task_id)
-    signer = SettingsFile().current.display_name or (ctx.store.user if ctx.store.over_network else "")
-    return fill(args.template, task, signer)
+    return template_text(ctx, args)
 
 
 def read_body(args: argparse.Namespace) -> str:
@@ -404,6 +394,7 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
     where = {
         "config_dir": str(paths.config_dir()),
         "settings": str(paths.settings_path()),
+        "saved_replies": str(paths.saved_replies_path()),
         "data_dir": str(paths.data_dir()),
         "store": ctx.backend.where,
         "store_chosen_by": ctx.backend.source,
@@ -419,6 +410,7 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
             _("settings"),
             one_line(where["settings"]) + "  " + _("(yours only: display name, language, undo-send delay)"),
         ),
+        (_("replies"), one_line(where["saved_replies"]) + "  " + _("(yours only: saved replies)")),
         (_("data"), one_line(where["data_dir"])),
         (_("store"), f"{one_line(where['store'])}  ({ctx.backend.source})"),
         (_("demo store"), one_line(where["demo_store"])),
@@ -466,6 +458,12 @@ def cmd_simulate(ctx: Context, args: argparse.Namespace) -> int:
     return simulate_command(ctx.backend, args, ctx.clock)
 
 
+def cmd_templates(ctx: Context, args: argparse.Namespace) -> int:
+    from .templates_command import templates_command
+
+    return templates_command(ctx, args)
+
+
 def cmd_login(ctx: Context, args: argparse.Namespace) -> int:
     from .server_commands import login_command
 
@@ -493,6 +491,7 @@ HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "token": cmd_token,
     "admin": cmd_admin,
     "simulate": cmd_simulate,
+    "templates": cmd_templates,
     "login": cmd_login,
     "logout": cmd_logout,
 }

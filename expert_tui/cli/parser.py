@@ -294,6 +294,17 @@ def build_parser() -> Parser:
     )
     sub.add_argument("shell", choices=SHELLS, help="the shell to complete in")
 
+    sub = command(
+        "templates",
+        "list the reply templates: the built-in first replies and your saved replies",
+        "List the templates `reply ID --template NAME` takes: the built-in first replies, in English and in "
+        "Polish (NAME-pl), then your saved replies (kept in your config folder, see `paths`; edited in the "
+        "app: ctrl+t then m in the reply editor). A saved-replies file that cannot be read is said on stderr "
+        "(exit 2) and only the built-ins are listed.",
+    )
+    listing = sub.add_subparsers(dest="templates_command", metavar="ACTION", required=True)
+    _add_json(listing.add_parser("list", help="every template: name, kind, language, first line"), fields=False)
+
     sub = command("paths", "print where configuration and data live")
     _add_json(sub, fields=False)
 
@@ -347,8 +358,11 @@ def _add_action_command(sub: argparse.ArgumentParser, action: TaskAction) -> Non
         _add_body(sub)
         sub.add_argument(
             "--template",
-            choices=[t.id for t in TEMPLATES],
-            help="the text of a template: " + "; ".join(f"{t.id} = {t.name.lower()}" for t in TEMPLATES),
+            metavar="NAME",
+            help="the text of a template, filled in for the task: a saved reply's name (see `templates list`) or a"
+            " built-in first reply: "
+            + "; ".join(f"{t.id} = {t.name.lower()}" for t in TEMPLATES)
+            + " (-pl after the name: its Polish text)",
         )
         sub.add_argument(
             "--idempotency-key",

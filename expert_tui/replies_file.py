@@ -1,0 +1,213 @@
+"""The person's saved replies: one TOML file in their config folder, 0600.
+
+TOML because a partner may well open it in their own editor (multi-line texts read as
+they are, between `\"\"\"`), and because stdlib `tomllib` reads it. It is written with
+`tomli_w` (the writer half of the same project) through `private_files.replace_privately`,
+so a crash mid-write leaves the old file or the new one, and the file is private from its
+first byte. It is read only when it is the person's own private regular file (never
+through a symlink, never a FIFO), at most `MAX_FILE_BYTES`; every reply in it is checked as
+the app checks one typed in. A file that cannot be used is said in one sentence and the
+app goes on with the built-in templates only; it is never overwritten until the person
+saves a reply again (then it holds what they see).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+
+from .domain.saved_replies import (
+    MAX_SAVED_REPLIES,
+    SavedReply,
+    TemplateError,
+    check_body,
+    check_name,
+    name_key,
+)
+from .paths import saved_replies_path
+from .private_files import UnsafePath, ensure_private_dir, replace_privately
+
+#: 200 replies of a few KiB each fit many times over; a bigger file is not ours.
+MAX_FILE_BYTES = 1024 * 1024
+FORMAT_VERSION = 1
+_HEADER = (
+    "# expert-tui saved replies (edit in the app: ctrl+t then m in the reply editor, or here).\n"
+    "# Variables like {merchant_first_name} are filled in from the task; {name|fallback} is used\n"
+    "# when the task leaves it empty; {{ and }} write a brace. `expert-tui templates list` shows them.\n\n"
+)
+
+
+class RepliesFileError(Exception):
+    """A file or a change that cannot be used; `message` is said to the person as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_replies(path: Path) -> tuple[SavedReply, ...]:
+    """The saved replies in `path` (none when there is no file yet); raises
+    `RepliesFileError` naming the file and what is wrong with it."""
+    try:
+        # O_NONBLOCK: a FIFO put in its place must not hang the start-up.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return ()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise RepliesFileError(f"{path}: a symbolic link — ignored (give the real file its place)") from None
+        raise RepliesFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    with os.fdopen(fd, "rb") as handle:
+        _check_private(os.fstat(handle.fileno()), path)
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise RepliesFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024 // 1024} MiB, not a saved-replies file")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RepliesFileError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RepliesFileError(f"{path}: not valid TOML ({error})") from None
+    return _replies_in(data, path)
+
+
+def _replies_in(data: dict[str, object], path: Path) -> tuple[SavedReply, ...]:
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise RepliesFileError(f"{path}: written by another version of expert-tui (version {version!r})")
+    entries = data.get("reply", [])
+    if not isinstance(entries, list):
+        raise RepliesFileError(f"{path}: 'reply' must be a list of [[reply]] tables")
+    if len(entries) > MAX_SAVED_REPLIES:
+        raise RepliesFileError(f"{path}: {len(entries)} saved replies; at most {MAX_SAVED_REPLIES}")
+    replies: list[SavedReply] = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise RepliesFileError(f"{path}: reply {number} is not a table")
+        try:
+            name = check_name(entry.get("name"), tuple(reply.name for reply in replies))
+            body = check_body(entry.get("body"))
+        except TemplateError as error:
+            label = f"reply {number}" + (f" ({entry['name']!r})" if isinstance(entry.get("name"), str) else "")
+            raise RepliesFileError(f"{path}: {label}: {error.message}") from None
+        replies.append(SavedReply(name, body))
+    return tuple(replies)
+
+
+def dumps(replies: tuple[SavedReply, ...]) -> str:
+    """The file's text for `replies` (texts as multi-line strings, as typed)."""
+    document = {
+        "version": FORMAT_VERSION,
+        "reply": [{"name": reply.name, "body": reply.body} for reply in replies],
+    }
+    return _HEADER + tomli_w.dumps(document, multiline_strings=True)
+
+
+def write_replies(path: Path, replies: tuple[SavedReply, ...]) -> None:
+    """Replace the file atomically (raises `RepliesFileError` on failure)."""
+    payload = dumps(replies)
+    try:
+        ensure_private_dir(path.parent)
+        with replace_privately(path) as handle:
+            handle.write(payload)
+    except UnsafePath as error:
+        raise RepliesFileError(f"saved replies could not be saved: {error.message}") from None
+    except OSError as error:
+        raise RepliesFileError(f"saved replies could not be saved to {path}: {error.strerror or error}") from None
+
+
+@dataclass
+class RepliesFile:
+    """The saved-replies file and what it holds. `problem` says why the file was not
+    used (only the built-ins are offered), or is None. Every change is checked, written,
+    then adopted: on any failure nothing changes and `RepliesFileError` says why."""
+
+    path: Path = field(default_factory=saved_replies_path)
+    replies: tuple[SavedReply, ...] = field(init=False, default=())
+    problem: str | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.reload()
+
+    def reload(self) -> tuple[SavedReply, ...]:
+        try:
+            self.replies, self.problem = read_replies(self.path), None
+        except RepliesFileError as error:
+            self.replies, self.problem = (), error.message
+        return self.replies
+
+    def add(self, name: str, body: str) -> SavedReply:
+        if len(self.replies) >= MAX_SAVED_REPLIES:
+            raise RepliesFileError(f"at most {MAX_SAVED_REPLIES} saved replies — delete one first")
+        reply = SavedReply(self._checked_name(name), self._checked_body(body))
+        self._save((*self.replies, reply))
+        return reply
+
+    def change(self, old_name: str, name: str, body: str) -> SavedReply:
+        """Rename and/or rewrite the reply now named `old_name`, where it stands."""
+        index = self._index(old_name)
+        others = tuple(reply.name for n, reply in enumerate(self.replies) if n != index)
+        reply = SavedReply(self._checked_name(name, others), self._checked_body(body))
+        self._save((*self.replies[:index], reply, *self.replies[index + 1 :]))
+        return reply
+
+    def delete(self, name: str) -> SavedReply:
+        index = self._index(name)
+        gone = self.replies[index]
+        self._save(self.replies[:index] + self.replies[index + 1 :])
+        return gone
+
+    def move(self, name: str, by: int) -> int:
+        """Move the reply `by` places (-1 up, 1 down) in the order it is offered; returns
+        its new index."""
+        index = self._index(name)
+        target = max(0, min(len(self.replies) - 1, index + by))
+        if target != index:
+            replies = list(self.replies)
+            replies.insert(target, replies.pop(index))
+            self._save(tuple(replies))
+        return target
+
+    def _index(self, name: str) -> int:
+        key = name_key(name)
+        for index, reply in enumerate(self.replies):
+            if name_key(reply.name) == key:
+                return index
+        raise RepliesFileError(f"no saved reply named {name!r}")
+
+    def _checked_name(self, name: str, taken: tuple[str, ...] | None = None) -> str:
+        try:
+            return check_name(name, tuple(reply.name for reply in self.replies) if taken is None else taken)
+        except TemplateError as error:
+            raise RepliesFileError(error.message) from None
+
+    @staticmethod
+    def _checked_body(body: str) -> str:
+        try:
+            return check_body(body)
+        except TemplateError as error:
+            raise RepliesFileError(error.message) from None
+
+    def _save(self, replies: tuple[SavedReply, ...]) -> None:
+        if self.problem is not None and os.path.lexists(self.path):
+            # Never write over a file that was not read: it may hold replies the app
+            # could not take in (a typo made by hand) that the person wants back.
+            raise RepliesFileError(f"not saved — {self.problem}; fix or move the file first")
+        write_replies(self.path, replies)
+        self.replies = replies
+
+
+def _check_private(info: os.stat_result, path: Path) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise RepliesFileError(f"{path}: not a regular file — ignored")
+    if info.st_uid != os.getuid():
+        raise RepliesFileError(f"{path}: belongs to another user — ignored")
+    if info.st_mode & 0o077:
+        mode = f"{stat.S_IMODE(info.st_mode):o}"
+        raise RepliesFileError(f"{path}: readable by others (mode {mode}; run chmod 600) — ignored")
