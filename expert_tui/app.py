@@ -39,6 +39,7 @@ from textual.worker import WorkerFailed
 
 from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
+from .replies_file import RepliesFile
 from .settings import SettingsFile
 from .store.base import Store
 from .store.errors import ResyncNeeded
@@ -100,6 +101,7 @@ class ExpertApp(App[None]):
         poll_interval: float = POLL_INTERVAL,
         settings: SettingsFile | None = None,
         undo_send_seconds: int | None = None,
+        replies: RepliesFile | None = None,
     ) -> None:
         super().__init__()
         #: Tests read it to check what was stored; the UI reaches it only through `client`.
@@ -107,6 +109,8 @@ class ExpertApp(App[None]):
         self.client = StoreClient(self, store, unreachable=self._store_out_of_reach)
         #: The person's own settings (display name, undo-send delay): a local file, never the store.
         self.settings = SettingsFile() if settings is None else settings
+        #: The person's saved replies (a local TOML file): offered in the reply editor.
+        self.replies = RepliesFile() if replies is None else replies
         self.clock = clock
         self.poll_interval = poll_interval
         #: `undo_send_seconds` overrides the person's setting (tests); None reads the setting.
@@ -155,6 +159,14 @@ class ExpertApp(App[None]):
         self._settle_outbox()
         self._apply_keymap()
         self.alerts.start()
+        if self.replies.problem:
+            self.notify(
+                f"{self.replies.problem}. The built-in templates are offered; your saved replies are not.",
+                title="Saved replies not loaded",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
 
     def _apply_keymap(self) -> None:
         """The person's remapped keys (their settings file's `keymap`), with Textual's
@@ -341,12 +353,21 @@ class ExpertApp(App[None]):
                 yield SystemCommand("Keys", "Every key for where you are, grouped (?)", self.action_help)
             else:
                 yield command
+        yield SystemCommand(
+            "Saved replies", "Your own reply templates: write, change, rename, delete", self.action_saved_replies
+        )
 
     # --- actions -------------------------------------------------------------------------------
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Refused (see `get_system_commands`), whatever asks: no key binds it, but an
         action string (`app.screenshot`) could still name it."""
         self.notify("Screenshots are off: they would write merchant data to a file.", severity="warning")
+
+    def action_saved_replies(self) -> None:
+        from .screens.saved_replies import SavedRepliesScreen
+
+        if not isinstance(self.screen, SavedRepliesScreen):
+            self.push_screen(SavedRepliesScreen())
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from task_ui import TaskApp, make_store, message, opened, task_record, terminal_output, until
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from expert_tui.domain import Author, DeclineReason, FrozenClock, Status, Task
 from expert_tui.screens.dialogs import DisplayNameQuestion
@@ -175,14 +174,16 @@ async def test_escape_while_choosing_goes_back_to_the_text(tmp_path: Path, clock
 
 
 async def test_a_follow_up_offers_no_first_reply_template(tmp_path: Path, clock: FrozenClock) -> None:
+    """Past the first reply only saved replies are offered; with none yet, ctrl+t says how
+    to write one, and the next key typed is text as usual."""
     store = make_store(tmp_path / "t.db", clock, ongoing(clock()))
     async with TaskApp(store, clock).run_test(size=(100, 40)) as pilot:
-        screen = await opened(pilot)
+        await opened(pilot)
         await pilot.press("r")
         assert not pilot.app.screen.query_one(ReplyPrompt).display
         await pilot.press("ctrl+t")
-        status = str(screen.query_one("#composer-status", Static).render())
-        assert "first reply" in status and "Start your first reply" not in status
+        assert "No saved replies yet — m writes one" in prompt_of(pilot)
+        assert "Introduce" not in prompt_of(pilot) and "Polski" not in prompt_of(pilot)
         await pilot.press(*"ok")
         assert editor_of(pilot).text == "ok"
 

@@ -302,7 +302,7 @@ def build_parser() -> Parser:
         "app: ctrl+t then m in the reply editor). A saved-replies file that cannot be read is said on stderr "
         "(exit 2) and only the built-ins are listed.",
     )
-    listing = sub.add_subparsers(dest="templates_command", metavar="ACTION", required=True)
+    listing = sub.add_subparsers(dest="templates_command", metavar="ACTION", required=True, help="list")
     _add_json(listing.add_parser("list", help="every template: name, kind, language, first line"), fields=False)
 
     sub = command("paths", "print where configuration and data live")

@@ -95,7 +95,11 @@ def _section(node: DOMNode, screen: Screen[object], action: str) -> tuple[int, s
 
 
 #: Textual's short footer words, said in full where there is room.
-_FULL_WORDS = {"command_palette": "Command palette"}
+_FULL_WORDS = {
+    "command_palette": "Command palette",
+    # The keys after ctrl+t are the editor's own (never bindings: they must not fire in text).
+    "templates": "Templates (then 1–9 or ↑↓ enter; l language; m saved replies)",
+}
 
 
 def _sentence_case(text: str) -> str:

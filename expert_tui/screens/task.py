@@ -23,8 +23,9 @@ from textual.widgets import Static
 
 from ..domain import Author, DomainError, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
-from ..domain.templates import TEMPLATES, fill
+from ..domain.saved_replies import SavedReply, TemplateError
 from ..domain.text import one_line, web_address
+from ..replies_file import RepliesFile
 from ..settings import SettingsError, SettingsFile
 from ..store.base import QueuedReply
 from ..ui.drafts import DraftSaver
@@ -36,10 +37,12 @@ from ..ui.task_keys import act, action_bindings, keys_of, refusal_bindings
 from ..widgets.conversation import Conversation
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
-from ..widgets.reply_editor import ReplyEditor, ReplyPrompt, TemplateOffer
+from ..widgets.reply_editor import ReplyEditor, ReplyPrompt
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
+from . import reply_templates
 from .base import StoreScreen
 from .dialogs import ConfirmKey, DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
+from .saved_replies import SavedRepliesScreen
 
 #: Commands that change nothing in the store: offered in the palette whatever the status.
 _TOOLS: dict[str, tuple[str, str]] = {
@@ -175,6 +178,8 @@ class TaskScreen(StoreScreen[None]):
     def resumed(self, stale: bool) -> None:
         """Shown again: the countdown as of now, and whatever changed while covered."""
         self.tick()
+        if self.current is not None and self.query_one("#composer").display:
+            self._offer_templates()  # the saved replies may have changed meanwhile
         super().resumed(stale)
 
     @work(exclusive=True, group="task-load")
@@ -361,7 +366,7 @@ class TaskScreen(StoreScreen[None]):
     # --- replying -------------------------------------------------------------------------
     def action_reply(self) -> None:
         """The editor, empty (or the draft) and focused at once: every key typed after
-        `r` lands in it. Templates are offered on the line above, for a first reply only."""
+        `r` lands in it. Templates are offered on the line above (`reply_templates`)."""
         if self._reply_waits():
             held = self._outbox is not None and self._outbox.held_for_server(self.task_id)
             self.notify(
@@ -379,22 +384,38 @@ class TaskScreen(StoreScreen[None]):
     def _open_editor(self) -> None:
         assert self.current is not None
         editor = self.query_one(ReplyEditor)
-        first_reply = not any(m.author is Author.PARTNER for m in self.current.messages)
-        editor.offer_templates(tuple(TemplateOffer(t.id, t.name, t.short) for t in TEMPLATES) if first_reply else ())
-        self._show_prompt()
+        self._offer_templates()
         self._show_composer("ctrl+s send · esc leaves (the draft is kept) · enter new line")
         # At once, not a step later (`focus()`): the next key must find the editor focused.
         self.set_focus(editor)
         if self.current.messages:
             self.call_after_refresh(self.show_latest_messages)
 
+    # --- templates: the built-in first replies and the partner's saved replies -------------
+    @property
+    def _saved_replies(self) -> tuple[SavedReply, ...]:
+        replies = getattr(self.app, "replies", None)
+        return replies.replies if isinstance(replies, RepliesFile) else ()
+
+    def _offer_templates(self) -> None:
+        if self.current is not None:
+            self.query_one(ReplyEditor).offer_templates(*reply_templates.offers(self.current, self._saved_replies))
+            self._show_prompt()
+
     @on(ReplyEditor.PromptChanged)
     def _show_prompt(self) -> None:
         self.query_one(ReplyPrompt).show(self.query_one(ReplyEditor).prompt())
 
-    @on(ReplyEditor.TemplatesRequested)
-    def _no_templates(self) -> None:
-        self._say("Templates start a first reply; this conversation is under way — write your answer.")
+    @on(ReplyEditor.ManageRequested)
+    def _manage_saved_replies(self) -> None:
+        """`m` while choosing: the saved replies, each shown as it would read for this task;
+        back in the editor (the draft as it was) with the replies as they are now."""
+
+        def back(_: None) -> None:
+            self._offer_templates()
+            self.set_focus(self.query_one(ReplyEditor))
+
+        self.app.push_screen(SavedRepliesScreen(self.current, self.signer), back)
 
     @on(ReplyEditor.TemplateChosen)
     def _template_chosen(self, event: ReplyEditor.TemplateChosen) -> None:
@@ -421,10 +442,27 @@ class TaskScreen(StoreScreen[None]):
 
     def _put_template(self, event: ReplyEditor.TemplateChosen) -> None:
         editor = self.query_one(ReplyEditor)
-        if self.current is not None:
-            # Plain text into the editor: it is edited, never interpreted.
-            editor.put_template(fill(event.template_id, self.current, self.signer), event.placement)
         self.set_focus(editor)
+        if self.current is None:
+            return
+        try:
+            filled = reply_templates.filled(event.template_id, self.current, self.signer, self._saved_replies)
+        except TemplateError as error:
+            self.notify(f"Not used — {error.message}", severity="error", markup=False)
+            return
+        if filled is None:
+            self.notify("That saved reply is gone — choose another.", severity="warning", markup=False)
+            return
+        # Plain text into the editor: it is edited, never interpreted.
+        editor.put_template(filled.text, event.placement)
+        if filled.empty:
+            gaps = ", ".join("{" + name + "}" for name in filled.empty)
+            self.notify(
+                f"Empty for this task: {gaps} — the text has a gap there (a fallback, {{name|words}}, fills it).",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
 
     @on(ReplyEditor.Changed, "#editor")
     def _editor_changed(self) -> None:

@@ -3,11 +3,14 @@
 Sending is `ctrl+s`, plus `alt+enter`/`ctrl+enter` where the terminal reports them;
 `ctrl+j` is never a send key (it is what a pasted line feed arrives as; see `TextBox`).
 
-First-reply templates are a choice inside the editor, never a modal that takes the keys
-(SPEC 6): the line above the editor offers them, `ctrl+t` starts choosing (a digit, or
-arrows and `enter`), and any other key ends the choice and is typed as usual, so nothing
-typed is lost. A template chosen into a draft that has text asks first: `r` replaces the
-draft, `i` inserts the template at the cursor on a line of its own.
+Templates are a choice inside the editor, never a modal that takes the keys (SPEC 6):
+the line above the editor offers them, `ctrl+t` starts choosing (a digit, or arrows and
+`enter`), and any other key ends the choice and is typed as usual, so nothing typed is
+lost. A first reply is offered the built-in first replies, in the language chosen with `l`
+(English or Polish: the merchant's language, whatever the app's), and every reply the
+partner's saved replies; `m` opens the saved replies to write or change them. A template
+chosen into a draft that has text asks first: `r` replaces the draft (undo brings it
+back), `i` inserts the template at the cursor on a line of its own.
 """
 
 from __future__ import annotations
@@ -21,10 +24,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from ..domain.templates import LANGUAGE_NAMES
+from ..i18n import language
 from .text_box import TextBox
 
 #: How a template goes into the editor: the editor was empty, or the partner's answer.
 Placement = Literal["fill", "replace", "insert"]
+
+
+#: Templates listed at once while choosing (what fits above the editor at 80x24); the
+#: arrows scroll through more, and the head line says how many there are.
+_SHOWN_WHILE_CHOOSING = 4
+_FILLED_IN = ("  (filled in for this task)", "dim")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +43,8 @@ class TemplateOffer:
     id: str
     name: str
     short: str
+    #: One of the partner's saved replies (else a built-in first reply).
+    saved: bool = False
 
 
 class ReplyEditor(TextBox):
@@ -52,8 +65,8 @@ class ReplyEditor(TextBox):
     class LeaveRequested(Message):
         """The partner left the editor; the draft stays."""
 
-    class TemplatesRequested(Message):
-        """`ctrl+t` where no template is offered: the screen says why."""
+    class ManageRequested(Message):
+        """`m` while choosing: the partner wants to write or change their saved replies."""
 
     class TemplateChosen(Message):
         """A template to put into the editor, and how (see `put_template`)."""
@@ -68,26 +81,42 @@ class ReplyEditor(TextBox):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, placeholder="Write your reply…")
-        self._offers: tuple[TemplateOffer, ...] = ()
+        #: The built-in first replies on offer, by language (none on a follow-up reply).
+        self._built_ins: dict[str, tuple[TemplateOffer, ...]] = {}
+        self._saved: tuple[TemplateOffer, ...] = ()
+        #: The language of the built-ins on offer: the app's own at first; `l` switches it.
+        self.template_language = language()
         #: While choosing: the highlighted template's index.
         self._choosing: int | None = None
         #: A template chosen into a draft with text, waiting for "replace or insert".
         self._asking: str | None = None
 
     # --- templates ------------------------------------------------------------------------
-    def offer_templates(self, offers: tuple[TemplateOffer, ...]) -> None:
-        """The templates that make sense now (none on a follow-up reply)."""
-        self._offers = offers
+    def offer_templates(
+        self,
+        built_ins: dict[str, tuple[TemplateOffer, ...]],
+        saved: tuple[TemplateOffer, ...] = (),
+        language: str | None = None,
+    ) -> None:
+        """The templates that make sense now: the built-in first replies by language (none
+        on a follow-up reply), and the partner's saved replies (always)."""
+        self._built_ins = {lang: offers for lang, offers in built_ins.items() if offers}
+        self._saved = saved
+        if language is not None:
+            self.template_language = language
+        if self._built_ins and self.template_language not in self._built_ins:
+            self.template_language = next(iter(self._built_ins))
         self._end_choice()
+
+    @property
+    def _offers(self) -> tuple[TemplateOffer, ...]:
+        return self._built_ins.get(self.template_language, ()) + self._saved
 
     @property
     def choosing(self) -> bool:
         return self._choosing is not None or self._asking is not None
 
     def action_templates(self) -> None:
-        if not self._offers:
-            self.post_message(self.TemplatesRequested())
-            return
         self._asking = None
         self._choosing = 0
         self.post_message(self.PromptChanged())
@@ -105,20 +134,46 @@ class ReplyEditor(TextBox):
                 " keep it as it is",
             )
         if self._choosing is not None:
-            lines: list[Content | str | tuple[str, str]] = [
-                ("Start from a template: ", "bold"),
-                "1–",
-                str(len(self._offers)),
-                " or ↑↓ and enter · esc back to your text",
-            ]
-            for n, offer in enumerate(self._offers, 1):
-                chosen = n - 1 == self._choosing
-                lines += ["\n", ("▶ " if chosen else "  ", "bold"), (f"{n}  {offer.name}", "reverse" if chosen else "")]
-            return Content.assemble(*lines)
-        if self._offers:
-            shorts = " · ".join(f"{n} {offer.short}" for n, offer in enumerate(self._offers, 1))
-            return Content.assemble(("ctrl+t", "bold"), f" template: {shorts}", ("  (filled in for this task)", "dim"))
-        return None
+            return self._choice_prompt(self._choosing)
+        offers = self._offers
+        if not offers:
+            return None
+        if self._built_ins:
+            shorts = " · ".join(f"{n} {offer.short}" for n, offer in enumerate(offers, 1) if not offer.saved)
+            saved, total = len(self._saved), len(offers)
+            more = f" · {total - saved + 1}–{total} saved" if saved > 1 else f" · {total} saved" if saved else ""
+            return Content.assemble(("ctrl+t", "bold"), f" template: {shorts}{more}", _FILLED_IN)
+        shorts = " · ".join(f"{n} {offer.short}" for n, offer in enumerate(offers[:3], 1))
+        more = f" · +{len(offers) - 3}" if len(offers) > 3 else ""
+        return Content.assemble(("ctrl+t", "bold"), f" saved reply: {shorts}{more}", _FILLED_IN)
+
+    def _choice_prompt(self, chosen: int) -> Content:
+        offers = self._offers
+        head: list[Content | str | tuple[str, str]] = [("Template: ", "bold")]
+        if offers:
+            head += [f"1–{min(len(offers), 9)} or ↑↓ enter · " if len(offers) > 1 else "1 or enter · "]
+        if self._built_ins:
+            others = [lang for lang in self._built_ins if lang != self.template_language]
+            if others:
+                head += [("l", "bold"), f" {LANGUAGE_NAMES.get(others[0], others[0])} · "]
+        head += [("m", "bold"), " saved replies · ", ("esc", "bold"), " back"]
+        lines = [Content.assemble(*head)]
+        if not offers:  # a follow-up reply, before any reply was saved
+            lines.append(
+                Content.styled("  No saved replies yet — m writes one; they are offered on every reply.", "dim")
+            )
+        first = max(0, min(chosen - _SHOWN_WHILE_CHOOSING + 2, len(offers) - _SHOWN_WHILE_CHOOSING))
+        for index in range(first, min(len(offers), first + _SHOWN_WHILE_CHOOSING)):
+            offer, picked = offers[index], index == chosen
+            label = f"{index + 1}  {offer.name}" if index < 9 else f"   {offer.name}"
+            lines.append(
+                Content.assemble(
+                    ("▶ " if picked else "  ", "bold"),
+                    (label, "reverse" if picked else ""),
+                    ("  saved reply" if offer.saved else "", "dim"),
+                )
+            )
+        return Content("\n").join(lines)
 
     async def _on_key(self, event: events.Key) -> None:
         if self._asking is not None and self._answer(event.key):
@@ -141,9 +196,16 @@ class ReplyEditor(TextBox):
         elif key in ("up", "left"):
             self._choosing = max(0, self._choosing - 1)
         elif key in ("down", "right"):
-            self._choosing = min(count - 1, self._choosing + 1)
-        elif key == "enter":
+            self._choosing = max(0, min(count - 1, self._choosing + 1))
+        elif key == "enter" and count:
             self._choose(self._choosing)
+        elif key == "l" and len(self._built_ins) > 1:
+            languages = list(self._built_ins)
+            self.template_language = languages[(languages.index(self.template_language) + 1) % len(languages)]
+            self._choosing = 0
+        elif key == "m":
+            self._end_choice()
+            self.post_message(self.ManageRequested())
         elif key in ("escape", "ctrl+t"):
             self._end_choice()
         else:

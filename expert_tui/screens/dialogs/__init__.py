@@ -10,6 +10,7 @@ from .note import NoteDialog
 from .one_key import ConfirmKey, OneKeyQuestion
 from .picker import Picker
 from .quit import QuitQuestion
+from .saved_reply import SavedReplyDialog, SavedReplyText
 from .sort_picker import SortPicker
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "OneKeyQuestion",
     "Picker",
     "QuitQuestion",
+    "SavedReplyDialog",
+    "SavedReplyText",
     "SortPicker",
     "leave_unless_kept",
 ]
