@@ -364,10 +364,13 @@ class ExpertApp(App[None]):
         self.notify("Screenshots are off: they would write merchant data to a file.", severity="warning")
 
     def action_saved_replies(self) -> None:
+        """The saved replies; over a task, each shown as its merchant would read it."""
         from .screens.saved_replies import SavedRepliesScreen
 
         if not isinstance(self.screen, SavedRepliesScreen):
-            self.push_screen(SavedRepliesScreen())
+            task = getattr(self.screen, "current", None)
+            shown = task if isinstance(task, Task) else None
+            self.push_screen(SavedRepliesScreen(shown, self.settings.current.display_name))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

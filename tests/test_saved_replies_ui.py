@@ -162,6 +162,7 @@ async def test_rename_move_and_delete(tmp_path: Path, clock: FrozenClock) -> Non
         await opened(pilot)
         pilot.app.action_saved_replies()
         manager = await _manager(pilot)
+        assert manager.task_shown is not None and manager.task_shown.id == "T-1"  # over a task: filled for it
         listing = manager.query_one("#replies", OptionList)
         await pilot.press("j", "r")
         dialog = await _dialog(pilot)
