@@ -84,7 +84,7 @@ def all_items(store: Store, query: TaskQuery) -> Iterator[Task]:
     """Every task of `query`, page after page (from `query.cursor`, if any)."""
     cursor = query.cursor
     while True:
-        page = store.list_tasks(TaskQuery(query.status, query.kind, query.q, query.sort, query.limit, cursor))
+        page = store.list_tasks(replace(query, cursor=cursor))
         yield from page.items
         if page.next_cursor is None:
             return
@@ -582,6 +582,33 @@ class StoreContract:
                 if page.next_cursor is not None:  # and it reads on from there
                     rest = all_items(store, TaskQuery(status=status, sort=sort, limit=limit, cursor=page.next_cursor))
                     assert ids(rest) == whole[offset + limit :], (limit, offset)
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    def test_a_view_of_several_statuses_is_the_order_less_the_others(
+        self, store: Store, clock: FrozenClock, sort: Sort
+    ) -> None:
+        """`statuses` (an inbox view: "needs you" is new, opened and awaiting your reply)
+        lists exactly those, in the sort's order, by cursor and at every offset."""
+        self._varied_inbox(store, clock)
+        now = clock()
+        view = frozenset({Status.NEW, Status.OPENED, Status.AWAITING_RESPONSE})
+        every = self._expected(store, clock, sort)
+        wanted = [t for t in every if store.get_task(t).status_at(now) in view]
+        assert wanted and len(wanted) < len(every)
+        assert ids(all_items(store, TaskQuery(statuses=view, sort=sort, limit=2))) == wanted
+        for offset in range(len(wanted) + 1):
+            page = store.list_tasks(TaskQuery(statuses=view, sort=sort, limit=2, offset=offset))
+            assert ids(page.items) == wanted[offset : offset + 2], offset
+        # With `status` as well, both hold; with none left, nothing is listed.
+        fresh = [t for t in wanted if store.get_task(t).status_at(now) is Status.NEW]
+        assert ids(store.list_tasks(TaskQuery(status=Status.NEW, statuses=view, sort=sort, limit=100)).items) == fresh
+        assert store.list_tasks(TaskQuery(status=Status.EXPIRED, statuses=view)).items == []
+        assert store.list_tasks(TaskQuery(statuses=frozenset())).items == []
+
+    def test_a_view_takes_only_statuses(self, store: Store) -> None:
+        with pytest.raises(Invalid) as refused:
+            store.list_tasks(TaskQuery(statuses=frozenset({"nope"})))  # type: ignore[arg-type]
+        assert refused.value.field == "status"
 
     def test_ties_keep_their_order_in_every_sort_and_at_every_offset(self, store: Store) -> None:
         tasks = [self.in_conversation(store).id for _ in range(4)]  # one time for all: all tie

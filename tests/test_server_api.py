@@ -168,6 +168,8 @@ def test_malformed_json_is_400_and_a_wrong_field_is_422_naming_it(ola: Api, mark
     assert error_of(ola.post("/v1/tasks/T-1/notes", json={"body": "  "}), 422, "invalid")["field"] == "note"
     assert error_of(ola.get("/v1/tasks", params={"limit": 0}), 422, "invalid")["field"] == "limit"
     assert error_of(ola.get("/v1/tasks", params={"status": "nope"}), 422, "invalid")["field"] == "status"
+    assert error_of(ola.get("/v1/tasks", params={"status": "new,nope"}), 422, "invalid")["field"] == "status"
+    assert ola.get("/v1/tasks", params={"status": "new,opened,awaiting_response"}).status_code == 200
     assert error_of(ola.get("/v1/tasks", params={"cursor": "zz"}), 422, "invalid")["field"] == "cursor"
     bad_email = ola.patch("/v1/preferences", json={"notification_email": "not an address"})
     assert error_of(bad_email, 422, "invalid")["field"] == "notification_email"

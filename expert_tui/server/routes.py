@@ -21,6 +21,7 @@ from ..domain.query import MAX_QUERY_CHARS
 from ..i18n import _
 from ..store import Sort, Store, TaskQuery
 from ..store.base import MAX_PAGE_SIZE
+from ..store.sql_base import enum_value
 from ..store.tokens import TokenInfo
 from .encode import import_report_json, page_json, stats_json, task_json
 from .errors import ApiError
@@ -68,7 +69,14 @@ def me(request: Request) -> dict[str, Any]:
 @router.get("/tasks", summary="the inbox, a page at a time")
 def list_tasks(
     request: Request,
-    status: Status | None = None,
+    status: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="a status, or any of several comma-separated (new,opened,awaiting_response)",
+            examples=["new", "new,opened,awaiting_response"],
+        ),
+    ] = None,
     kind: Kind | None = None,
     q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
     sort: Sort = Sort.URGENCY,
@@ -76,7 +84,9 @@ def list_tasks(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> JSONResponse:
-    page = store_of(request).list_tasks(TaskQuery(status, kind, q, sort, limit, cursor, offset))
+    statuses = None if status is None else frozenset(enum_value(Status, s.strip(), "status") for s in status.split(","))
+    query = TaskQuery(None, kind, q, sort, limit, cursor, offset, statuses=statuses)
+    page = store_of(request).list_tasks(query)
     return JSONResponse(page_json(page, now_of(request)))
 
 

@@ -47,6 +47,7 @@ class Sort(StrEnum):
 class TaskQuery:
     """One page of the inbox. `kind=None` means the inbox kinds (match, direct);
     contacts are listed only with `kind=Kind.CONTACT`. `q` is full-text search.
+    `status` and `statuses` narrow it to one status or to any of several (a view).
 
     A page starts at the beginning, after `cursor` (the `next_cursor` of the page
     before), or at `offset` (0-based position in the order, for jumps: a scroll bar,
@@ -61,6 +62,8 @@ class TaskQuery:
     limit: int = DEFAULT_PAGE_SIZE
     cursor: str | None = None
     offset: int = 0
+    #: Any of these statuses (an inbox view such as "needs you"); with `status` too, both hold.
+    statuses: frozenset[Status] | None = None
 
 
 @dataclass(frozen=True, slots=True)

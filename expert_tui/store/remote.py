@@ -68,6 +68,7 @@ from .base import (
 from .client_file import ClientFile
 from .errors import ResyncNeeded, StoreUnavailable, TokenRefused
 from .outbox_rules import check_queueable, checked_queue_args, same_or_refused, whole_micros
+from .sql_base import check_listing
 
 #: Delivery refusals: the partner's preferences, not the task's lifecycle.
 _DELIVERY_RULES = frozenset({"unavailable", "no_dropshippers", "no_services"})
@@ -149,7 +150,9 @@ class RemoteStore(Store):
 
     # --- reading ---------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
-        _check_query(query)
+        # What the embedded store refuses, refused the same way before a request is made.
+        if check_listing(query).nothing:
+            return Page([], None)
         search = parse_query(_query_text(query.q)) if query.q is not None and query.q.strip() else None
         drafted = None if search is None else search.flag(Flag.DRAFT)
         if search is not None and drafted is not None:
@@ -186,7 +189,8 @@ class RemoteStore(Store):
     def _server_page(self, query: TaskQuery) -> Page:
         params: dict[str, Any] = {"sort": str(query.sort), "limit": query.limit}
         q = None if query.q is None else _query_text(query.q)
-        for name, value in (("status", query.status), ("kind", query.kind), ("q", q), ("cursor", query.cursor)):
+        status = _status_param(query)
+        for name, value in (("status", status), ("kind", query.kind), ("q", q), ("cursor", query.cursor)):
             if value is not None:
                 params[name] = str(value)
         if query.offset:
@@ -665,19 +669,12 @@ def _task_path(task_id: str) -> str:
     return "/v1/tasks/" + quote(task_id, safe="")
 
 
-def _check_query(query: TaskQuery) -> None:
-    """What the embedded store refuses, refused the same way before a request is made."""
-    limit, offset = query.limit, query.offset
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
-        raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}", "limit")
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise Invalid("offset must be a whole number, 0 or more", "offset")
-    if offset and query.cursor is not None:
-        raise Invalid("a page starts after a cursor or at an offset, not both", "offset")
-    if offset and query.q is not None and query.q.strip():
-        raise Invalid("search results are read page by page with the cursor, not at an offset", "offset")
-    if query.q is not None and not isinstance(query.q, str):
-        raise Invalid("the search must be text", "q")
+def _status_param(query: TaskQuery) -> str | None:
+    """`status` and `statuses` as `GET /v1/tasks` takes them: one status, or a comma list
+    of several (never empty: a listing with no status left is answered without a request)."""
+    if query.statuses is None:
+        return None if query.status is None else str(query.status)
+    return ",".join(s.value for s in Status if s in query.statuses and query.status in (None, s))
 
 
 def _query_text(q: str) -> str:

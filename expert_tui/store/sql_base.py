@@ -309,6 +309,8 @@ def check_listing(query: TaskQuery) -> Listing:
     if search is not None and search.empty:
         search = None
     statuses = set(Status) if status is None else {status}
+    if query.statuses is not None:
+        statuses &= {enum_value(Status, each, "status") for each in query.statuses}
     nothing = False
     if search is not None:
         if search.statuses is not None:
