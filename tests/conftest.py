@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     for var in ("EXPERT_TUI_DB", "EXPERT_TUI_SERVER", "EXPERT_TUI_TOKEN", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv(i18n.ENV_LANG, "en")
+    # Screens show times in the partner's zone (TZ): every test reads them in UTC unless
+    # it sets another zone itself, whatever the machine's zone.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
     yield home
     i18n.set_language(i18n.DEFAULT)
 

@@ -7,6 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from task_ui import settle
+from textual.pilot import Pilot
+
 from expert_tui.app import ExpertApp
 from expert_tui.demo import demo_tasks
 from expert_tui.domain import FrozenClock
@@ -48,3 +51,12 @@ def row_of(app: ExpertApp, task_id: str) -> int | None:
 
 def now_of(app: ExpertApp) -> datetime:
     return app.now
+
+
+async def show_every_task(pilot: Pilot[None]) -> None:
+    """The "all tasks" view: `f`, then the view after "needs you" (the default view lists
+    only what needs the partner; some tests act on tasks that need no one)."""
+    await pilot.press("f")
+    await settle(pilot)
+    await pilot.press("j", "enter")
+    await settle(pilot)

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inbox_helpers import demo_store, row_of, screen_lines
+from inbox_helpers import demo_store, row_of, screen_lines, show_every_task
 from task_ui import settle, until
 
 from expert_tui.app import ExpertApp
-from expert_tui.domain import FrozenClock, Status
+from expert_tui.domain import FrozenClock, Status, Task
+from expert_tui.domain.views import ALL, DRAFTS, NEEDS_YOU, status_view
 from expert_tui.screens.dialogs import ConfirmKey, DeclineDialog, Filter, FilterPicker, NoteDialog, SortPicker
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.task import TaskScreen
@@ -221,6 +222,7 @@ async def test_inactive_and_complete_from_the_inbox(store: SqliteStore, clock: F
     ids = first_ids(store, 2, status=Status.RESPONDED)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await show_every_task(pilot)
         task_list = inbox(app).task_list
         task_list.cursor_row = row_of(app, ids[0])
         await pilot.press("i", "y")
@@ -249,6 +251,7 @@ async def test_complete_and_inactive_ask_for_y_and_any_other_key_cancels(
     app.notify = recording  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await show_every_task(pilot)
         inbox(app).task_list.cursor_row = row_of(app, task_id)
         for key, cancel in (("c", "n"), ("i", "escape"), ("c", "Y"), ("i", "enter")):
             await pilot.press(key)
@@ -284,6 +287,7 @@ async def test_expired_tasks_say_so_and_offer_no_action(store: SqliteStore, cloc
     app = make_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await show_every_task(pilot)
         screen = inbox(app)
         screen.task_list.cursor_row = row_of(app, expired_id)
         await settle(pilot)
@@ -299,24 +303,64 @@ async def test_expired_tasks_say_so_and_offer_no_action(store: SqliteStore, cloc
         assert line.rstrip().endswith(" expired")
 
 
-async def test_filter_by_status_and_kind(store: SqliteStore, clock: FrozenClock) -> None:
+async def test_the_inbox_opens_on_needs_you_and_f_offers_the_other_views(
+    store: SqliteStore, clock: FrozenClock
+) -> None:
+    # issue 10: "needs you" (new, opened, awaiting your reply) by default; `f` offers the rest
+    counts = store.counts()
     app = make_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        screen = inbox(app)
+
+        def shown() -> list[Task]:
+            window = screen.task_list.window
+            return [window.task_at(row) for row in range(screen.task_list.row_count)]
+
+        assert screen.filter.view is NEEDS_YOU and NEEDS_YOU.statuses is not None
+        assert screen.task_list.row_count == sum(counts[s] for s in NEEDS_YOU.statuses) < sum(counts.values())
+        assert {t.status_at(clock()) for t in shown()} == NEEDS_YOU.statuses
+        assert any("Showing Needs you" in line for line in screen_lines(app))
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FilterPicker)
-        await pilot.press("j", "enter")  # the status after "all": new
+        picker_lines = "\n".join(screen_lines(app))
+        for words in ("Needs you", "All tasks", "Responded", "Completed", "Expired", "With your draft"):
+            assert words in picker_lines, words
+        await pilot.press("j", "enter")  # the view after "needs you": all tasks
         await settle(pilot)
-        screen = inbox(app)
-        assert screen.filter.status is Status.NEW
-        assert screen.task_list.row_count == store.counts()[Status.NEW]
+        assert screen.filter.view is ALL and screen.task_list.row_count == sum(counts.values())
+        await pilot.press("f", "j", "enter")  # after all: responded
+        await settle(pilot)
+        assert screen.filter.view.statuses == {Status.RESPONDED}
+        assert screen.task_list.row_count == counts[Status.RESPONDED]
         await pilot.press("f", "end", "enter")  # the last choice: "Direct tasks only"
         await settle(pilot)
         assert screen.filter.kind is not None and screen.filter.kind.value == "direct"
-        window = screen.task_list.window
-        shown = [window.task_at(row) for row in range(screen.task_list.row_count)]
-        assert shown and all(t.kind.value == "direct" and t.status is Status.NEW for t in shown)
+        assert shown() and all(t.kind.value == "direct" and t.status is Status.RESPONDED for t in shown())
+
+
+async def test_the_drafts_view_lists_the_tasks_holding_your_draft(store: SqliteStore, clock: FrozenClock) -> None:
+    drafted = first_ids(store, 3, status=Status.RESPONDED)[1]
+    store.save_draft(drafted, "Half a thought")
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        screen.filter = Filter(DRAFTS)
+        screen.reload()
+        await until(pilot, lambda: screen.task_list.row_count == 1, "the drafts view")
+        assert screen.task_list.highlighted is not None and screen.task_list.highlighted.id == drafted
+
+
+async def test_nothing_needs_you_says_so_and_where_the_rest_is(tmp_path: Path, clock: FrozenClock) -> None:
+    store = demo_store(tmp_path / "done.db", clock)
+    for task_id in first_ids(store, 500, statuses=NEEDS_YOU.statuses):
+        store.decline(task_id, "too_busy")
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: "Nothing needs you" in "\n".join(screen_lines(app)), "the empty view's words")
 
 
 async def test_sort_by_received(store: SqliteStore, clock: FrozenClock) -> None:
@@ -349,7 +393,8 @@ async def test_search_filters_the_list_and_esc_clears_it(store: SqliteStore, clo
         assert app.focused is task_list
         await pilot.press("escape")
         await settle(pilot)
-        assert task_list.row_count == sum(store.counts().values())
+        counts = store.counts()  # back to the view: "needs you"
+        assert task_list.row_count == sum(counts[s] for s in NEEDS_YOU.statuses or ())
 
 
 async def test_changes_from_another_process_show_up(store: SqliteStore, clock: FrozenClock, tmp_path: Path) -> None:
@@ -357,6 +402,7 @@ async def test_changes_from_another_process_show_up(store: SqliteStore, clock: F
     app = make_app(store, clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await show_every_task(pilot)
         other = SqliteStore(tmp_path / "tasks.db", clock=clock)
         other.add_note(new_id, "from the CLI")
         other.decline(new_id, "too_busy")
@@ -403,7 +449,7 @@ async def test_a_window_closing_updates_counts_and_the_new_filter_with_no_store_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = inbox(app)
-        screen.filter = Filter(status=Status.NEW)
+        screen.filter = Filter(status_view(Status.NEW))
         screen.reload()
         await until(pilot, lambda: screen.task_list.window is not None and row_of(app, soonest.id) is not None, "load")
         before = dict(screen.counts)

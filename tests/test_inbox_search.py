@@ -3,6 +3,8 @@ jump to a task by its id. Sorting a search and the footer are in test_inbox.py."
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from textual.widgets import Input
 from expert_tui.domain import FrozenClock, Status
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.widgets.task_details import format_time
 
 pytestmark = pytest.mark.anyio
 
@@ -71,3 +74,33 @@ async def test_the_palette_opens_a_task_by_its_id_in_any_capitals(store: SqliteS
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, TaskScreen), "the task screen")
         assert app.screen.task_id == target
+
+
+async def test_the_legend_and_help_explain_the_marks_and_short_words(store: SqliteStore, clock: FrozenClock) -> None:
+    # issue 10: one name per status everywhere; a legend under the counts, and help, say
+    # what `●`, the urgency marks and the shortened words mean
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        counts, _view, legend = screen_lines(app)[:3]
+        assert "resp. 4" in counts or "resp." in counts
+        assert legend.strip().startswith("● unread") and "resp. responded" in legend and "decl. declined" in legend
+        await pilot.press("slash", *"status:awaiting", "enter")
+        await until(pilot, lambda: any("awaiting your reply" in line for line in screen_lines(app)[4:]), "the status")
+        await pilot.press("question_mark")
+        body = app.screen.query_one("#help-keys")
+        text = str(body.render())
+        assert "What the inbox shows" in text and "awaiting = awaiting your reply" in text and "●" in text
+
+
+def test_times_read_in_the_partners_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # issue 10: times in the partner's zone (TZ), never silently UTC
+    at = datetime(2026, 11, 27, 8, 28, tzinfo=UTC)
+    assert format_time(at) == "27 Nov 2026 08:28 UTC"
+    monkeypatch.setenv("TZ", "Europe/Warsaw")
+    time.tzset()
+    try:
+        assert format_time(at) == "27 Nov 2026 09:28 CET"
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()

@@ -56,7 +56,8 @@ def test_filter_picker(snap_compare: Any, tmp_path: Path, clock: FrozenClock, si
 
 @size_ids
 def test_filtered_to_one_status(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
-    """`f`, down twice to "Opened", enter: only opened tasks, the count highlighted."""
+    """`f`, down twice to "Responded" (past "needs you" and "all"), enter: only responded
+    tasks, its count highlighted."""
     app = inbox_app(tmp_path, clock)
     assert snap_compare(app, terminal_size=size, run_before=pressing("f", "j", "j", "enter"))
 
@@ -98,6 +99,8 @@ def test_expired_task_highlighted(snap_compare: Any, tmp_path: Path, clock: Froz
     expired = app.store.list_tasks(TaskQuery(status=Status.EXPIRED, limit=1)).items[0].id
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, steady=True)
+        await pilot.press("f", *"jjjjjj", "enter")  # the expired view: they need no one
         await settle(pilot, steady=True)
         row = row_of(app, expired)
         assert row is not None

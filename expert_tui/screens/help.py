@@ -197,7 +197,12 @@ class HelpScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one("#help-keys", Static).update(help_content(help_groups(self._screen_below())))
+        below = self._screen_below()
+        content = help_content(help_groups(below))
+        legend = getattr(below, "help_legend", None)
+        if callable(legend):  # what the screen's marks and short words mean (the inbox's)
+            content = Content.assemble(content, "\n", legend())
+        self.query_one("#help-keys", Static).update(content)
         self.query_one("#help-body").focus()
 
     def action_scroll(self, lines: int) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
@@ -27,6 +28,7 @@ from ..domain import DomainError, Kind, NotFound, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..domain.query import MAX_QUERY_CHARS, Query, why
 from ..domain.query import parse as parse_query
+from ..domain.views import ALL, View
 from ..store.base import Sort, Store, TaskQuery
 from ..ui.connection import offline_words
 from ..ui.exact_updates import use_exact_updates
@@ -41,7 +43,7 @@ from ..widgets.column_header import ColumnHeader
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.outbox_bar import OutboxBar
 from ..widgets.preview import TaskPreview
-from ..widgets.status_counts import StatusCounts, view_line
+from ..widgets.status_counts import StatusCounts, legend_help, view_line
 from ..widgets.task_list import TaskList
 from .base import StoreScreen
 from .dialogs import ConfirmKey, DeclineDialog, Filter, FilterPicker, NoteDialog, SortPicker
@@ -69,7 +71,7 @@ class InboxScreen(StoreScreen[None]):
         # on the tasks they apply to, and help and the palette list them.
         *action_bindings("inbox", INBOX_ACTIONS, shown=lambda action: action.inbox_footer),
         Binding("slash", "search", "Search", tooltip="Search every task"),
-        Binding("f", "filter", "Filter", tooltip="Show one status or kind"),
+        Binding("f", "filter", "Filter", tooltip="Another view (needs you, all, responded, drafts…) or kind"),
         Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
         Binding("s", "sort_search", "Sort", show=False, tooltip="Sort the search's results"),
         # Not in the footer (80 columns keep `? Help` in view): help and the palette list them.
@@ -168,7 +170,14 @@ class InboxScreen(StoreScreen[None]):
 
     # --- loading ------------------------------------------------------------------------------
     def query_now(self) -> TaskQuery:
-        return TaskQuery(status=self.filter.status, kind=self.filter.kind, q=self.q or None, sort=self.sort)
+        view = self.shown_view
+        return TaskQuery(statuses=view.statuses, kind=self.filter.kind, q=view.query_text(self.q), sort=self.sort)
+
+    @property
+    def shown_view(self) -> View:
+        """The view listed: the chosen one, but every task during a search, so `/` finds
+        any task (a responded or completed one too); `status:` in the search narrows it."""
+        return ALL if self.q else self.filter.view
 
     def reload(self, *, follow: str | None = None, visit: Visit | None = None) -> None:
         """Re-read counts and the list for the current query (cost: one page).
@@ -203,7 +212,8 @@ class InboxScreen(StoreScreen[None]):
         the cursor goes to, and when the soonest window closes."""
         counts = store.counts(query.kind)
         follow = load.wish if load.visit is None else self._follow_after(store, load.visit)
-        total = None if query.q else (counts.get(query.status, 0) if query.status else sum(counts.values()))
+        listed = counts.keys() if query.statuses is None else query.statuses
+        total = None if query.q else sum(counts.get(s, 0) for s in listed)
         window = TaskWindow(query, total)
         window.fetch(store, 0)
         return counts, window, follow, self._soonest_expiry(store, query)
@@ -263,14 +273,17 @@ class InboxScreen(StoreScreen[None]):
         self.counts = counts
         self.task_list.show_window(window)
         self._show_counts()
+        if self.task_list.highlighted is None and self.query(TaskPreview):
+            # An empty list highlights nothing, before as after: no `Highlighted` says why.
+            self.query_one(TaskPreview).show(None, self.app.now, empty=self._empty_hint())
 
     def _show_counts(self) -> None:
         window = self.task_list.window
         rows = window.known_rows if window is not None and window.complete else None
         self.query_one(StatusCounts).show(
             self.counts,
-            self.filter.status,
-            view_line(self.filter.status, self.filter.kind, self.sort, self.q, rows),
+            self.shown_view.statuses,
+            view_line(self.shown_view, self.filter.kind, self.sort, self.q, rows),
         )
 
     # --- time and live updates -------------------------------------------------------------
@@ -338,9 +351,13 @@ class InboxScreen(StoreScreen[None]):
             self.query_one(TaskPreview).show_hit(task_id, hit)
 
     def _empty_hint(self) -> str:
-        if self.q or self.filter != Filter():
-            return "No task matches — change the filter (f) or the search (/, esc clears it)."
-        return "No tasks yet — import some from a shell: expert-tui import FILE"
+        if not any(self.counts.values()) and self.filter.kind is None:
+            return "No tasks yet — import some from a shell: expert-tui import FILE"
+        if self.q:
+            return "No task matches — change the search (/; esc clears it and goes back to the view)."
+        if self.filter == Filter():
+            return "Nothing needs you right now — f shows the other views (all, responded, …)."
+        return "No task here — f shows another view (needs you, all, responded, drafts…)."
 
     @on(TaskList.Selected)
     def _selected(self, event: TaskList.Selected) -> None:
@@ -521,6 +538,10 @@ class InboxScreen(StoreScreen[None]):
             notify_refusal(self.app, refused)
             return None
         return task
+
+    def help_legend(self) -> Content:
+        """For help: what `●`, the urgency marks and the short words of the counts mean."""
+        return legend_help()
 
     def jump_to(self, task: Task) -> None:
         """Open `task` from wherever the partner is (the palette found it by its id):

@@ -48,7 +48,7 @@ class Connection:
             return "○ offline" if self.state is State.OFFLINE else f"○ try {min(wait, 99)}s"
         if self.state is State.RECONNECTING:
             return f"○ reconnecting · {next_try}"
-        since = f" since {self.since:%H:%M} UTC" if self.since is not None else ""
+        since = f" since {self.since.astimezone():%H:%M %Z}" if self.since is not None else ""
         return f"○ offline{since} · {next_try}"
 
 

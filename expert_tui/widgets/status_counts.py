@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..domain import Kind, Status
+from ..domain.views import View
 from ..store.base import Sort
 from .safe import safe_line
 from .task_columns import STATUS_WORDS
@@ -40,6 +41,7 @@ SORT_WORDS: dict[Sort, str] = {
 #: Labels for 80 columns: the statuses a partner acts on keep their words.
 SHORT_WORDS: dict[Status, str] = {
     **STATUS_WORDS,
+    Status.AWAITING_RESPONSE: "awaiting",
     Status.OPENED: "open",
     Status.RESPONDED: "resp.",
     Status.COMPLETED: "done",
@@ -49,7 +51,7 @@ SHORT_WORDS: dict[Status, str] = {
 #: The last resort, for counts in the hundreds of thousands at 80 columns.
 TINY_WORDS: dict[Status, str] = {
     **SHORT_WORDS,
-    Status.AWAITING_RESPONSE: "turn",
+    Status.AWAITING_RESPONSE: "await",
     Status.RESPONDED: "resp",
     Status.INACTIVE: "inac",
     Status.DECLINED: "decl",
@@ -81,30 +83,68 @@ class Labels:
 LABELS = (Labels(STATUS_WORDS, exact), Labels(SHORT_WORDS, exact), Labels(TINY_WORDS, rounded, " "))
 
 
-def counts_line(counts: dict[Status, int], current: Status | None, labels: Labels = LABELS[0]) -> Content:
+def counts_line(counts: dict[Status, int], current: frozenset[Status] | None, labels: Labels = LABELS[0]) -> Content:
     parts: list[str | tuple[str, str]] = []
     for status in COUNT_ORDER:
         number = counts.get(status, 0)
-        style = "bold reverse" if status is current else ("bold" if number and status is Status.NEW else "")
+        # The statuses the list shows stand out (none when it shows every status).
+        style = "bold reverse" if current and status in current else ("bold" if number and status is Status.NEW else "")
         if parts:
             parts.append(labels.gap)
         parts.append((f"{labels.words[status]} {labels.number(number)}", style))
     return Content.assemble(*parts)
 
 
-def fitting_counts_line(counts: dict[Status, int], current: Status | None, width: int) -> Content:
+def fitting_counts_line(counts: dict[Status, int], current: frozenset[Status] | None, width: int) -> Content:
     """The fullest labels whose line fits `width` cells (the tiniest if none does)."""
+    return counts_line(counts, current, fitting_labels(counts, current, width))
+
+
+def fitting_labels(counts: dict[Status, int], current: frozenset[Status] | None, width: int) -> Labels:
     for labels in LABELS:
-        line = counts_line(counts, current, labels)
-        if line.cell_length <= width:
-            break
-    return line
+        if counts_line(counts, current, labels).cell_length <= width:
+            return labels
+    return LABELS[-1]
 
 
-def view_line(status: Status | None, kind: Kind | None, sort: Sort, q: str | None, rows: int | None) -> Content:
-    shown = "all" if status is None else STATUS_WORDS[status]
+#: What the marks of the list mean, in the legend (help says it at length).
+MARK_LEGEND = ("● unread", "!!! <1 h  !! <6 h  ! <1 day left")
+
+
+def legend_help() -> Content:
+    """The legend at length, for help: every mark and every shortened word."""
+    short = ", ".join(f"{SHORT_WORDS[s]} = {STATUS_WORDS[s]}" for s in COUNT_ORDER if SHORT_WORDS[s] != STATUS_WORDS[s])
+    rows = [
+        ("●", "unread: a new task, or merchant messages you have not read yet"),
+        ("!!! / !! / !", "under an hour / 6 hours / a day left to reply (the colour says it too)"),
+        ("2d 11:59:58", "time left to reply, for new and opened tasks: days, then hours:minutes:seconds"),
+        ("counts", f"shortened to fit a narrow terminal: {short}"),
+    ]
+    width = max(len(mark) for mark, _ in rows)
+    parts: list[str | tuple[str, str]] = [("What the inbox shows", "bold underline"), "\n"]
+    for mark, words in rows:
+        parts += [(f"  {mark.ljust(width)}", "bold"), f"  {words}\n"]
+    return Content.assemble(*parts)
+
+
+def legend_line(labels: Labels, width: int) -> Content:
+    """Under the counts: what `●`, the urgency marks and the shortened status words
+    shown mean, as much as fits `width` (first the dot, then the words, then marks)."""
+    shortened = [
+        f"{labels.words[status]} {STATUS_WORDS[status]}"
+        for status in COUNT_ORDER
+        if labels.words[status] != STATUS_WORDS[status] and not STATUS_WORDS[status].startswith(labels.words[status])
+    ]
+    parts: list[str] = []
+    for part in (MARK_LEGEND[0], *shortened, MARK_LEGEND[1]):
+        if len(" · ".join([*parts, part])) <= width:
+            parts.append(part)
+    return Content.styled(" · ".join(parts), "dim")
+
+
+def view_line(view: View, kind: Kind | None, sort: Sort, q: str | None, rows: int | None) -> Content:
     kinds = "match+direct" if kind is None else kind.value
-    parts: list[str | tuple[str, str] | Content] = [("Showing ", "dim"), (shown, "bold"), (" · ", "dim"), kinds]
+    parts: list[str | tuple[str, str] | Content] = [("Showing ", "dim"), (view.label, "bold"), (" · ", "dim"), kinds]
     if q:
         parts += [(" · search ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
     parts += [(" · sort ", "dim"), SORT_WORDS[sort]]
@@ -114,11 +154,12 @@ def view_line(status: Status | None, kind: Kind | None, sort: Sort, q: str | Non
 
 
 class StatusCounts(Static):
-    """Counts per status on the first line, the current view on the second."""
+    """Counts per status on the first line, the current view on the second, and on the
+    third what the marks and shortened words mean."""
 
     DEFAULT_CSS = """
     StatusCounts {
-        height: 2;
+        height: 3;
         padding: 0 1;
         background: $panel;
         /* One line each: the counts shorten to fit; a long search is cut, not wrapped. */
@@ -130,10 +171,11 @@ class StatusCounts(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._counts: dict[Status, int] = {}
-        self._current: Status | None = None
+        #: The statuses of the view the list shows; None: all of them.
+        self._current: frozenset[Status] | None = None
         self._view = Content("")
 
-    def show(self, counts: dict[Status, int], current: Status | None, view: Content) -> None:
+    def show(self, counts: dict[Status, int], current: frozenset[Status] | None, view: Content) -> None:
         self._counts, self._current, self._view = counts, current, view
         self._update()
 
@@ -141,5 +183,7 @@ class StatusCounts(Static):
         self._update()
 
     def _update(self) -> None:
-        counts = fitting_counts_line(self._counts, self._current, self.content_size.width)
-        self.update(Content("\n").join([counts, self._view]))
+        width = self.content_size.width
+        labels = fitting_labels(self._counts, self._current, width)
+        counts = counts_line(self._counts, self._current, labels)
+        self.update(Content("\n").join([counts, self._view, legend_line(labels, width)]))

@@ -15,14 +15,16 @@ from rich.cells import cell_len, set_cell_size
 
 from ..domain import Kind, Status
 
-#: Short status words, so the column stays narrow at 80 columns.
+#: The statuses as SPEC names them for people (lower-cased in running text and lists),
+#: the same on every screen and in the CLI. "awaiting your reply" is the longest: a row
+#: writes it on into the deadline cell, always empty for that status (see `TaskList`).
 STATUS_WORDS: dict[Status, str] = {
     Status.NEW: "new",
     Status.OPENED: "opened",
     Status.DECLINED: "declined",
     Status.EXPIRED: "expired",
     Status.RESPONDED: "responded",
-    Status.AWAITING_RESPONSE: "your turn",
+    Status.AWAITING_RESPONSE: "awaiting your reply",
     Status.INACTIVE: "inactive",
     Status.COMPLETED: "completed",
 }

@@ -30,8 +30,9 @@ _HEADER_COMMENT_CHARS = 300
 
 
 def format_time(value: datetime) -> str:
-    """Absolute and in UTC, so every partner of a team reads the same time."""
-    return value.strftime("%d %b %Y %H:%M UTC")
+    """Absolute, in the partner's time zone (`TZ`, else the system's), and naming the
+    zone, so it is never read as another one: `27 Nov 2026 09:28 CET`."""
+    return value.astimezone().strftime("%d %b %Y %H:%M %Z")
 
 
 def deadline_text(task: Task, now: datetime) -> tuple[str, str]:

@@ -260,10 +260,12 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         look = (selected, self.has_focus, self.app.theme)
         # The row without its deadline changes only when the task or the cursor does;
         # the deadline cell changes every second: each is cached on its own.
-        body_key = (task.id, width, deadline.expired, *look)
+        body_key = (task.id, width, deadline.expired, not deadline.marked, *look)
         body = self._lines.get(body_key)
         if body is None:
             body = self._lines[body_key] = self._render_body(task, deadline, cols, selected)
+        if not deadline.marked:
+            return body  # no deadline: the status runs on over the empty cell
         cell_key = (deadline, width, *look)
         cell = self._lines.get(cell_key)
         if cell is None:
@@ -298,7 +300,9 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         return style + component("task-list--cursor") if selected else style
 
     def _render_body(self, task: Task, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
-        """Every cell of the row up to (not including) the deadline cell."""
+        """Every cell of the row up to (not including) the deadline cell; the whole row
+        when the task has no deadline, its status written on over that empty cell (the
+        longest status, "awaiting your reply", never has one)."""
         gap = self._plain_style(selected)
         status = task.status_at(self.now)
         unread = status is Status.NEW or task.unread > 0
@@ -315,12 +319,13 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         ]
         if cols.title[1]:
             cells += [(fit(one_line(task.title), cols.title[1]), text_style), (" ", gap)]
+        status_width = cols.status[1] if deadline.marked else cols.deadline[0] + cols.deadline[1] - cols.status[0]
         cells += [
-            (fit(STATUS_WORDS[status], cols.status[1]), status_style),
+            (fit(STATUS_WORDS[status], status_width), status_style),
             (" ", gap),
         ]
         strip = Strip([Segment(text, style) for text, style in cells])
-        return strip.adjust_cell_length(min(cols.deadline[0], cols.width), gap)
+        return strip.adjust_cell_length(min(cols.deadline[0] if deadline.marked else cols.width, cols.width), gap)
 
     def _render_deadline(self, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
         """The deadline cell, padded to the end of the row."""

@@ -1,4 +1,5 @@
-"""`f` in the inbox: which tasks it lists — one status (or all), one kind (or both)."""
+"""`f` in the inbox: which tasks it lists — a view (needs you, all, one status, drafts)
+and one kind (or both)."""
 
 from __future__ import annotations
 
@@ -7,35 +8,42 @@ from dataclasses import dataclass
 from textual.widgets.option_list import Option
 
 from ...domain import INBOX_KINDS, Kind, Status
-from ...widgets.status_counts import COUNT_ORDER
-from ...widgets.task_columns import STATUS_WORDS
+from ...domain.views import ALL, DRAFTS, NEEDS_YOU, VIEWS, View
 from .picker import Picker
 
 
 @dataclass(frozen=True, slots=True)
 class Filter:
-    """What the inbox lists: one status (or all) and one kind (or match and direct)."""
+    """What the inbox lists: a view ("needs you" unless the partner chose another) and
+    one kind (or match and direct)."""
 
-    status: Status | None = None
+    view: View = NEEDS_YOU
     kind: Kind | None = None
+
+
+#: Where `f`'s list puts a line between two groups: after the views of the day's work,
+#: and after the places tasks go once off the partner's plate (drafts close that group).
+_GROUP_ENDS = (ALL, DRAFTS)
 
 
 class FilterPicker(Picker):
     """Returns a new `Filter`, or None when cancelled."""
 
     def __init__(self, current: Filter, counts: dict[Status, int]) -> None:
-        values: dict[str, object] = {"all": Filter(None, current.kind)}
-        options: list[Option | None] = [Option(f"All statuses ({sum(counts.values()):,})", id="all")]
-        for status in COUNT_ORDER:
-            key = f"status-{status.value}"
-            values[key] = Filter(status, current.kind)
-            options.append(Option(f"{STATUS_WORDS[status].capitalize()} ({counts.get(status, 0):,})", id=key))
+        values: dict[str, object] = {}
+        options: list[Option | None] = []
+        for view in VIEWS:
+            key = f"view-{view.id}"
+            values[key] = Filter(view, current.kind)
+            number = view.counted(counts)
+            options.append(Option(view.label if number is None else f"{view.label} ({number:,})", id=key))
+            if view in _GROUP_ENDS:
+                options.append(None)
         options.append(None)
-        values["kind-all"] = Filter(current.status, None)
+        values["kind-all"] = Filter(current.view, None)
         options.append(Option("Match and direct tasks", id="kind-all"))
         for kind in INBOX_KINDS:
             key = f"kind-{kind.value}"
-            values[key] = Filter(current.status, kind)
+            values[key] = Filter(current.view, kind)
             options.append(Option(f"{kind.value.capitalize()} tasks only", id=key))
-        selected = "all" if current.status is None else f"status-{current.status.value}"
-        super().__init__("Show which tasks?", options, values, selected)
+        super().__init__("Show which tasks?", options, values, f"view-{current.view.id}")
