@@ -1,5 +1,6 @@
 """Snapshots of the inbox: the demo inbox, the filter and sort pickers, a search,
-`NO_COLOR`, and an expired task under the cursor, at 80x24 and 120x40.
+`NO_COLOR`, an expired task under the cursor, tasks selected and declined together, at
+80x24 and 120x40.
 
 Deterministic: the demo data is imported into a fresh store at a frozen instant, so
 every countdown is the same on every run; no store polling; no cursor blink; isolated
@@ -110,3 +111,15 @@ def test_expired_task_highlighted(snap_compare: Any, tmp_path: Path, clock: Froz
         await settle(pilot, steady=True)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_tasks_selected(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """`x` three times: three rows marked ✓ and tinted, "3 selected" on the view line."""
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("x", "j", "x", "x"))
+
+
+@size_ids
+def test_decline_of_several(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """`d` with three tasks selected: one reason for all, the tasks named by their ids."""
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("x", "x", "x", "d"))

@@ -83,6 +83,8 @@ class TaskAction:
     inbox: bool = False
     footer: bool = True
     inbox_footer: bool = False
+    #: The inbox applies it to every picked task at once (`space`/`x`), each under the rules.
+    bulk: bool = False
     #: The CLI: the command, its one-line summary and (optionally) a longer description.
     command: str = ""
     summary: str = ""
@@ -161,6 +163,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         store_method="decline",
         moves_on=True,
         inbox=True,
+        bulk=True,
         inbox_footer=True,
         command="decline",
         summary="decline a task, with a reason (exit 0 if it already is declined)",
@@ -200,6 +203,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         store_method="mark_inactive",
         moves_on=True,
         inbox=True,
+        bulk=True,
         command="inactive",
         summary="mark a task inactive; messages can still be sent (exit 0 if it already is)",
         already_rules=frozenset({"already_inactive"}),
@@ -236,6 +240,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         store_method="complete",
         moves_on=True,
         inbox=True,
+        bulk=True,
         command="complete",
         summary="mark a task completed (exit 0 if it already is)",
         already_rules=frozenset({"already_completed"}),

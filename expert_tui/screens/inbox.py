@@ -28,6 +28,7 @@ from ..domain import DomainError, Kind, NotFound, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..domain.query import MAX_QUERY_CHARS, Query, why
 from ..domain.query import parse as parse_query
+from ..domain.text import one_line
 from ..domain.views import ALL, View
 from ..store.base import Sort, Store, TaskQuery
 from ..ui.connection import offline_words
@@ -99,8 +100,19 @@ class InboxScreen(StoreScreen[None]):
             show=False,
             tooltip="Prospective merchants without a store",
         ),
+        # Several tasks at once: picked here, then `d`, `i` or `c` act on all of them.
+        Binding(
+            "space,x",
+            "pick",
+            "Select",
+            id="inbox.pick",
+            show=False,
+            tooltip="Select the task (again: unselect); d, i or c then act on every selected task",
+        ),
+        # Before the search's `esc`: with tasks selected, `esc` first clears the selection.
+        Binding("escape", "clear_picks", "Clear selection", show=False, tooltip="Unselect every selected task"),
         # In the footer only while a search is shown (see `check_action`).
-        Binding("escape", "clear_search", "End search", tooltip="Close the search and list every task again"),
+        Binding("escape", "clear_search", "End search", tooltip="Close the search and go back to the view"),
         # Not in the footer (80 columns keep `? Help` in view): the undo bar says `u undo`.
         Binding("u", "undo_send", "Undo send", id="inbox.undo_send", show=False, tooltip="Take the waiting reply back"),
         Binding("u", "nothing_to_undo", show=False),
@@ -283,7 +295,7 @@ class InboxScreen(StoreScreen[None]):
         self.query_one(StatusCounts).show(
             self.counts,
             self.shown_view.statuses,
-            view_line(self.shown_view, self.filter.kind, self.sort, self.q, rows),
+            view_line(self.shown_view, self.filter.kind, self.sort, self.q, rows, len(self.task_list.picked)),
         )
 
     # --- time and live updates -------------------------------------------------------------
@@ -395,6 +407,7 @@ class InboxScreen(StoreScreen[None]):
         box.remove_class("-invalid")
         if q != self.q:
             self.q = q
+            self._drop_picks(" (the search changed)")
             self.task_list.cursor_row = 0
             self.refresh_bindings()
             self.reload()
@@ -414,6 +427,7 @@ class InboxScreen(StoreScreen[None]):
     def _filter_chosen(self, choice: Any) -> None:
         if isinstance(choice, Filter) and choice != self.filter:
             self.filter = choice
+            self._drop_picks(" (another view)")
             self.task_list.cursor_row = 0
             self.reload()
 
@@ -492,6 +506,10 @@ class InboxScreen(StoreScreen[None]):
             return not self.q
         if action == "sort_search":
             return bool(self.q)
+        if action == "clear_picks":
+            return self.is_mounted and bool(self.task_list.picked)
+        if action == "act" and parameters and BY_NAME[str(parameters[0])].bulk and self._picked():
+            return True  # on the selected tasks, whichever is highlighted
         if action == "act":
             task = self._highlighted_task()
             if task is None or task.status_at(self.app.now) is Status.EXPIRED:
@@ -561,6 +579,9 @@ class InboxScreen(StoreScreen[None]):
         task's editor, a dialog, a confirmation, or at once; then the cursor moves on if
         the action took the task off the partner's plate (SPEC 3)."""
         action = BY_NAME[name]
+        if action.bulk and self._picked():
+            self._act_on_picked(action)
+            return
         task = self._target(action)
         if task is None:
             return
@@ -596,6 +617,99 @@ class InboxScreen(StoreScreen[None]):
         else:
             self.run_worker(run(), group="inbox-action")
 
+    # --- several tasks at once -----------------------------------------------------------------
+    def _picked(self) -> bool:
+        lists = self.query(TaskList) if self.is_mounted else None
+        return bool(lists and lists.first().picked)
+
+    def action_pick(self) -> None:
+        """`space`/`x`: select the highlighted task (or unselect it), and move down."""
+        if self.task_list.toggle_pick() is None:
+            self.notify("No task is highlighted — nothing to select.", markup=False, timeout=4)
+            return
+        self.refresh_bindings()
+        self._show_counts()
+
+    def action_clear_picks(self) -> None:
+        self._drop_picks()
+
+    def _drop_picks(self, why: str = "") -> None:
+        """Unselect everything (`esc`, or the list changed: a hidden task must not be acted on unseen)."""
+        if not self.task_list.picked:
+            return
+        count = len(self.task_list.picked)
+        self.task_list.clear_picks()
+        self.refresh_bindings()
+        self._show_counts()
+        self.notify(f"{_tasks(count)} unselected{why}.", markup=False, timeout=3)
+
+    def _act_on_picked(self, action: TaskAction) -> None:
+        """`action` on every selected task: asked once (one reason for all when declining),
+        then each task goes through the store's rules on its own; the result says which
+        were done and why the others were refused."""
+        tasks = self.task_list.picked_tasks()
+        if not tasks:  # selected, but none of them is in the list any more
+            self._drop_picks(" (none of them is listed any more)")
+            return
+        n = _tasks(len(tasks))
+
+        async def run(*inputs: object) -> None:
+            results = await self.client.run(lambda store: _each(store, action, tasks, inputs))
+            self.task_list.clear_picks()
+            self._report(action, results)
+            self.reload(follow=self._next_unpicked(tasks))
+
+        async def declined(choice: Any) -> None:
+            if choice is not None:
+                await run(choice.reason, choice.comment)
+
+        async def answered(answer: str | None) -> None:
+            if answer == "yes":
+                await run()
+
+        if action.ask is Ask.DECLINE:
+            self.app.push_screen(DeclineDialog(*tasks), declined)
+        else:
+            what = action.title.removeprefix("Task: ").capitalize()
+            question = f"{what}: all {n} selected? y confirms; each is checked against the rules."
+            cancelled = f"Nothing done — only y confirms. The {n} stay selected."
+            self.app.push_screen(ConfirmKey(question, cancelled), answered)
+
+    def _report(self, action: TaskAction, results: list[tuple[Task, DomainError | None]]) -> None:
+        done = [task.id for task, refused in results if refused is None]
+        refused = [(task.id, error) for task, error in results if error is not None]
+        lines = (
+            [f"{_tasks(len(done))} {action.done}: {', '.join(done[:8])}{' …' if len(done) > 8 else ''}"] if done else []
+        )
+        for task_id, error in refused[:6]:
+            why = one_line(error.message)[:100]
+            lines.append(why if task_id in why else f"{task_id}: {why}")
+        if len(refused) > 6:
+            lines.append(f"and {len(refused) - 6} more refused")
+        title = "Done" if not refused else ("Some refused" if done else "Nothing done")
+        self.notify(
+            "\n".join(lines),
+            title=title,
+            severity="warning" if refused else "information",
+            markup=False,
+            timeout=12 if refused else 5,
+        )
+
+    def _next_unpicked(self, tasks: list[Task]) -> str | None:
+        """Where the cursor goes after acting on `tasks`: the first task from the cursor
+        on that was not among them (the ones acted on may leave the view)."""
+        window = self.task_list.window
+        if window is None:
+            return None
+        acted = {task.id for task in tasks}
+        for row in range(self.task_list.cursor_row, self.task_list.row_count):
+            task = window.task_at(row)
+            if task is None:
+                return None
+            if task.id not in acted:
+                return task.id
+        return None
+
     def _next_id(self) -> str | None:
         following = self.task_list.task_after_cursor()
         return following.id if following else None
@@ -605,3 +719,23 @@ class InboxScreen(StoreScreen[None]):
             return
         self.app.notify(message, markup=False, timeout=3)
         self.reload(follow=follow)
+
+
+def _tasks(n: int) -> str:
+    return "1 task" if n == 1 else f"{n:,} tasks"
+
+
+def _each(
+    store: Store, action: TaskAction, tasks: list[Task], inputs: tuple[object, ...]
+) -> list[tuple[Task, DomainError | None]]:
+    """`action` on each task in turn (in the client's thread), a refusal kept beside its
+    task instead of stopping the others. A failure of the store itself stops here (the
+    client says it); what was done before it is done."""
+    method = getattr(store, action.store_method)
+    results: list[tuple[Task, DomainError | None]] = []
+    for task in tasks:
+        try:
+            results.append((method(task.id, *inputs, **action.store_kwargs), None))
+        except DomainError as error:
+            results.append((task, error))
+    return results

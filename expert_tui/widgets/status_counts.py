@@ -142,9 +142,13 @@ def legend_line(labels: Labels, width: int) -> Content:
     return Content.styled(" · ".join(parts), "dim")
 
 
-def view_line(view: View, kind: Kind | None, sort: Sort, q: str | None, rows: int | None) -> Content:
+def view_line(view: View, kind: Kind | None, sort: Sort, q: str | None, rows: int | None, picked: int = 0) -> Content:
+    """What the list shows; `picked` tasks selected come second, where they cannot be cut off."""
     kinds = "match+direct" if kind is None else kind.value
-    parts: list[str | tuple[str, str] | Content] = [("Showing ", "dim"), (view.label, "bold"), (" · ", "dim"), kinds]
+    parts: list[str | tuple[str, str] | Content] = [("Showing ", "dim"), (view.label, "bold")]
+    if picked:
+        parts += [(" · ", "dim"), (f"{picked:,} selected", "bold reverse")]
+    parts += [(" · ", "dim"), kinds]
     if q:
         parts += [(" · search ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
     parts += [(" · sort ", "dim"), SORT_WORDS[sort]]

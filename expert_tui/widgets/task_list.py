@@ -36,6 +36,8 @@ from ..ui.task_window import TaskWindow
 from .task_columns import KIND_WORDS, STATUS_WORDS, Columns, columns, fit
 
 UNREAD_MARK = "●"
+#: A task picked for an action on several at once (`space`/`x`).
+PICKED_MARK = "✓"
 PLACEHOLDER = "…"
 _QUIET_STATUSES = frozenset({Status.DECLINED, Status.EXPIRED, Status.COMPLETED, Status.INACTIVE})
 
@@ -55,6 +57,8 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "task-list--cursor",
+        "task-list--picked",
+        "task-list--pick-mark",
         "task-list--unread",
         "task-list--placeholder",
         "task-list--quiet",
@@ -73,6 +77,8 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         scrollbar-gutter: stable;
         & > .task-list--cursor { background: $surface-lighten-2; }
         &:focus > .task-list--cursor { background: $accent 60%; color: $text; text-style: bold; }
+        & > .task-list--picked { background: $secondary 30%; }
+        & > .task-list--pick-mark { color: $text-success; text-style: bold; }
         & > .task-list--unread { color: $accent; text-style: bold; }
         & > .task-list--placeholder { color: $text-disabled; }
         & > .task-list--quiet { color: $text-muted; }
@@ -126,6 +132,9 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self._pending: set[int] = set()
         self._highlighted: Task | None = None
         self._announced = False
+        #: The tasks picked for an action on several at once, by id (they stay picked
+        #: across reloads; the inbox clears them when the view or the search changes).
+        self.picked: set[str] = set()
 
     # --- data ---------------------------------------------------------------------------
     def show_window(self, window: TaskWindow) -> None:
@@ -156,6 +165,29 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         if self.window is None:
             return None
         return self.window.task_at(self.cursor_row + 1) or self.window.task_at(self.cursor_row - 1)
+
+    def toggle_pick(self) -> Task | None:
+        """Pick the highlighted task, or unpick it; the cursor moves down, so a run of
+        tasks is picked by holding the key. The task, or None when none is highlighted."""
+        task = self.highlighted
+        if task is None:
+            return None
+        self.picked.symmetric_difference_update({task.id})
+        self.refresh_lines(self.cursor_row)
+        self.action_cursor_down()
+        return task
+
+    def clear_picks(self) -> None:
+        self.picked.clear()
+        self.refresh()
+
+    def picked_tasks(self) -> list[Task]:
+        """The picked tasks that this list has loaded, in its order."""
+        window = self.window
+        if window is None or not self.picked:
+            return []
+        loaded = (window.task_at(row) for row in range(self.row_count))
+        return [task for task in loaded if task is not None and task.id in self.picked]
 
     def _sync_virtual_size(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
@@ -257,19 +289,20 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         deadline = deadline_of(task, self.now)
         self._shown[row] = deadline
         cols = columns(width)
-        look = (selected, self.has_focus, self.app.theme)
+        picked = task.id in self.picked
+        look = (selected, picked, self.has_focus, self.app.theme)
         # The row without its deadline changes only when the task or the cursor does;
         # the deadline cell changes every second: each is cached on its own.
         body_key = (task.id, width, deadline.expired, not deadline.marked, *look)
         body = self._lines.get(body_key)
         if body is None:
-            body = self._lines[body_key] = self._render_body(task, deadline, cols, selected)
+            body = self._lines[body_key] = self._render_body(task, deadline, cols, selected, picked)
         if not deadline.marked:
             return body  # no deadline: the status runs on over the empty cell
         cell_key = (deadline, width, *look)
         cell = self._lines.get(cell_key)
         if cell is None:
-            cell = self._lines[cell_key] = self._render_deadline(deadline, cols, selected)
+            cell = self._lines[cell_key] = self._render_deadline(deadline, cols, selected, picked)
         return Strip.join([body, cell])
 
     def _placeholder(self, width: int, selected: bool) -> Strip:
@@ -278,17 +311,23 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
             style += self.get_component_rich_style("task-list--cursor")
         return Strip([Segment(fit(f"  {PLACEHOLDER}", width), style)], width)
 
-    def _plain_style(self, selected: bool) -> Style:
-        return self.rich_style + self.get_component_rich_style("task-list--cursor") if selected else self.rich_style
+    def _on_top(self, style: Style, selected: bool, picked: bool) -> Style:
+        """`style` under the cursor's look, or a picked row's."""
+        if selected:
+            return style + self.get_component_rich_style("task-list--cursor")
+        return style + self.get_component_rich_style("task-list--picked") if picked else style
 
-    def _text_style(self, status: Status, unread: bool, selected: bool) -> Style:
+    def _plain_style(self, selected: bool, picked: bool = False) -> Style:
+        return self._on_top(self.rich_style, selected, picked)
+
+    def _text_style(self, status: Status, unread: bool, selected: bool, picked: bool) -> Style:
         component = self.get_component_rich_style
         style = self.rich_style + component("task-list--quiet") if status in _QUIET_STATUSES else self.rich_style
         if unread:
             style += component("task-list--unread")
-        return style + component("task-list--cursor") if selected else style
+        return self._on_top(style, selected, picked)
 
-    def _deadline_style(self, deadline: Deadline, selected: bool) -> Style:
+    def _deadline_style(self, deadline: Deadline, selected: bool, picked: bool) -> Style:
         """The urgency colour (an empty cell, with no deadline, is plain)."""
         component = self.get_component_rich_style
         if deadline.expired:
@@ -296,20 +335,25 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         elif deadline.band is not None:
             style = self.rich_style + component(f"task-list--{deadline.band.css_class}")
         else:
-            return self._plain_style(selected)
-        return style + component("task-list--cursor") if selected else style
+            return self._plain_style(selected, picked)
+        return self._on_top(style, selected, picked)
 
-    def _render_body(self, task: Task, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
+    def _render_body(self, task: Task, deadline: Deadline, cols: Columns, selected: bool, picked: bool) -> Strip:
         """Every cell of the row up to (not including) the deadline cell; the whole row
         when the task has no deadline, its status written on over that empty cell (the
         longest status, "awaiting your reply", never has one)."""
-        gap = self._plain_style(selected)
+        gap = self._plain_style(selected, picked)
         status = task.status_at(self.now)
         unread = status is Status.NEW or task.unread > 0
-        text_style = self._text_style(status, unread, selected)
-        status_style = self._deadline_style(deadline, selected) if deadline.expired else text_style
+        text_style = self._text_style(status, unread, selected, picked)
+        status_style = self._deadline_style(deadline, selected, picked) if deadline.expired else text_style
+        mark = (
+            (fit(PICKED_MARK, cols.mark[1]), text_style + self.get_component_rich_style("task-list--pick-mark"))
+            if picked
+            else (fit(UNREAD_MARK if unread else "", cols.mark[1]), text_style)
+        )
         cells: list[tuple[str, Style]] = [
-            (fit(UNREAD_MARK if unread else "", cols.mark[1]), text_style),
+            mark,
             (fit(KIND_WORDS[task.kind], cols.kind[1]), text_style),
             (" ", gap),
             (fit(one_line(task.merchant.name), cols.merchant[1]), text_style),
@@ -327,11 +371,11 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         strip = Strip([Segment(text, style) for text, style in cells])
         return strip.adjust_cell_length(min(cols.deadline[0] if deadline.marked else cols.width, cols.width), gap)
 
-    def _render_deadline(self, deadline: Deadline, cols: Columns, selected: bool) -> Strip:
+    def _render_deadline(self, deadline: Deadline, cols: Columns, selected: bool, picked: bool) -> Strip:
         """The deadline cell, padded to the end of the row."""
         text = fit(deadline.marked, cols.deadline[1], right=True)
-        strip = Strip([Segment(text, self._deadline_style(deadline, selected))])
-        return strip.adjust_cell_length(max(0, cols.width - cols.deadline[0]), self._plain_style(selected))
+        strip = Strip([Segment(text, self._deadline_style(deadline, selected, picked))])
+        return strip.adjust_cell_length(max(0, cols.width - cols.deadline[0]), self._plain_style(selected, picked))
 
     # --- movement -------------------------------------------------------------------------
     def validate_cursor_row(self, row: int) -> int:

@@ -8,6 +8,7 @@ in view behind it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -45,6 +46,17 @@ class Dialog(ModalScreen[ResultType]):
     def body(self) -> ComposeResult:
         """What the box holds; a subclass says."""
         raise NotImplementedError
+
+
+def tasks_line(tasks: Sequence[Task], width: int = 70) -> Content:
+    """Which tasks a dialog acts on: their ids, as many as fit, then how many more."""
+    shown: list[str] = []
+    for n, task in enumerate(tasks):
+        more = f" and {len(tasks) - n} more"
+        if len(", ".join([*shown, task.id])) + len(more) > width and shown:
+            return Content.assemble(safe_line(", ".join(shown), "dim"), more)
+        shown.append(task.id)
+    return safe_line(", ".join(shown), "dim")
 
 
 def task_line(task: Task) -> Content:

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...domain import DeclineReason, Task
 from ...ui.terminal_reads import keys_in_read
-from .base import Dialog, task_line
+from .base import Dialog, task_line, tasks_line
 from .discard import leave_unless_kept
 
 
@@ -146,14 +146,21 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
         Binding("alt+enter", "confirm", "Decline", show=False),
     ]
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, *also: Task) -> None:
+        """`also`: more tasks declined with the same reason and comment (the inbox's picked tasks)."""
         super().__init__()
         self.task_shown = task
+        self.tasks = (task, *also)
         self._reasons = list(DeclineReason)
 
     def body(self) -> ComposeResult:
-        yield Static(Content.styled("Decline this task", "bold"), classes="dialog-title")
-        yield Static(task_line(self.task_shown))
+        if len(self.tasks) == 1:
+            yield Static(Content.styled("Decline this task", "bold"), classes="dialog-title")
+            yield Static(task_line(self.task_shown))
+        else:
+            title = f"Decline {len(self.tasks)} tasks — one reason for all"
+            yield Static(Content.styled(title, "bold"), classes="dialog-title")
+            yield Static(tasks_line(self.tasks))
         with Vertical(id="reason-box", classes="section") as reasons:
             reasons.border_title = "Reason · 1–6 or ↑↓"
             yield ReasonList(
