@@ -1,5 +1,6 @@
 """Several tasks at once (issue 10): `space`/`x` select, `d`, `i` and `c` act on all of
-them, each under the rules, and the result says which were done and why the others not."""
+them, each under the rules, and the result says which were done and why the others not;
+and `J`/`K` step through the list from inside a task."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from task_ui import settle, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import DeclineReason, FrozenClock, Status
-from expert_tui.domain.views import status_view
+from expert_tui.domain.views import NEEDS_YOU, status_view
 from expert_tui.screens.dialogs import ConfirmKey, DeclineDialog, Filter
 from expert_tui.screens.inbox import InboxScreen
+from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import Sort, TaskQuery
 from expert_tui.store.sqlite import SqliteStore
 
@@ -160,3 +162,33 @@ async def test_any_key_but_y_does_nothing_and_keeps_the_selection(store: SqliteS
         await until(pilot, lambda: app.screen is screen, "back in the inbox")
         assert screen.task_list.picked == picked
         assert all(store.get_task(t).status is not Status.INACTIVE for t in picked)
+
+
+async def test_J_and_K_step_through_the_list_from_inside_a_task(store: SqliteStore, clock: FrozenClock) -> None:
+    # issue 10: J/K go to the next/previous task from inside a task, in the inbox's order
+    first, second, third = (t.id for t in store.list_tasks(TaskQuery(statuses=NEEDS_YOU.statuses, limit=3)).items)
+    app, posted = recording_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = inbox(app)
+        await pilot.press("enter")
+
+        def on_task(task_id: str) -> bool:
+            return (
+                isinstance(app.screen, TaskScreen) and app.screen.task_id == task_id and app.screen.current is not None
+            )
+
+        await until(pilot, lambda: on_task(first), "the first task open")
+        await pilot.press("K")
+        await until(pilot, lambda: any("first task of the list" in m for m in posted), "no task before the first")
+        assert on_task(first)
+        await pilot.press("J")
+        await until(pilot, lambda: on_task(second), "the second task open")
+        await pilot.press("J")
+        await until(pilot, lambda: on_task(third), "the third task open")
+        assert store.get_task(third).status is Status.OPENED  # opened, as enter opens it
+        await pilot.press("K")
+        await until(pilot, lambda: on_task(second), "back to the second")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "back in the inbox")
+        await until(pilot, lambda: screen.task_list.highlighted.id == second, "the cursor on the last task shown")

@@ -11,14 +11,14 @@ That logic lives here, once; a screen only says what "catch up" means (`store_ch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from textual import events
 from textual.screen import Screen
 
 if TYPE_CHECKING:
     from ..app import ExpertApp
-    from ..domain import Clock
+    from ..domain import Clock, Task
     from ..ui.store_client import StoreClient
 
 ResultT = TypeVar("ResultT")
@@ -73,3 +73,16 @@ class StoreScreen(Screen[ResultT]):
             self.store_changed()
         else:
             self._stale = True
+
+
+@runtime_checkable
+class TaskLister(Protocol):
+    """A screen listing tasks that a task screen opened from it can step through (`J`/`K`)."""
+
+    def neighbour(self, task_id: str, step: int) -> Task | str:
+        """The task `step` rows from `task_id` in the list, or why there is none, in words."""
+        ...
+
+    def open_neighbour(self, task: Task) -> None:
+        """Open `task` (its task screen is gone), the list's cursor on it."""
+        ...

@@ -568,6 +568,24 @@ class InboxScreen(StoreScreen[None]):
             self.app.pop_screen()
         self._open_task(task, reply=False)
 
+    def neighbour(self, task_id: str, step: int) -> Task | str:
+        """For `J`/`K` on a task opened from here: the task `step` rows away in this list."""
+        window = self.task_list.window
+        row = None if window is None else window.find(task_id, self.task_list.cursor_row)
+        if window is None or row is None:
+            return f"{task_id} is not in the inbox's list (f shows the other views)."
+        if not 0 <= row + step < self.task_list.row_count:
+            return "This is the last task of the list." if step > 0 else "This is the first task of the list."
+        task = window.task_at(row + step)
+        return task if task is not None else "That task is still loading — try again in a moment."
+
+    def open_neighbour(self, task: Task) -> None:
+        window = self.task_list.window
+        row = None if window is None else window.find(task.id, self.task_list.cursor_row)
+        if row is not None:
+            self.task_list.cursor_row = row
+        self._open_task(task, reply=False)
+
     def _open_task(self, task: Task, *, reply: bool) -> None:
         from .task import TaskScreen
 

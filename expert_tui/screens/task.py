@@ -40,7 +40,7 @@ from ..widgets.outbox_bar import OutboxBar
 from ..widgets.reply_editor import ReplyEditor, ReplyPrompt
 from ..widgets.task_details import Countdown, details_content, header_content, title_content
 from . import reply_templates
-from .base import StoreScreen
+from .base import StoreScreen, TaskLister
 from .dialogs import ConfirmKey, DeclineChoice, DeclineDialog, DisplayNameQuestion, NoteDialog
 from .saved_replies import SavedRepliesScreen
 
@@ -50,6 +50,8 @@ _TOOLS: dict[str, tuple[str, str]] = {
         "Reply in your own editor",
         "Write the reply in $VISUAL or $EDITOR; it comes back as the draft",
     ),
+    "step(1)": ("Next task", "Open the next task of the inbox's list (the draft is kept)"),
+    "step(-1)": ("Previous task", "Open the task before this one in the inbox's list (the draft is kept)"),
     "copy('email')": ("Copy the merchant's e-mail", "Through the terminal (OSC 52): works over SSH and in tmux"),
     "copy('id')": ("Copy the task id", "Through the terminal (OSC 52): works over SSH and in tmux"),
     "store_link": ("Show the store's address", "As a link you can click, and copied"),
@@ -76,6 +78,8 @@ class TaskScreen(StoreScreen[None]):
         Binding("y", "copy('email')", "Copy the e-mail", show=False, id="task.copy_email"),
         Binding("Y", "copy('id')", "Copy the task id", show=False, id="task.copy_id"),
         Binding("o", "store_link", "Store link", show=False, id="task.store_link"),
+        Binding("J", "step(1)", "Next task", show=False, id="task.next", tooltip="The next task of the inbox's list"),
+        Binding("K", "step(-1)", "Previous task", show=False, id="task.previous", tooltip="The task before it"),
         # A key whose action the rules refuse right now says why instead of doing nothing.
         *refusal_bindings(TASK_ACTIONS),
         Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
@@ -311,6 +315,23 @@ class TaskScreen(StoreScreen[None]):
         if self.query_one(ReplyEditor).text.strip():
             self.notify(f"Draft kept for {one_line(self.task_id)} — r continues it.", markup=False, timeout=3)
         self.dismiss()
+
+    async def action_step(self, step: int) -> None:
+        """`J`/`K`: on to the next (or previous) task of the inbox's list without going back
+        to it; this task's draft is kept, as on `esc`."""
+        lister = next((s for s in reversed(self.app.screen_stack) if isinstance(s, TaskLister)), None)
+        if lister is None:
+            return
+        neighbour = lister.neighbour(self.task_id, step)
+        if isinstance(neighbour, str):
+            self.notify(neighbour, markup=False, timeout=4)
+            return
+        if self._sending:
+            self.notify("Wait until the reply is sent.", severity="warning", markup=False)
+            return
+        await self._draft.flush()
+        self.dismiss()
+        lister.open_neighbour(neighbour)
 
     def on_screen_suspend(self) -> None:
         self.run_worker(self._draft.flush(), group="draft-save")
