@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import T0
+from inbox_helpers import show_every_task
 from task_ui import settle, until
 
 from expert_tui.app import ExpertApp
@@ -50,7 +51,7 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def every_id(store: SqliteStore) -> list[str]:
-    """The whole inbox in its order, read page by page with cursors (the reference)."""
+    """Every task of the inbox in its order (the "all tasks" view), read page by page with cursors (the reference)."""
     ids: list[str] = []
     cursor = None
     while True:
@@ -79,6 +80,8 @@ async def test_G_shows_the_real_last_rows_after_one_query(big_db: Path, clock: F
     app = ExpertApp(store, clock=clock, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.task_list.highlighted, "inbox")
+        await show_every_task(pilot)  # the whole inbox, not only what needs the partner
+        await until(pilot, lambda: app.screen.task_list.row_count == len(expected), "every task listed")
         await settle(pilot)
         store.queries.clear()
         await pilot.press("G")
@@ -99,6 +102,8 @@ async def test_a_page_jump_far_from_the_loaded_rows_reads_there(big_db: Path, cl
     app = ExpertApp(store, clock=clock, poll_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.task_list.highlighted, "inbox")
+        await show_every_task(pilot)  # the whole inbox, not only what needs the partner
+        await until(pilot, lambda: app.screen.task_list.row_count == len(expected), "every task listed")
         await settle(pilot)
         task_list = app.screen.task_list
         store.queries.clear()
