@@ -108,6 +108,17 @@ def seen_after(app: PtyProcess, mark: int, text: str, timeout: float = TIMEOUT) 
         app.read(0.05)
 
 
+def show_every_task(app: PtyProcess) -> None:
+    """`f`, the view after "needs you" (all tasks): for a task that needs no one now."""
+    see(app, "Needs you")
+    mark = len(app.output)
+    app.send(b"f")
+    seen_after(app, mark, "Show which tasks?")
+    app.send(b"j")
+    app.send(ENTER)
+    see(app, "All tasks")
+
+
 def open_first_task_and_reply(app: PtyProcess) -> None:
     see(app, "Anna Nowak")
     app.send(ENTER)
@@ -177,7 +188,7 @@ def test_kill_9_after_the_undo_time_the_reply_is_sent_exactly_once(tmp_path: Pat
         app.process.send_signal(signal.SIGKILL)
         assert app.process.wait(timeout=10) == -signal.SIGKILL
     with running(db) as again:
-        see(again, "Anna Nowak")
+        see(again, "Needs you")  # answered: the task needs no one now
         again.send(b"q")
         assert again.close() == 0
     assert read_store(db, partner_bodies) == ["Hello Anna, happy to help.", REPLY]
@@ -201,7 +212,7 @@ def test_a_crash_between_the_end_of_the_undo_time_and_the_send_sends_it_on_the_n
     assert read_store(db, lambda s: [q.committed for q in s.queued_replies()]) == [True]
     for start in range(2):  # a second start sends nothing more
         with running(db) as app:
-            see(app, "Anna Nowak")
+            see(app, "Needs you")
             wait_store(db, lambda s: not s.queued_replies(), "the outbox settled")
             if start == 0:
                 see(app, "Sent 1 reply")  # and says so
@@ -236,6 +247,7 @@ def test_a_comment_typed_fast_on_the_reason_list_lands_in_the_comment(tmp_path: 
 def test_c_asks_for_y_and_q_on_a_task_goes_back(tmp_path: Path) -> None:
     db = make_db(tmp_path, in_conversation(status="responded"))
     with running(db) as app:
+        show_every_task(app)
         see(app, "Anna Nowak")
         mark = len(app.output)
         app.send(b"c")
@@ -290,6 +302,7 @@ def test_a_note_from_the_inbox_keeps_the_cursor_on_its_task(tmp_path: Path) -> N
 def test_every_key_refused_on_an_expired_task_says_why(tmp_path: Path) -> None:
     db = make_db(tmp_path, task_record(now=now(), age=timedelta(hours=75)))
     with running(db, cols=120, rows=40) as app:
+        show_every_task(app)
         see(app, "Anna Nowak")
         for key in (b"r", b"d", b"n", b"i", b"c"):
             mark = len(app.output)
@@ -358,6 +371,7 @@ def test_an_unbracketed_paste_holding_a_carriage_return_joins_the_comment_instea
 def test_a_y_pasted_together_with_c_does_not_complete(tmp_path: Path) -> None:
     db = make_db(tmp_path, in_conversation(status="responded"))
     with running(db) as app:
+        show_every_task(app)
         see(app, "Anna Nowak")
         mark = len(app.output)
         app.send(b"cy")  # one read: a paste, not a person answering the question
