@@ -19,10 +19,12 @@ import json
 import os
 import re
 import stat
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domain.text import one_line
 from .i18n import LANGUAGES, choose_language, set_language
@@ -69,6 +71,9 @@ class PersonalSettings:
     #: The language of the app's words ("en", "pl"); "" follows the environment
     #: (`EXPERT_TUI_LANG`, then the locale: `i18n.choose_language`).
     language: str = ""
+    #: The time zone times are shown in (an IANA name, "Europe/Warsaw"); "" follows `TZ`,
+    #: else the system's. Never silently UTC: a partner plans the day in their own time.
+    time_zone: str = ""
     #: Remapped keys: binding id → keys, applied with Textual's keymaps (help shows them).
     keymap: dict[str, str] = field(default_factory=dict)
     #: Keys written by another version of the app, written back untouched.
@@ -143,6 +148,22 @@ def check_language(value: object) -> str:
     return str(value)
 
 
+def check_time_zone(value: object) -> str:
+    if value == "":
+        return ""
+    name = value if isinstance(value, str) else ""
+    problem = (
+        f"time_zone must be an IANA zone name such as Europe/Warsaw, or empty to follow TZ (not {str(value)[:40]!r})"
+    )
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        raise SettingsError(problem, "time_zone")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingsError(problem, "time_zone") from None
+    return name
+
+
 _CHECKS = {
     "display_name": check_display_name,
     "undo_send_seconds": check_undo_send_seconds,
@@ -151,6 +172,7 @@ _CHECKS = {
     "alerts": check_alerts,
     "alert_hours": check_alert_hours,
     "language": check_language,
+    "time_zone": check_time_zone,
 }
 
 
@@ -189,6 +211,15 @@ def use_language(settings: PersonalSettings, environ: Mapping[str, str] = os.env
     lang = choose_language(settings.language or None, environ)
     set_language(lang)
     return lang
+
+
+def use_time_zone(settings: PersonalSettings, environ: MutableMapping[str, str] = os.environ) -> str:
+    """Show times in the zone `settings` chose (the process's local time: `TZ`), else
+    leave `TZ` or the system's zone as it is; returns the zone's name now in force."""
+    if settings.time_zone:
+        environ["TZ"] = settings.time_zone
+        time.tzset()
+    return time.tzname[0]
 
 
 def read_settings(path: Path) -> PersonalSettings:
@@ -237,6 +268,8 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
         data["keymap"] = settings.keymap
     if settings.language:
         data["language"] = settings.language
+    if settings.time_zone:
+        data["time_zone"] = settings.time_zone
     if settings.alerts != "off" or settings.alert_hours != DEFAULT_ALERT_HOURS:
         data |= {"alerts": settings.alerts, "alert_hours": settings.alert_hours}
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

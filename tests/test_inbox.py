@@ -607,3 +607,17 @@ async def test_a_search_keeps_the_chosen_sort_and_s_sorts_it(store: SqliteStore,
         shown = [task_list.window.task_at(row).id for row in range(min(task_list.row_count, len(expected)))]
         assert shown == expected[: len(shown)] and len(shown) > 1
         assert inbox(app).q == "migr"
+
+
+async def test_the_inbox_keys_can_be_remapped_by_their_ids(store: SqliteStore, clock: FrozenClock) -> None:
+    # issue 10: keys can be remapped in the config file (keymap); the inbox's have ids too
+    app = make_app(store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.set_keymap({"inbox.filter": "v", "inbox.search": "ctrl+f"})
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, FilterPicker), "the remapped filter key")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "back")
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "search", "the remapped search key")

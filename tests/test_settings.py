@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,10 @@ from expert_tui.settings import (
     SettingsError,
     SettingsFile,
     read_settings,
+    use_time_zone,
     write_settings,
 )
+from expert_tui.widgets.task_details import format_time
 
 
 def test_no_file_gives_the_defaults_and_creates_nothing(isolated_home: Path) -> None:
@@ -65,6 +69,10 @@ def test_keys_of_another_version_are_kept(tmp_path: Path) -> None:
         ({"undo_send_seconds": 61}, "undo_send_seconds"),
         ({"undo_send_seconds": True}, "undo_send_seconds"),
         ({"undo_send_seconds": "10"}, "undo_send_seconds"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"time_zone": "../../etc/passwd"}, "time_zone"),
+        ({"time_zone": "/etc/localtime"}, "time_zone"),
+        ({"time_zone": 2}, "time_zone"),
     ],
 )
 def test_a_wrong_value_is_refused_and_nothing_changes(tmp_path: Path, changes: dict, field: str) -> None:
@@ -144,3 +152,19 @@ def test_a_keymap_is_kept_and_checked(tmp_path: Path) -> None:
         with pytest.raises(SettingsError) as refused:
             settings.update(keymap=wrong)
         assert refused.value.field == "keymap" and words in refused.value.message
+
+
+def test_a_time_zone_is_kept_and_times_are_shown_in_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # issue 10: times in the partner's zone (TZ, or this setting), never silently UTC
+    settings = SettingsFile(tmp_path / "settings.json")
+    settings.update(time_zone="Europe/Warsaw")
+    assert read_settings(tmp_path / "settings.json").time_zone == "Europe/Warsaw"
+    environ: dict[str, str] = {}
+    monkeypatch.setenv("TZ", "UTC")
+    try:
+        assert use_time_zone(settings.current, os.environ) == "CET"
+        assert format_time(datetime(2026, 12, 24, 9, 30, tzinfo=UTC)) == "24 Dec 2026 10:30 CET"
+        assert use_time_zone(PersonalSettings(), environ) == "CET" and environ == {}  # "": TZ left as it is
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()

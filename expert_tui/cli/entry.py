@@ -20,7 +20,7 @@ from ..domain.text import one_line
 from ..i18n import DEFAULT, _, set_language
 from ..paths import settings_path
 from ..private_files import UnsafePath
-from ..settings import PersonalSettings, SettingsError, read_settings, use_language
+from ..settings import PersonalSettings, SettingsError, read_settings, use_language, use_time_zone
 from ..store import StoreLocked
 from ..store.errors import StoreUnavailable, TokenRefused
 from . import exits
@@ -219,13 +219,15 @@ def _fail(
 
 def _choose_language() -> None:
     """The person's language for every word printed (settings file, `EXPERT_TUI_LANG`,
-    the locale); a settings file that cannot be used gives way to the environment (the
-    TUI says why it was not used)."""
+    the locale), and their time zone for every time shown (settings file, else `TZ`); a
+    settings file that cannot be used gives way to the environment (the TUI says why it
+    was not used)."""
     try:
         chosen = read_settings(settings_path())
     except SettingsError:
         chosen = PersonalSettings()
     use_language(chosen)
+    use_time_zone(chosen)
 
 
 def _tolerant_streams() -> None:

@@ -71,10 +71,16 @@ class InboxScreen(StoreScreen[None]):
         # Those not in the footer (80 columns hold only so much): the preview offers them
         # on the tasks they apply to, and help and the palette list them.
         *action_bindings("inbox", INBOX_ACTIONS, shown=lambda action: action.inbox_footer),
-        Binding("slash", "search", "Search", tooltip="Search every task"),
-        Binding("f", "filter", "Filter", tooltip="Another view (needs you, all, responded, drafts…) or kind"),
-        Binding("s", "sort", "Sort", tooltip="Sort by urgency, received or last activity"),
-        Binding("s", "sort_search", "Sort", show=False, tooltip="Sort the search's results"),
+        Binding("slash", "search", "Search", id="inbox.search", tooltip="Search every task"),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            id="inbox.filter",
+            tooltip="Another view (needs you, all, responded, drafts…) or kind",
+        ),
+        Binding("s", "sort", "Sort", id="inbox.sort", tooltip="Sort by urgency, received or last activity"),
+        Binding("s", "sort_search", "Sort", id="inbox.sort", show=False, tooltip="Sort the search's results"),
         # Not in the footer (80 columns keep `? Help` in view): help and the palette list them.
         Binding(
             "p",
