@@ -13,7 +13,9 @@ saves a reply again (then it holds what they see).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import stat
 import tomllib
@@ -23,6 +25,8 @@ from pathlib import Path
 import tomli_w
 
 from .domain.saved_replies import (
+    MAX_BODY_CHARS,
+    MAX_NAME_CHARS,
     MAX_SAVED_REPLIES,
     SavedReply,
     TemplateError,
@@ -31,7 +35,7 @@ from .domain.saved_replies import (
     name_key,
 )
 from .paths import saved_replies_path
-from .private_files import UnsafePath, ensure_private_dir, replace_privately
+from .private_files import UnsafePath, ensure_private_dir, read_private, replace_privately
 
 #: 200 replies of a few KiB each fit many times over; a bigger file is not ours.
 MAX_FILE_BYTES = 1024 * 1024
@@ -122,6 +126,30 @@ def write_replies(path: Path, replies: tuple[SavedReply, ...]) -> None:
         raise RepliesFileError(f"saved replies could not be saved to {path}: {error.strerror or error}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class EditDraft:
+    """A saved reply being written, kept as it is typed (nothing typed is lost, even in a
+    crash): `editing` names the saved reply it changes, None for a new one."""
+
+    editing: str | None
+    name: str
+    body: str
+
+
+def read_edit_draft(path: Path) -> EditDraft | None:
+    """The edit kept in `path`, or None (no file, or one that is not a draft of ours)."""
+    try:
+        data = json.loads(read_private(path, 4 * (MAX_BODY_CHARS + MAX_NAME_CHARS) + 4096).decode("utf-8"))
+    except (OSError, UnsafePath, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    editing, name, body = data.get("editing"), data.get("name"), data.get("body")
+    if not (editing is None or isinstance(editing, str)) or not isinstance(name, str) or not isinstance(body, str):
+        return None
+    return EditDraft(editing, name, body)
+
+
 @dataclass
 class RepliesFile:
     """The saved-replies file and what it holds. `problem` says why the file was not
@@ -173,6 +201,29 @@ class RepliesFile:
             replies.insert(target, replies.pop(index))
             self._save(tuple(replies))
         return target
+
+    # --- the edit being typed ------------------------------------------------------------------
+    @property
+    def edit_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".editing.json")
+
+    def edit_draft(self) -> EditDraft | None:
+        return read_edit_draft(self.edit_path)
+
+    def keep_edit(self, draft: EditDraft) -> None:
+        """Keep what is being typed (0600, whole or not at all); raises `RepliesFileError`."""
+        payload = json.dumps({"editing": draft.editing, "name": draft.name, "body": draft.body}, ensure_ascii=False)
+        try:
+            ensure_private_dir(self.edit_path.parent)
+            with replace_privately(self.edit_path) as handle:
+                handle.write(payload)
+        except (OSError, UnsafePath) as error:
+            raise RepliesFileError(f"the edit could not be kept in {self.edit_path}: {error}") from None
+
+    def drop_edit(self) -> None:
+        """Saved or discarded: the kept edit goes."""
+        with contextlib.suppress(OSError):  # a folder in its place: read_edit_draft ignores it
+            self.edit_path.unlink(missing_ok=True)
 
     def _index(self, name: str) -> int:
         key = name_key(name)

@@ -3,6 +3,7 @@ the screen that lists, writes, renames, orders and deletes them (keyboard only).
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -265,3 +266,34 @@ async def test_help_lists_the_keys(tmp_path: Path, clock: FrozenClock) -> None:
         text = terminal_output(pilot.app)[0]
         for words in ("Saved replies", "New", "Edit", "Rename", "Delete", "Move up", "Move down"):
             assert words in text, words
+
+
+async def test_an_edit_is_kept_as_it_is_typed_and_comes_back_after_a_crash(tmp_path: Path, clock: FrozenClock) -> None:
+    # nothing typed is lost: a saved reply being written survives the app going away
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock))
+    async with app_with(store, clock, ("One", "first")).run_test(size=(100, 40)) as pilot:
+        await opened(pilot)
+        pilot.app.action_saved_replies()
+        await _manager(pilot)
+        await pilot.press("e")
+        dialog = await _dialog(pilot)
+        await pilot.press(*" and more")
+        kept = RepliesFile().edit_path
+        await until(pilot, lambda: kept.exists(), "the edit kept as it is typed")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        assert dialog.query_one("#text", TextArea).text == "first and more"
+        os.kill(os.getpid(), 0)  # (the app is left without saving: as a crash leaves it)
+    assert RepliesFile().replies[0].body == "first"  # not saved: only kept
+    async with app_with(store, clock).run_test(size=(100, 40), notifications=True) as pilot:
+        await opened(pilot)
+        pilot.app.action_saved_replies()
+        await _manager(pilot)
+        await pilot.press("e")
+        dialog = await _dialog(pilot)
+        assert dialog.query_one("#text", TextArea).text == "first and more"
+        await until(
+            pilot, lambda: any("unsaved changes are back" in n.message for n in pilot.app._notifications), "said"
+        )
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: RepliesFile().replies[0].body == "first and more", "saved")
+        assert not RepliesFile().edit_path.exists()  # saved: the kept edit is gone

@@ -16,13 +16,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 
 from ...domain.saved_replies import EXAMPLE_BODY, MAX_NAME_CHARS, VARIABLES, SavedReply, TemplateError, check_body
-from ...replies_file import RepliesFile, RepliesFileError
+from ...replies_file import EditDraft, RepliesFile, RepliesFileError
 from ...widgets.text_box import TextBox
 from .base import DIALOGS_CSS, Dialog
 from .discard import leave_unless_kept
+
+#: Seconds after the last key before the edit is kept (a burst of typing is one write).
+KEEP_AFTER_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +59,21 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
         self.reply = reply
         self.focus_name = focus_name or reply is None
         self._start = (reply.name, reply.body) if reply is not None else ("", EXAMPLE_BODY)
+        editing = reply.name if reply is not None else None
+        kept = replies.edit_draft()
+        #: What was typed here before and never saved nor discarded (a crash, a dropped
+        #: session): it comes back in place of the saved text.
+        self._restored = kept if kept is not None and kept.editing == editing else None
+        self._editing = editing
+        self._keep_timer: Timer | None = None
+        self._latest = self._start
 
     def body(self) -> ComposeResult:
         title = "New saved reply" if self.reply is None else "Saved reply"
         yield Static(Content.styled(title, "bold"), classes="dialog-title")
-        yield Input(
-            self._start[0], placeholder="Name (e.g. Follow-up after a call)", max_length=MAX_NAME_CHARS, id="name"
-        )
-        yield TextBox(id="text", text=self._start[1])
+        name, text = (self._restored.name, self._restored.body) if self._restored is not None else self._start
+        yield Input(name, placeholder="Name (e.g. Follow-up after a call)", max_length=MAX_NAME_CHARS, id="name")
+        yield TextBox(id="text", text=text)
         yield Static("", id="problem", classes="problem")
         yield Static(variables_hint(), id="variables", classes="dialog-hint")
         yield Static(Content("ctrl+s save · tab name ↔ text · esc cancel"), classes="dialog-hint")
@@ -72,6 +83,8 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
         text.move_cursor(text.document.end)
         self.set_focus(self.query_one("#name", Input) if self.focus_name else text)
         self._check()
+        if self._restored is not None:
+            self.notify("Your unsaved changes are back (esc discards them).", title="Saved reply", markup=False)
 
     @property
     def takes_input(self) -> bool:
@@ -80,13 +93,36 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
     @on(TextArea.Changed, "#text")
     @on(Input.Changed, "#name")
     def _check(self) -> None:
-        """What is wrong with the text right now, said under it (nothing when it is fine)."""
+        """What is wrong with the text right now, said under it (nothing when it is fine);
+        what is typed is kept a moment later (`_keep`)."""
+        if not self.query("#name") or not self.query("#text"):
+            return  # composing, or already taken down
+        self._latest = self._typed()
+        if self._latest != self._start:
+            if self._keep_timer is not None:
+                self._keep_timer.stop()
+            self._keep_timer = self.set_timer(KEEP_AFTER_S, self._keep)
         try:
             check_body(self.query_one("#text", TextArea).text)
         except TemplateError as error:
             self._problem(error.message)
             return
         self._problem("")
+
+    def _keep(self) -> None:
+        """Keep the edit as typed, so a crash loses nothing (saving or discarding drops it)."""
+        self._keep_timer = None
+        name, text = self._latest  # as last typed: on unmount the widgets are gone
+        try:
+            self.replies.keep_edit(EditDraft(self._editing, name, text))
+        except RepliesFileError as error:
+            if self.query("#problem"):  # else the app is closing: nowhere left to say it
+                self._problem(f"Not kept as you type — {error.message}")
+
+    def on_unmount(self) -> None:
+        if self._keep_timer is not None:  # typed in the last moment before the app closed
+            self._keep_timer.stop()
+            self._keep()
 
     def _problem(self, message: str) -> None:
         self.query_one("#problem", Static).update(Content(message))
@@ -111,8 +147,19 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
             self._problem(f"Not saved — {error.message}")
             self.set_focus(self.query_one("#name", Input))
             return
+        self._forget_now()
         self.dismiss(SavedReplyText(saved.name, self.replies.replies.index(saved)))
 
     async def action_cancel(self) -> None:
         changed = self._typed() != self._start
-        await leave_unless_kept(self, "changed" if changed else "", "saved reply's changes")
+        await leave_unless_kept(self, "changed" if changed else "", "saved reply's changes", forget=self._forget)
+
+    async def _forget(self) -> None:
+        self._forget_now()
+
+    def _forget_now(self) -> None:
+        """Saved, or discarded on purpose: the kept edit goes, and nothing typed is kept after."""
+        if self._keep_timer is not None:
+            self._keep_timer.stop()
+            self._keep_timer = None
+        self.replies.drop_edit()
