@@ -22,6 +22,7 @@ import stat
 import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -220,6 +221,12 @@ def use_time_zone(settings: PersonalSettings, environ: MutableMapping[str, str] 
         environ["TZ"] = settings.time_zone
         time.tzset()
     return time.tzname[0]
+
+
+def local_zone() -> tzinfo:
+    """The zone times are shown in now (`use_time_zone` put it in force): what a saved
+    reply's {deadline} is written in, with its name."""
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def read_settings(path: Path) -> PersonalSettings:

@@ -17,6 +17,7 @@ from ..domain.templates import BUILT_INS, built_in, fill
 from ..domain.text import one_line
 from ..i18n import _
 from ..replies_file import RepliesFile
+from ..settings import local_zone
 from .exits import BAD_INPUT, OK, CliError
 from .output import JsonOut
 
@@ -46,7 +47,7 @@ def template_text(ctx: Context, args: argparse.Namespace) -> str:
         return fill(template.id, task, signer)
     assert reply is not None
     try:
-        filled = fill_text(reply.body, ReplyContext(task, signer))
+        filled = fill_text(reply.body, ReplyContext(task, signer, local_zone()))
     except TemplateError as error:  # checked when saved; a file edited by hand since
         raise CliError(f"saved reply {reply.name!r}: {error.message}", field="template") from None
     if filled.empty:

@@ -147,8 +147,9 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         command="reply",
         summary="send a message to the merchant",
         description="Send a message to the merchant: the text from --message, --file F, standard input ('-' or "
-        "--file -), or --template NAME, one of the first-reply templates the TUI offers, filled in "
-        "for the task and signed with your display name (set in the TUI's Preferences).",
+        "--file -), or --template NAME: one of your saved replies or a built-in first-reply template "
+        "(`expert-tui templates list` names them), filled in for the task and signed with your display "
+        "name (set in the TUI's Preferences).",
     ),
     TaskAction(
         name="decline",

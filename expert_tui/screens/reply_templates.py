@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..domain import Author, Task
 from ..domain.saved_replies import Filled, ReplyContext, SavedReply, fill_text, find
 from ..domain.templates import built_in, built_ins, fill
+from ..settings import local_zone
 from ..widgets.reply_editor import TemplateOffer
 
 SAVED = "saved:"
@@ -38,7 +39,7 @@ def filled(offer_id: str, task: Task, signer: str, replies: tuple[SavedReply, ..
     deleted meanwhile). Raises `TemplateError` for a saved text that no longer parses."""
     if offer_id.startswith(SAVED):
         reply = find(replies, offer_id.removeprefix(SAVED))
-        return None if reply is None else fill_text(reply.body, ReplyContext(task, signer))
+        return None if reply is None else fill_text(reply.body, ReplyContext(task, signer, local_zone()))
     if built_in(offer_id) is None:
         return None
     return Filled(fill(offer_id, task, signer))

@@ -27,6 +27,7 @@ from ..domain import Task
 from ..domain.saved_replies import ReplyContext, SavedReply, TemplateError, fill_text
 from ..domain.text import for_display, one_line
 from ..replies_file import RepliesFile, RepliesFileError
+from ..settings import local_zone
 from ..widgets.keys_footer import KeysFooter
 from .dialogs import ConfirmKey, SavedReplyDialog, SavedReplyText
 
@@ -121,7 +122,7 @@ class SavedRepliesScreen(Screen[None]):
         if task is None:
             return Content.assemble(("As written:\n", "dim"), for_display(reply.body))
         try:
-            result = fill_text(reply.body, ReplyContext(task, self.signer))
+            result = fill_text(reply.body, ReplyContext(task, self.signer, local_zone()))
         except TemplateError as error:
             return Content.styled(error.message, "$error")
         head = f"As {one_line(task.id)}'s merchant would read it:\n"
