@@ -166,6 +166,14 @@ def replace_privately(target: Path, mode: str = "w") -> Iterator[IO[str]]:
         raise
 
 
+def write_private(path: Path, text: str) -> None:
+    """`text` as the whole of `path`: its folder made private first (0700), the file 0600
+    from its first byte and replaced whole or not at all (raises `UnsafePath`, `OSError`)."""
+    ensure_private_dir(path.parent)
+    with replace_privately(path) as handle:
+        handle.write(text)
+
+
 def _check_stat(path: Path, st: os.stat_result, *, folder: bool) -> None:
     fix_mode = "700" if folder else "600"
     if stat.S_ISLNK(st.st_mode):

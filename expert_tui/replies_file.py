@@ -35,7 +35,7 @@ from .domain.saved_replies import (
     name_key,
 )
 from .paths import saved_replies_path
-from .private_files import UnsafePath, ensure_private_dir, read_private, replace_privately
+from .private_files import UnsafePath, read_private, write_private
 
 #: 200 replies of a few KiB each fit many times over; a bigger file is not ours.
 MAX_FILE_BYTES = 1024 * 1024
@@ -117,9 +117,7 @@ def write_replies(path: Path, replies: tuple[SavedReply, ...]) -> None:
     """Replace the file atomically (raises `RepliesFileError` on failure)."""
     payload = dumps(replies)
     try:
-        ensure_private_dir(path.parent)
-        with replace_privately(path) as handle:
-            handle.write(payload)
+        write_private(path, payload)
     except UnsafePath as error:
         raise RepliesFileError(f"saved replies could not be saved: {error.message}") from None
     except OSError as error:
@@ -214,9 +212,7 @@ class RepliesFile:
         """Keep what is being typed (0600, whole or not at all); raises `RepliesFileError`."""
         payload = json.dumps({"editing": draft.editing, "name": draft.name, "body": draft.body}, ensure_ascii=False)
         try:
-            ensure_private_dir(self.edit_path.parent)
-            with replace_privately(self.edit_path) as handle:
-                handle.write(payload)
+            write_private(self.edit_path, payload)
         except (OSError, UnsafePath) as error:
             raise RepliesFileError(f"the edit could not be kept in {self.edit_path}: {error}") from None
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .domain.text import one_line
 from .i18n import LANGUAGES, choose_language, set_language
 from .paths import settings_path
-from .private_files import UnsafePath, ensure_private_dir, replace_privately
+from .private_files import UnsafePath, write_private
 
 #: A settings file is a few lines; anything larger is not ours.
 MAX_SETTINGS_BYTES = 64 * 1024
@@ -281,9 +281,7 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
         data |= {"alerts": settings.alerts, "alert_hours": settings.alert_hours}
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     try:
-        ensure_private_dir(path.parent)
-        with replace_privately(path) as handle:
-            handle.write(payload)
+        write_private(path, payload)
     except UnsafePath as error:
         raise SettingsError(f"settings could not be saved: {error.message}") from None
     except OSError as error:

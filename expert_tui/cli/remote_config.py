@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import paths
 from ..i18n import _
-from ..private_files import ensure_private_dir, replace_privately
+from ..private_files import write_private
 from .exits import CliError
 
 
@@ -64,9 +64,7 @@ def load() -> RemoteConfig | None:
 
 def save(config: RemoteConfig) -> Path:
     path = config_path()
-    ensure_private_dir(path.parent)
-    with replace_privately(path) as stream:
-        json.dump({"server": config.server, "token": config.token}, stream)
+    write_private(path, json.dumps({"server": config.server, "token": config.token}))
     return path
 
 

@@ -16,6 +16,7 @@ outbox (said, never lost) and a later try sends it, once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -52,7 +53,7 @@ from ..domain.query import parse as parse_query
 from ..domain.standing import RECEIVED_DAYS
 from ..domain.text import check_body, check_storable, one_line
 from ..i18n import language
-from ..private_files import UnsafePath, ensure_private_dir, read_private, replace_privately
+from ..private_files import UnsafePath, read_private, write_private
 from .base import (
     MAX_PAGE_SIZE,
     Event,
@@ -627,12 +628,8 @@ def _remember_identity(path: Path, partner: str, user: str) -> None:
     next offline start."""
     if _known_identity(path) == {"partner": partner, "user": user}:
         return
-    try:
-        ensure_private_dir(path.parent)
-        with replace_privately(path) as out:
-            json.dump({"partner": partner, "user": user}, out)
-    except (OSError, UnsafePath):
-        pass
+    with contextlib.suppress(OSError, UnsafePath):
+        write_private(path, json.dumps({"partner": partner, "user": user}))
 
 
 class _Retryable(Exception):
