@@ -12,6 +12,7 @@ are remembered and applied once, when the inbox is shown again.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -620,6 +621,19 @@ class InboxScreen(StoreScreen[None]):
             )
             self._after_action(done, follow, f"{task.id}: {action.done}")
 
+        self._ask_then(action, [task], action.confirm.words(task.id) if action.confirm else None, run)
+
+    def _ask_then(
+        self,
+        action: TaskAction,
+        tasks: list[Task],
+        question: tuple[str, str] | None,
+        run: Callable[..., Awaitable[None]],
+    ) -> None:
+        """Ask what `action` needs, then `run(*inputs)`: the decline dialog's reason and
+        comment (one for all of `tasks`), a note's text, or `y` to `question` (its words
+        and what cancelling says); with nothing to ask, at once."""
+
         async def declined(choice: Any) -> None:
             if choice is not None:
                 await run(choice.reason, choice.comment)
@@ -633,11 +647,11 @@ class InboxScreen(StoreScreen[None]):
                 await run()
 
         if action.ask is Ask.DECLINE:
-            self.app.push_screen(DeclineDialog(task), declined)
+            self.app.push_screen(DeclineDialog(*tasks), declined)
         elif action.ask is Ask.NOTE:
-            self.app.push_screen(NoteDialog(task), written)
-        elif action.confirm is not None:
-            self.app.push_screen(ConfirmKey(*action.confirm.words(task.id)), answered)
+            self.app.push_screen(NoteDialog(tasks[0]), written)
+        elif question is not None:
+            self.app.push_screen(ConfirmKey(*question), answered)
         else:
             self.run_worker(run(), group="inbox-action")
 
@@ -683,21 +697,12 @@ class InboxScreen(StoreScreen[None]):
             self._report(action, results)
             self.reload(follow=self._next_unpicked(tasks))
 
-        async def declined(choice: Any) -> None:
-            if choice is not None:
-                await run(choice.reason, choice.comment)
-
-        async def answered(answer: str | None) -> None:
-            if answer == "yes":
-                await run()
-
-        if action.ask is Ask.DECLINE:
-            self.app.push_screen(DeclineDialog(*tasks), declined)
-        else:
-            what = action.title.removeprefix("Task: ").capitalize()
-            question = f"{what}: all {n} selected? y confirms; each is checked against the rules."
-            cancelled = f"Nothing done — only y confirms. The {n} stay selected."
-            self.app.push_screen(ConfirmKey(question, cancelled), answered)
+        what = action.title.removeprefix("Task: ").capitalize()
+        question = (
+            f"{what}: all {n} selected? y confirms; each is checked against the rules.",
+            f"Nothing done — only y confirms. The {n} stay selected.",
+        )
+        self._ask_then(action, tasks, question, run)
 
     def _report(self, action: TaskAction, results: list[tuple[Task, DomainError | None]]) -> None:
         done = [task.id for task, refused in results if refused is None]
