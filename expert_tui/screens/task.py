@@ -349,7 +349,7 @@ class TaskScreen(StoreScreen[None]):
         try:
             edited = edit_text(self.app, editor.text)
         except EditorFailed as error:
-            self.notify(f"Not edited — {error}", severity="error", markup=False, timeout=8)
+            self.notify(f"Not edited — {one_line(str(error))}", severity="error", markup=False, timeout=8)
             return
         editor.load_text(edited)
         self._draft.changed(edited)
