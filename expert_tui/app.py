@@ -35,10 +35,12 @@ from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import WorkerFailed
 
 from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
+from .i18n import set_language
 from .replies_file import RepliesFile
 from .settings import SettingsFile
 from .store.base import Store
@@ -356,6 +358,22 @@ class ExpertApp(App[None]):
         yield SystemCommand(
             "Saved replies", "Your own reply templates: write, change, rename, delete", self.action_saved_replies
         )
+
+    # --- language --------------------------------------------------------------------------------
+    def speak(self, lang: str) -> None:
+        """Speak `lang` from now on, on every screen at once, with nothing recomposed (so
+        nothing typed, highlighted or scrolled moves): each node that set its words once
+        (`retell`) says them again, every node is drawn again, and every footer names its
+        keys anew (`screens.speaking`)."""
+        set_language(lang)
+        for screen in self.screen_stack:
+            for node in screen.walk_children(with_self=True):
+                retell = getattr(node, "retell", None)
+                if callable(retell):
+                    retell()
+                if isinstance(node, Widget):
+                    node.refresh()
+            screen.refresh_bindings()
 
     # --- actions -------------------------------------------------------------------------------
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:

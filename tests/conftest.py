@@ -54,3 +54,12 @@ def clock() -> FrozenClock:
 @pytest.fixture(scope="session")
 def corpus() -> list[dict[str, str]]:
     return load_corpus()
+
+
+@pytest.fixture
+def in_polish() -> Iterator[None]:
+    """This test speaks Polish (the process's language, as the app and the CLI set it);
+    English again after it."""
+    i18n.set_language("pl")
+    yield
+    i18n.set_language(i18n.DEFAULT)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 from textual import events
 from textual.screen import Screen
 
+from .speaking import SpeaksKeys
+
 if TYPE_CHECKING:
     from ..app import ExpertApp
     from ..domain import Clock, Task
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 ResultT = TypeVar("ResultT")
 
 
-class StoreScreen(Screen[ResultT]):
+class StoreScreen(SpeaksKeys, Screen[ResultT]):
     """A screen that shows what the store holds.
 
     * `client`: the app's one way to the store (`ui.store_client`), and `clock`: the

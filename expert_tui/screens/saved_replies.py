@@ -30,9 +30,10 @@ from ..replies_file import RepliesFile, RepliesFileError
 from ..settings import local_zone
 from ..widgets.keys_footer import KeysFooter
 from .dialogs import ConfirmKey, SavedReplyDialog, SavedReplyText
+from .speaking import SpeaksKeys
 
 
-class SavedRepliesScreen(Screen[None]):
+class SavedRepliesScreen(SpeaksKeys, Screen[None]):
     """The list on the left, the selected reply's text on the right."""
 
     CSS_PATH = Path(__file__).with_name("saved_replies.tcss")

@@ -20,6 +20,7 @@ from textual.widgets import Footer
 
 from ...domain import Task
 from ...widgets.safe import safe_line
+from ..speaking import SpeaksKeys
 
 ResultType = TypeVar("ResultType")
 
@@ -27,7 +28,7 @@ ResultType = TypeVar("ResultType")
 DIALOGS_CSS = Path(__file__).with_name("dialogs.tcss")
 
 
-class Dialog(ModalScreen[ResultType]):
+class Dialog(SpeaksKeys, ModalScreen[ResultType]):
     """A modal dialog: `body()` inside one box, then the footer if `FOOTER`."""
 
     CSS_PATH = DIALOGS_CSS
