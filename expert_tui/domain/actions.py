@@ -145,11 +145,13 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         inbox=True,
         inbox_footer=True,
         command="reply",
-        summary="send a message to the merchant",
-        description="Send a message to the merchant: the text from --message, --file F, standard input ('-' or "
-        "--file -), or --template NAME: one of your saved replies or a built-in first-reply template "
-        "(`expert-tui templates list` names them), filled in for the task and signed with your display "
-        "name (set in the TUI's Preferences).",
+        summary=N_("send a message to the merchant"),
+        description=N_(
+            "Send a message to the merchant: the text from --message, --file F, standard input ('-' or "
+            "--file -), or --template NAME: one of your saved replies or a built-in first-reply template "
+            "(`expert-tui templates list` names them), filled in for the task and signed with your display "
+            "name (set in the TUI's Preferences)."
+        ),
     ),
     TaskAction(
         name="decline",
@@ -167,7 +169,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         bulk=True,
         inbox_footer=True,
         command="decline",
-        summary="decline a task, with a reason (exit 0 if it already is declined)",
+        summary=N_("decline a task, with a reason (exit 0 if it already is declined)"),
         already_rules=frozenset({Status.DECLINED.value}),
         already=N_("already declined"),
     ),
@@ -185,7 +187,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         inbox=True,
         inbox_footer=True,
         command="note",
-        summary="add an internal note (never sent to the merchant)",
+        summary=N_("add an internal note (never sent to the merchant)"),
     ),
     TaskAction(
         name="inactive",
@@ -206,7 +208,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         inbox=True,
         bulk=True,
         command="inactive",
-        summary="mark a task inactive; messages can still be sent (exit 0 if it already is)",
+        summary=N_("mark a task inactive; messages can still be sent (exit 0 if it already is)"),
         already_rules=frozenset({"already_inactive"}),
         already=N_("already inactive"),
     ),
@@ -222,7 +224,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         ask=Ask.NOTHING,
         store_method="reactivate",
         command="reactivate",
-        summary="bring an inactive task back to the side that wrote last",
+        summary=N_("bring an inactive task back to the side that wrote last"),
     ),
     TaskAction(
         name="complete",
@@ -243,7 +245,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         inbox=True,
         bulk=True,
         command="complete",
-        summary="mark a task completed (exit 0 if it already is)",
+        summary=N_("mark a task completed (exit 0 if it already is)"),
         already_rules=frozenset({"already_completed"}),
         already=N_("already completed"),
     ),
@@ -259,7 +261,7 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         ask=Ask.NOTHING,
         store_method="request_review",
         command="request-review",
-        summary="ask the merchant for a review of a completed task, once (exit 0 if already asked)",
+        summary=N_("ask the merchant for a review of a completed task, once (exit 0 if already asked)"),
         already_rules=frozenset({"review_requested"}),
         already=N_("review already requested"),
     ),
@@ -286,10 +288,12 @@ TASK_ACTIONS: tuple[TaskAction, ...] = (
         # 80 columns hold only so much: help and the palette list it, the task's header says its state.
         footer=False,
         command="store-access",
-        summary="request collaborator access to the merchant's store, once they agreed (exit 0 if already asked)",
-        description="Request collaborator access to the merchant's store (possible while the conversation is "
-        "under way). The marketplace asks it only with the merchant's consent: say they agreed "
-        "with --merchant-consented. Already requested or granted: exit 0, 'already requested'.",
+        summary=N_("request collaborator access to the merchant's store, once they agreed (exit 0 if already asked)"),
+        description=N_(
+            "Request collaborator access to the merchant's store (possible while the conversation is "
+            "under way). The marketplace asks it only with the merchant's consent: say they agreed "
+            "with --merchant-consented. Already requested or granted: exit 0, 'already requested'."
+        ),
         already_rules=frozenset({"store_access_requested"}),
         already=N_("store access already {access}"),
     ),
