@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -28,43 +29,47 @@ from .exits import CliError
 
 DESCRIPTION = N_(
     """\
-A keyboard-driven inbox for experts-marketplace partners. With no command it opens the
-terminal UI on your local store; the commands below do the same actions for scripts.
-`expert-tui help COMMAND` (or `expert-tui COMMAND --help`) explains one command."""
+A keyboard-driven inbox for experts-marketplace partners. With no command it
+opens the terminal UI on your local store; the commands below do the same
+actions for scripts. `expert-tui help COMMAND` (or `expert-tui COMMAND --help`)
+explains one command."""
 )
 
-#: Preformatted (its columns are aligned by hand): a translation keeps lines within 80
-#: columns and the exit codes' column where it is.
+#: Preformatted (its columns are aligned by hand, within 80 columns): a translation
+#: keeps its lines as short and the exit codes' column where it is.
 EPILOG = N_(
     """\
 backend:
-  The local store lives in the user data folder (see `expert-tui paths`); --db or
-  EXPERT_TUI_DB use another file, or a PostgreSQL database given as a postgresql:// URL.
-  --server URL with a token (EXPERT_TUI_SERVER and EXPERT_TUI_TOKEN, or `expert-tui login`,
-  which keeps both in a 0600 config file) work on a shared server instead. A token typed
-  with --token is visible to others in `ps`.
-  Only `import` (and `serve`, `token create`) creates a store: any other command on a
-  store that does not exist exits 2 ("no store at PATH (import creates one)").
+  The local store lives in the user data folder (see `expert-tui paths`);
+  --db or EXPERT_TUI_DB use another file, or a PostgreSQL database given as
+  a postgresql:// URL. --server URL with a token (EXPERT_TUI_SERVER and
+  EXPERT_TUI_TOKEN, or `expert-tui login`, which keeps both in a 0600 config
+  file) work on a shared server instead. A token typed with --token is visible
+  to others in `ps`.
+  Only `import` (and `serve`, `token create`) creates a store: any other
+  command on a store that does not exist exits 2 ("no store at PATH (import
+  creates one)").
 
 exit codes:
-  0    done (also when the task already was in the asked state: "already inactive")
+  0    done (also when the task already was in the asked state: "already
+       inactive")
   1    refused by a rule (e.g. the task expired, or was declined)
-  2    bad usage or bad input: an unknown option, an unknown task id, an unreadable
-       file, a store that does not exist, invalid text (an empty reply), an import
-       that rejected records (the rest is stored)
+  2    bad usage or bad input: an unknown option, an unknown task id, an
+       unreadable file, a store that does not exist, invalid text (an empty
+       reply), an import that rejected records (the rest is stored)
   69   the server is unreachable or cannot answer now (nothing was done twice)
   77   the server refused the token (unknown, revoked, or of the wrong kind)
   70   an internal error in expert-tui (one line on stderr; please report it)
-  75   the store stayed locked by another process past --wait (default 30 s): a
-       temporary failure, retry later
+  75   the store stayed locked by another process past --wait (default 30 s):
+       a temporary failure, retry later
   130  interrupted (ctrl+c); everything already committed stays committed
   141  the reader of the output went away (e.g. `expert-tui list | head`)
 
-Errors are one line on stderr (a usage error adds a line naming the help to read);
-with --json a failure also prints {"error": {"code", "message", ...}} on stdout.
-Merchant text is shown with control and escape sequences removed; --json output is
-UTF-8 JSON in which bidi controls and invisible characters stay \\uXXXX escapes, and
-every timestamp is RFC 3339 UTC in whole seconds."""
+Errors are one line on stderr (a usage error adds a line naming the help to
+read); with --json a failure also prints {"error": {"code", "message", ...}}
+on stdout. Merchant text is shown with control and escape sequences removed;
+--json output is UTF-8 JSON in which bidi controls and invisible characters
+stay \\uXXXX escapes, and every timestamp is RFC 3339 UTC in whole seconds."""
 )
 
 #: The shells `completion` writes a script for.
@@ -75,8 +80,24 @@ DEFAULT_WAIT_S = 30.0
 TEXT_LIMIT = 50
 
 
+#: A one-letter word ("w", "i", "z", "a") and the word after it: Polish typesetting never
+#: leaves it at the end of a line, and English loses nothing by it.
+_ONE_LETTER = re.compile(r"(?<!\S)(\w) (?=\S)")
+#: Holds such a pair together while textwrap breaks lines (textwrap breaks at ASCII spaces only).
+_GLUE = "\ue000"
+
+
 class HelpFormatter(argparse.HelpFormatter):
-    """argparse's help layout, with "usage: " in the person's language."""
+    """argparse's help layout, with "usage: " in the person's language, and lines broken
+    only between words: never inside `expert-tui`, `--merchant-consented` or `e-mail`,
+    nor after a one-letter word."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = _ONE_LETTER.sub(rf"\1{_GLUE}", self._whitespace_matcher.sub(" ", text).strip())
+        return [line.replace(_GLUE, " ") for line in textwrap.wrap(text, width, break_on_hyphens=False)]
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
 
     def add_usage(
         self,
@@ -88,7 +109,7 @@ class HelpFormatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
-class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+class RawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, HelpFormatter):
     """The top level's: its description and epilog are laid out by hand."""
 
 
@@ -525,6 +546,7 @@ def _add_action_command(sub: argparse.ArgumentParser, action: TaskAction) -> Non
             "--reason",
             required=True,
             choices=[r.value for r in DeclineReason],
+            metavar="REASON",
             help=_("why: {reasons}").format(reasons="; ".join(f"{r.value} = {r.label.lower()}" for r in DeclineReason)),
         )
         sub.add_argument("--comment", default="", help=_("why, in your words (required with --reason other)"))
@@ -591,7 +613,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
         "--status",
         action="append",
         choices=[s.value for s in Status],
-        help=_("only tasks in this status; repeat for any of several (--status new --status opened)"),
+        metavar="STATUS",
+        help=_(
+            "only tasks in this status ({statuses}); repeat for any of several (--status new --status opened)"
+        ).format(statuses=", ".join(s.value for s in Status)),
     )
     group.add_argument(
         "--expiring-within",
