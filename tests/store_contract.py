@@ -41,6 +41,7 @@ from expert_tui.domain.rules import MAX_COMMENT_CHARS
 from expert_tui.domain.standing import RECEIVED_DAYS
 from expert_tui.domain.timefmt import format_ts
 from expert_tui.store import Sort, Store, TaskQuery
+from expert_tui.store.objects import task_object
 
 MakeStore = Callable[..., Store]
 _ids = itertools.count(1)
@@ -297,6 +298,42 @@ class StoreContract:
         assert reviewed.review is not None and (reviewed.review.rating, reviewed.review.comment) == (5, "Great work")
         with pytest.raises(Refused, match="already been reviewed"):
             store.merchant_review(task.id, 4)
+
+    def test_list_task_objects_are_the_listed_tasks_as_objects(self, store: Store, clock: FrozenClock) -> None:
+        """What a server sends for a list page (a store may make it from its rows) is
+        `task_object` of what `list_tasks` reads, in every state a task can be in."""
+        tricky = 'Żółw "i" \\ Spółka\t\u2028\u202e [b]x[/b] 🐢'
+        fresh = self.deliver(store, budget=None, title=tricky)
+        self.deliver(store, requirements=[], budget={"min": 99.5, "max": None, "currency": "EUR"})
+        self.deliver(store, business={"store_name": tricky, "store_url": "", "dropshipper": True})
+        declined = self.deliver(store)
+        store.decline(declined.id, DeclineReason.BUDGET, tricky)
+        store.merchant_decline(self.deliver(store).id, "Found someone else")
+        reviewed = self.in_conversation(store)
+        store.complete(reviewed.id)
+        store.request_review(reviewed.id)
+        store.merchant_review(reviewed.id, 5, "Great work")
+        store.request_store_access(self.in_conversation(store).id, merchant_consented=True)
+        store.open_task(self.deliver(store).id)
+        store.add_note(fresh.id, "a note")
+        clock.advance(timedelta(hours=71, minutes=59, seconds=59))
+        late = self.deliver(store)  # still in its window when the others have expired
+        clock.advance(timedelta(seconds=1))
+        now = clock()
+        queries = [
+            TaskQuery(),
+            TaskQuery(limit=3),
+            TaskQuery(sort=Sort.RECEIVED, limit=4, offset=2),
+            TaskQuery(q="garden"),
+            TaskQuery(statuses=frozenset({Status.EXPIRED, Status.DECLINED})),
+        ]
+        for query in queries:
+            page = store.list_tasks(query)
+            objects = store.list_task_objects(query, now)
+            assert objects.next_cursor == page.next_cursor
+            assert objects.items == [task_object(task, now, conversation=False) for task in page.items]
+        statuses = {item["id"]: item["status"] for item in store.list_task_objects(TaskQuery(limit=50), now).items}
+        assert statuses[fresh.id] == "expired" and statuses[late.id] == "new"
 
     def test_store_access_needs_consent_and_is_decided_once(self, store: Store) -> None:
         task = self.in_conversation(store)

@@ -11,7 +11,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Security
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -21,9 +21,10 @@ from ..domain.query import MAX_QUERY_CHARS
 from ..i18n import _
 from ..store import Sort, Store, TaskQuery
 from ..store.base import MAX_PAGE_SIZE
+from ..store.objects import task_object
 from ..store.sql_base import enum_value
 from ..store.tokens import TokenInfo
-from .encode import import_report_json, page_json, stats_json, task_json
+from .encode import import_report_json, page_response, stats_json, task_response
 from .errors import ApiError
 from .models import COMMON_ERRORS, BodyIn, DeclineIn, NoteIn, StoreAccessIn, error_responses
 
@@ -50,8 +51,8 @@ def now_of(request: Request) -> Any:
     return request.app.state.clock()
 
 
-def _task(request: Request, task: Any) -> JSONResponse:
-    return JSONResponse(task_json(task, now_of(request)))
+def _task(request: Request, task: Any) -> Response:
+    return task_response(task, now_of(request))
 
 
 # --- who am I ------------------------------------------------------------------------------------
@@ -83,11 +84,10 @@ def list_tasks(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> JSONResponse:
+) -> Response:
     statuses = None if status is None else frozenset(enum_value(Status, s.strip(), "status") for s in status.split(","))
     query = TaskQuery(None, kind, q, sort, limit, cursor, offset, statuses=statuses)
-    page = store_of(request).list_tasks(query)
-    return JSONResponse(page_json(page, now_of(request)))
+    return page_response(store_of(request).list_task_objects(query, now_of(request)))
 
 
 @router.get("/counts", summary="tasks per status, expiry derived")
@@ -97,7 +97,7 @@ def counts(request: Request, kind: Kind | None = None) -> dict[str, Any]:
 
 
 @router.get("/tasks/{task_id}", summary="one task with messages and notes")
-def get_task(request: Request, task_id: TaskId) -> JSONResponse:
+def get_task(request: Request, task_id: TaskId) -> Response:
     return _task(request, store_of(request).get_task(task_id))
 
 
@@ -106,9 +106,9 @@ def contacts(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> JSONResponse:
-    page = store_of(request).list_tasks(TaskQuery(kind=Kind.CONTACT, sort=Sort.RECEIVED, limit=limit, cursor=cursor))
-    return JSONResponse(page_json(page, now_of(request)))
+) -> Response:
+    query = TaskQuery(kind=Kind.CONTACT, sort=Sort.RECEIVED, limit=limit, cursor=cursor)
+    return page_response(store_of(request).list_task_objects(query, now_of(request)))
 
 
 @router.get(
@@ -130,7 +130,7 @@ def export(request: Request) -> StreamingResponse:
     def lines() -> Any:
         for task in store.export_tasks():
             # ASCII JSON: no U+2028, U+0085 or other character a reader may take for a line end.
-            yield json.dumps(task_json(task, now), ensure_ascii=True) + "\n"
+            yield json.dumps(task_object(task, now), ensure_ascii=True) + "\n"
 
     return StreamingResponse(lines(), media_type=JSON_LINES)
 
@@ -177,7 +177,7 @@ async def events(
 
 
 @router.post("/tasks/{task_id}/open", summary="mark opened and messages seen (idempotent)")
-def open_task(request: Request, task_id: TaskId) -> JSONResponse:
+def open_task(request: Request, task_id: TaskId) -> Response:
     return _task(request, store_of(request).open_task(task_id))
 
 
@@ -187,44 +187,44 @@ def reply(
     task_id: TaskId,
     message: BodyIn,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> JSONResponse:
+) -> Response:
     # The store keeps the key with the message in one transaction: a retry after a
     # crash between that commit and the server keeping its answer still sends once.
     return _task(request, store_of(request).reply(task_id, message.body, idempotency_key=idempotency_key))
 
 
 @router.post("/tasks/{task_id}/decline", summary="decline, with a reason")
-def decline(request: Request, task_id: TaskId, body: DeclineIn) -> JSONResponse:
+def decline(request: Request, task_id: TaskId, body: DeclineIn) -> Response:
     return _task(request, store_of(request).decline(task_id, body.reason, body.comment))
 
 
 @router.post("/tasks/{task_id}/notes", summary="add an internal note (never sent to the merchant)")
-def add_note(request: Request, task_id: TaskId, note: NoteIn) -> JSONResponse:
+def add_note(request: Request, task_id: TaskId, note: NoteIn) -> Response:
     return _task(request, store_of(request).add_note(task_id, note.body, author=note.author))
 
 
 @router.post("/tasks/{task_id}/inactive", summary="mark inactive")
-def mark_inactive(request: Request, task_id: TaskId) -> JSONResponse:
+def mark_inactive(request: Request, task_id: TaskId) -> Response:
     return _task(request, store_of(request).mark_inactive(task_id))
 
 
 @router.post("/tasks/{task_id}/reactivate", summary="back to whoever wrote last")
-def reactivate(request: Request, task_id: TaskId) -> JSONResponse:
+def reactivate(request: Request, task_id: TaskId) -> Response:
     return _task(request, store_of(request).reactivate(task_id))
 
 
 @router.post("/tasks/{task_id}/complete", summary="mark completed")
-def complete(request: Request, task_id: TaskId) -> JSONResponse:
+def complete(request: Request, task_id: TaskId) -> Response:
     return _task(request, store_of(request).complete(task_id))
 
 
 @router.post("/tasks/{task_id}/review-request", summary="ask the merchant for a review (once)")
-def request_review(request: Request, task_id: TaskId) -> JSONResponse:
+def request_review(request: Request, task_id: TaskId) -> Response:
     return _task(request, store_of(request).request_review(task_id))
 
 
 @router.post("/tasks/{task_id}/store-access", summary="ask for collaborator access to the merchant's store")
-def store_access(request: Request, task_id: TaskId, body: StoreAccessIn) -> JSONResponse:
+def store_access(request: Request, task_id: TaskId, body: StoreAccessIn) -> Response:
     return _task(request, store_of(request).request_store_access(task_id, merchant_consented=body.merchant_consented))
 
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from ..domain import Clock, DeclineReason, DomainError, Invalid, Kind, NotFound, Preferences, Status, Task
 from ..domain.text import words
 from .errors import StoreUnavailable
+from .objects import ObjectPage, task_object
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -191,6 +192,14 @@ class Store(ABC):
     # --- reading ---------------------------------------------------------------------------
     @abstractmethod
     def list_tasks(self, query: TaskQuery) -> Page: ...
+
+    def list_task_objects(self, query: TaskQuery, now: datetime) -> ObjectPage:
+        """`list_tasks` with each task as its API object (`task_object` without messages
+        and notes; the status as of `now`): what a server sends. A store that reads rows
+        makes them from its rows without building `Task`s, which cost a list page about as
+        much server CPU as its SQL."""
+        page = self.list_tasks(query)
+        return ObjectPage([task_object(task, now, conversation=False) for task in page.items], page.next_cursor)
 
     @abstractmethod
     def counts(self, kind: Kind | None = None) -> dict[Status, int]:

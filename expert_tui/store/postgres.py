@@ -52,6 +52,7 @@ from . import rows
 from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .notify import notification_json
+from .objects import ObjectPage
 from .outbox_rules import (
     ALREADY_SENT,
     OUTBOX_COLUMNS,
@@ -251,10 +252,18 @@ class PostgresStore(SqlStore):
 
     # --- reading ----------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
+        return Page(*self._listing(query, rows.task_from_row))
+
+    def list_task_objects(self, query: TaskQuery, now: datetime) -> ObjectPage:
+        at = rows.to_micros(now)
+        return ObjectPage(*self._listing(query, lambda row: rows.task_object_from_row(row, at)))
+
+    def _listing(self, query: TaskQuery, item: Callable[[Any], _T]) -> tuple[list[_T], str | None]:
+        """A page of `query`: `item` of each task's row, and the cursor after it."""
         listing = check_listing(query)
         kind, offset = listing.kind, listing.offset
         if listing.nothing:
-            return Page([], None)
+            return [], None
         order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
         statuses = list(listing.statuses)
@@ -265,7 +274,7 @@ class PostgresStore(SqlStore):
             where, args = _search_filters(search, where, args)
             if search.terms:
                 inbox = 0 if kind is Kind.CONTACT else 1
-                return self._search_page(search, inbox, order, statuses, cursor, where, args, expiry, query.limit)
+                return self._search_page(search, inbox, order, statuses, cursor, where, args, expiry, query.limit, item)
 
         def read(tx: _Tx) -> tuple[list[Any], list[tuple[int, ...]]]:
             conn = _Qmark(tx)
@@ -280,9 +289,8 @@ class PostgresStore(SqlStore):
             return self._rows_by_seq(tx, [seq_of(key) for key in keys[: query.limit]]), keys
 
         found, keys = self._run(read)
-        items = [rows.task_from_row(row) for row in found]
         next_cursor = encode_cursor(order.tag, keys[query.limit - 1]) if len(keys) > query.limit else None
-        return Page(items, next_cursor)
+        return [item(row) for row in found], next_cursor
 
     def _filters(self, kind: Kind | None) -> tuple[str, list[Any]]:
         """The partner and kind part of a listing's WHERE clause (over `tasks t`), `?` style."""
@@ -304,7 +312,8 @@ class PostgresStore(SqlStore):
         args: list[Any],
         expiry: Expiry,
         limit: int,
-    ) -> Page:
+        item: Callable[[Any], _T],
+    ) -> tuple[list[_T], str | None]:
         """A search with words: the index finds the matches (`search_task_seqs`, every one),
         their sort columns put them in the listing's order here, and what the index cannot
         check (the service's words, a phrase's order) is checked on them in that order."""
@@ -335,9 +344,8 @@ class PostgresStore(SqlStore):
             return self._rows_by_seq(tx, [seq_of(key) for key in keys[:limit]]), keys
 
         found, keys = self._run(read)
-        items = [rows.task_from_row(row) for row in found]
         next_cursor = encode_cursor(order.tag, keys[limit - 1]) if len(keys) > limit else None
-        return Page(items, next_cursor)
+        return [item(row) for row in found], next_cursor
 
     def _holding(self, tx: _Tx, search: Query, keys: list[Key]) -> list[Key]:
         """Of `keys`, those whose task holds the search's phrases (word order is not in

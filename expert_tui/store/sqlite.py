@@ -42,6 +42,7 @@ from . import rows
 from .base import Event, ImportReport, Page, QueuedReply, Sort, Stats, StoreLocked, TaskQuery, check_draft_kind
 from .delivery import check_delivery
 from .notify import enqueue as queue_notification
+from .objects import ObjectPage
 from .outbox_rules import (
     ALREADY_SENT,
     OUTBOX_COLUMNS,
@@ -284,10 +285,18 @@ class SqliteStore(SqlStore):
 
     # --- reading ----------------------------------------------------------------------------------
     def list_tasks(self, query: TaskQuery) -> Page:
+        return Page(*self._listing(query, rows.task_from_row))
+
+    def list_task_objects(self, query: TaskQuery, now: datetime) -> ObjectPage:
+        at = rows.to_micros(now)
+        return ObjectPage(*self._listing(query, lambda row: rows.task_object_from_row(row, at)))
+
+    def _listing(self, query: TaskQuery, item: Callable[[Any], _T]) -> tuple[list[_T], str | None]:
+        """A page of `query`: `item` of each task's row, and the cursor after it."""
         listing = check_listing(query)
         kind, offset = listing.kind, listing.offset
         if listing.nothing:
-            return Page([], None)
+            return [], None
         order = ORDERS[enum_value(Sort, query.sort, "sort")]
         cursor = None if query.cursor is None else decode_cursor(query.cursor, order.tag)
         base, base_args = self._filters(kind)
@@ -339,12 +348,11 @@ class SqliteStore(SqlStore):
                     counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind], expiry)
                     cursor = key_at(conn, order, statuses, offset - 1, where, args, counts, expiry)
                     if cursor is None:
-                        return Page([], None)
+                        return [], None
                 keys = page_keys(order, statuses, cursor, query.limit + 1, expiry, read_run)
             found = self._rows_by_seq(conn, [seq_of(key) for key in keys[: query.limit]])
-        items = [rows.task_from_row(row) for row in found]
         next_cursor = encode_cursor(order.tag, keys[query.limit - 1]) if len(keys) > query.limit else None
-        return Page(items, next_cursor)
+        return [item(row) for row in found], next_cursor
 
     def _filters(self, kind: Kind | None) -> tuple[str, list[Any]]:
         """The partner and kind part of a listing's WHERE clause (over `tasks t`)."""
