@@ -2,7 +2,7 @@
 question) and of the Contacts list, at 80x24 and 120x40.
 
 Deterministic: a frozen clock, fixed data, no cursor blink, isolated home. Update with
-`pytest tests/test_snapshots_more.py --snapshot-update` after looking at the new SVGs.
+`pytest tests/test_snapshots_preferences.py --snapshot-update` after looking at the new SVGs.
 """
 
 from __future__ import annotations
