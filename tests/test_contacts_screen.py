@@ -50,7 +50,7 @@ async def test_lists_only_contacts_newest_first_with_who_and_what(tmp_path: Path
         text, _ = terminal_output(pilot.app)
         assert "Contacts 3" in text
         assert "Zofia Lewandowska  zofia@example.com  · new" in text
-        assert "28 Nov 2026 05:00 UTC  Store setup — Wants a first online store" in text
+        assert "Sat 28 Nov 2026, 05:00 UTC  Store setup — Wants a first online store" in text
         assert "A store task" not in text
         await until(pilot, lambda: "They wrote:" in details(screen), "the preview")
         assert "Call me on 600 100 200 after four." in details(screen)

@@ -343,7 +343,7 @@ async def test_standing_counts_expiries_in_time_answers_and_declines(tmp_path: P
         ),
     ]
     assert not store.import_tasks(enumerate(records, 1)).rejected
-    for size, lines in (((120, 40), ["Expired in the last 30 days  2", "SEO  1", "match  1"]), ((80, 24), [])):
+    for size, lines in (((120, 40), ["Expired in the last 30 days  2", "SEO  1", "Matches  1"]), ((80, 24), [])):
         async with ScreenApp(store, clock, PreferencesScreen).run_test(size=size) as pilot:
             await loaded(pilot)
             text, _ = terminal_output(pilot.app)

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 
+from ..i18n import _, ngettext
+from ..i18n.formats import number
+
 #: The chart of tasks received covers eight weeks, today included.
 RECEIVED_DAYS = 56
 #: Expiries, in-time answers and first-response times are counted over this period.
@@ -61,14 +64,20 @@ def ranking_risks(expired: int, answered_in_time: float | None, median_first_res
     risks = []
     if expired > AT_RISK_EXPIRIES:
         risks.append(
-            f"{expired} tasks expired in the last 30 days: expiries hurt your ranking and matching. "
-            "Answer or decline within 72 hours, or set your unavailability before a holiday."
+            ngettext(
+                "{n} task expired in the last 30 days: expiries hurt your ranking and matching. "
+                "Answer or decline within 72 hours, or set your unavailability before a holiday.",
+                "{n} tasks expired in the last 30 days: expiries hurt your ranking and matching. "
+                "Answer or decline within 72 hours, or set your unavailability before a holiday.",
+                expired,
+            ).format(n=number(expired))
         )
     if answered_in_time is not None and answered_in_time < AT_RISK_SHARE:
         risks.append(
-            f"Only {answered_in_time:.0%} of tasks were answered or declined in time "
-            f"(aim for {AT_RISK_SHARE:.0%} or more)."
+            _("Only {share} of tasks were answered or declined in time (aim for {aim} or more).").format(
+                share=f"{answered_in_time:.0%}", aim=f"{AT_RISK_SHARE:.0%}"
+            )
         )
     if median_first_response is not None and median_first_response > SLOW_FIRST_RESPONSE:
-        risks.append("Merchants usually wait more than a day for your first answer.")
+        risks.append(_("Merchants usually wait more than a day for your first answer."))
     return risks

@@ -6,7 +6,7 @@ import math
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..i18n.formats import day as formatted_day
 from .errors import Invalid
 
@@ -58,7 +58,7 @@ def parse_date(text: object, field: str = "date") -> date:
 
 #: The forms a person may type a day in (forms where the day comes first are common
 #: where partners work; a month-first form is never guessed at).
-DAY_FORMS = "2026-12-24, 24.12.2026 or 24/12/2026"
+DAY_FORMS = N_("2026-12-24, 24.12.2026 or 24/12/2026")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})\.?")
 
@@ -74,11 +74,13 @@ def parse_typed_day(text: str, field: str) -> date | None:
     elif day_first:
         day, month, year = (int(part) for part in day_first.groups())
     else:
-        raise Invalid(f"{field} is not a date — type it as {DAY_FORMS}", field)
+        raise Invalid(_("{field} is not a date — type it as {forms}").format(field=field, forms=_(DAY_FORMS)), field)
     try:
         return date(year, month, day)
     except ValueError:
-        raise Invalid(f"{field} is not a day of the calendar: {typed[:20]}", field) from None
+        raise Invalid(
+            _("{field} is not a day of the calendar: {typed}").format(field=field, typed=typed[:20]), field
+        ) from None
 
 
 def day_words(day: date) -> str:

@@ -20,17 +20,19 @@ from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..domain import Author, Kind, Status, Task
+from ..domain import Author, Kind, Status, Task, words
 from ..domain.text import one_line
+from ..i18n import N_, _
+from ..i18n.formats import day_and_time, number
 from ..store.base import Sort, TaskQuery
 from ..ui.palette import PaletteCommand, with_keys
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.safe import safe_content, safe_line
-from ..widgets.task_columns import STATUS_WORDS
-from ..widgets.task_details import format_time
 from .base import StoreScreen
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ..store.base import Page, Store
 
 PAGE_SIZE = 50
@@ -38,6 +40,13 @@ PAGE_SIZE = 50
 LOAD_AHEAD = 10
 #: Lines of the contact's own words shown in the preview.
 PREVIEW_LINES = 4
+
+
+def received_words(value: datetime) -> str:
+    """When a contact wrote, in the partner's time zone and naming it, so it is never read
+    as another one: `sob. 28 lis 2026, 05:00 UTC` / `Sat 28 Nov 2026, 05:00 UTC`."""
+    local = value.astimezone()
+    return f"{day_and_time(local, local.tzinfo or value.tzinfo)} {local.tzname()}"
 
 
 def contact_prompt(task: Task, now: Any) -> Content:
@@ -50,13 +59,13 @@ def contact_prompt(task: Task, now: Any) -> Content:
     ]
     if task.merchant.email:
         who += ["  ", safe_line(task.merchant.email, "italic")]
-    who.append((f"  · {STATUS_WORDS[status]}", "dim"))
+    who.append(("  · " + words.word(words.STATUS_SHORT, status.value), "dim"))
     asked = Content.assemble(
-        ("  " + format_time(task.received_at), "dim"),
+        ("  " + received_words(task.received_at), "dim"),
         "  ",
         safe_line(task.service),
         (" — ", "dim"),
-        safe_line(task.title or "(no subject)"),
+        safe_line(task.title) if task.title else _("(no subject)"),
     )
     return Content.assemble(*who, "\n", asked)
 
@@ -70,42 +79,45 @@ def contact_details(task: Task) -> Content:
             (f"   {task.id}", "dim"),
         ),
         Content.assemble(
-            ("Asked for ", "dim"), safe_line(task.service), ("   ", ""), safe_line(task.title or "(no subject)")
+            (_("Asked for") + " ", "dim"),
+            safe_line(task.service),
+            ("   ", ""),
+            safe_line(task.title) if task.title else _("(no subject)"),
         ),
     ]
     business = task.business
     where = [one_line(part) for part in (business.store_name, business.store_url, business.country) if part.strip()]
     if where:
-        lines.append(Content.assemble(("Business ", "dim"), safe_line(" · ".join(where))))
+        lines.append(Content.assemble((_("Business") + " ", "dim"), safe_line(" · ".join(where))))
     for requirement in task.requirements[:2]:
         lines.append(
             Content.assemble(safe_line(requirement.question, "dim"), (" → ", "dim"), safe_line(requirement.answer))
         )
     first = next((m for m in task.messages if m.author is Author.MERCHANT), None)
     if first is not None:
-        words = safe_content(first.body).split(allow_blank=False)[:PREVIEW_LINES]
-        lines += [Content.styled("They wrote:", "dim"), *words]
+        wrote = safe_content(first.body).split(allow_blank=False)[:PREVIEW_LINES]
+        lines += [Content.styled(_("They wrote:"), "dim"), *wrote]
     return Content("\n").join(lines)
 
 
 class ContactList(OptionList):
     """The list itself; its `enter` is shown in the footer as what it does here."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open", id="contacts.open")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", N_("Open"), id="contacts.open")]
 
 
 class ContactsScreen(StoreScreen[None]):
     """The Contacts list; `enter` opens a contact, `r` replies, `esc` goes back."""
 
     CSS_PATH = Path(__file__).with_name("contacts.tcss")
-    HELP_GROUP: ClassVar[str] = "Contacts"
+    HELP_GROUP: ClassVar[str] = N_("Contacts")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="contacts.back", tooltip="Back to where you were"),
-        Binding("r", "reply", "Reply", id="contacts.reply", tooltip="Write to the highlighted contact"),
-        Binding("j", "cursor(1)", "Down", show=False, id="contacts.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="contacts.up"),
-        Binding("g", "ends(0)", "First", show=False, id="contacts.first"),
-        Binding("G", "ends(1)", "Last loaded", show=False, id="contacts.last"),
+        Binding("escape", "back", N_("Back"), id="contacts.back", tooltip=N_("Back to where you were")),
+        Binding("r", "reply", N_("Reply"), id="contacts.reply", tooltip=N_("Write to the highlighted contact")),
+        Binding("j", "cursor(1)", N_("Down"), show=False, id="contacts.down"),
+        Binding("k", "cursor(-1)", N_("Up"), show=False, id="contacts.up"),
+        Binding("g", "ends(0)", N_("First"), show=False, id="contacts.first"),
+        Binding("G", "ends(1)", N_("Last loaded"), show=False, id="contacts.last"),
     ]
 
     def __init__(self) -> None:
@@ -117,9 +129,9 @@ class ContactsScreen(StoreScreen[None]):
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(Content("Contacts"), id="title")
+        yield Static(Content(_("Contacts")), id="title")
         yield ContactList(id="contacts")
-        yield Static(Content.styled("Loading…", "dim"), id="details")
+        yield Static(Content.styled(_("Loading…"), "dim"), id="details")
         yield KeysFooter(palette_from=0)
 
     def on_mount(self) -> None:
@@ -156,8 +168,10 @@ class ContactsScreen(StoreScreen[None]):
         else:
             self.query_one("#details", Static).update(
                 Content.styled(
-                    "No contacts yet. Prospective merchants without a store who write to you by e-mail appear "
-                    "here, never in the task inbox.",
+                    _(
+                        "No contacts yet. Prospective merchants without a store who write to you by e-mail appear "
+                        "here, never in the task inbox."
+                    ),
                     "dim",
                 )
             )
@@ -168,9 +182,9 @@ class ContactsScreen(StoreScreen[None]):
         total = self.total if self.total is not None else len(self.contacts)
         self.query_one("#title", Static).update(
             Content.assemble(
-                ("Contacts ", "bold"),
-                (str(total), "bold"),
-                ("  prospective merchants without a store · never in the task inbox", "dim"),
+                (_("Contacts") + " ", "bold"),
+                (number(total), "bold"),
+                ("  " + _("prospective merchants without a store · never in the task inbox"), "dim"),
             )
         )
 
@@ -192,6 +206,12 @@ class ContactsScreen(StoreScreen[None]):
         self.query_one(OptionList).add_options(Option(contact_prompt(task, now), id=task.id) for task in page.items)
 
     def store_changed(self) -> None:
+        self.reload()
+
+    def retell(self) -> None:
+        """After a language switch: the list and its title, read and drawn again in words of
+        the language now in force (statuses, dates)."""
+        self._show_title()
         self.reload()
 
     def resumed(self, stale: bool) -> None:
@@ -254,9 +274,11 @@ class ContactsScreen(StoreScreen[None]):
             return []
         return [
             PaletteCommand(
-                with_keys("Contacts: open", ["enter"]), "Details and conversation", self.action_open, "open"
+                with_keys(_("Contacts: open"), ["enter"]), _("Details and conversation"), self.action_open, "open"
             ),
-            PaletteCommand(with_keys("Contacts: reply", ["r"]), "Write to the contact", self.action_reply, "reply"),
+            PaletteCommand(
+                with_keys(_("Contacts: reply"), ["r"]), _("Write to the contact"), self.action_reply, "reply"
+            ),
         ]
 
 

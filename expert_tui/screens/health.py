@@ -18,12 +18,16 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
+from ..domain import words
 from ..domain.model import zone
 from ..domain.standing import RECEIVED_DAYS, STANDING_PERIOD, ranking_risks
 from ..domain.text import one_line
+from ..i18n import N_, _
+from ..i18n.formats import day, number
 from ..widgets.keys_footer import KeysFooter
 from .base import StoreScreen
-from .preferences.standing import declined_list
+from .preferences.fields import Told
+from .preferences.standing import declined_list, kind_rows
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,38 +35,38 @@ if TYPE_CHECKING:
     from ..domain import Preferences
     from ..store.base import Stats
 
-
-#: The seed's names of the kinds, as the declines list them.
-KIND_NAMES = {"match": "Matches", "direct": "Direct requests", "contact": "Contacts"}
+#: The figures' names are padded to this width at least, so their values line up.
+FIGURE_NAME_WIDTH = 30
 
 
 def median_words(median: timedelta | None) -> str:
     """'2 h 30 min' — a first answer's typical wait, to the minute."""
     if median is None:
-        return "no first reply in the last 30 days"
+        return _("no first reply in the last 30 days")
     minutes = round(median / timedelta(minutes=1))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
+    parts = [_("{n} d").format(n=days)] if days else []
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(_("{n} h").format(n=hours))
     if minutes or not parts:
-        parts.append(f"{minutes} min")
+        parts.append(_("{n} min").format(n=minutes))
     return " ".join(parts[:2])
 
 
 def in_time_words(share: float | None) -> str:
-    return "no window closed in the last 30 days" if share is None else f"{share:.0%}"
+    return _("no window closed in the last 30 days") if share is None else f"{share:.0%}"
 
 
 def figures_content(stats: Stats) -> Content:
     """Expiries, answers in time and the first-response median, one a line."""
     rows = [
-        ("Expired in the last 30 days", str(stats.expired_last_30_days)),
-        ("Answered in time", in_time_words(stats.answered_in_time_share)),
-        ("Median first response", median_words(stats.median_first_response)),
+        (_("Expired in the last 30 days"), number(stats.expired_last_30_days)),
+        (_("Answered in time"), in_time_words(stats.answered_in_time_share)),
+        (_("Median first response"), median_words(stats.median_first_response)),
     ]
-    return Content("\n").join(Content.assemble((f"{name:<30}", "bold"), value) for name, value in rows)
+    width = max(FIGURE_NAME_WIDTH, *(len(name) + 2 for name, _value in rows))
+    return Content("\n").join(Content.assemble((name.ljust(width), "bold"), value) for name, value in rows)
 
 
 def chart_caption(stats: Stats, now: datetime, time_zone: str) -> Content:
@@ -70,39 +74,43 @@ def chart_caption(stats: Stats, now: datetime, time_zone: str) -> Content:
     days = stats.received_per_day
     local = now.astimezone(zone(time_zone)).date()
     first = local - timedelta(days=RECEIVED_DAYS - 1)
-    left = f"{first:%a %-d %b}"
-    right = f"today, {local:%a %-d %b}"
+    left = day(first)
+    right = _("today, {day}").format(day=day(local))
     gap = max(1, RECEIVED_DAYS - len(left) - len(right))
     return Content.assemble(
         (left, "dim"),
         " " * gap,
         (right, "dim"),
         "\n",
-        f"{sum(days)} received in 8 weeks · at most {max(days, default=0)} a day",
-        (f" · days in {one_line(time_zone)}", "dim"),
+        _("{n} received in 8 weeks · at most {most} a day").format(
+            n=number(sum(days)), most=number(max(days, default=0))
+        ),
+        (" · " + _("days in {zone}").format(zone=one_line(time_zone)), "dim"),
     )
 
 
 def declines_content(stats: Stats) -> Content:
     """Declines by service and by kind (the partner's own): they steer matching."""
     services = list(stats.declines_by_service.items())
-    kinds = [(KIND_NAMES.get(kind, one_line(str(kind))), n) for kind, n in stats.declines_by_kind.items()]
+    kinds = kind_rows(stats, words.KIND_GROUP)
+    by_service, by_kind = _("By service"), _("By kind")
+    width = max(len(by_service), len(by_kind)) + 2
     return Content.assemble(
-        ("Declines", "bold"),
-        (" — they steer which tasks you are matched with", "dim"),
+        (_("Declines"), "bold"),
+        (" — " + _("they steer which tasks you are matched with"), "dim"),
         "\n",
-        ("By service  ", "dim"),
-        *(declined_list(services, 4) or ["none"]),
+        (by_service.ljust(width), "dim"),
+        *(declined_list(services, 4) or [_("none")]),
         "\n",
-        ("By kind     ", "dim"),
-        *(declined_list(kinds, len(kinds)) or ["none"]),
+        (by_kind.ljust(width), "dim"),
+        *(declined_list(kinds, len(kinds), None) or [_("none")]),
     )
 
 
 def risks_content(stats: Stats) -> Content:
     risks = ranking_risks(stats.expired_last_30_days, stats.answered_in_time_share, stats.median_first_response)
     if not risks:
-        return Content.styled("✓ Nothing in these figures puts your ranking at risk.", "$text-success")
+        return Content.styled("✓ " + _("Nothing in these figures puts your ranking at risk."), "$text-success")
     return Content("\n").join(Content.assemble(("! ", "bold $text-error"), risk) for risk in risks)
 
 
@@ -110,24 +118,26 @@ class HealthScreen(StoreScreen[None]):
     """The partner's standing, read from the store; `esc` goes back."""
 
     CSS_PATH = Path(__file__).with_name("health.tcss")
-    HELP_GROUP: ClassVar[str] = "Standing"
+    HELP_GROUP: ClassVar[str] = N_("Standing")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="health.back", tooltip="Back to where you were"),
+        Binding("escape,q", "back", N_("Back"), id="health.back", tooltip=N_("Back to where you were")),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("Your standing"), id="title")
+        yield Told(lambda: _("Your standing"), id="title")
         with VerticalScroll(id="body"):
-            yield Static(
-                Content.styled(
-                    f"The last {STANDING_PERIOD.days} days, as the marketplace ranks you: "
-                    "expiries and late answers lower your ranking.",
+            yield Told(
+                lambda: Content.styled(
+                    _(
+                        "The last {days} days, as the marketplace ranks you: "
+                        "expiries and late answers lower your ranking."
+                    ).format(days=STANDING_PERIOD.days),
                     "dim",
                 ),
                 id="intro",
             )
-            yield Static(Content.styled("Loading…", "dim"), id="figures")
-            yield Static(Content.assemble(("Tasks received per day", "bold")), id="chart-title")
+            yield Static(Content.styled(_("Loading…"), "dim"), id="figures")
+            yield Told(lambda: Content.styled(_("Tasks received per day"), "bold"), id="chart-title")
             yield Sparkline([], id="chart")
             yield Static("", id="caption")
             yield Static("", id="declines")
@@ -141,12 +151,16 @@ class HealthScreen(StoreScreen[None]):
     def store_changed(self) -> None:
         self.run_worker(self._load(), exclusive=True, group="health")
 
+    def retell(self) -> None:
+        """After a language switch: the figures, drawn again in words of the language now in force."""
+        self.store_changed()
+
     async def _load(self) -> None:
         stats: Stats | None = await self.client.attempt(lambda store: store.stats())
         prefs: Preferences | None = await self.client.attempt(lambda store: store.get_preferences())
         if stats is None or prefs is None:
             self.query_one("#figures", Static).update(
-                Content.styled("Your standing could not be read — see the message above.", "$text-error")
+                Content.styled(_("Your standing could not be read — see the message above."), "$text-error")
             )
             return
         now = self.clock()

@@ -12,6 +12,7 @@ from typing import Any
 from ...domain import Invalid, Preferences
 from ...domain.text import one_line
 from ...domain.timefmt import day_words, parse_typed_day
+from ...i18n import N_, _
 
 DEFAULT_CURRENCY = "USD"
 
@@ -20,17 +21,17 @@ _COMMA_DECIMAL = re.compile(r"-?\d+,\d{1,2}")
 #: A service's field path in an `Invalid`: its row and its field.
 SERVICE_FIELD = re.compile(r"services\[(\d+)\]\.(name|starting_price|currency)")
 
-#: What a field path in an `Invalid` is called on this screen.
+#: What a field path in an `Invalid` is called on this screen (translated where shown).
 FIELD_LABELS: dict[str, str] = {
-    "available": "Availability",
-    "unavailable_from": "Away from",
-    "unavailable_until": "Away until",
-    "dropshippers": "Dropshippers",
-    "notification_email": "Notification e-mail",
-    "name": "Service name",
-    "starting_price": "Starting price",
-    "currency": "Currency",
-    "display_name": "Display name",
+    "available": N_("Availability"),
+    "unavailable_from": N_("Away from"),
+    "unavailable_until": N_("Away until"),
+    "dropshippers": N_("Dropshippers"),
+    "notification_email": N_("Notification e-mail"),
+    "name": N_("Service name"),
+    "starting_price": N_("Starting price"),
+    "currency": N_("Currency"),
+    "display_name": N_("Display name"),
 }
 
 
@@ -131,7 +132,7 @@ def field_words(error: Invalid) -> str:
         return message
     matched = SERVICE_FIELD.fullmatch(field)
     label = FIELD_LABELS.get(matched.group(2) if matched else field)
-    return f"{label}{message[len(field) :]}" if label else message
+    return f"{_(label)}{message[len(field) :]}" if label else message
 
 
 def away_today(values: FormValues, today: date) -> bool:
@@ -151,7 +152,7 @@ def understood(text: str, field: str) -> str:
     try:
         day = parse_typed_day(text, field)
     except Invalid:
-        return "not a date yet: e.g. 24.12.2026"
+        return _("not a date yet: e.g. 24.12.2026")
     return day_words(day) if day else ""
 
 
@@ -163,12 +164,19 @@ def availability_words(values: FormValues, today: date) -> str:
     except Invalid:
         start = end = None
     if not values.available:
-        return "Right now: unavailable until you switch this back — no new tasks are delivered."
+        return _("Right now: unavailable until you switch this back — no new tasks are delivered.")
     if away_today(values, today):
         if end is None:
-            return "Right now: away until you switch this back — no new tasks are delivered."
-        return f"Right now: away until {day_words(end)}, that day included; tasks arrive again the day after."
+            return _("Right now: away until you switch this back — no new tasks are delivered.")
+        return _("Right now: away until {end}, that day included; tasks arrive again the day after.").format(
+            end=day_words(end)
+        )
     if start is not None and start > today:
-        until = f" to {day_words(end)}" if end else " until you switch back"
-        return f"Right now: available. Away from {day_words(start)}{until}: no tasks are delivered then."
-    return "Right now: available — new tasks are delivered."
+        if end is None:
+            return _(
+                "Right now: available. Away from {start} until you switch back: no tasks are delivered then."
+            ).format(start=day_words(start))
+        return _("Right now: available. Away from {start} to {end}: no tasks are delivered then.").format(
+            start=day_words(start), end=day_words(end)
+        )
+    return _("Right now: available — new tasks are delivered.")

@@ -1,8 +1,10 @@
 """Preferences: which tasks reach the partner, how the partner stands, and the person's own settings.
 
 The partner's preferences live in the store (shared by the team, on the server with a
-remote store); the "Personal" part (the display name that signs first replies) lives in
-the person's own settings file on this computer and is never sent anywhere (SPEC 6).
+remote store); the "Personal" part (the display name that signs first replies, and the
+language the app speaks) lives in the person's own settings file on this computer and is
+never sent anywhere (SPEC 6). A language saved here is spoken at once, on every screen
+(`ExpertApp.speak`): no restart.
 
 Every value is checked by the code the store and the API use (`preferences_from_dict`),
 and the store checks again on save; an `Invalid` names its field, so the message is
@@ -26,18 +28,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Checkbox, Input, RadioSet, Static
 
-from ...domain import DomainError, Invalid
+from ...domain import DomainError, Invalid, words
 from ...domain.codec import preferences_from_dict, preferences_to_dict
 from ...domain.model import zone
 from ...domain.text import one_line
-from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile
+from ...i18n import LANGUAGES, N_, _
+from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile, use_language
 from ...ui.palette import PaletteCommand, with_keys
 from ...ui.store_client import StoreFailed, notify_refusal
 from ...widgets.keys_footer import KeysFooter
 from ..base import StoreScreen
-from .fields import Field, ServiceRow, Toggle
+from .fields import Choice, Field, ServiceRow, Toggle, Told, own_name
 from .form import (
     DEFAULT_CURRENCY,
     SERVICE_FIELD,
@@ -49,7 +52,7 @@ from .form import (
     understood,
     values_of,
 )
-from .leave import LeaveChoice, LeaveDialog
+from .leave import LeaveChoice, LeaveDialog, Leaving
 from .standing import standing_content
 
 if TYPE_CHECKING:
@@ -58,31 +61,45 @@ if TYPE_CHECKING:
 
 #: From this width the standing gets a column of its own; below it, two lines at the bottom.
 WIDE_FROM = 110
+#: The service fields' widths (preferences.tcss), for the heads over them.
+SERVICE_NAME_WIDTH, SERVICE_PRICE_WIDTH = 36, 11
+#: The language choice that follows the environment (saved as "").
+SYSTEM = "system"
 
 
 class PreferencesScreen(StoreScreen[None]):
     """Edit the preferences (ctrl+s saves, esc leaves) and read the partner's standing."""
 
     CSS_PATH = Path(__file__).with_name("preferences.tcss")
-    HELP_GROUP: ClassVar[str] = "Preferences"
+    HELP_GROUP: ClassVar[str] = N_("Preferences")
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="preferences.save", tooltip="Save the preferences"),
-        Binding("escape", "back", "Back", id="preferences.back", tooltip="Leave (asks first if something is unsaved)"),
+        Binding("ctrl+s", "save", N_("Save"), id="preferences.save", tooltip=N_("Save the preferences")),
         Binding(
-            "ctrl+n", "add_service", "Add service", id="preferences.add_service", tooltip="Add a service you offer"
+            "escape",
+            "back",
+            N_("Back"),
+            id="preferences.back",
+            tooltip=N_("Leave (asks first if something is unsaved)"),
+        ),
+        Binding(
+            "ctrl+n",
+            "add_service",
+            N_("Add service"),
+            id="preferences.add_service",
+            tooltip=N_("Add a service you offer"),
         ),
         Binding(
             "ctrl+r",
             "remove_service",
-            "Remove service",
+            N_("Remove service"),
             id="preferences.remove_service",
-            tooltip="Remove the service the cursor is in",
+            tooltip=N_("Remove the service the cursor is in"),
         ),
         # `q` quits everywhere; here it asks first when something is unsaved (typed into a field, it is a letter).
-        Binding("q", "quit", "Quit", show=False, id="preferences.quit", tooltip="Leave expert-tui"),
+        Binding("q", "quit", N_("Quit"), show=False, id="preferences.quit", tooltip=N_("Leave expert-tui")),
         # `?` is a character in a text field: F1 opens help from anywhere on this screen.
-        Binding("f1", "app.help", "Help", show=False, id="preferences.help"),
+        Binding("f1", "app.help", N_("Help"), show=False, id="preferences.help"),
     ]
 
     def __init__(self) -> None:
@@ -98,58 +115,80 @@ class PreferencesScreen(StoreScreen[None]):
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(
-            Content.assemble(("Preferences", "bold"), ("  which tasks reach you, and how you stand", "dim")),
+        yield Told(
+            lambda: Content.assemble(
+                (_(words.EDIT_PREFERENCES), "bold"), ("  " + _("which tasks reach you, and how you stand"), "dim")
+            ),
             id="title",
         )
         with Horizontal(id="main"):
             with VerticalScroll(id="form", can_focus=False, disabled=True):
-                yield Static("Availability", classes="section")
+                yield Told(lambda: _("Availability"), classes="section")
                 with Horizontal(classes="field"):
-                    yield Static("Taking new tasks", classes="label")
-                    yield Toggle("Available", "Unavailable", id="available")
-                yield Static("Off: no new tasks until you switch it back.", classes="meaning")
+                    yield Told(lambda: _("Taking new tasks"), classes="label")
+                    yield Toggle(N_("Available"), N_("Unavailable"), id="available")
+                yield Told(lambda: _("Off: no new tasks until you switch it back."), classes="meaning")
                 for field, label, example in (
-                    ("unavailable_from", "Away from", "24.12.2026"),
-                    ("unavailable_until", "Away until", "3.1.2027"),
+                    ("unavailable_from", N_("Away from"), "24.12.2026"),
+                    ("unavailable_until", N_("Away until"), "3.1.2027"),
                 ):
                     with Horizontal(classes="field"):
-                        yield Static(label, classes="label")
+                        yield Told(lambda label=label: _(label), classes="label")
                         yield Field(placeholder=example, id=field, max_length=11, restrict=r"[0-9./-]*")
                         yield Static("", id=f"understood-{field}", classes="aside")
                     yield Static("", id=f"problem-{field}", classes="problem")
-                yield Static("A holiday, both days included. No 'from': from today.", classes="meaning")
+                yield Told(lambda: _("A holiday, both days included. No 'from': from today."), classes="meaning")
                 yield Static("", id="availability-now", classes="meaning now")
-                yield Static("Dropshippers", classes="section")
+                yield Told(lambda: _("Dropshippers"), classes="section")
                 with Horizontal(classes="field"):
-                    yield Static("Work with them", classes="label")
-                    yield Toggle("Yes, work with dropshippers", "No dropshippers", id="dropshippers")
-                yield Static("When off, dropshippers' tasks are not delivered.", classes="meaning")
-                yield Static("Notifications", classes="section")
+                    yield Told(lambda: _("Work with them"), classes="label")
+                    yield Toggle(N_("Yes, work with dropshippers"), N_("No dropshippers"), id="dropshippers")
+                yield Told(lambda: _("When off, dropshippers' tasks are not delivered."), classes="meaning")
+                yield Told(lambda: _("Notifications"), classes="section")
                 with Horizontal(classes="field"):
-                    yield Static("E-mail", classes="label")
+                    yield Told(lambda: _("E-mail"), classes="label")
                     yield Field(placeholder="you@example.com", id="notification_email")
                 yield Static("", id="problem-notification_email", classes="problem")
-                yield Static("Where new tasks and merchants' messages are announced.", classes="meaning")
-                yield Static("Services you offer", classes="section")
-                yield Static("What you are matched for, each with the price it starts at.", classes="meaning top")
-                yield Static(Content.styled("Service" + " " * 30 + "From        Cur", "dim"), id="service-head")
+                yield Told(lambda: _("Where new tasks and merchants' messages are announced."), classes="meaning")
+                yield Told(lambda: _("Services you offer"), classes="section")
+                yield Told(
+                    lambda: _("What you are matched for, each with the price it starts at."), classes="meaning top"
+                )
+                yield Told(service_head, id="service-head")
                 yield Vertical(id="services")
-                yield Button("Add a service  ctrl+n", id="add-service", compact=True)
-                yield Static("Personal — on this computer only", classes="section")
-                yield Static(
-                    "Yours alone: kept in your own settings file, never sent to the server.", classes="meaning top"
+                yield Button("", id="add-service", compact=True)
+                yield Told(lambda: _("Personal — on this computer only"), classes="section")
+                yield Told(
+                    lambda: _("Yours alone: kept in your own settings file, never sent to the server."),
+                    classes="meaning top",
                 )
                 with Horizontal(classes="field"):
-                    yield Static("Display name", classes="label")
-                    yield Field(placeholder="e.g. Ola Nowak", id="display_name", max_length=MAX_DISPLAY_NAME_CHARS)
+                    yield Told(lambda: _("Display name"), classes="label")
+                    yield Field(id="display_name", max_length=MAX_DISPLAY_NAME_CHARS)
                 yield Static("", id="problem-display_name", classes="problem")
-                yield Static("Signs the first replies you start from a template.", classes="meaning")
-            yield Static(Content("Loading your standing…"), id="standing")
-        yield Static(Content("Loading…"), id="state")
+                yield Told(lambda: _("Signs the first replies you start from a template."), classes="meaning")
+                with Horizontal(classes="field"):
+                    yield Told(lambda: _("Language"), classes="label")
+                    with RadioSet(id="language", compact=True):
+                        for lang in LANGUAGES:
+                            yield Choice(own_name(lang), id=f"language-{lang}", as_is=True)
+                        yield Choice(N_("As the system"), id=f"language-{SYSTEM}")
+                yield Static("", id="problem-language", classes="problem")
+                yield Told(lambda: _("Applies on every screen as soon as it is saved."), classes="meaning")
+            yield Static(Content(_("Loading your standing…")), id="standing")
+        yield Static(Content(_("Loading…")), id="state")
         yield KeysFooter(palette_from=0)
 
+    def retell(self) -> None:
+        """After a language switch: what this screen words as it goes (the fields' sense,
+        the state line, the standing) again in the language now in force."""
+        self.query_one("#display_name", Input).placeholder = _("e.g. Ola Nowak")
+        self.query_one("#add-service", Button).label = _("Add a service") + "  ctrl+n"
+        self._show_standing()
+        self._changed()
+
     def on_mount(self) -> None:
+        self.retell()
         self._load()
 
     def on_resize(self) -> None:
@@ -173,7 +212,7 @@ class PreferencesScreen(StoreScreen[None]):
     @property
     def dirty(self) -> bool:
         return self.saved is not None and (
-            self.values().comparable() != self.saved.comparable() or self._display_name_changed()
+            self.values().comparable() != self.saved.comparable() or bool(self._personal_changes())
         )
 
     # --- the personal part: the person's own settings file, not the store ----------------
@@ -185,34 +224,81 @@ class PreferencesScreen(StoreScreen[None]):
     def _typed_display_name(self) -> str:
         return self.query_one("#display_name", Input).value.strip()
 
-    def _display_name_changed(self) -> bool:
-        settings = self.settings
-        return settings is not None and self._typed_display_name() != settings.current.display_name
+    def _chosen_language(self) -> str:
+        """The language chosen: one of `LANGUAGES`, or "" to follow the environment."""
+        pressed = self.query_one("#language", RadioSet).pressed_button
+        lang = (pressed.id or "").removeprefix("language-") if pressed else SYSTEM
+        return "" if lang == SYSTEM else lang
 
-    def _show_display_name(self) -> None:
+    def _personal_changes(self) -> dict[str, Any]:
+        """What the personal fields hold that the settings file does not."""
         settings = self.settings
+        if settings is None:
+            return {}
+        changes: dict[str, Any] = {}
+        if self._typed_display_name() != settings.current.display_name:
+            changes |= {"display_name": self._typed_display_name(), "asked_display_name": True}
+        if self._chosen_language() != settings.current.language:
+            changes["language"] = self._chosen_language()
+        return changes
+
+    def _show_personal(self) -> None:
+        settings = self.settings
+        lang = settings.current.language if settings else ""
         with self.prevent(Input.Changed):
             self.query_one("#display_name", Input).value = settings.current.display_name if settings else ""
+        # Not prevented: the set hears of it and lets the other choices go (a change that
+        # matches the file is no change).
+        self.query_one(f"#language-{lang or SYSTEM}", Choice).value = True
 
-    def _save_display_name(self) -> bool:
-        """Write the display name to the settings file; a refusal is shown at its field."""
+    def _save_personal(self) -> bool:
+        """Write the display name and the language to the settings file, and speak the
+        language saved at once; a refusal is shown at its field."""
         settings = self.settings
-        if settings is None or not self._display_name_changed():
+        changes = self._personal_changes()
+        if settings is None or not changes:
             return True
         try:
-            settings.update(display_name=self._typed_display_name(), asked_display_name=True)
+            settings.update(**changes)
         except SettingsError as error:
-            field = self.query_one("#display_name", Field)
-            problem = self.query_one("#problem-display_name", Static)
-            problem.update(Content(one_line(error.message)))
-            problem.add_class("shown")
-            field.add_class("wrong")
-            field.focus_to_fix()
-            field.scroll_visible(animate=False)
-            self._say(f"Not saved — {one_line(error.message)}", "error")
+            self._show_personal_refusal(error)
             return False
-        self._show_display_name()
+        self._show_personal()
+        if "language" in changes:
+            self._speak(use_language(settings.current))
         return True
+
+    def _show_personal_refusal(self, error: SettingsError) -> None:
+        field_id = "language" if error.field == "language" else "display_name"
+        field = self.query_one(f"#{field_id}")
+        problem = self.query_one(f"#problem-{field_id}", Static)
+        problem.update(Content(one_line(error.message)))
+        problem.add_class("shown")
+        field.add_class("wrong")
+        if isinstance(field, Field):
+            field.focus_to_fix()
+        else:
+            field.focus()
+        field.scroll_visible(animate=False)
+        self._say(_("Not saved — {reason}").format(reason=one_line(error.message)), "error")
+
+    def _speak(self, lang: str) -> None:
+        """Every screen speaks `lang` from now on (the app redraws what it shows)."""
+        speak = getattr(self.app, "speak", None)
+        if callable(speak):
+            speak(lang)
+            return
+        # Until ExpertApp.speak lands: the same walk, here.
+        from ...i18n import set_language
+
+        set_language(lang)
+        for screen in self.app.screen_stack:
+            for node in (screen, *screen.walk_children()):
+                retell = getattr(node, "retell", None)
+                if callable(retell):
+                    retell()
+                node.refresh()
+            screen.refresh_bindings()
 
     async def _fill(self, values: FormValues) -> None:
         """Show `values`, changing rows in place, so the cursor stays where it was."""
@@ -240,11 +326,13 @@ class PreferencesScreen(StoreScreen[None]):
         prefs = await self.client.attempt(lambda store: store.get_preferences())
         with suppress(NoMatches):  # the app may be closing meanwhile
             if prefs is None:
-                self._say("Your preferences could not be read, so nothing can be changed now. esc goes back.", "error")
+                self._say(
+                    _("Your preferences could not be read, so nothing can be changed now. esc goes back."), "error"
+                )
                 return
             self._time_zone = prefs.time_zone
             await self._fill(values_of(prefs))
-            self._show_display_name()
+            self._show_personal()
             self.saved = self.values()
             self.query_one("#form").disabled = False
             self.query_one("#available", Toggle).focus()
@@ -273,12 +361,12 @@ class PreferencesScreen(StoreScreen[None]):
                 return
             if self.dirty:
                 self.saved = theirs
-                self._say("Changed elsewhere meanwhile — ctrl+s replaces that with what you see here.", "dirty")
+                self._say(_("Changed elsewhere meanwhile — ctrl+s replaces that with what you see here."), "dirty")
                 return
             await self._fill(theirs)
             self.saved = self.values()
             self._changed()
-            self.notify("Preferences were changed elsewhere; showing them now.", markup=False)
+            self.notify(_("Preferences were changed elsewhere; showing them now."), markup=False)
 
     def _show_standing(self) -> None:
         if self.stats is not None and self.is_mounted:
@@ -288,7 +376,8 @@ class PreferencesScreen(StoreScreen[None]):
     # --- editing --------------------------------------------------------------------------
     @on(Input.Changed)
     @on(Checkbox.Changed)
-    def _field_changed(self, event: Input.Changed | Checkbox.Changed) -> None:
+    @on(RadioSet.Changed)
+    def _field_changed(self, event: Input.Changed | Checkbox.Changed | RadioSet.Changed) -> None:
         self._clear_problem_of(event.control)
         if event.control.id == "available":
             self._switched(bool(event.value))
@@ -302,7 +391,7 @@ class PreferencesScreen(StoreScreen[None]):
             with self.prevent(Input.Changed):
                 self.query_one("#unavailable_from", Input).value = ""
                 self.query_one("#unavailable_until", Input).value = ""
-            self.notify("Available again: the holiday's days are cleared (ctrl+s saves).", markup=False, timeout=5)
+            self.notify(_("Available again: the holiday's days are cleared (ctrl+s saves)."), markup=False, timeout=5)
 
     def _show_availability(self, values: FormValues) -> None:
         """The switch shows off while switched off or away today; each day field says
@@ -326,9 +415,9 @@ class PreferencesScreen(StoreScreen[None]):
         values = self.values()
         self._show_availability(values)
         if self.dirty:
-            self._say("Unsaved changes — ctrl+s saves · esc asks before leaving", "dirty")
+            self._say(_("Unsaved changes — ctrl+s saves · esc asks before leaving"), "dirty")
         else:
-            self._say("Everything is saved.")
+            self._say(_("Everything is saved."))
         self.refresh_bindings()
 
     def _today(self) -> date:
@@ -398,8 +487,8 @@ class PreferencesScreen(StoreScreen[None]):
         typed = self.values()
         included = [row for row in self.rows() if not row.values.blank]
         self._clear_problems()
-        self._say("Saving…")
-        if not self._save_display_name():
+        self._say(_("Saving…"))
+        if not self._save_personal():
             self._saving = False
             return False
         try:
@@ -411,10 +500,10 @@ class PreferencesScreen(StoreScreen[None]):
             return False
         except DomainError as error:
             notify_refusal(self.app, error)
-            self._say(f"Not saved — {one_line(error.message)}", "error")
+            self._say(_("Not saved — {reason}").format(reason=one_line(error.message)), "error")
             return False
         except StoreFailed as failure:  # a disk or network failure (said by the client): keep the form
-            self._say(f"Not saved — {failure}. Everything you typed is still here.", "error")
+            self._say(_("Not saved — {reason}. Everything you typed is still here.").format(reason=failure), "error")
             return False
         finally:
             self._saving = False
@@ -424,11 +513,11 @@ class PreferencesScreen(StoreScreen[None]):
         else:
             self.saved = values_of(stored)  # typing went on while saving: keep it, still unsaved
         self._changed()
-        self.notify("Preferences saved.", markup=False, timeout=3)
+        self.notify(_("Preferences saved."), markup=False, timeout=3)
         return True
 
     def _show_invalid(self, error: Invalid, rows: list[ServiceRow]) -> None:
-        words = field_words(error)
+        said = field_words(error)
         target: Widget | None = None
         problem: Static | None = None
         field = error.field or ""
@@ -442,7 +531,7 @@ class PreferencesScreen(StoreScreen[None]):
         elif field in ("available", "dropshippers"):
             target = self.query_one(f"#{field}", Toggle)
         if problem is not None:
-            problem.update(Content(words))
+            problem.update(Content(said))
             problem.add_class("shown")
         if target is not None:
             target.add_class("wrong")
@@ -451,7 +540,7 @@ class PreferencesScreen(StoreScreen[None]):
             else:
                 target.focus()
             target.scroll_visible(animate=False)
-        self._say(f"Not saved — {words}", "error")
+        self._say(_("Not saved — {reason}").format(reason=said), "error")
 
     def _clear_problems(self) -> None:
         for problem in self.query(".problem.shown"):
@@ -475,12 +564,12 @@ class PreferencesScreen(StoreScreen[None]):
 
     # --- leaving --------------------------------------------------------------------------
     def action_back(self) -> None:
-        self._leave_then(self.dismiss, "go back")
+        self._leave_then(self.dismiss, "back")
 
     def action_quit(self) -> None:
         self._leave_then(self.app.exit, "quit")
 
-    def _leave_then(self, leave: Any, words: str) -> None:
+    def _leave_then(self, leave: Any, leaving: Leaving) -> None:
         if not self.dirty:
             leave()
             return
@@ -489,7 +578,7 @@ class PreferencesScreen(StoreScreen[None]):
             if choice == "discard" or (choice == "save" and await self.save()):
                 leave()
 
-        self.app.push_screen(LeaveDialog(words), chosen)
+        self.app.push_screen(LeaveDialog(leaving), chosen)
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """Offered even while a text field has the keys."""
@@ -497,19 +586,25 @@ class PreferencesScreen(StoreScreen[None]):
         for _key, binding in self._bindings:
             keys.setdefault(binding.action, self.app.get_key_display(binding))
         commands = [
-            ("save", "Preferences: save", "Save what the form holds", self.action_save),
+            ("save", _("Preferences: save"), _("Save what the form holds"), self.action_save),
             (
                 "add_service",
-                "Preferences: add a service",
-                "A service you offer, with its starting price",
+                _("Preferences: add a service"),
+                _("A service you offer, with its starting price"),
                 self.action_add_service,
             ),
-            ("back", "Preferences: back", "Leave (asks first if something is unsaved)", self.action_back),
+            ("back", _("Preferences: back"), _("Leave (asks first if something is unsaved)"), self.action_back),
         ]
         return [
             PaletteCommand(with_keys(name, [keys.get(action, "")]), help, run, action)
             for action, name, help, run in commands
         ]
+
+
+def service_head() -> Content:
+    """The services' column heads, over the name, the price and the currency fields."""
+    name, price, currency = _("Service"), _("From"), _("Cur")
+    return Content.styled(name.ljust(SERVICE_NAME_WIDTH + 1) + price.ljust(SERVICE_PRICE_WIDTH + 1) + currency, "dim")
 
 
 def _save_shown(store: Store, typed: FormValues) -> Preferences:
