@@ -24,6 +24,7 @@ from expert_tui.domain.standing import (
     ranking_risks,
     received_per_day,
 )
+from expert_tui.i18n import _
 from expert_tui.screens.health import HealthScreen, median_words
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.store.sqlite import SqliteStore
@@ -64,7 +65,8 @@ async def standing_shown(pilot: Pilot[Any]) -> HealthScreen:
     await until(pilot, lambda: isinstance(pilot.app.screen, HealthScreen), "the standing screen")
     screen = pilot.app.screen
     assert isinstance(screen, HealthScreen)
-    await until(pilot, lambda: "Median" in str(screen.query_one("#figures", Static).render()), "the figures")
+    median = _("Median first response")  # in the language in force
+    await until(pilot, lambda: median in str(screen.query_one("#figures", Static).render()), "the figures")
     return screen
 
 

@@ -1,5 +1,6 @@
 """Snapshots of the preferences screen (filled, a refused field, the unsaved-changes
-question) and of the Contacts list, at 80x24 and 120x40.
+question), of the Contacts list and of the standing, at 80x24 and 120x40, in English and
+in Polish (issue 11: Polish is longer, and every screen still fits 80x24).
 
 Deterministic: a frozen clock, fixed data, no cursor blink, isolated home. Update with
 `pytest tests/test_snapshots_preferences.py --snapshot-update` after looking at the new SVGs.
@@ -11,16 +12,25 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from screens_ui import ScreenApp, contact_record, still, until
 from task_ui import make_store, size_ids, task_record
 from test_health import standing_shown, standing_store
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from expert_tui import i18n
 from expert_tui.domain import FrozenClock, Preferences, ServiceOffer
 from expert_tui.screens.contacts import ContactsScreen
 from expert_tui.screens.health import HealthScreen
 from expert_tui.screens.preferences import LeaveDialog, PreferencesScreen
+
+
+@pytest.fixture(params=i18n.LANGUAGES)
+def lang(request: pytest.FixtureRequest) -> str:
+    """Each snapshot in each language (English again after it: the autouse home fixture)."""
+    i18n.set_language(request.param)
+    return str(request.param)
 
 
 def preferences_app(tmp_path: Path, clock: FrozenClock) -> ScreenApp:
@@ -70,7 +80,7 @@ async def preferences_loaded(pilot: Pilot[Any]) -> PreferencesScreen:
 
 
 @size_ids
-def test_preferences(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+def test_preferences(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], lang: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await preferences_loaded(pilot)
         still(pilot)
@@ -81,7 +91,7 @@ def test_preferences(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size
 
 @size_ids
 def test_preferences_refused_price(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], lang: str
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await preferences_loaded(pilot)
@@ -97,7 +107,7 @@ def test_preferences_refused_price(
 
 @size_ids
 def test_preferences_unsaved_question(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], lang: str
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await preferences_loaded(pilot)
@@ -111,22 +121,22 @@ def test_preferences_unsaved_question(
 
 
 @size_ids
-def test_contacts(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+def test_contacts(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], lang: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, ContactsScreen), "the contacts")
         screen = pilot.app.screen
         assert isinstance(screen, ContactsScreen)
-        await until(pilot, lambda: "They wrote:" in str(screen.query_one("#details").render()), "the preview")
+        await until(pilot, lambda: i18n._("They wrote:") in str(screen.query_one("#details").render()), "the preview")
         await pilot.pause()
 
     assert snap_compare(contacts_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
 
 @size_ids
-def test_standing(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+def test_standing(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], lang: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await standing_shown(pilot)
-        await until(pilot, lambda: "Only 50%" in str(screen.query_one("#risks").render()), "the warning")
+        await until(pilot, lambda: "50%" in str(screen.query_one("#risks").render()), "the warning")
         still(pilot)
         await pilot.pause()
 

@@ -25,8 +25,8 @@ from ..domain.text import one_line
 from ..i18n import N_, _
 from ..i18n.formats import day, number
 from ..widgets.keys_footer import KeysFooter
+from ..widgets.words import Words
 from .base import StoreScreen
-from .preferences.fields import Told
 from .preferences.standing import declined_list, kind_rows
 
 if TYPE_CHECKING:
@@ -56,6 +56,15 @@ def median_words(median: timedelta | None) -> str:
 
 def in_time_words(share: float | None) -> str:
     return _("no window closed in the last 30 days") if share is None else f"{share:.0%}"
+
+
+def intro_content() -> Content:
+    return Content.styled(
+        _("The last {days} days, as the marketplace ranks you: expiries and late answers lower your ranking.").format(
+            days=STANDING_PERIOD.days
+        ),
+        "dim",
+    )
 
 
 def figures_content(stats: Stats) -> Content:
@@ -124,20 +133,11 @@ class HealthScreen(StoreScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Told(lambda: _("Your standing"), id="title")
+        yield Words(N_("Your standing"), id="title")
         with VerticalScroll(id="body"):
-            yield Told(
-                lambda: Content.styled(
-                    _(
-                        "The last {days} days, as the marketplace ranks you: "
-                        "expiries and late answers lower your ranking."
-                    ).format(days=STANDING_PERIOD.days),
-                    "dim",
-                ),
-                id="intro",
-            )
+            yield Static(intro_content(), id="intro")
             yield Static(Content.styled(_("Loading…"), "dim"), id="figures")
-            yield Told(lambda: Content.styled(_("Tasks received per day"), "bold"), id="chart-title")
+            yield Words(N_("Tasks received per day"), id="chart-title")
             yield Sparkline([], id="chart")
             yield Static("", id="caption")
             yield Static("", id="declines")
@@ -153,6 +153,7 @@ class HealthScreen(StoreScreen[None]):
 
     def retell(self) -> None:
         """After a language switch: the figures, drawn again in words of the language now in force."""
+        self.query_one("#intro", Static).update(intro_content())
         self.store_changed()
 
     async def _load(self) -> None:

@@ -39,6 +39,7 @@ from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile, use
 from ...ui.palette import PaletteCommand, with_keys
 from ...ui.store_client import StoreFailed, notify_refusal
 from ...widgets.keys_footer import KeysFooter
+from ...widgets.words import Words
 from ..base import StoreScreen
 from .fields import Choice, Field, ServiceRow, Toggle, Told, own_name
 from .form import (
@@ -123,58 +124,56 @@ class PreferencesScreen(StoreScreen[None]):
         )
         with Horizontal(id="main"):
             with VerticalScroll(id="form", can_focus=False, disabled=True):
-                yield Told(lambda: _("Availability"), classes="section")
+                yield Words(N_("Availability"), classes="section")
                 with Horizontal(classes="field"):
-                    yield Told(lambda: _("Taking new tasks"), classes="label")
+                    yield Words(N_("Taking new tasks"), classes="label")
                     yield Toggle(N_("Available"), N_("Unavailable"), id="available")
-                yield Told(lambda: _("Off: no new tasks until you switch it back."), classes="meaning")
+                yield Words(N_("Off: no new tasks until you switch it back."), classes="meaning")
                 for field, label, example in (
                     ("unavailable_from", N_("Away from"), "24.12.2026"),
                     ("unavailable_until", N_("Away until"), "3.1.2027"),
                 ):
                     with Horizontal(classes="field"):
-                        yield Told(lambda label=label: _(label), classes="label")
+                        yield Words(label, classes="label")
                         yield Field(placeholder=example, id=field, max_length=11, restrict=r"[0-9./-]*")
                         yield Static("", id=f"understood-{field}", classes="aside")
                     yield Static("", id=f"problem-{field}", classes="problem")
-                yield Told(lambda: _("A holiday, both days included. No 'from': from today."), classes="meaning")
+                yield Words(N_("A holiday, both days included. No 'from': from today."), classes="meaning")
                 yield Static("", id="availability-now", classes="meaning now")
-                yield Told(lambda: _("Dropshippers"), classes="section")
+                yield Words(N_("Dropshippers"), classes="section")
                 with Horizontal(classes="field"):
-                    yield Told(lambda: _("Work with them"), classes="label")
+                    yield Words(N_("Work with them"), classes="label")
                     yield Toggle(N_("Yes, work with dropshippers"), N_("No dropshippers"), id="dropshippers")
-                yield Told(lambda: _("When off, dropshippers' tasks are not delivered."), classes="meaning")
-                yield Told(lambda: _("Notifications"), classes="section")
+                yield Words(N_("When off, dropshippers' tasks are not delivered."), classes="meaning")
+                yield Words(N_("Notifications"), classes="section")
                 with Horizontal(classes="field"):
-                    yield Told(lambda: _("E-mail"), classes="label")
+                    yield Words(N_("E-mail"), classes="label")
                     yield Field(placeholder="you@example.com", id="notification_email")
                 yield Static("", id="problem-notification_email", classes="problem")
-                yield Told(lambda: _("Where new tasks and merchants' messages are announced."), classes="meaning")
-                yield Told(lambda: _("Services you offer"), classes="section")
-                yield Told(
-                    lambda: _("What you are matched for, each with the price it starts at."), classes="meaning top"
-                )
+                yield Words(N_("Where new tasks and merchants' messages are announced."), classes="meaning")
+                yield Words(N_("Services you offer"), classes="section")
+                yield Words(N_("What you are matched for, each with the price it starts at."), classes="meaning top")
                 yield Told(service_head, id="service-head")
                 yield Vertical(id="services")
                 yield Button("", id="add-service", compact=True)
-                yield Told(lambda: _("Personal — on this computer only"), classes="section")
-                yield Told(
-                    lambda: _("Yours alone: kept in your own settings file, never sent to the server."),
+                yield Words(N_("Personal — on this computer only"), classes="section")
+                yield Words(
+                    N_("Yours alone: kept in your own settings file, never sent to the server."),
                     classes="meaning top",
                 )
                 with Horizontal(classes="field"):
-                    yield Told(lambda: _("Display name"), classes="label")
+                    yield Words(N_("Display name"), classes="label")
                     yield Field(id="display_name", max_length=MAX_DISPLAY_NAME_CHARS)
                 yield Static("", id="problem-display_name", classes="problem")
-                yield Told(lambda: _("Signs the first replies you start from a template."), classes="meaning")
+                yield Words(N_("Signs the first replies you start from a template."), classes="meaning")
                 with Horizontal(classes="field"):
-                    yield Told(lambda: _("Language"), classes="label")
+                    yield Words(N_("Language"), classes="label")
                     with RadioSet(id="language", compact=True):
                         for lang in LANGUAGES:
                             yield Choice(own_name(lang), id=f"language-{lang}", as_is=True)
                         yield Choice(N_("As the system"), id=f"language-{SYSTEM}")
                 yield Static("", id="problem-language", classes="problem")
-                yield Told(lambda: _("Applies on every screen as soon as it is saved."), classes="meaning")
+                yield Words(N_("Applies on every screen as soon as it is saved."), classes="meaning")
             yield Static(Content(_("Loading your standing…")), id="standing")
         yield Static(Content(_("Loading…")), id="state")
         yield KeysFooter(palette_from=0)
@@ -265,7 +264,7 @@ class PreferencesScreen(StoreScreen[None]):
             return False
         self._show_personal()
         if "language" in changes:
-            self._speak(use_language(settings.current))
+            self.app.speak(use_language(settings.current))
         return True
 
     def _show_personal_refusal(self, error: SettingsError) -> None:
@@ -281,24 +280,6 @@ class PreferencesScreen(StoreScreen[None]):
             field.focus()
         field.scroll_visible(animate=False)
         self._say(_("Not saved — {reason}").format(reason=one_line(error.message)), "error")
-
-    def _speak(self, lang: str) -> None:
-        """Every screen speaks `lang` from now on (the app redraws what it shows)."""
-        speak = getattr(self.app, "speak", None)
-        if callable(speak):
-            speak(lang)
-            return
-        # Until ExpertApp.speak lands: the same walk, here.
-        from ...i18n import set_language
-
-        set_language(lang)
-        for screen in self.app.screen_stack:
-            for node in (screen, *screen.walk_children()):
-                retell = getattr(node, "retell", None)
-                if callable(retell):
-                    retell()
-                node.refresh()
-            screen.refresh_bindings()
 
     async def _fill(self, values: FormValues) -> None:
         """Show `values`, changing rows in place, so the cursor stays where it was."""
