@@ -79,7 +79,7 @@ from .paging import (
 )
 from .pg_database import POOL_SIZE, PgDatabase
 from .pg_schema import APP_ROLE
-from .search import document_holds, service_holds
+from .search import DENSE_SHARE, SPARSE_HITS, document_holds, service_holds
 from .sql_base import (
     SELECT_TASK,
     Loaded,
@@ -274,7 +274,13 @@ class PostgresStore(SqlStore):
             where, args = _search_filters(search, where, args)
             if search.terms:
                 inbox = 0 if kind is Kind.CONTACT else 1
-                return self._search_page(search, inbox, order, statuses, cursor, where, args, expiry, query.limit, item)
+                if offset or not self._dense(search, inbox):
+                    return self._search_page(
+                        search, inbox, order, statuses, cursor, where, args, expiry, query.limit, item
+                    )
+                # Nearly every task matches: the order's index is walked, each task checked.
+                where += " AND t.search @@ ?::tsquery"
+                args = [*args, tsquery(search)]
 
         def read(tx: _Tx) -> tuple[list[Any], list[tuple[int, ...]]]:
             conn = _Qmark(tx)
@@ -300,6 +306,27 @@ class PostgresStore(SqlStore):
             where += " AND t.kind = ?"
             args.append(kind.value)
         return where, args
+
+    def _dense(self, search: Query, inbox: int) -> bool:
+        """Whether one task in `DENSE_SHARE` or more matches `search` (as SQLite's plan
+        `MOST`), so walking the listing's order finds a page sooner than reading every
+        match: counted up to that many, and only for words alone (a phrase's order and a
+        service's words are checked in Python, on the matches)."""
+        if search.phrases or search.services:
+            return False
+
+        def count(tx: _Tx) -> bool:
+            (top,) = tx.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM tasks WHERE partner_id = %s", (self.partner_id,)
+            ).fetchone()
+            dense = max(SPARSE_HITS + 1, -(-top // DENSE_SHARE))
+            (found,) = tx.execute(
+                "SELECT search_task_count(%s, %s::tsquery, %s::smallint, %s)",
+                (self.partner_id, tsquery(search), inbox, dense),
+            ).fetchone()
+            return bool(found >= dense)
+
+        return self._run(count)
 
     def _search_page(
         self,
