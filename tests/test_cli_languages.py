@@ -88,7 +88,7 @@ def test_show_in_polish(db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytes
     assert "Sklep: Garden Goods — https://garden.example (Home, GB, plan Basic)" in lines
     assert "Rozmowa (2 wiadomości)" in lines and "Nieprzeczytane: 2 wiadomości" in lines
     assert "  ── Anna Nowak (sprzedawca) · " in out
-    assert "Wewnętrzne uwagi: brak" in lines
+    assert "Notatki wewnętrzne: brak" in lines
     code, out, _err = run(capsys, "--db", str(db), "show", "T-2")
     assert said(out)[1].startswith("Status: Wygasłe — 72-godzinny termin minął ")
 
@@ -102,11 +102,11 @@ def test_plural_forms_of_notes_and_exports(
         code, out, _err = run(capsys, "--db", str(db), "note", "T-3", "--message", f"note {i}")
         assert code == 0
         done.append(out.strip())
-    assert done[0] == "T-3: dodano uwagę (razem 1 uwaga, nigdy nie trafiają do sprzedawcy) — teraz Nowe"
-    assert done[1].startswith("T-3: dodano uwagę (razem 2 uwagi,")
-    assert done[4].startswith("T-3: dodano uwagę (razem 5 uwag,")
+    assert done[0] == "T-3: dodano notatkę (razem 1 notatka, nigdy nie trafiają do sprzedawcy) — teraz Nowe"
+    assert done[1].startswith("T-3: dodano notatkę (razem 2 notatki,")
+    assert done[4].startswith("T-3: dodano notatkę (razem 5 notatek,")
     code, out, _err = run(capsys, "--db", str(db), "show", "T-3")
-    assert "Wewnętrzne uwagi (5 uwag) — nigdy nie trafiają do sprzedawcy" in out.splitlines()
+    assert "Notatki wewnętrzne (5 notatek) — nigdy nie trafiają do sprzedawcy" in out.splitlines()
     code, _out, err = run(capsys, "--db", str(db), "export", str(tmp_path / "out.json"))
     assert code == 0 and err.startswith("wyeksportowano 3 zadania do ")
     code, out, _err = run(capsys, "--db", str(db), "reply", "T-3", "--message", "Dzień dobry")
