@@ -68,7 +68,7 @@ def test_the_help_in_polish(
         '  0    wykonano (także gdy zadanie już było w żądanym stanie: "już',
         "  2    złe użycie lub złe dane: nieznana opcja, nieznany identyfikator",
         "  75   baza była zablokowana przez inny proces dłużej niż --wait (domyślnie",
-        "  141  odbiorca wyjścia zniknął (np. `expert-tui list | head`)",
+        "  141  program czytający wyjście zakończył pracę (np. `expert-tui list | head`)",
     ):
         assert line in top.splitlines(), line
     assert not any(word in top for word in ARGPARSE_ENGLISH), top
