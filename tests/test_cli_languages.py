@@ -158,6 +158,8 @@ def test_what_scripts_read_stays_english(
         refused = machine(capsys, db, "reply", "T-2", "--message", "x", "--json")
         missing = machine(capsys, db, "show", "T-404", "--json")
         bad = machine(capsys, db, "search", "status:zgubione", "--json")
+        paged = run(capsys, "--db", str(db), "list", "--json", "--page-size", "1")
+        assert re.search(r"^next cursor: \S+$", paged[2], re.MULTILINE), paged[2]  # scripts parse it
         answers[lang] = [listed, rows, searched, refused, missing, bad]
     polish, english = answers["pl_PL.UTF-8"], answers["C"]
 

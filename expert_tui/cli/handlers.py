@@ -122,7 +122,8 @@ def _print_tasks(ctx: Context, args: argparse.Namespace, fetch: Fetch) -> int:
         _print_table(tasks, now, headers=not args.no_headers)
     if args.page_size is not None:
         if listing.next_cursor is not None:
-            err(_("next cursor: {cursor}").format(cursor=listing.next_cursor))
+            # Read by scripts (`--page-size` paging): a machine line, English in every language.
+            err(f"next cursor: {listing.next_cursor}")
     elif listing.more:
         shown = args.limit or TEXT_LIMIT
         err(
