@@ -212,17 +212,27 @@ def page_keys(
     """The keys of the next `limit` tasks over `statuses`; `read_run(arm, run, after, n)`
     returns up to `n` (value, seq) pairs of that arm of a status's run after `after`, as
     a list or as an iterator: the merge takes from each only what the page needs, so an
-    iterator that reads as it goes (a search checking each task) reads no more."""
-    runs = []
-    for status in statuses:
-        bound = order.bound(status, cursor)
-        if bound is False:
-            continue
-        run = order.runs[status]
-        for arm in expiry.arms(status):
-            runs.append(_keys(run, read_run(arm, run, bound, limit)))
-    merged = heapq.merge(*runs)
-    return [key for _, key in zip(range(limit), merged, strict=False)]
+    iterator that reads as it goes (a search checking each task) reads no more.
+
+    A band's keys all come before the next band's, so the bands are read in turn and a
+    page the first fills never reads the others: on an urgency page at 100,000 tasks the
+    lapsed `new`/`opened` runs of the last band (by activity, stepping over the live
+    ones) were two thirds of the page's SQL time."""
+    keys: list[Key] = []
+    for band in order.bands(statuses):
+        runs = []
+        for status in band:
+            bound = order.bound(status, cursor)
+            if bound is False:
+                continue
+            run = order.runs[status]
+            for arm in expiry.arms(status):
+                runs.append(_keys(run, read_run(arm, run, bound, limit - len(keys))))
+        merged = heapq.merge(*runs)
+        keys += [key for _, key in zip(range(limit - len(keys)), merged, strict=False)]
+        if len(keys) >= limit:
+            break
+    return keys
 
 
 def _keys(run: Run, pairs: Iterable[tuple[int, int]]) -> Iterator[Key]:
