@@ -67,7 +67,7 @@ async def test_details_conversation_and_notes_are_all_shown_and_told_apart(tmp_p
         "Plan: Basic",
         "Dropshipper: no",
         "time high · cost medium · quality high",
-        "800–1,500 EUR",
+        "800.00 EUR – 1,500.00 EUR",
         "Merchant Anna Nowak",
         "Can you start on Monday?",
         "You → merchant",

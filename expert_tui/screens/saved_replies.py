@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from ..domain import Task
 from ..domain.saved_replies import ReplyContext, SavedReply, TemplateError, fill_text
 from ..domain.text import for_display, one_line
+from ..i18n import N_, _, ngettext
 from ..replies_file import RepliesFile, RepliesFileError
 from ..settings import local_zone
 from ..widgets.keys_footer import KeysFooter
@@ -38,17 +39,17 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
 
     CSS_PATH = Path(__file__).with_name("saved_replies.tcss")
     AUTO_FOCUS = "#replies"
-    HELP_GROUP: ClassVar[str] = "Saved replies"
+    HELP_GROUP: ClassVar[str] = N_("Saved replies")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="replies.back"),
-        Binding("n,a", "new", "New", id="replies.new"),
-        Binding("e,enter", "edit", "Edit", id="replies.edit"),
-        Binding("r", "rename", "Rename", id="replies.rename"),
-        Binding("d,delete", "delete", "Delete", id="replies.delete"),
-        Binding("K", "move(-1)", "Move up", show=False, id="replies.move_up"),
-        Binding("J", "move(1)", "Move down", show=False, id="replies.move_down"),
-        Binding("j", "cursor(1)", "Down", show=False, id="replies.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="replies.up"),
+        Binding("escape,q", "back", N_("Back"), id="replies.back"),
+        Binding("n,a", "new", N_("New"), id="replies.new"),
+        Binding("e,enter", "edit", N_("Edit"), id="replies.edit"),
+        Binding("r", "rename", N_("Rename"), id="replies.rename"),
+        Binding("d,delete", "delete", N_("Delete"), id="replies.delete"),
+        Binding("K", "move(-1)", N_("Move up"), show=False, id="replies.move_up"),
+        Binding("J", "move(1)", N_("Move down"), show=False, id="replies.move_down"),
+        Binding("j", "cursor(1)", N_("Down"), show=False, id="replies.down"),
+        Binding("k", "cursor(-1)", N_("Up"), show=False, id="replies.up"),
     ]
 
     def __init__(self, task: Task | None = None, signer: str = "") -> None:
@@ -66,7 +67,7 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
         return self.replies_file.replies
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.styled("Saved replies", "bold"), id="title")
+        yield Static(id="title")
         with Horizontal(id="panes"):
             yield OptionList(id="replies")
             with VerticalScroll(id="preview-pane"):
@@ -77,6 +78,12 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
     def on_mount(self) -> None:
         self._show_list(0)
 
+    def retell(self) -> None:
+        """The title, the count and the preview in the language now in force."""
+        self.query_one("#title", Static).update(Content.styled(_("Saved replies"), "bold"))
+        self._show_about()
+        self._show_preview()
+
     # --- showing ------------------------------------------------------------------------------
     def _show_list(self, highlight: int | None) -> None:
         listing = self.query_one("#replies", OptionList)
@@ -84,20 +91,25 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
         listing.add_options(Option(Content(one_line(reply.name)), id=str(n)) for n, reply in enumerate(self.replies))
         if self.replies:
             listing.highlighted = max(0, min(len(self.replies) - 1, highlight or 0))
-        self._show_about()
-        self._show_preview()
+        self.retell()
         self.refresh_bindings()
 
     def _show_about(self) -> None:
         problem = self.replies_file.problem
         if problem:
-            about = Content.styled(f"Not loaded: {one_line(problem)}", "bold $error")
+            about = Content.styled(_("Not loaded: {problem}").format(problem=one_line(problem)), "bold $error")
         else:
             count = len(self.replies)
+            counted = (
+                ngettext("{n} saved reply", "{n} saved replies", count).format(n=count) if count else _("None yet")
+            )
             about = Content.assemble(
-                (f"{count} saved repl{'y' if count == 1 else 'ies'}" if count else "None yet", "bold"),
-                " — offered on every reply (ctrl+t in the editor). The built-in first replies, in English"
-                " and Polish, are always there too.",
+                (counted, "bold"),
+                " — "
+                + _(
+                    "offered on every reply (ctrl+t in the editor). The built-in first replies, in English"
+                    " and Polish, are always there too."
+                ),
             )
         self.query_one("#about", Static).update(about)
 
@@ -111,7 +123,7 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
         reply = self._selected
         preview = self.query_one("#preview", Static)
         if reply is None:
-            preview.update(Content.styled("n writes your first saved reply.", "dim"))
+            preview.update(Content.styled(_("n writes your first saved reply."), "dim"))
             return
         preview.update(self._preview(reply))
         self.query_one("#preview-pane", VerticalScroll).scroll_home(animate=False)
@@ -121,13 +133,15 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
         each shown as data (the merchant's words and the partner's are never markup)."""
         task = self.task_shown
         if task is None:
-            return Content.assemble(("As written:\n", "dim"), for_display(reply.body))
+            return Content.assemble((_("As written:") + "\n", "dim"), for_display(reply.body))
         try:
             result = fill_text(reply.body, ReplyContext(task, self.signer, local_zone()))
         except TemplateError as error:
             return Content.styled(error.message, "$error")
-        head = f"As {one_line(task.id)}'s merchant would read it:\n"
-        gaps = "".join(f"\n{{{name}}} is empty for this task." for name in result.empty)
+        head = _("As the merchant of {id} would read it:").format(id=one_line(task.id)) + "\n"
+        gaps = "".join(
+            "\n" + _("{variable} is empty for this task.").format(variable="{" + name + "}") for name in result.empty
+        )
         return Content.assemble((head, "dim"), for_display(result.text), (gaps, "bold"))
 
     # --- acting -------------------------------------------------------------------------------
@@ -156,7 +170,7 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
         def done(written: SavedReplyText | None) -> None:
             if written is not None:
                 self._show_list(written.index)
-                self.notify(f"Saved: {one_line(written.name)}", markup=False, timeout=3)
+                self.notify(_("Saved: {name}").format(name=one_line(written.name)), markup=False, timeout=3)
 
         self.app.push_screen(SavedReplyDialog(self.replies_file, reply, focus_name=focus_name), done)
 
@@ -172,14 +186,13 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
             try:
                 self.replies_file.delete(reply.name)
             except RepliesFileError as error:
-                self.notify(error.message, title="Not deleted", severity="error", markup=False)
+                self.notify(error.message, title=_("Not deleted"), severity="error", markup=False)
                 return
             self._show_list(index)
-            self.notify(f"Deleted: {one_line(reply.name)}", markup=False, timeout=3)
+            self.notify(_("Deleted: {name}").format(name=one_line(reply.name)), markup=False, timeout=3)
 
-        self.app.push_screen(
-            ConfirmKey(f"Delete the saved reply {one_line(reply.name)!r}? y", "Not deleted."), answered
-        )
+        question = _("Delete the saved reply {name}? y").format(name=repr(one_line(reply.name)))
+        self.app.push_screen(ConfirmKey(question, _("Not deleted.")), answered)
 
     def action_move(self, by: int) -> None:
         reply = self._selected
@@ -188,6 +201,6 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
         try:
             index = self.replies_file.move(reply.name, by)
         except RepliesFileError as error:
-            self.notify(error.message, title="Not moved", severity="error", markup=False)
+            self.notify(error.message, title=_("Not moved"), severity="error", markup=False)
             return
         self._show_list(index)

@@ -19,12 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.markup import escape
 from textual.widgets import Static
 
 from ..domain import Author, DomainError, Status, Task
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..domain.saved_replies import SavedReply, TemplateError
 from ..domain.text import one_line, web_address
+from ..i18n import N_, _
 from ..replies_file import RepliesFile
 from ..settings import SettingsError, SettingsFile
 from ..store.base import QueuedReply
@@ -47,14 +49,17 @@ from .saved_replies import SavedRepliesScreen
 #: Commands that change nothing in the store: offered in the palette whatever the status.
 _TOOLS: dict[str, tuple[str, str]] = {
     "external_editor": (
-        "Reply in your own editor",
-        "Write the reply in $VISUAL or $EDITOR; it comes back as the draft",
+        N_("Reply in your own editor"),
+        N_("Write the reply in $VISUAL or $EDITOR; it comes back as the draft"),
     ),
-    "step(1)": ("Next task", "Open the next task of the inbox's list (the draft is kept)"),
-    "step(-1)": ("Previous task", "Open the task before this one in the inbox's list (the draft is kept)"),
-    "copy('email')": ("Copy the merchant's e-mail", "Through the terminal (OSC 52): works over SSH and in tmux"),
-    "copy('id')": ("Copy the task id", "Through the terminal (OSC 52): works over SSH and in tmux"),
-    "store_link": ("Show the store's address", "As a link you can click, and copied"),
+    "step(1)": (N_("Next task"), N_("Open the next task of the inbox's list (the draft is kept)")),
+    "step(-1)": (N_("Previous task"), N_("Open the task before this one in the inbox's list (the draft is kept)")),
+    "copy('email')": (
+        N_("Copy the merchant's e-mail"),
+        N_("Through the terminal (OSC 52): works over SSH and in tmux"),
+    ),
+    "copy('id')": (N_("Copy the task id"), N_("Through the terminal (OSC 52): works over SSH and in tmux")),
+    "store_link": (N_("Show the store's address"), N_("As a link you can click, and copied")),
 }
 
 
@@ -63,29 +68,35 @@ class TaskScreen(StoreScreen[None]):
 
     CSS_PATH = Path(__file__).with_name("task.tcss")
     AUTO_FOCUS = "#body"
-    HELP_GROUP: ClassVar[str] = "Task"
+    HELP_GROUP: ClassVar[str] = N_("Task")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="task.back"),
+        Binding("escape", "back", N_("Back"), id="task.back"),
         # Shown in the footer only while the rules allow them (see `check_action`).
         *action_bindings("task", TASK_ACTIONS, shown=lambda action: action.footer),
         # Shown only while a reply waits out its undo time (see `check_action`).
-        Binding("u", "undo_send", "Undo send", id="task.undo_send", tooltip="Take the reply back before it is sent"),
+        Binding(
+            "u", "undo_send", N_("Undo send"), id="task.undo_send", tooltip=N_("Take the reply back before it is sent")
+        ),
         Binding("u", "nothing_to_undo", show=False),
         # `q` goes back like `esc` (SPEC 3): only the inbox's `q` quits.
-        Binding("q", "back", "Back", show=False, id="task.quit", tooltip="Back to the inbox (drafts are saved)"),
+        Binding(
+            "q", "back", N_("Back"), show=False, id="task.quit", tooltip=N_("Back to the inbox (drafts are saved)")
+        ),
         # Not in the footer (80 columns): help and the palette list them (`_TOOLS`).
-        Binding("e", "external_editor", "Reply in your editor", show=False, id="task.external_editor"),
-        Binding("y", "copy('email')", "Copy the e-mail", show=False, id="task.copy_email"),
-        Binding("Y", "copy('id')", "Copy the task id", show=False, id="task.copy_id"),
-        Binding("o", "store_link", "Store link", show=False, id="task.store_link"),
-        Binding("J", "step(1)", "Next task", show=False, id="task.next", tooltip="The next task of the inbox's list"),
-        Binding("K", "step(-1)", "Previous task", show=False, id="task.previous", tooltip="The task before it"),
+        Binding("e", "external_editor", N_("Reply in your editor"), show=False, id="task.external_editor"),
+        Binding("y", "copy('email')", N_("Copy the e-mail"), show=False, id="task.copy_email"),
+        Binding("Y", "copy('id')", N_("Copy the task id"), show=False, id="task.copy_id"),
+        Binding("o", "store_link", N_("Store link"), show=False, id="task.store_link"),
+        Binding(
+            "J", "step(1)", N_("Next task"), show=False, id="task.next", tooltip=N_("The next task of the inbox's list")
+        ),
+        Binding("K", "step(-1)", N_("Previous task"), show=False, id="task.previous", tooltip=N_("The task before it")),
         # A key whose action the rules refuse right now says why instead of doing nothing.
         *refusal_bindings(TASK_ACTIONS),
-        Binding("j", "scroll_down", "Scroll down", show=False, id="task.scroll_down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="task.scroll_up"),
-        Binding("g", "scroll_top", "Top", show=False, id="task.scroll_top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="task.scroll_end"),
+        Binding("j", "scroll_down", N_("Scroll down"), show=False, id="task.scroll_down"),
+        Binding("k", "scroll_up", N_("Scroll up"), show=False, id="task.scroll_up"),
+        Binding("g", "scroll_top", N_("Top"), show=False, id="task.scroll_top"),
+        Binding("G", "scroll_end", N_("Bottom"), show=False, id="task.scroll_end"),
     ]
 
     def __init__(self, task_id: str, *, reply: bool = False, unread: int | None = None) -> None:
@@ -110,6 +121,8 @@ class TaskScreen(StoreScreen[None]):
         #: A refresh for a store change is under way, and another change came meanwhile.
         self._refreshing = False
         self._refresh_again = False
+        #: What the line above the editor says (message, error, values), to say it again.
+        self._status_words: tuple[str, bool, dict[str, str]] | None = None
 
     # --- the app's services -------------------------------------------------------------
     @property
@@ -126,7 +139,7 @@ class TaskScreen(StoreScreen[None]):
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(id="top"):
-            yield Static(Content("Loading…"), id="title")
+            yield Static(Content(_("Loading…")), id="title")
             yield Static(id="header")
             yield Countdown(id="countdown")
         with VerticalScroll(id="body"):
@@ -214,7 +227,7 @@ class TaskScreen(StoreScreen[None]):
             editor.load_text(draft)
             editor.move_cursor(editor.document.end)
             self._draft.reset(draft)
-            self._show_composer("Draft restored — r continues it, ctrl+s sends")
+            self._show_composer(N_("Draft restored — r continues it, ctrl+s sends"))
         if self._reply_on_load:
             self.action_reply()
 
@@ -230,6 +243,21 @@ class TaskScreen(StoreScreen[None]):
         await self.query_one(Conversation).show(task.messages, task.notes, new=self._new_ids)
         self.set_class(self._shown_status is Status.EXPIRED, "expired")
         self.refresh_bindings()
+
+    def retell(self) -> None:
+        """Everything drawn from the task, and the line above the editor, in the language
+        now in force (the conversation and the editor retell themselves)."""
+        if self.current is not None:
+            now = self.clock()
+            self.query_one("#title", Static).update(title_content(self.current))
+            self.query_one("#header", Static).update(header_content(self.current, now))
+            self.query_one("#details", Static).update(details_content(self.current))
+            self.query_one(Countdown).show(self.current, now)
+        else:
+            self.query_one("#title", Static).update(Content(_("Loading…")))
+        if self._status_words is not None:
+            message, error, values = self._status_words
+            self._say(message, error=error, **values)
 
     def tick(self) -> None:
         """The app-wide 1 Hz tick: the countdown, and the moment a window closes."""
@@ -267,8 +295,8 @@ class TaskScreen(StoreScreen[None]):
         keys = keys_of(self._bindings, self.app.get_key_display)
         commands = [
             PaletteCommand(
-                with_keys(action.title, [keys.get(act(action), "")]),
-                action.help,
+                with_keys(_(action.title), [keys.get(act(action), "")]),
+                _(action.help),
                 partial(self.action_act, action.name),
                 act(action),
             )
@@ -277,7 +305,10 @@ class TaskScreen(StoreScreen[None]):
         ]
         commands += [
             PaletteCommand(
-                with_keys(label, [keys.get(action, "")]), help, partial(self.run_action, action), action.split("(")[0]
+                with_keys(_(label), [keys.get(action, "")]),
+                _(help),
+                partial(self.run_action, action),
+                action.split("(")[0],
             )
             for action, (label, help) in _TOOLS.items()
         ]
@@ -309,11 +340,12 @@ class TaskScreen(StoreScreen[None]):
     async def action_back(self) -> None:
         if self._sending:
             # Leaving now would hide whether the reply went out: stay until the store answers.
-            self.notify("Wait until the reply is sent.", severity="warning", markup=False)
+            self.notify(_("Wait until the reply is sent."), severity="warning", markup=False)
             return
         await self._draft.flush()
         if self.query_one(ReplyEditor).text.strip():
-            self.notify(f"Draft kept for {one_line(self.task_id)} — r continues it.", markup=False, timeout=3)
+            kept = _("Draft kept for {id} — r continues it.").format(id=one_line(self.task_id))
+            self.notify(kept, markup=False, timeout=3)
         self.dismiss()
 
     async def action_step(self, step: int) -> None:
@@ -327,7 +359,7 @@ class TaskScreen(StoreScreen[None]):
             self.notify(neighbour, markup=False, timeout=4)
             return
         if self._sending:
-            self.notify("Wait until the reply is sent.", severity="warning", markup=False)
+            self.notify(_("Wait until the reply is sent."), severity="warning", markup=False)
             return
         await self._draft.flush()
         self.dismiss()
@@ -349,13 +381,14 @@ class TaskScreen(StoreScreen[None]):
         try:
             edited = edit_text(self.app, editor.text)
         except EditorFailed as error:
-            self.notify(f"Not edited — {one_line(str(error))}", severity="error", markup=False, timeout=8)
+            said = _("Not edited — {reason}").format(reason=one_line(str(error)))
+            self.notify(said, severity="error", markup=False, timeout=8)
             return
         editor.load_text(edited)
         self._draft.changed(edited)
         await self._draft.flush()
         self._open_editor()
-        self.notify("Back from your editor: the draft is saved — ctrl+s sends.", markup=False, timeout=5)
+        self.notify(_("Back from your editor: the draft is saved — ctrl+s sends."), markup=False, timeout=5)
 
     def action_copy(self, what: str) -> None:
         """The merchant's e-mail or the task id to the clipboard, through the terminal (OSC
@@ -365,10 +398,10 @@ class TaskScreen(StoreScreen[None]):
             return
         text = one_line(task.merchant.email if what == "email" else task.id)
         if not text:
-            self.notify("This merchant left no e-mail address.", markup=False)
+            self.notify(_("This merchant left no e-mail address."), markup=False)
             return
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {text}", markup=False, timeout=4)
+        self.notify(_("Copied {text}").format(text=text), markup=False, timeout=4)
 
     def action_store_link(self) -> None:
         """The store's address as a link the terminal can open (OSC 8), and copied. Only a
@@ -378,11 +411,18 @@ class TaskScreen(StoreScreen[None]):
             return
         url = one_line(task.business.store_url)
         if not web_address(url):
-            self.notify("No web address for this store" + (f": {url[:80]}" if url else "."), markup=False)
+            said = (
+                _("No web address for this store: {url}").format(url=url[:80])
+                if url
+                else _("No web address for this store.")
+            )
+            self.notify(said, markup=False)
             return
         self.app.copy_to_clipboard(url)
-        # A checked web address holds no quote, bracket or backslash: safe inside markup.
-        self.notify(f'[link="{url}"]{url}[/link] — copied', title="Store", timeout=8)
+        # A checked web address holds no quote, bracket or backslash: safe inside markup;
+        # the words around it are ours, escaped all the same (a translation may hold a bracket).
+        copied = escape(_("{url} — copied")).replace("{url}", f'[link="{url}"]{url}[/link]')
+        self.notify(copied, title=_("Store"), timeout=8)
 
     # --- replying -------------------------------------------------------------------------
     def action_reply(self) -> None:
@@ -391,9 +431,9 @@ class TaskScreen(StoreScreen[None]):
         if self._reply_waits():
             held = self._outbox is not None and self._outbox.held_for_server(self.task_id)
             self.notify(
-                "Your reply waits for the server and is sent when it answers — write the next one then."
+                _("Your reply waits for the server and is sent when it answers — write the next one then.")
                 if held
-                else "Your reply is waiting to be sent — u takes it back to edit it.",
+                else _("Your reply is waiting to be sent — u takes it back to edit it."),
                 markup=False,
             )
             return
@@ -406,7 +446,7 @@ class TaskScreen(StoreScreen[None]):
         assert self.current is not None
         editor = self.query_one(ReplyEditor)
         self._offer_templates()
-        self._show_composer("ctrl+s send · esc leaves (the draft is kept) · enter new line")
+        self._show_composer(N_("ctrl+s send · esc leaves (the draft is kept) · enter new line"))
         # At once, not a step later (`focus()`): the next key must find the editor focused.
         self.set_focus(editor)
         if self.current.messages:
@@ -459,7 +499,7 @@ class TaskScreen(StoreScreen[None]):
         try:
             settings.update(display_name=name or "", asked_display_name=True)
         except SettingsError as error:
-            self.notify(f"Not saved — {error.message}", severity="error", markup=False)
+            self.notify(_("Not saved — {reason}").format(reason=error.message), severity="error", markup=False)
 
     def _put_template(self, event: ReplyEditor.TemplateChosen) -> None:
         editor = self.query_one(ReplyEditor)
@@ -469,17 +509,19 @@ class TaskScreen(StoreScreen[None]):
         try:
             filled = reply_templates.filled(event.template_id, self.current, self.signer, self._saved_replies)
         except TemplateError as error:
-            self.notify(f"Not used — {error.message}", severity="error", markup=False)
+            self.notify(_("Not used — {reason}").format(reason=error.message), severity="error", markup=False)
             return
         if filled is None:
-            self.notify("That saved reply is gone — choose another.", severity="warning", markup=False)
+            self.notify(_("That saved reply is gone — choose another."), severity="warning", markup=False)
             return
         # Plain text into the editor: it is edited, never interpreted.
         editor.put_template(filled.text, event.placement)
         if filled.empty:
             gaps = ", ".join("{" + name + "}" for name in filled.empty)
             self.notify(
-                f"Empty for this task: {gaps} — the text has a gap there (a fallback, {{name|words}}, fills it).",
+                _(
+                    "Empty for this task: {gaps} — the text has a gap there (a fallback, {{name|words}}, fills it)."
+                ).format(gaps=gaps),
                 severity="warning",
                 markup=False,
                 timeout=8,
@@ -498,7 +540,7 @@ class TaskScreen(StoreScreen[None]):
         editor = self.query_one(ReplyEditor)
         self.set_focus(self.query_one("#body"))
         if editor.text.strip():
-            self._show_composer("Draft kept — r continues it, ctrl+s sends")
+            self._show_composer(N_("Draft kept — r continues it, ctrl+s sends"))
         else:
             self.query_one("#composer").display = False
         self.run_worker(self._draft.flush(), group="draft-save")
@@ -515,13 +557,13 @@ class TaskScreen(StoreScreen[None]):
             return
         text = editor.text
         if not text.strip():
-            self._say("The reply is empty — write something first.", error=True)
-            self.notify("The reply is empty — write something first.", severity="warning", markup=False)
+            self._say(N_("The reply is empty — write something first."), error=True)
+            self.notify(_("The reply is empty — write something first."), severity="warning", markup=False)
             return
         self._sending = True
         editor.read_only = True
         self.refresh_bindings()
-        self._say("Sending…")
+        self._say(N_("Sending…"))
         outbox = self._outbox
         at_once = outbox is None or sends_at_once(self.current, self.clock(), outbox.delay)
         try:
@@ -542,9 +584,9 @@ class TaskScreen(StoreScreen[None]):
             await self.show_task(result)
             self.query_one("#body", VerticalScroll).scroll_end(animate=False)
             if outbox is not None and outbox.delay > 0:
-                self.notify("Sent at once — the 72-hour window closes before an undo time would end.", markup=False)
+                self.notify(_("Sent at once — the 72-hour window closes before an undo time would end."), markup=False)
             else:
-                self.notify("Reply sent.", title="Sent", markup=False)
+                self.notify(_("Reply sent."), title=_("Sent"), markup=False)
         if self._back_to_list:
             # `r` was pressed in the list: the reply took the task off the partner's plate,
             # so back there, on the next task (SPEC 3); the list's bar counts down and `u`
@@ -581,7 +623,11 @@ class TaskScreen(StoreScreen[None]):
         already) and keep the text."""
         if isinstance(error, DomainError):
             notify_refusal(self.app, error)
-        self._say(f"Not sent — {failure_reason(error)}. Your text is still here and saved as a draft.", error=True)
+        self._say(
+            N_("Not sent — {reason}. Your text is still here and saved as a draft."),
+            error=True,
+            reason=failure_reason(error),
+        )
 
     # --- undo send --------------------------------------------------------------------------
     @property
@@ -593,7 +639,7 @@ class TaskScreen(StoreScreen[None]):
         return self._outbox is not None and self._outbox.holds(self.task_id)
 
     def action_nothing_to_undo(self) -> None:
-        self.notify(NOTHING_TO_UNDO, markup=False)
+        self.notify(_(NOTHING_TO_UNDO), markup=False)
 
     async def action_undo_send(self) -> None:
         """`u`: the waiting reply back in the editor, exactly as it was."""
@@ -606,7 +652,8 @@ class TaskScreen(StoreScreen[None]):
         if taken is None:
             return
         if taken.task_id != self.task_id:
-            self.notify(f"Reply to {taken.task_id} not sent — it is back as that task's draft.", markup=False)
+            said = _("Reply to {id} not sent — it is back as that task's draft.").format(id=taken.task_id)
+            self.notify(said, markup=False)
             return
         editor = self.query_one(ReplyEditor)
         draft = await self._get_draft()
@@ -614,7 +661,7 @@ class TaskScreen(StoreScreen[None]):
         editor.load_text(text)
         editor.move_cursor(editor.document.end)
         self._draft.reset(text)
-        self._show_composer("Not sent — back in the editor. ctrl+s sends · esc leaves (draft kept)")
+        self._show_composer(N_("Not sent — back in the editor. ctrl+s sends · esc leaves (draft kept)"))
         editor.focus()
         self.refresh_bindings()
 
@@ -628,12 +675,16 @@ class TaskScreen(StoreScreen[None]):
         self.query_one("#body", VerticalScroll).scroll_end(animate=False)
 
     def _show_composer(self, status: str) -> None:
+        """`status`: a message marked `N_` (said in the language in force, and again after a switch)."""
         self.query_one("#composer").display = True
         self._say(status)
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def _say(self, message: str, *, error: bool = False, **values: str) -> None:
+        """The line above the editor: `message` (marked `N_`) translated, then `values`
+        filled in; kept, so a language switch says it again (`retell`)."""
+        self._status_words = (message, error, values)
         status = self.query_one("#composer-status", Static)
-        status.update(Content(one_line(text)))
+        status.update(Content(one_line(_(message).format(**values))))
         status.set_class(error, "error")
 
     # --- the other actions ----------------------------------------------------------------
@@ -642,7 +693,7 @@ class TaskScreen(StoreScreen[None]):
         if self.current is None:
             return False
         if self._sending:
-            self.notify("Wait until the reply is sent.", severity="warning", markup=False)
+            self.notify(_("Wait until the reply is sent."), severity="warning", markup=False)
             return False
         refused = refusal(action, self.current, self.clock())
         if refused is not None:
@@ -680,7 +731,8 @@ class TaskScreen(StoreScreen[None]):
         if task is None:
             await self._reload()
             return
-        self.notify(f"{self.task_id}: declined — {choice.reason.label}", markup=False)
+        said = _("{id}: declined — {reason}").format(id=self.task_id, reason=choice.reason.label)
+        self.notify(said, markup=False)
         await self._draft.flush()
         self.dismiss()
 
@@ -700,14 +752,14 @@ class TaskScreen(StoreScreen[None]):
             task = await outbox.note(self.task_id, body)
         except DomainError as error:
             notify_refusal(self.app, error)
-            self.notify("Note not added — your text is kept (n continues it).", severity="error", markup=False)
+            self.notify(_("Note not added — your text is kept (n continues it)."), severity="error", markup=False)
             await self._reload()
             return
         except StoreFailed:
             return  # said by the client; the text is kept in the outbox or the note draft
         if task is not None:
             await self.show_task(task)
-            self.notify(f"{self.task_id}: {BY_NAME['note'].done}", markup=False)
+            self.notify(f"{self.task_id}: {_(BY_NAME['note'].done)}", markup=False)
             self.action_scroll_end()
 
     def action_refuse(self, name: str) -> None:
@@ -738,7 +790,7 @@ class TaskScreen(StoreScreen[None]):
             await self._reload()
             return
         await self.show_task(task)
-        self.notify(f"{self.task_id}: {action.done}", markup=False)
+        self.notify(f"{self.task_id}: {_(action.done)}", markup=False)
         if follow:
             self.action_scroll_end()
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 from textual.widget import Widget
 
+from ..i18n import _
 from .store_client import failure_reason
 
 if TYPE_CHECKING:
@@ -119,10 +120,14 @@ class DraftSaver:
         if self._failed:
             return
         self._failed = True
+        said = (
+            _("Note draft not saved yet — {reason}. Your text is still in the editor.")
+            if self._kind == "note"
+            else _("Reply draft not saved yet — {reason}. Your text is still in the editor.")
+        )
         self._owner.notify(
-            f"{self._kind.capitalize()} draft not saved yet — {failure_reason(error)}."
-            " Your text is still in the editor.",
-            title="Draft",
+            said.format(reason=failure_reason(error)),
+            title=_("Draft"),
             severity="warning",
             markup=False,
         )

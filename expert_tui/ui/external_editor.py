@@ -21,6 +21,7 @@ from textual.app import App, SuspendNotSupported
 
 from .. import paths
 from ..domain.limits import MAX_DRAFT_CHARS
+from ..i18n import _
 from ..private_files import UnsafePath, create_private, ensure_private_dir
 
 #: What is read back: a draft's bound, four bytes a character at most.
@@ -37,7 +38,9 @@ def editor_command(environ: Mapping[str, str]) -> list[str]:
     try:
         command = shlex.split(chosen)
     except ValueError:
-        raise EditorFailed(f"$VISUAL/$EDITOR cannot be read as a command: {chosen[:80]}") from None
+        raise EditorFailed(
+            _("$VISUAL/$EDITOR cannot be read as a command: {command}").format(command=chosen[:80])
+        ) from None
     return command or ["vi"]
 
 
@@ -49,7 +52,7 @@ def _read_back(path: Path) -> bytes:
     with os.fdopen(fd, "rb") as stream:
         info = os.fstat(stream.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
-            raise OSError(f"{path} is not your own file any more")
+            raise OSError(_("{path} is not your own file any more").format(path=path))
         return stream.read(MAX_EDITED_BYTES + 1)
 
 
@@ -66,24 +69,30 @@ def edit_text(app: App[object], text: str, folder: Path | None = None, environ: 
         with os.fdopen(create_private(path), "w", encoding="utf-8") as stream:
             stream.write(text)
     except (OSError, UnsafePath) as error:
-        raise EditorFailed(f"the text could not be handed over: {error}") from None
+        raise EditorFailed(_("the text could not be handed over: {reason}").format(reason=error)) from None
     try:
         try:
             with app.suspend():
                 done = subprocess.run([*command, str(path)], check=False)
         except SuspendNotSupported:
-            raise EditorFailed("this terminal cannot hand the screen to an editor") from None
+            raise EditorFailed(_("this terminal cannot hand the screen to an editor")) from None
         except FileNotFoundError:
-            raise EditorFailed(f"{command[0]} was not found — set $VISUAL or $EDITOR") from None
+            raise EditorFailed(_("{editor} was not found — set $VISUAL or $EDITOR").format(editor=command[0])) from None
         if done.returncode != 0:
-            raise EditorFailed(f"{command[0]} ended with exit code {done.returncode}: the reply is as it was")
+            raise EditorFailed(
+                _("{editor} ended with exit code {code}: the reply is as it was").format(
+                    editor=command[0], code=done.returncode
+                )
+            )
         try:
             edited = _read_back(path)
         except OSError as error:
-            raise EditorFailed(f"the edited text could not be read: {error}") from None
+            raise EditorFailed(_("the edited text could not be read: {reason}").format(reason=error)) from None
         if len(edited) > MAX_EDITED_BYTES:
             raise EditorFailed(
-                f"the edited text is over {MAX_EDITED_BYTES // (1024 * 1024)} MB: the reply is as it was"
+                _("the edited text is over {mb} MB: the reply is as it was").format(
+                    mb=MAX_EDITED_BYTES // (1024 * 1024)
+                )
             )
         return edited.decode("utf-8", errors="replace").removesuffix("\n")
     finally:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
 from ..domain.text import one_line
+from ..i18n import N_, _, ngettext
 from ..store.base import OutboxSettled, QueuedReply
 from .store_client import StoreFailed, failure_reason, notify_refusal
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ..store.base import Store
 
 #: What `u` says when no reply is waiting (undo exists for sending only, SPEC 6).
-NOTHING_TO_UNDO = "No reply is waiting to be sent — nothing to undo (undo is for sending only)."
+NOTHING_TO_UNDO = N_("No reply is waiting to be sent — nothing to undo (undo is for sending only).")
 #: Seconds between two tries of a reply the store could not take (a server out of reach), at most.
 MAX_RETRY_S = 30
 
@@ -139,13 +140,13 @@ class Outbox:
     async def undo(self, queued: QueuedReply) -> QueuedReply | None:
         """Take `queued` back into its task's draft; `None` (and said) when it is too late."""
         if queued.key in self._sending:
-            self.app.notify("Too late to undo — the reply is being sent.", severity="warning", markup=False)
+            self.app.notify(_("Too late to undo — the reply is being sent."), severity="warning", markup=False)
             return None
         try:
             taken = await self.app.client.run(lambda store: store.cancel_queued(queued.key), quiet=True)
         except Exception as error:
             self.app.notify(
-                f"Could not undo — {failure_reason(error)}. The reply is still waiting.",
+                _("Could not undo — {reason}. The reply is still waiting.").format(reason=failure_reason(error)),
                 severity="error",
                 markup=False,
             )
@@ -153,7 +154,7 @@ class Outbox:
         self._waiting.pop(queued.key, None)
         self._changed()
         if taken is None:
-            self.app.notify("Too late to undo — the reply was already sent.", severity="warning", markup=False)
+            self.app.notify(_("Too late to undo — the reply was already sent."), severity="warning", markup=False)
         return taken
 
     def held_for_server(self, task_id: str) -> bool:
@@ -179,9 +180,11 @@ class Outbox:
             self._said_failing.add(queued.key)
             if failure.unreachable:
                 self.app.notify(
-                    f"Note on {queued.task_id} not added yet — {failure_reason(failure.error)}. It is kept on this"
-                    " computer and added as soon as the server answers (once).",
-                    title="Waiting for the server",
+                    _(
+                        "Note on {id} not added yet — {reason}. It is kept on this computer and added as soon as"
+                        " the server answers (once)."
+                    ).format(id=queued.task_id, reason=failure_reason(failure.error)),
+                    title=_("Waiting for the server"),
                     severity="warning",
                     markup=False,
                     timeout=12,
@@ -242,10 +245,13 @@ class Outbox:
             # Refused now (the task changed while the reply waited): it is the draft again.
             self._forget(queued.key)
             notify_refusal(self.app, error)
-            again = "n continues it" if queued.kind == "note" else "r continues it"
             self.app.notify(
-                f"{_what(queued)} not sent — it is back as a draft ({again}).",
-                title="Not sent",
+                _said(
+                    queued,
+                    N_("Reply to {id} not sent — it is back as a draft (r continues it)."),
+                    N_("Note on {id} not added — it is back as a draft (n continues it)."),
+                ),
+                title=_("Not sent"),
                 severity="error",
                 markup=False,
                 timeout=10,
@@ -254,13 +260,13 @@ class Outbox:
             late = queued.key in self._said_failing
             self._forget(queued.key)
             if task is not None:
-                back = " (the server answers again)" if late else ""
                 if queued.kind == "note":
-                    self.app.notify(f"Note added on {task.id}{back}.", title="Note added", markup=False)
+                    said = _("Note added on {id} (the server answers again).") if late else _("Note added on {id}.")
+                    self.app.notify(said.format(id=task.id), title=_("Note added"), markup=False)
                 else:
-                    self.app.notify(
-                        f"Reply sent to {one_line(task.merchant.name)[:60]}{back}.", title="Sent", markup=False
-                    )
+                    said = _("Reply sent to {name} (the server answers again).") if late else _("Reply sent to {name}.")
+                    name = one_line(task.merchant.name)[:60]
+                    self.app.notify(said.format(name=name), title=_("Sent"), markup=False)
                 self.app.reply_sent(task)
         finally:
             self._sending.discard(queued.key)
@@ -270,17 +276,32 @@ class Outbox:
         reason = failure_reason(failure.error)
         if failure.unreachable:
             self.app.notify(
-                f"{_what(queued)} not sent yet — {reason}. It is kept and sent"
-                " as soon as the server answers (nothing is lost, nothing is sent twice).",
-                title="Waiting for the server",
+                _said(
+                    queued,
+                    N_(
+                        "Reply to {id} not sent yet — {reason}. It is kept and sent as soon as the server answers"
+                        " (nothing is lost, nothing is sent twice)."
+                    ),
+                    N_(
+                        "Note on {id} not added yet — {reason}. It is kept and added as soon as the server answers"
+                        " (nothing is lost, nothing is added twice)."
+                    ),
+                    reason=reason,
+                ),
+                title=_("Waiting for the server"),
                 severity="warning",
                 markup=False,
                 timeout=12,
             )
         else:  # a disk failure: kept, tried again
             self.app.notify(
-                f"{_what(queued)} not sent yet — {reason}. It stays in the outbox and is tried again.",
-                title="Not sent yet",
+                _said(
+                    queued,
+                    N_("Reply to {id} not sent yet — {reason}. It stays in the outbox and is tried again."),
+                    N_("Note on {id} not added yet — {reason}. It stays in the outbox and is tried again."),
+                    reason=reason,
+                ),
+                title=_("Not sent yet"),
                 severity="error",
                 markup=False,
             )
@@ -319,66 +340,75 @@ class Outbox:
     def report(self, settled: OutboxSettled) -> None:
         """Say what happened to the replies an earlier run left waiting."""
         if settled.sent:
-            names = ", ".join(task.id for task in settled.sent)
+            n, names = len(settled.sent), ", ".join(task.id for task in settled.sent)
             self.app.notify(
-                f"Sent {_replies(len(settled.sent))} whose undo time had passed when expert-tui last closed: {names}.",
-                title="Sent",
+                ngettext(
+                    "Sent {n} reply whose undo time had passed when expert-tui last closed: {ids}.",
+                    "Sent {n} replies whose undo time had passed when expert-tui last closed: {ids}.",
+                    n,
+                ).format(n=n, ids=names),
+                title=_("Sent"),
                 markup=False,
                 timeout=12,
             )
         if settled.notes_added:
-            names = ", ".join(task.id for task in settled.notes_added)
+            n, names = len(settled.notes_added), ", ".join(task.id for task in settled.notes_added)
             self.app.notify(
-                f"Added {_notes(len(settled.notes_added))} kept while the server could not be reached: {names}.",
-                title="Notes added",
+                ngettext(
+                    "Added {n} note kept while the server could not be reached: {ids}.",
+                    "Added {n} notes kept while the server could not be reached: {ids}.",
+                    n,
+                ).format(n=n, ids=names),
+                title=_("Notes added"),
                 markup=False,
                 timeout=12,
             )
         if settled.restored:
-            names = ", ".join(queued.task_id for queued in settled.restored)
+            n, names = len(settled.restored), ", ".join(queued.task_id for queued in settled.restored)
             self.app.notify(
-                f"{_replies(len(settled.restored)).capitalize()} still inside the undo time when expert-tui last"
-                f" closed came back as a draft, not sent: {names} (r continues it).",
-                title="Back as drafts",
+                ngettext(
+                    "{n} reply still inside the undo time when expert-tui last closed came back as a draft,"
+                    " not sent: {ids} (r continues it).",
+                    "{n} replies still inside the undo time when expert-tui last closed came back as drafts,"
+                    " not sent: {ids} (r continues them).",
+                    n,
+                ).format(n=n, ids=names),
+                title=_("Back as drafts"),
                 severity="warning",
                 markup=False,
                 timeout=15,
             )
         if settled.unsent:
-            names = ", ".join(queued.task_id for queued, _reason in settled.unsent)
+            n, names = len(settled.unsent), ", ".join(queued.task_id for queued, _reason in settled.unsent)
             self.app.notify(
-                f"{_items(settled.unsent).capitalize()} from when expert-tui last closed not sent yet —"
-                f" {one_line(settled.unsent[0][1])}. Kept, and sent as soon as the server answers: {names}.",
-                title="Waiting for the server",
+                ngettext(
+                    "{n} reply or note from when expert-tui last closed not sent yet — {reason}. Kept, and sent"
+                    " as soon as the server answers: {ids}.",
+                    "{n} replies and notes from when expert-tui last closed not sent yet — {reason}. Kept, and sent"
+                    " as soon as the server answers: {ids}.",
+                    n,
+                ).format(n=n, reason=one_line(settled.unsent[0][1]), ids=names),
+                title=_("Waiting for the server"),
                 severity="warning",
                 markup=False,
                 timeout=15,
             )
         for queued, reason in settled.refused:
             self.app.notify(
-                f"{_what(queued)} not sent — {one_line(reason)}. It is back as a draft.",
-                title="Not sent",
+                _said(
+                    queued,
+                    N_("Reply to {id} not sent — {reason}. It is back as a draft."),
+                    N_("Note on {id} not added — {reason}. It is back as a draft."),
+                    reason=one_line(reason),
+                ),
+                title=_("Not sent"),
                 severity="error",
                 markup=False,
                 timeout=15,
             )
 
 
-def _replies(n: int) -> str:
-    return "1 reply" if n == 1 else f"{n} replies"
-
-
-def _notes(n: int) -> str:
-    return "1 note" if n == 1 else f"{n} notes"
-
-
-def _items(waiting: list[tuple[QueuedReply, str]]) -> str:
-    """'2 replies and 1 note', what waits."""
-    notes = sum(1 for queued, _reason in waiting if queued.kind == "note")
-    replies = len(waiting) - notes
-    parts = [_replies(replies) if replies else "", _notes(notes) if notes else ""]
-    return " and ".join(part for part in parts if part)
-
-
-def _what(queued: QueuedReply) -> str:
-    return f"Note on {queued.task_id}" if queued.kind == "note" else f"Reply to {queued.task_id}"
+def _said(queued: QueuedReply, reply: str, note: str, **values: str) -> str:
+    """One sentence about a waiting reply or note (`reply`, `note`: messages marked
+    `N_`), in the language in force: a sentence each, never a noun glued into one."""
+    return _(note if queued.kind == "note" else reply).format(id=queued.task_id, **values)

@@ -17,31 +17,34 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ..domain import Author, Message, Note
+from ..domain.words import NOTES
+from ..i18n import N_, _
 from .safe import safe_content, safe_line
-from .task_details import format_time
+from .task_details import format_time, with_values
 
-NOTE_LABEL = "NOTE · internal — never sent to the merchant"
-
-
-NEW_LABEL = "NEW "
+NOTE_LABEL = N_("NOTE · internal — never sent to the merchant")
+NEW_LABEL = N_("NEW")
 
 
 def message_content(message: Message, *, new: bool = False) -> Content:
     """A message with who wrote it and when; `new`: unread when the partner opened the task
     (said in words, so it reads without colour too)."""
     if message.author is Author.PARTNER:
-        label = Content.assemble(("You → merchant", "bold"), " · ", format_time(message.sent_at))
+        label = Content.assemble((_("You → merchant"), "bold"), " · ", format_time(message.sent_at))
     else:
-        name = safe_line(message.author_name or "Merchant", "bold")
+        name = safe_line(message.author_name, "bold") if message.author_name else Content.styled(_("Merchant"), "bold")
         label = Content.assemble(
-            (NEW_LABEL, "bold reverse") if new else "", ("Merchant ", "bold"), name, " · ", format_time(message.sent_at)
+            (_(NEW_LABEL) + " ", "bold reverse") if new else "",
+            with_values(_("Merchant {name}"), "bold", name=name),
+            " · ",
+            format_time(message.sent_at),
         )
     return Content.assemble(label, "\n", safe_content(message.body))
 
 
 def note_content(note: Note) -> Content:
     return Content.assemble(
-        (NOTE_LABEL, "bold"),
+        (_(NOTE_LABEL), "bold"),
         "\n",
         safe_line(note.author, "dim"),
         (" · " + format_time(note.created_at), "dim"),
@@ -56,12 +59,26 @@ class Conversation(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: tuple[tuple[str, ...], tuple[str, ...], frozenset[str]] | None = None
+        self._messages: tuple[Message, ...] = ()
+        self._notes: tuple[Note, ...] = ()
+        self._new: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.styled("Conversation", "bold underline"), classes="section-title")
+        yield Static(classes="section-title", id="conversation-title")
         yield Vertical(id="messages")
-        yield Static(Content.styled("Internal notes", "bold underline"), classes="section-title")
+        yield Static(classes="section-title", id="notes-title")
         yield Vertical(id="notes")
+
+    def on_mount(self) -> None:
+        self.retell()
+
+    def retell(self) -> None:
+        """The headings, and the messages and notes, in the language now in force."""
+        self.query_one("#conversation-title", Static).update(Content.styled(_("Conversation"), "bold underline"))
+        self.query_one("#notes-title", Static).update(Content.styled(_(NOTES), "bold underline"))
+        if self._shown is not None:
+            self._shown = None  # the same messages, labelled again
+            self.run_worker(self.show(self._messages, self._notes, new=self._new), group="conversation")
 
     async def show(
         self, messages: Iterable[Message], notes: Iterable[Note], *, new: frozenset[str] = frozenset()
@@ -73,6 +90,7 @@ class Conversation(Vertical):
         if shown == self._shown:
             return
         self._shown = shown
+        self._messages, self._notes, self._new = messages, notes, new
         message_box = self.query_one("#messages", Vertical)
         note_box = self.query_one("#notes", Vertical)
         await message_box.remove_children()
@@ -86,12 +104,14 @@ class Conversation(Vertical):
                 for m in messages
             )
         else:
-            await message_box.mount(Static(Content.styled("No messages yet.", "dim"), classes="empty"))
+            await message_box.mount(Static(Content.styled(_("No messages yet."), "dim"), classes="empty"))
         if notes:
             await note_box.mount_all(Static(note_content(n), classes="note") for n in notes)
         else:
             await note_box.mount(
-                Static(Content.styled("No notes yet. Notes stay with your team (n adds one).", "dim"), classes="empty")
+                Static(
+                    Content.styled(_("No notes yet. Notes stay with your team (n adds one)."), "dim"), classes="empty"
+                )
             )
 
     def messages_end(self, scroller: Widget) -> int | None:

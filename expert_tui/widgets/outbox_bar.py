@@ -7,6 +7,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from ..i18n import _, ngettext
 from ..store.base import QueuedReply
 from ..ui.outbox import seconds_left
 
@@ -49,18 +50,32 @@ class OutboxBar(Static):
                 self.update(Content(_held_words(held, self.task_id)))
             return
         left = seconds_left(queued, app.clock())
-        when = f"Sending in {left} s — u undo" if left else "Sending…"
         others = len(app.outbox.waiting) - 1
-        more = f"   (+{others} more waiting)" if others > 0 else ""
         if queued.task_id == self.task_id:
-            self.update(Content(f"{when}{more}"))
+            when = _("Sending in {seconds} s — u undo").format(seconds=left) if left else _("Sending…")
+        elif left:
+            when = _("Reply to {id}: sending in {seconds} s — u undo").format(id=queued.task_id, seconds=left)
         else:
-            self.update(Content(f"Reply to {queued.task_id}: {when[0].lower()}{when[1:]}{more}"))
+            when = _("Reply to {id}: sending…").format(id=queued.task_id)
+        more = (
+            "   " + ngettext("(+{n} more waiting)", "(+{n} more waiting)", others).format(n=others)
+            if others > 0
+            else ""
+        )
+        self.update(Content(when + more))
 
 
 def _held_words(held: list[QueuedReply], task_id: str | None) -> str:
     """What waits for the server: on a task's screen its own replies and notes, in the
     inbox each with its task (the first three)."""
-    what = [f"{q.kind}{'' if task_id else ' on ' + q.task_id}" for q in held]
-    shown = ", ".join(what[:3]) + (f" and {len(what) - 3} more" if len(what) > 3 else "")
-    return f"Queued: {shown} — kept on this computer, sent once when the server answers"
+    what = [_held_one(q, with_task=not task_id) for q in held]
+    shown = ", ".join(what[:3])
+    if len(what) > 3:
+        shown = _("{items} and {n} more").format(items=shown, n=len(what) - 3)
+    return _("Queued: {items} — kept on this computer, sent once when the server answers").format(items=shown)
+
+
+def _held_one(queued: QueuedReply, *, with_task: bool) -> str:
+    if queued.kind == "note":
+        return _("note on {id}").format(id=queued.task_id) if with_task else _("note")
+    return _("reply to {id}").format(id=queued.task_id) if with_task else _("reply")

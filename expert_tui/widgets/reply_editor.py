@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ..domain.templates import LANGUAGE_NAMES
-from ..i18n import language
+from ..i18n import N_, _, language
 from .text_box import TextBox
 
 #: How a template goes into the editor: the editor was empty, or the partner's answer.
@@ -35,7 +35,7 @@ Placement = Literal["fill", "replace", "insert"]
 #: Templates listed at once while choosing (what fits above the editor at 80x24); the
 #: arrows scroll through more, and the head line says how many there are.
 _SHOWN_WHILE_CHOOSING = 4
-_FILLED_IN = ("  (filled in for this task)", "dim")
+_FILLED_IN = N_("(filled in for this task)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +50,13 @@ class TemplateOffer:
 class ReplyEditor(TextBox):
     """A multi-line editor whose keys send, leave, or choose a template."""
 
-    HELP_GROUP: ClassVar[str] = "Reply editor"
+    HELP_GROUP: ClassVar[str] = N_("Reply editor")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "send", "Send", id="reply.send"),
-        Binding("alt+enter", "send", "Send", show=False, id="reply.send_alt_enter"),
-        Binding("ctrl+enter", "send", "Send", show=False, id="reply.send_ctrl_enter"),
-        Binding("escape", "leave", "Leave (keeps draft)", id="reply.leave"),
-        Binding("ctrl+t", "templates", "Templates", id="reply.templates"),
+        Binding("ctrl+s", "send", N_("Send"), id="reply.send"),
+        Binding("alt+enter", "send", N_("Send"), show=False, id="reply.send_alt_enter"),
+        Binding("ctrl+enter", "send", N_("Send"), show=False, id="reply.send_ctrl_enter"),
+        Binding("escape", "leave", N_("Leave (keeps draft)"), id="reply.leave"),
+        Binding("ctrl+t", "templates", N_("Templates"), id="reply.templates"),
     ]
 
     class SendRequested(Message):
@@ -80,7 +80,7 @@ class ReplyEditor(TextBox):
         """The line above the editor has something else to say (`prompt()`)."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, placeholder="Write your reply…")
+        super().__init__(id=id, placeholder=_("Write your reply…"))
         #: The built-in first replies on offer, by language (none on a follow-up reply).
         self._built_ins: dict[str, tuple[TemplateOffer, ...]] = {}
         self._saved: tuple[TemplateOffer, ...] = ()
@@ -90,6 +90,11 @@ class ReplyEditor(TextBox):
         self._choosing: int | None = None
         #: A template chosen into a draft with text, waiting for "replace or insert".
         self._asking: str | None = None
+
+    def retell(self) -> None:
+        """The placeholder in the language now in force (the prompt is drawn on demand)."""
+        self.placeholder = _("Write your reply…")
+        self.post_message(self.PromptChanged())
 
     # --- templates ------------------------------------------------------------------------
     def offer_templates(
@@ -125,42 +130,53 @@ class ReplyEditor(TextBox):
         """What the line above the editor says, or None to hide it."""
         if self._asking is not None:
             return Content.assemble(
-                ("Your draft has text: ", "bold"),
+                (_("Your draft has text:") + " ", "bold"),
                 ("r", "bold"),
-                " replace it · ",
+                " " + _("replace it") + " · ",
                 ("i", "bold"),
-                " insert at the cursor · ",
+                " " + _("insert at the cursor") + " · ",
                 ("esc", "bold"),
-                " keep it as it is",
+                " " + _("keep it as it is"),
             )
         if self._choosing is not None:
             return self._choice_prompt(self._choosing)
         offers = self._offers
         if not offers:
             return None
+        filled_in = ("  " + _(_FILLED_IN), "dim")
         if self._built_ins:
             shorts = " · ".join(f"{n} {offer.short}" for n, offer in enumerate(offers, 1) if not offer.saved)
             saved, total = len(self._saved), len(offers)
-            more = f" · {total - saved + 1}–{total} saved" if saved > 1 else f" · {total} saved" if saved else ""
-            return Content.assemble(("ctrl+t", "bold"), f" template: {shorts}{more}", _FILLED_IN)
+            if saved > 1:
+                more = " · " + _("{first}–{last} saved").format(first=total - saved + 1, last=total)
+            else:
+                more = " · " + _("{n} saved").format(n=total) if saved else ""
+            return Content.assemble(
+                ("ctrl+t", "bold"), " " + _("template: {offers}").format(offers=shorts + more), filled_in
+            )
         shorts = " · ".join(f"{n} {offer.short}" for n, offer in enumerate(offers[:3], 1))
         more = f" · +{len(offers) - 3}" if len(offers) > 3 else ""
-        return Content.assemble(("ctrl+t", "bold"), f" saved reply: {shorts}{more}", _FILLED_IN)
+        return Content.assemble(
+            ("ctrl+t", "bold"), " " + _("saved reply: {offers}").format(offers=shorts + more), filled_in
+        )
 
     def _choice_prompt(self, chosen: int) -> Content:
         offers = self._offers
-        head: list[Content | str | tuple[str, str]] = [("Template: ", "bold")]
+        head: list[Content | str | tuple[str, str]] = [(_("Template:") + " ", "bold")]
         if offers:
-            head += [f"1–{min(len(offers), 9)} or ↑↓ enter · " if len(offers) > 1 else "1 or enter · "]
+            if len(offers) > 1:
+                head += [_("1–{last} or ↑↓ enter").format(last=min(len(offers), 9)) + " · "]
+            else:
+                head += [_("1 or enter") + " · "]
         if self._built_ins:
             others = [lang for lang in self._built_ins if lang != self.template_language]
             if others:
                 head += [("l", "bold"), f" {LANGUAGE_NAMES.get(others[0], others[0])} · "]
-        head += [("m", "bold"), " saved replies · ", ("esc", "bold"), " back"]
+        head += [("m", "bold"), " " + _("saved replies") + " · ", ("esc", "bold"), " " + _("back")]
         lines = [Content.assemble(*head)]
         if not offers:  # a follow-up reply, before any reply was saved
             lines.append(
-                Content.styled("  No saved replies yet — m writes one; they are offered on every reply.", "dim")
+                Content.styled("  " + _("No saved replies yet — m writes one; they are offered on every reply."), "dim")
             )
         first = max(0, min(chosen - _SHOWN_WHILE_CHOOSING + 2, len(offers) - _SHOWN_WHILE_CHOOSING))
         for index in range(first, min(len(offers), first + _SHOWN_WHILE_CHOOSING)):
@@ -170,7 +186,7 @@ class ReplyEditor(TextBox):
                 Content.assemble(
                     ("▶ " if picked else "  ", "bold"),
                     (label, "reverse" if picked else ""),
-                    ("  saved reply" if offer.saved else "", "dim"),
+                    ("  " + _("saved reply") if offer.saved else "", "dim"),
                 )
             )
         return Content("\n").join(lines)

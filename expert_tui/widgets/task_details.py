@@ -6,14 +6,19 @@ through `safe.py` into `Content`; nothing is ever parsed as markup.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from babel.dates import format_datetime
 from textual.content import Content
 from textual.widgets import Static
 
-from ..domain import AccessStatus, Status, Task
-from ..domain.timefmt import countdown, humanize_delta
+from ..domain import AccessStatus, Status, Task, words
+from ..domain.text import one_line
+from ..domain.timefmt import countdown, humanize_delta, time_left_words
 from ..domain.urgency import Band, band_for
+from ..i18n import N_, _
+from ..i18n.formats import locale, money_range
 from .safe import safe_content, safe_line
 
 #: CSS class of the countdown per urgency band (the inbox's bands, so both screens agree).
@@ -24,6 +29,30 @@ BAND_CLASSES: dict[Band, str] = {
     Band.CALM: "calm",
 }
 
+#: The countdown of an urgent band, a sentence each (the band's glyph reads without colour).
+_BAND_WORDS: dict[Band, str] = {
+    Band.HOUR: N_("{glyph} {countdown} to reply — under an hour left"),
+    Band.SIX_HOURS: N_("{glyph} {countdown} to reply — under 6 hours left"),
+    Band.DAY: N_("{glyph} {countdown} to reply — under a day left"),
+}
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def with_values(message: str, style: str = "", **values: Content | str) -> Content:
+    """A translated sentence whose `{placeholders}` are `Content` (merchant text, made
+    safe): the translator moves them where the language wants them, and the values are
+    never parsed as anything. The sentence's own words take `style`."""
+    parts: list[Content] = []
+    for index, piece in enumerate(_PLACEHOLDER.split(message)):
+        if index % 2:
+            value = values[piece]
+            parts.append(value if isinstance(value, Content) else Content(value))
+        elif piece:
+            parts.append(Content.styled(piece, style) if style else Content(piece))
+    return Content.assemble(*parts)
+
 
 #: Enough of a review's comment for the header's one line (it is cut to the width anyway).
 _HEADER_COMMENT_CHARS = 300
@@ -31,8 +60,10 @@ _HEADER_COMMENT_CHARS = 300
 
 def format_time(value: datetime) -> str:
     """Absolute, in the partner's time zone (`TZ`, else the system's), and naming the
-    zone, so it is never read as another one: `27 Nov 2026 09:28 CET`."""
-    return value.astimezone().strftime("%d %b %Y %H:%M %Z")
+    zone, so it is never read as another one: `27 Nov 2026 09:28 CET`, `27 lis 2026 09:28 CET`
+    (the month's name from Babel's locale data)."""
+    local = value.astimezone()
+    return f"{format_datetime(local, 'dd MMM y HH:mm', tzinfo=local.tzinfo, locale=locale())} {local.strftime('%Z')}"
 
 
 def deadline_text(task: Task, now: datetime) -> tuple[str, str]:
@@ -40,16 +71,16 @@ def deadline_text(task: Task, now: datetime) -> tuple[str, str]:
     status = task.status_at(now)
     if status is Status.EXPIRED:
         ago = humanize_delta(now - task.expires_at)
-        return f"EXPIRED {ago} ago — no actions are possible on expired tasks", "expired"
+        return _("EXPIRED {ago} ago — no actions are possible on expired tasks").format(ago=ago), "expired"
     left = task.time_left(now)
     if left is None:
         if task.first_response_at is not None:
-            return f"first reply sent {format_time(task.first_response_at)}", "settled"
+            return _("first reply sent {at}").format(at=format_time(task.first_response_at)), "settled"
         return "", "settled"
     band = band_for(left)
     if band is Band.CALM:
-        return f"{countdown(left)} left to reply", BAND_CLASSES[band]
-    return f"{band.glyph} {countdown(left)} to reply — {band.words}", BAND_CLASSES[band]
+        return _("{time_left} to reply").format(time_left=time_left_words(left)), BAND_CLASSES[band]
+    return _(_BAND_WORDS[band]).format(glyph=band.glyph, countdown=countdown(left)), BAND_CLASSES[band]
 
 
 class Countdown(Static):
@@ -63,30 +94,29 @@ class Countdown(Static):
 
 
 def title_content(task: Task) -> Content:
-    return safe_line(task.title or "(no title)", "bold")
+    return safe_line(task.title, "bold") if task.title else Content.styled(_("(no title)"), "bold")
 
 
 def header_content(task: Task, now: datetime) -> Content:
     """Who and what, under the title: the lines a partner reads before deciding anything."""
-    kind = "Direct request" if task.kind.value == "direct" else task.kind.value.capitalize()
     merchant = safe_line(task.merchant.name)
     if task.merchant.email:
         merchant = Content.assemble(merchant, " <", safe_line(task.merchant.email), ">")
     status = task.status_at(now)
     parts: list[Content | str | tuple[str, str]] = [
-        (kind, "bold"),
+        (task.kind.label, "bold"),
         " · ",
         safe_line(task.service),
-        " · from ",
-        merchant,
+        " · ",
+        with_values(_("from {merchant}"), merchant=merchant),
         "\n",
-        ("Status: ", "dim"),
+        (_("Status:") + " ", "dim"),
         (status.label, "bold"),
-        ("   Received: ", "dim"),
+        ("   " + _("Received:") + " ", "dim"),
         format_time(task.received_at),
     ]
     if task.unread:
-        parts.append((f"   {task.unread} unread", "bold"))
+        parts.append(("   " + words.unread(task.unread), "bold"))
     if task.decline is not None and status is Status.DECLINED:
         parts += ["\n", decline_content(task)]
     if task.store_access.status is not AccessStatus.NONE:
@@ -99,13 +129,23 @@ def header_content(task: Task, now: datetime) -> Content:
 def access_content(task: Task) -> Content:
     """The collaborator access asked for: its state and when, and who asked when."""
     access = task.store_access
-    by = Content.assemble(" by ", safe_line(access.requested_by)) if access.requested_by else Content("")
-    asked = Content.assemble(format_time(access.requested_at), by) if access.requested_at else by
-    parts: list[Content | str | tuple[str, str]] = [("Store access: ", "dim"), (access.status.value, "bold"), " "]
+    when = format_time(access.requested_at) if access.requested_at else ""
+    person = safe_line(access.requested_by)
+    if access.requested_by and when:
+        asked = with_values(_("{when} by {person}"), when=when, person=person)
+    elif access.requested_by:
+        asked = with_values(_("by {person}"), person=person)
+    else:
+        asked = Content(when)
+    parts: list[Content | str | tuple[str, str]] = [
+        (_("Store access:") + " ", "dim"),
+        (access.status.label, "bold"),
+        " ",
+    ]
     if access.decided_at is None:
         parts.append(asked)
     else:
-        parts += [format_time(access.decided_at), ("   requested ", "dim"), asked]
+        parts += [format_time(access.decided_at), ("   " + _("requested") + " ", "dim"), asked]
     return Content.assemble(*parts)
 
 
@@ -113,11 +153,13 @@ def review_content(task: Task) -> Content:
     """A review asked for and not given yet, or the merchant's rating and comment."""
     review = task.review
     assert review is not None
+    label = (_("Review:") + " ", "dim")
     if review.rating is None or review.reviewed_at is None:
-        return Content.assemble(("Review: ", "dim"), f"requested {format_time(review.requested_at)}, not given yet")
+        asked = _("requested {at}, not given yet").format(at=format_time(review.requested_at))
+        return Content.assemble(label, asked)
     stars = "★" * review.rating + "☆" * (5 - review.rating)
     parts: list[Content | str | tuple[str, str]] = [
-        ("Review: ", "dim"),
+        label,
         (f"{stars} {review.rating}/5", "bold"),
         f" · {format_time(review.reviewed_at)}",
     ]
@@ -127,68 +169,87 @@ def review_content(task: Task) -> Content:
     return Content.assemble(*parts)
 
 
+#: Who declined, and why when a reason was given: one sentence each.
+_DECLINED = {
+    ("partner", False): N_("Declined by you"),
+    ("partner", True): N_("Declined by you: {reason}"),
+    ("merchant", False): N_("Declined by the merchant"),
+    ("merchant", True): N_("Declined by the merchant: {reason}"),
+}
+
+
 def decline_content(task: Task) -> Content:
     """Who declined, why, and what they said."""
     decline = task.decline
     assert decline is not None
-    who = "you" if decline.by.value == "partner" else "the merchant"
-    reason = f": {decline.reason.label}" if decline.reason else ""
+    by = "partner" if decline.by.value == "partner" else "merchant"
+    reason = decline.reason.label if decline.reason else ""
+    said = _(_DECLINED[by, bool(reason)]).format(reason=reason)
     comment = Content.assemble(" — ", safe_line(decline.comment)) if decline.comment.strip() else Content("")
-    return Content.assemble((f"Declined by {who}{reason}", "bold"), comment, f" · {format_time(decline.at)}")
+    return Content.assemble((said, "bold"), comment, f" · {format_time(decline.at)}")
+
+
+#: The business's fields, labelled: (label, the `Business` attribute).
+_BUSINESS_FIELDS = (
+    (N_("Store"), "store_name"),
+    (N_("URL"), "store_url"),
+    (N_("Industry"), "industry"),
+    (N_("Country"), "country"),
+    (N_("Plan"), "plan"),
+)
+
+
+def _heading(message: str, after: str = "\n") -> tuple[str, str]:
+    return (_(message) + after, "bold underline")
+
+
+def _label(message: str) -> tuple[str, str]:
+    return (_("{label}:").format(label=_(message)) + " ", "dim")
 
 
 def details_content(task: Task) -> Content:
     """Requirements, business info, priorities and budget as one block of text."""
-    parts: list[Content | str | tuple[str, str]] = [("Requirements\n", "bold underline")]
+    parts: list[Content | str | tuple[str, str]] = [_heading(N_("Requirements"))]
     if not task.requirements:
-        parts.append(("(none given)\n", "dim"))
+        parts.append((_("(none given)") + "\n", "dim"))
     for requirement in task.requirements:
         parts += [safe_content(requirement.question, "bold"), "\n  ", _indent(requirement.answer), "\n"]
     business = task.business
-    parts += ["\n", ("Business\n", "bold underline"), ("Merchant: ", "dim"), safe_line(task.merchant.name)]
+    parts += ["\n", _heading(N_("Business")), _label(N_("Merchant")), safe_line(task.merchant.name)]
     if task.merchant.email:
         parts += [" <", safe_line(task.merchant.email), ">"]
     parts.append("\n")
-    for label, value in (
-        ("Store", business.store_name),
-        ("URL", business.store_url),
-        ("Industry", business.industry),
-        ("Country", business.country),
-        ("Plan", business.plan),
-    ):
-        parts += [(f"{label}: ", "dim"), safe_line(value) if value else ("—", "dim"), "\n"]
-    parts += [("Dropshipper: ", "dim"), "yes" if business.dropshipper else "no", "\n"]
+    for label, field in _BUSINESS_FIELDS:
+        value = getattr(business, field)
+        parts += [_label(label), safe_line(value) if value else ("—", "dim"), "\n"]
+    parts += [_label(N_("Dropshipper")), _("yes") if business.dropshipper else _("no"), "\n"]
     priorities = task.priorities
     parts += [
         "\n",
-        ("Priorities  ", "bold underline"),
-        f"time {priorities.time.value} · cost {priorities.cost.value} · quality {priorities.quality.value}\n",
-        ("Budget  ", "bold underline"),
+        _heading(N_("Priorities"), "  "),
+        words.priorities(priorities.time.value, priorities.cost.value, priorities.quality.value) + "\n",
+        _heading(N_("Budget"), "  "),
         budget_text(task),
     ]
     review = task.review
     if review is not None and review.rating is not None and review.comment.strip():
         parts += [
             "\n\n",
-            ("Review", "bold underline"),
-            f"  {review.rating}/5 from the merchant\n  ",
+            _heading(N_("Review"), ""),
+            "  " + _("{rating}/5 from the merchant").format(rating=review.rating) + "\n  ",
             _indent(review.comment),
         ]
     return Content.assemble(*parts)
 
 
 def budget_text(task: Task) -> Content:
+    """The budget in the partner's language's way of writing money (`1 000,00 zł – 2 000,00 zł`)."""
     budget = task.budget
     if budget is None or (budget.min is None and budget.max is None):
-        return Content("not given")
-    currency = safe_line(budget.currency)
-    if budget.min is not None and budget.max is not None:
-        amount = f"{budget.min:,.0f}–{budget.max:,.0f} "
-    elif budget.min is not None:
-        amount = f"from {budget.min:,.0f} "
-    else:
-        amount = f"up to {budget.max:,.0f} "
-    return Content.assemble(amount, currency)
+        return Content(_("not given"))
+    # The currency is the merchant's: one line, bounded, and the whole is data, never markup.
+    currency = one_line(budget.currency)[:12]
+    return Content(one_line(money_range(budget.min, budget.max, currency)))
 
 
 def _indent(text: str) -> Content:

@@ -17,13 +17,15 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import TextArea
 
+from ..i18n import N_
+
 
 class TextBox(TextArea):
     """A soft-wrapping `TextArea` whose `enter`, `ctrl+j` and `tab` are always text."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+j", "type('\\n')", "New line", show=False, id="text.line_feed"),
-        Binding("tab", "type('\\t')", "Tab", show=False, id="text.tab"),
+        Binding("ctrl+j", "type('\\n')", N_("New line"), show=False, id="text.line_feed"),
+        Binding("tab", "type('\\t')", N_("Tab"), show=False, id="text.tab"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from ...domain import Task
+from ...i18n import ngettext
 from ...widgets.safe import safe_line
 from ..speaking import SpeaksKeys
 
@@ -53,7 +54,8 @@ def tasks_line(tasks: Sequence[Task], width: int = 70) -> Content:
     """Which tasks a dialog acts on: their ids, as many as fit, then how many more."""
     shown: list[str] = []
     for n, task in enumerate(tasks):
-        more = f" and {len(tasks) - n} more"
+        left = len(tasks) - n
+        more = " " + ngettext("and {n} more", "and {n} more", left).format(n=left)
         if len(", ".join([*shown, task.id])) + len(more) > width and shown:
             return Content.assemble(safe_line(", ".join(shown), "dim"), more)
         shown.append(task.id)

@@ -20,9 +20,10 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain import DeclineReason, Task
+from ...i18n import N_, _, ngettext
 from ...ui.terminal_reads import keys_in_read
 from .base import Dialog, task_line, tasks_line
-from .discard import leave_unless_kept
+from .discard import DISCARD_COMMENT, leave_unless_kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +141,10 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
 
     FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="decline.cancel"),
-        Binding("ctrl+s", "confirm", "Decline", id="decline.confirm"),
+        Binding("escape", "cancel", N_("Cancel"), id="decline.cancel"),
+        Binding("ctrl+s", "confirm", N_("Decline"), id="decline.confirm"),
         # Not ctrl+j: it is the line feed a pasted newline arrives as, never a decision.
-        Binding("alt+enter", "confirm", "Decline", show=False),
+        Binding("alt+enter", "confirm", N_("Decline"), show=False),
     ]
 
     def __init__(self, task: Task, *also: Task) -> None:
@@ -154,35 +155,42 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
         self._reasons = list(DeclineReason)
 
     def body(self) -> ComposeResult:
-        if len(self.tasks) == 1:
-            yield Static(Content.styled("Decline this task", "bold"), classes="dialog-title")
-            yield Static(task_line(self.task_shown))
-        else:
-            title = f"Decline {len(self.tasks)} tasks — one reason for all"
-            yield Static(Content.styled(title, "bold"), classes="dialog-title")
-            yield Static(tasks_line(self.tasks))
-        with Vertical(id="reason-box", classes="section") as reasons:
-            reasons.border_title = "Reason · 1–6 or ↑↓"
-            yield ReasonList(
-                *(Option(f"{n}  {reason.label}", id=reason.value) for n, reason in enumerate(self._reasons, 1)),
-                id="reasons",
-            )
-        with Vertical(id="comment-box", classes="section") as comment:
-            comment.border_title = "Comment · optional, required for Other"
+        yield Static(id="decline-title", classes="dialog-title")
+        yield Static(task_line(self.task_shown) if len(self.tasks) == 1 else tasks_line(self.tasks))
+        with Vertical(id="reason-box", classes="section"):
+            yield ReasonList(*self._reason_options(), id="reasons")
+        with Vertical(id="comment-box", classes="section"):
             # Not selecting on focus: the next key would replace what was typed so far.
-            yield CommentInput(
-                placeholder="Type here; every key you type stays in the comment",
-                id="comment",
-                select_on_focus=False,
-            )
+            yield CommentInput(id="comment", select_on_focus=False)
         yield Static("", id="problem", classes="problem")
         yield Static(id="decision")
-        yield Static(Content("tab switches reason ⇄ comment"), classes="dialog-hint")
+        yield Static(id="decline-hint", classes="dialog-hint")
+
+    def _reason_options(self) -> list[Option]:
+        return [Option(f"{n}  {reason.label}", id=reason.value) for n, reason in enumerate(self._reasons, 1)]
 
     def on_mount(self) -> None:
         options = self.query_one(ReasonList)
+        self.retell()
         options.highlighted = 0
         options.focus()
+
+    def retell(self) -> None:
+        """Every word set once, in the language now in force (the reasons keep their place)."""
+        n = len(self.tasks)
+        title = (
+            _("Decline this task")
+            if n == 1
+            else ngettext("Decline {n} task — one reason for all", "Decline {n} tasks — one reason for all", n)
+        )
+        self.query_one("#decline-title", Static).update(Content.styled(title.format(n=n), "bold"))
+        self.query_one("#reason-box").border_title = _("Reason · 1–6 or ↑↓")
+        self.query_one("#comment-box").border_title = _("Comment · optional, required for Other")
+        self.query_one(CommentInput).placeholder = _("Type here; every key you type stays in the comment")
+        self.query_one("#decline-hint", Static).update(Content(_("tab switches reason ⇄ comment")))
+        reasons = self.query_one(ReasonList)
+        for option in self._reason_options():
+            reasons.replace_option_prompt(option.id or "", option.prompt)
         self._show_decision()
 
     @property
@@ -194,9 +202,9 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
         number = self._reasons.index(self.reason) + 1
         self.query_one("#decision", Static).update(
             Content.assemble(
-                "Decline: ",
+                _("Decline:") + " ",
                 (f"{number} {self.reason.label}", "bold"),
-                ("  —  enter decline · esc cancel", "bold"),
+                ("  —  " + _("enter decline · esc cancel"), "bold"),
             )
         )
 
@@ -207,7 +215,7 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
     @on(CommentInput.LineJoined)
     def _line_joined(self) -> None:
         self.query_one("#problem", Static).update(
-            Content("Line break kept in the comment (a paste?) — enter alone declines.")
+            Content(_("Line break kept in the comment (a paste?) — enter alone declines."))
         )
 
     @on(ReasonList.Picked)
@@ -240,10 +248,10 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
     def action_confirm(self) -> None:
         comment = self.query_one("#comment", CommentInput).value.strip()
         if self.reason is DeclineReason.OTHER and not comment:
-            self.query_one("#problem", Static).update(Content("Say why in the comment: 'Other' needs a reason."))
+            self.query_one("#problem", Static).update(Content(_("Say why in the comment: 'Other' needs a reason.")))
             self.query_one("#comment", CommentInput).focus()
             return
         self.dismiss(DeclineChoice(self.reason, comment))
 
     async def action_cancel(self) -> None:
-        await leave_unless_kept(self, self.query_one("#comment", CommentInput).value, "comment")
+        await leave_unless_kept(self, self.query_one("#comment", CommentInput).value, DISCARD_COMMENT)

@@ -14,7 +14,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...i18n import N_, _
 from .base import Dialog
+
+#: The questions, one for each thing a dialog may throw away (a sentence each: Polish
+#: declines the noun, so the thing is never glued into the sentence).
+DISCARD_NOTE = N_("Discard this note? y / n")
+DISCARD_COMMENT = N_("Discard this comment? y / n")
+DISCARD_CHANGES = N_("Discard the changes to this saved reply? y / n")
 
 
 class DiscardQuestion(Dialog[bool]):
@@ -22,26 +29,28 @@ class DiscardQuestion(Dialog[bool]):
 
     BOX_ID = "question"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Discard", id="discard.yes"),
-        Binding("n,escape,enter", "answer(False)", "Keep writing", id="discard.no"),
+        Binding("y", "answer(True)", N_("Discard"), id="discard.yes"),
+        Binding("n,escape,enter", "answer(False)", N_("Keep writing"), id="discard.no"),
     ]
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, question: str) -> None:
+        """`question`: one of the `DISCARD_…` messages (translated when shown)."""
         super().__init__()
-        self.what = what
+        self.question = question
 
     def body(self) -> ComposeResult:
-        yield Static(Content.styled(f"Discard this {self.what}? y / n", "bold"))
-        yield Static(Content("y discards it · n, esc or enter keep writing"), classes="dialog-hint")
+        yield Static(Content.styled(_(self.question), "bold"))
+        yield Static(Content(_("y discards it · n, esc or enter keep writing")), classes="dialog-hint")
 
     def action_answer(self, discard: bool) -> None:
         self.dismiss(discard)
 
 
 async def leave_unless_kept(
-    dialog: ModalScreen[Any], text: str, what: str, *, forget: Callable[[], Awaitable[None]] | None = None
+    dialog: ModalScreen[Any], text: str, question: str, *, forget: Callable[[], Awaitable[None]] | None = None
 ) -> None:
-    """Close `dialog` at once if nothing was typed; else ask, and keep it unless told `y`.
+    """Close `dialog` at once if nothing was typed; else ask `question` (a `DISCARD_…`),
+    and keep it unless told `y`.
     `forget` removes whatever copy of the text is kept elsewhere before the dialog closes."""
 
     async def discard() -> None:
@@ -57,4 +66,4 @@ async def leave_unless_kept(
         if discard_it:
             await discard()
 
-    dialog.app.push_screen(DiscardQuestion(what), answered)
+    dialog.app.push_screen(DiscardQuestion(question), answered)

@@ -16,10 +16,11 @@ from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from ...domain import Task
+from ...i18n import N_, _
 from ...ui.drafts import DraftSaver
 from ...widgets.text_box import TextBox
 from .base import Dialog, task_line
-from .discard import leave_unless_kept
+from .discard import DISCARD_NOTE, leave_unless_kept
 
 if TYPE_CHECKING:
     from ...app import ExpertApp
@@ -40,9 +41,9 @@ class NoteDialog(Dialog[str | None]):
 
     FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="note.cancel"),
-        Binding("ctrl+s", "save", "Save note", id="note.save"),
-        *(Binding(key, "save", "Save note", show=False) for key in _CONFIRM_KEYS[1:]),
+        Binding("escape", "cancel", N_("Cancel"), id="note.cancel"),
+        Binding("ctrl+s", "save", N_("Save note"), id="note.save"),
+        *(Binding(key, "save", N_("Save note"), show=False) for key in _CONFIRM_KEYS[1:]),
     ]
 
     def __init__(self, task: Task) -> None:
@@ -59,15 +60,24 @@ class NoteDialog(Dialog[str | None]):
         return self._loaded
 
     def body(self) -> ComposeResult:
-        yield Static(Content.styled("Internal note — never sent to the merchant", "bold"), classes="dialog-title")
+        yield Static(id="note-title", classes="dialog-title")
         yield Static(task_line(self.task_shown))
         # Read-only until the stored draft is in, so nothing typed is overwritten by it.
-        yield TextBox(id="note", read_only=True, placeholder="What your team should know…")
+        yield TextBox(id="note", read_only=True)
         yield Static("", id="problem", classes="problem")
-        yield Static(Content("ctrl+s save · esc cancel · the note is kept as you type"), classes="dialog-hint")
+        yield Static(id="note-hint", classes="dialog-hint")
+
+    def retell(self) -> None:
+        """Every word set once, in the language now in force."""
+        title = _("Internal note — never sent to the merchant")
+        self.query_one("#note-title", Static).update(Content.styled(title, "bold"))
+        self.query_one("#note", TextArea).placeholder = _("What your team should know…")
+        hint = _("ctrl+s save · esc cancel · the note is kept as you type")
+        self.query_one("#note-hint", Static).update(Content(hint))
 
     async def on_mount(self) -> None:
         note = self.query_one("#note", TextArea)
+        self.retell()
         self.set_focus(note)
         try:
             draft = await self.app.client.attempt(lambda store: store.get_draft(self.task_shown.id, kind="note"))
@@ -89,7 +99,7 @@ class NoteDialog(Dialog[str | None]):
     async def action_save(self) -> None:
         text = self.query_one("#note", TextArea).text
         if not text.strip():
-            self.query_one("#problem", Static).update(Content("The note is empty — write something first."))
+            self.query_one("#problem", Static).update(Content(_("The note is empty — write something first.")))
             return
         # Stored before the note is added, so a note the store refuses stays a draft, and
         # no save still in flight can bring the draft back after the store cleared it.
@@ -100,7 +110,7 @@ class NoteDialog(Dialog[str | None]):
         if not self._loaded:
             self.dismiss(None)
             return
-        await leave_unless_kept(self, self.query_one("#note", TextArea).text, "note", forget=self._forget)
+        await leave_unless_kept(self, self.query_one("#note", TextArea).text, DISCARD_NOTE, forget=self._forget)
 
     async def _forget(self) -> None:
         """Discarded means gone from the store too, not back the next time a note is written."""

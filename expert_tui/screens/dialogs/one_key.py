@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
+from ...i18n import N_, _
 from ...ui.terminal_reads import keys_in_read
 from .base import Dialog
 
@@ -26,16 +27,17 @@ class OneKeyQuestion(Dialog[str | None]):
     BOX_ID = "question"
 
     def __init__(self, question: str, answers: dict[str, tuple[str, str]], cancelled: str) -> None:
-        """`answers` maps a key to (what it answers, words for the hint)."""
+        """`answers` maps a key to (what it answers, words for the hint: a message marked
+        `N_`, translated when shown); `question` and `cancelled` come translated."""
         super().__init__()
         self.question = question
         self.answers = answers
         self.cancelled = cancelled
 
     def body(self) -> ComposeResult:
-        hint = " · ".join(f"{key} {words}" for key, (_answer, words) in self.answers.items())
+        hint = " · ".join(f"{key} {_(words)}" for key, (_answer, words) in self.answers.items())
         yield Static(Content.styled(self.question, "bold"), id="question-text")
-        yield Static(Content(f"{hint} · any other key cancels"), classes="dialog-hint")
+        yield Static(Content(_("{keys} · any other key cancels").format(keys=hint)), classes="dialog-hint")
 
     async def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -43,7 +45,8 @@ class OneKeyQuestion(Dialog[str | None]):
         if keys_in_read(event) > 1:
             # Read together with other keys (a paste the terminal did not bracket): a `y`
             # there is text, not the partner's answer.
-            self.notify(f"Keys came in all at once (a paste?): nothing done. {self.cancelled}", markup=False, timeout=4)
+            said = _("Keys came in all at once (a paste?): nothing done. {cancelled}").format(cancelled=self.cancelled)
+            self.notify(said, markup=False, timeout=4)
             self.dismiss(None)
             return
         self._answer(self.answers.get(event.key, (None, ""))[0])
@@ -62,4 +65,4 @@ class ConfirmKey(OneKeyQuestion):
     """`Mark T-1042 completed? y` — `y` answers "yes"; any other key cancels and says so."""
 
     def __init__(self, question: str, cancelled: str) -> None:
-        super().__init__(question, {"y": ("yes", "confirms")}, cancelled)
+        super().__init__(question, {"y": ("yes", N_("confirms"))}, cancelled)

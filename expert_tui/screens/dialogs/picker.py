@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from ...i18n import N_, _
 from .base import Dialog
 
 PICKER_CSS = """
@@ -59,11 +60,11 @@ class Picker(Dialog[object]):
     CSS_PATH = None
     BOX_ID = BOX_CLASSES = None
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss_none", "Cancel"),
-        Binding("j", "move(1)", "Down", show=False),
-        Binding("k", "move(-1)", "Up", show=False),
-        Binding("g", "edge(0)", "First", show=False),
-        Binding("G", "edge(1)", "Last", show=False),
+        Binding("escape", "dismiss_none", N_("Cancel")),
+        Binding("j", "move(1)", N_("Down"), show=False),
+        Binding("k", "move(-1)", N_("Up"), show=False),
+        Binding("g", "edge(0)", N_("First"), show=False),
+        Binding("G", "edge(1)", N_("Last"), show=False),
     ]
 
     def __init__(self, title: str, options: list[Option | None], values: dict[str, object], current: str) -> None:
@@ -76,7 +77,7 @@ class Picker(Dialog[object]):
     def body(self) -> ComposeResult:
         yield Label(self._title, id="picker-title", markup=False)
         yield Choices(*self._options)
-        yield Label("↑↓ j k move · enter choose · esc cancel", id="picker-keys", markup=False)
+        yield Label(_("↑↓ j k move · enter choose · esc cancel"), id="picker-keys", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(Choices)

@@ -20,10 +20,11 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 
 from ...domain.saved_replies import EXAMPLE_BODY, MAX_NAME_CHARS, VARIABLES, SavedReply, TemplateError, check_body
+from ...i18n import N_, _
 from ...replies_file import EditDraft, RepliesFile, RepliesFileError
 from ...widgets.text_box import TextBox
 from .base import DIALOGS_CSS, Dialog
-from .discard import leave_unless_kept
+from .discard import DISCARD_CHANGES, leave_unless_kept
 
 #: Seconds after the last key before the edit is kept (a burst of typing is one write).
 KEEP_AFTER_S = 0.5
@@ -39,7 +40,9 @@ class SavedReplyText:
 
 def variables_hint() -> Content:
     names = " ".join("{" + variable.name + "}" for variable in VARIABLES)
-    return Content.assemble(("Variables: ", "bold"), names, "  ·  {name|fallback} when empty · {{ }} a brace")
+    return Content.assemble(
+        (_("Variables:") + " ", "bold"), names, "  ·  " + _("{{name|fallback}} when empty · {{{{ }}}} a brace").format()
+    )
 
 
 class SavedReplyDialog(Dialog[SavedReplyText | None]):
@@ -48,9 +51,9 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
     CSS_PATH: ClassVar[list[str | Path]] = [DIALOGS_CSS, Path(__file__).with_name("saved_reply.tcss")]
     FOOTER = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="saved_reply.cancel"),
-        Binding("ctrl+s", "save", "Save", id="saved_reply.save"),
-        Binding("alt+enter", "save", "Save", show=False, id="saved_reply.save_alt_enter"),
+        Binding("escape", "cancel", N_("Cancel"), id="saved_reply.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="saved_reply.save"),
+        Binding("alt+enter", "save", N_("Save"), show=False, id="saved_reply.save_alt_enter"),
     ]
 
     def __init__(self, replies: RepliesFile, reply: SavedReply | None, *, focus_name: bool = False) -> None:
@@ -69,22 +72,30 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
         self._latest = self._start
 
     def body(self) -> ComposeResult:
-        title = "New saved reply" if self.reply is None else "Saved reply"
-        yield Static(Content.styled(title, "bold"), classes="dialog-title")
+        yield Static(id="saved-reply-title", classes="dialog-title")
         name, text = (self._restored.name, self._restored.body) if self._restored is not None else self._start
-        yield Input(name, placeholder="Name (e.g. Follow-up after a call)", max_length=MAX_NAME_CHARS, id="name")
+        yield Input(name, max_length=MAX_NAME_CHARS, id="name")
         yield TextBox(id="text", text=text)
         yield Static("", id="problem", classes="problem")
-        yield Static(variables_hint(), id="variables", classes="dialog-hint")
-        yield Static(Content("ctrl+s save · tab name ↔ text · esc cancel"), classes="dialog-hint")
+        yield Static(id="variables", classes="dialog-hint")
+        yield Static(id="saved-reply-keys", classes="dialog-hint")
+
+    def retell(self) -> None:
+        """Every word set once, in the language now in force."""
+        title = _("New saved reply") if self.reply is None else _("Saved reply")
+        self.query_one("#saved-reply-title", Static).update(Content.styled(title, "bold"))
+        self.query_one("#name", Input).placeholder = _("Name (e.g. Follow-up after a call)")
+        self.query_one("#variables", Static).update(variables_hint())
+        self.query_one("#saved-reply-keys", Static).update(Content(_("ctrl+s save · tab name ↔ text · esc cancel")))
 
     def on_mount(self) -> None:
+        self.retell()
         text = self.query_one("#text", TextArea)
         text.move_cursor(text.document.end)
         self.set_focus(self.query_one("#name", Input) if self.focus_name else text)
         self._check()
         if self._restored is not None:
-            self.notify("Your unsaved changes are back (esc discards them).", title="Saved reply", markup=False)
+            self.notify(_("Your unsaved changes are back (esc discards them)."), title=_("Saved reply"), markup=False)
 
     @property
     def takes_input(self) -> bool:
@@ -117,7 +128,7 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
             self.replies.keep_edit(EditDraft(self._editing, name, text))
         except RepliesFileError as error:
             if self.query("#problem"):  # else the app is closing: nowhere left to say it
-                self._problem(f"Not kept as you type — {error.message}")
+                self._problem(_("Not kept as you type — {reason}").format(reason=error.message))
 
     def on_unmount(self) -> None:
         if self._keep_timer is not None:  # typed in the last moment before the app closed
@@ -135,7 +146,7 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
         try:
             check_body(text)
         except TemplateError as error:
-            self._problem(f"Not saved — {error.message}")
+            self._problem(_("Not saved — {reason}").format(reason=error.message))
             self.set_focus(self.query_one("#text", TextArea))
             return
         try:
@@ -144,7 +155,7 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
             else:
                 saved = self.replies.change(self.reply.name, name, text)
         except RepliesFileError as error:  # the name, or the file
-            self._problem(f"Not saved — {error.message}")
+            self._problem(_("Not saved — {reason}").format(reason=error.message))
             self.set_focus(self.query_one("#name", Input))
             return
         self._forget_now()
@@ -152,7 +163,7 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
 
     async def action_cancel(self) -> None:
         changed = self._typed() != self._start
-        await leave_unless_kept(self, "changed" if changed else "", "saved reply's changes", forget=self._forget)
+        await leave_unless_kept(self, "changed" if changed else "", DISCARD_CHANGES, forget=self._forget)
 
     async def _forget(self) -> None:
         self._forget_now()
