@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from expert_tui.domain import FrozenClock
-from expert_tui.screens.dialogs import DeclineDialog, DisplayNameQuestion
+from expert_tui.screens.dialogs import ConfirmKey, DeclineDialog, DisplayNameQuestion, NoteDialog
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.widgets.outbox_bar import OutboxBar
@@ -113,6 +113,120 @@ def test_decline_dialog_with_a_reason_and_a_comment(
         await pilot.pause()
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
+
+
+# --- in Polish: the same screens, the words the partner reads in their language -------------
+
+
+@size_ids
+def test_task_screen_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    """Headings, labels, dates (`27 lis 2026`), the budget (`800,00 EUR – 1500,00 EUR`),
+    the conversation's labels and the footer in Polish; the merchant's words as written."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock), terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_new_task_with_countdown_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    """The countdown's words in Polish (`!! 05:00:00 na odpowiedź — …`)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_decline_dialog_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    """The six reasons (digits 1–6), the boxes' titles, the problem line and the footer in Polish."""
+
+    async def open_dialog(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
+        await pilot.press("6", "ctrl+s")  # 'Other' without a comment: the dialog says why it stays
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
+
+
+@size_ids
+def test_note_dialog_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    async def open_dialog(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog) and pilot.app.screen.takes_input, "note")
+        await pilot.press(*"Oferta: 1200 EUR")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
+
+
+@size_ids
+def test_undo_send_bar_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        screen = await opened(pilot)
+        await pilot.press("r")
+        editor = screen.query_one(TextArea)
+        await until(pilot, lambda: editor.has_focus, "the editor")
+        editor.insert("Tak, opinie też przeniosę.\nOla")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Wysyłka za 10 s" in str(screen.query_one(OutboxBar).render()), "the undo bar")
+        clock.advance(timedelta(seconds=1))
+        pilot.app._tick()
+        still(pilot)
+        await pilot.pause()
+
+    app = snapshot_app(tmp_path, clock, "T-1", undo_send_seconds=10)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_confirmation_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    """`c` on a task with a reply: the one-key question, its hint and the screen behind it."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmKey), "the question")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(tmp_path, clock, "T-1"), terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_templates_offered_inside_the_editor_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    """The editor in Polish offers the Polish first replies first; `l` would switch."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "down")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
 
 @size_ids

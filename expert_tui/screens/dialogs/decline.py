@@ -156,7 +156,7 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
 
     def body(self) -> ComposeResult:
         yield Static(id="decline-title", classes="dialog-title")
-        yield Static(task_line(self.task_shown) if len(self.tasks) == 1 else tasks_line(self.tasks))
+        yield Static(task_line(self.task_shown) if len(self.tasks) == 1 else tasks_line(self.tasks), id="decline-tasks")
         with Vertical(id="reason-box", classes="section"):
             yield ReasonList(*self._reason_options(), id="reasons")
         with Vertical(id="comment-box", classes="section"):
