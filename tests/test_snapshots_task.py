@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from task_ui import TaskApp, make_store, message, note, opened, size_ids, still, task_record, until
+from task_ui import TaskApp, make_store, message, note, opened, screen_when, size_ids, still, task_record, until
+from test_snapshots_saved_replies import app_for as saved_replies_app
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.dialogs import ConfirmKey, DeclineDialog, DisplayNameQuestion, NoteDialog
 from expert_tui.screens.help import HelpScreen
+from expert_tui.screens.saved_replies import SavedRepliesScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.widgets.outbox_bar import OutboxBar
 from expert_tui.widgets.reply_editor import ReplyEditor
@@ -227,6 +229,24 @@ def test_templates_offered_inside_the_editor_in_polish(
         await pilot.pause()
 
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
+
+
+@size_ids
+def test_saved_replies_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
+) -> None:
+    """`m` from the editor: the list, the preview as the merchant would read it, the count
+    (`3 zapisane odpowiedzi`) and the footer, all on screen at 80x24."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await opened(pilot)
+        await pilot.press("r", "ctrl+t", "m")
+        await screen_when(pilot, SavedRepliesScreen, lambda s: s.is_mounted, "the saved replies")
+        await until(pilot, lambda: "T-1" in str(pilot.app.screen.query_one("#preview", Static).render()), "preview")
+        still(pilot)
+        await pilot.pause()
+
+    assert snap_compare(saved_replies_app(tmp_path, clock, ongoing=True), terminal_size=size, run_before=run_before)
 
 
 @size_ids

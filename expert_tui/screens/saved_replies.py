@@ -42,7 +42,7 @@ class SavedRepliesScreen(SpeaksKeys, Screen[None]):
     HELP_GROUP: ClassVar[str] = N_("Saved replies")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", N_("Back"), id="replies.back"),
-        Binding("n,a", "new", N_("New"), id="replies.new"),
+        Binding("n,a", "new", N_("New reply"), id="replies.new"),
         Binding("e,enter", "edit", N_("Edit"), id="replies.edit"),
         Binding("r", "rename", N_("Rename"), id="replies.rename"),
         Binding("d,delete", "delete", N_("Delete"), id="replies.delete"),
