@@ -13,7 +13,7 @@ import pytest
 from task_ui import TaskApp, make_store, message, opened, task_record, until
 from textual.app import App
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Kind, Merchant, Task
@@ -212,5 +212,36 @@ async def test_a_switch_on_the_task_screen_redraws_its_words_and_keeps_the_draft
             await until(pilot, lambda: "Received:" in said(), "the header in English again")
             assert "Internal notes" in said()
             assert editor.text == "Dzień dobry"
+    finally:
+        app.speak("en")
+
+
+async def test_a_switch_with_the_decline_dialog_open_retells_it_and_keeps_the_comment(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    store = make_store(tmp_path / "t.db", clock, task_record("T-1", now=clock()))
+    app = TaskApp(store, clock, "T-1")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await opened(pilot)
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DeclineDialog), "the dialog")
+            dialog = app.screen
+            await pilot.press("3", *"za mało")
+            comment = dialog.query_one("#comment", Input)
+            await until(pilot, lambda: comment.value == "za mało", "the comment")
+
+            def prompts() -> list[str]:
+                reasons = dialog.query_one("#reasons", OptionList)
+                return [str(reasons.get_option_at_index(n).prompt) for n in range(reasons.option_count)]
+
+            assert prompts()[2] == "3  Budget too low"
+            app.speak("pl")
+            assert prompts()[2] == "3  Za niski budżet"
+            assert dialog.query_one("#reason-box").border_title == "Powód · 1–6 lub ↑↓"
+            assert str(dialog.query_one("#decline-title", Static).render()) == "Odrzuć to zadanie"
+            assert "Odrzuć: 3 Za niski budżet" in str(dialog.query_one("#decision", Static).render())
+            assert comment.value == "za mało"
+            assert dialog.query_one("#reasons", OptionList).highlighted == 2
     finally:
         app.speak("en")
