@@ -8,6 +8,7 @@ never sent to the merchant").
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
@@ -62,6 +63,8 @@ class Conversation(Vertical):
         self._messages: tuple[Message, ...] = ()
         self._notes: tuple[Note, ...] = ()
         self._new: frozenset[str] = frozenset()
+        #: One rebuild at a time: a language switch's and a task change's never interleave.
+        self._showing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static(classes="section-title", id="conversation-title")
@@ -85,7 +88,10 @@ class Conversation(Vertical):
     ) -> None:
         """Show these messages and notes, marking the messages whose ids are in `new`;
         nothing is rebuilt when nothing changed."""
-        messages, notes = tuple(messages), tuple(notes)
+        async with self._showing:
+            await self._show(tuple(messages), tuple(notes), new)
+
+    async def _show(self, messages: tuple[Message, ...], notes: tuple[Note, ...], new: frozenset[str]) -> None:
         shown = (tuple(m.id for m in messages), tuple(n.id for n in notes), new)
         if shown == self._shown:
             return
