@@ -28,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domain.text import one_line
-from .i18n import LANGUAGES, choose_language, set_language
+from .i18n import LANGUAGES, _, choose_language, set_language
 from .paths import settings_path
 from .private_files import UnsafePath, write_private
 
@@ -89,13 +89,16 @@ class PersonalSettings:
 def check_display_name(value: object) -> str:
     """A name that signs messages to merchants: one line of visible text, ≤ 200 characters."""
     if not isinstance(value, str):
-        raise SettingsError("display name must be text", "display_name")
+        raise SettingsError(_("display name must be text"), "display_name")
     name = value.strip()
     if one_line(name) != name:
-        raise SettingsError("display name must be one line of plain text (no control characters)", "display_name")
+        raise SettingsError(_("display name must be one line of plain text (no control characters)"), "display_name")
     if len(name) > MAX_DISPLAY_NAME_CHARS:
         raise SettingsError(
-            f"display name is too long ({len(name)} characters; at most {MAX_DISPLAY_NAME_CHARS})", "display_name"
+            _("display name is too long ({length} characters; at most {limit})").format(
+                length=len(name), limit=MAX_DISPLAY_NAME_CHARS
+            ),
+            "display_name",
         )
     return name
 
@@ -103,7 +106,9 @@ def check_display_name(value: object) -> str:
 def check_undo_send_seconds(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_UNDO_SEND_SECONDS:
         raise SettingsError(
-            f"undo-send delay must be a whole number of seconds from 0 (off) to {MAX_UNDO_SEND_SECONDS}",
+            _("undo-send delay must be a whole number of seconds from 0 (off) to {limit}").format(
+                limit=MAX_UNDO_SEND_SECONDS
+            ),
             "undo_send_seconds",
         )
     return value
@@ -111,40 +116,48 @@ def check_undo_send_seconds(value: object) -> int:
 
 def check_flag(value: object) -> bool:
     if not isinstance(value, bool):
-        raise SettingsError("asked_display_name must be true or false", "asked_display_name")
+        raise SettingsError(_("asked_display_name must be true or false"), "asked_display_name")
     return value
 
 
 def check_keymap(value: object) -> dict[str, str]:
     """`{"task.reply": "R"}`: ids like `screen.action`, keys as Textual names them."""
     if not isinstance(value, dict) or len(value) > MAX_KEYMAP_ENTRIES:
-        raise SettingsError(f"keymap must be an object of at most {MAX_KEYMAP_ENTRIES} entries", "keymap")
+        raise SettingsError(
+            _("keymap must be an object of at most {limit} entries").format(limit=MAX_KEYMAP_ENTRIES), "keymap"
+        )
     for binding, keys in value.items():
         if not (isinstance(binding, str) and len(binding) <= 64 and _BINDING_ID.fullmatch(binding)):
             raise SettingsError(
-                f"keymap: {one_line(str(binding))[:64]!r} is not a key's name (like task.reply)", "keymap"
+                _("keymap: {name} is not a key's name (like task.reply)").format(
+                    name=repr(one_line(str(binding))[:64])
+                ),
+                "keymap",
             )
         if not (isinstance(keys, str) and len(keys) <= 64 and _KEYS.fullmatch(keys.replace(" ", ""))):
-            raise SettingsError(f"keymap: {binding} needs keys like 'R' or 'ctrl+r,f5'", "keymap")
+            raise SettingsError(_("keymap: {name} needs keys like 'R' or 'ctrl+r,f5'").format(name=binding), "keymap")
     return {binding: keys.replace(" ", "") for binding, keys in value.items()}
 
 
 def check_alerts(value: object) -> str:
     if value not in ALERT_MODES:
-        raise SettingsError(f"alerts must be one of {', '.join(ALERT_MODES)}", "alerts")
+        raise SettingsError(_("alerts must be one of {modes}").format(modes=", ".join(ALERT_MODES)), "alerts")
     return str(value)
 
 
 def check_alert_hours(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 71:
-        raise SettingsError("alert_hours must be a whole number of hours from 1 to 71", "alert_hours")
+        raise SettingsError(_("alert_hours must be a whole number of hours from 1 to 71"), "alert_hours")
     return value
 
 
 def check_language(value: object) -> str:
     if value not in ("", *LANGUAGES):
         raise SettingsError(
-            f"language must be one of {', '.join(LANGUAGES)}, or empty to follow the environment", "language"
+            _("language must be one of {languages}, or empty to follow the environment").format(
+                languages=", ".join(LANGUAGES)
+            ),
+            "language",
         )
     return str(value)
 
@@ -153,9 +166,9 @@ def check_time_zone(value: object) -> str:
     if value == "":
         return ""
     name = value if isinstance(value, str) else ""
-    problem = (
-        f"time_zone must be an IANA zone name such as Europe/Warsaw, or empty to follow TZ (not {str(value)[:40]!r})"
-    )
+    problem = _(
+        "time_zone must be an IANA zone name such as Europe/Warsaw, or empty to follow TZ (not {value})"
+    ).format(value=repr(str(value)[:40]))
     if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
         raise SettingsError(problem, "time_zone")
     try:
@@ -239,7 +252,11 @@ def read_settings(path: Path) -> PersonalSettings:
     except FileNotFoundError:
         return PersonalSettings()
     except OSError as error:
-        raise SettingsError(f"{path}: cannot be read ({error.strerror or error}) — using the defaults") from None
+        raise SettingsError(
+            _("{path}: cannot be read ({reason}) — using the defaults").format(
+                path=path, reason=error.strerror or error
+            )
+        ) from None
     try:
         _check_private(os.fstat(fd), path)
     except BaseException:
@@ -248,19 +265,27 @@ def read_settings(path: Path) -> PersonalSettings:
     with os.fdopen(fd, "rb") as handle:
         raw = handle.read(MAX_SETTINGS_BYTES + 1)
     if len(raw) > MAX_SETTINGS_BYTES:
-        raise SettingsError(f"{path}: larger than {MAX_SETTINGS_BYTES // 1024} KiB, not a settings file — ignored")
+        raise SettingsError(
+            _("{path}: larger than {size} KiB, not a settings file — ignored").format(
+                path=path, size=MAX_SETTINGS_BYTES // 1024
+            )
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SettingsError(f"{path}: not valid JSON ({error}) — using the defaults") from None
+        raise SettingsError(
+            _("{path}: not valid JSON ({error}) — using the defaults").format(path=path, error=error)
+        ) from None
     if not isinstance(data, dict):
-        raise SettingsError(f"{path}: expected a JSON object — using the defaults")
+        raise SettingsError(_("{path}: expected a JSON object — using the defaults").format(path=path))
     known = {name: data[name] for name in _CHECKS if name in data}
     others = {name: value for name, value in data.items() if name not in _CHECKS}
     try:
         return PersonalSettings(others=others).changed(**known)
     except SettingsError as error:
-        raise SettingsError(f"{path}: {error.message} — using the defaults", error.field) from None
+        raise SettingsError(
+            _("{path}: {problem} — using the defaults").format(path=path, problem=error.message), error.field
+        ) from None
 
 
 def write_settings(path: Path, settings: PersonalSettings) -> None:
@@ -283,16 +308,22 @@ def write_settings(path: Path, settings: PersonalSettings) -> None:
     try:
         write_private(path, payload)
     except UnsafePath as error:
-        raise SettingsError(f"settings could not be saved: {error.message}") from None
+        raise SettingsError(_("settings could not be saved: {reason}").format(reason=error.message)) from None
     except OSError as error:
-        raise SettingsError(f"settings could not be saved to {path}: {error.strerror or error}") from None
+        raise SettingsError(
+            _("settings could not be saved to {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
 
 
 def _check_private(info: os.stat_result, path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
-        raise SettingsError(f"{path}: not a regular file — ignored, using the defaults")
+        raise SettingsError(_("{path}: not a regular file — ignored, using the defaults").format(path=path))
     if info.st_uid != os.getuid():
-        raise SettingsError(f"{path}: belongs to another user — ignored, using the defaults")
+        raise SettingsError(_("{path}: belongs to another user — ignored, using the defaults").format(path=path))
     if info.st_mode & 0o077:
         mode = f"{stat.S_IMODE(info.st_mode):o}"
-        raise SettingsError(f"{path}: readable by others (mode {mode}; run chmod 600) — ignored, using the defaults")
+        raise SettingsError(
+            _("{path}: readable by others (mode {mode}; run chmod 600) — ignored, using the defaults").format(
+                path=path, mode=mode
+            )
+        )

@@ -93,3 +93,4 @@ async def test_as_the_system_saves_no_language_and_follows_the_environment(
         assert app.settings.current.language == ""
         pressed = screen.query_one("#language", RadioSet).pressed_button
         assert pressed is not None and pressed.id == "language-system"
+        assert str(pressed.label) == "Jak w systemie (Polski)"  # what the environment gives, named in itself

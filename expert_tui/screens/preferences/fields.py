@@ -59,19 +59,18 @@ class Toggle(Checkbox):
 
 class Choice(RadioButton):
     """One of a `RadioSet`'s choices that reads without colour: marked only when chosen.
-    `message` is translated when shown unless `as_is` (a language's own name)."""
+    `tell()` gives its label in the language in force, at compose and on `retell()`."""
 
-    def __init__(self, message: str, *, id: str, as_is: bool = False) -> None:
-        self._message, self._as_is = message, as_is
-        super().__init__(message if as_is else _(message), id=id, compact=True)
+    def __init__(self, tell: Callable[[], str], *, id: str) -> None:
+        self._tell = tell
+        super().__init__(tell(), id=id, compact=True)
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual reads this name
         return "●" if self.value else " "
 
     def retell(self) -> None:
-        if not self._as_is:
-            self.label = _(self._message)
+        self.label = self._tell()
 
 
 class Field(Input):

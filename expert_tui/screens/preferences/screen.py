@@ -15,6 +15,8 @@ and a failed save leaves the form exactly as it was typed.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date
@@ -34,7 +36,7 @@ from ...domain import DomainError, Invalid, words
 from ...domain.codec import preferences_from_dict, preferences_to_dict
 from ...domain.model import zone
 from ...domain.text import one_line
-from ...i18n import LANGUAGES, N_, _
+from ...i18n import LANGUAGES, N_, _, choose_language
 from ...settings import MAX_DISPLAY_NAME_CHARS, SettingsError, SettingsFile, use_language
 from ...ui.palette import PaletteCommand, with_keys
 from ...ui.store_client import StoreFailed, notify_refusal
@@ -170,8 +172,8 @@ class PreferencesScreen(StoreScreen[None]):
                     yield Words(N_("Language"), classes="label")
                     with RadioSet(id="language", compact=True):
                         for lang in LANGUAGES:
-                            yield Choice(own_name(lang), id=f"language-{lang}", as_is=True)
-                        yield Choice(N_("As the system"), id=f"language-{SYSTEM}")
+                            yield Choice(functools.partial(own_name, lang), id=f"language-{lang}")
+                        yield Choice(system_choice, id=f"language-{SYSTEM}")
                 yield Static("", id="problem-language", classes="problem")
                 yield Words(N_("Applies on every screen as soon as it is saved."), classes="meaning")
             yield Static(Content(_("Loading your standing…")), id="standing")
@@ -268,7 +270,11 @@ class PreferencesScreen(StoreScreen[None]):
         return True
 
     def _show_personal_refusal(self, error: SettingsError) -> None:
-        field_id = "language" if error.field == "language" else "display_name"
+        """At its field when it names one; the file's own failure (a full disk) on the state line only."""
+        self._say(_("Not saved — {reason}").format(reason=one_line(error.message)), "error")
+        if error.field not in ("display_name", "language"):
+            return
+        field_id = error.field
         field = self.query_one(f"#{field_id}")
         problem = self.query_one(f"#problem-{field_id}", Static)
         problem.update(Content(one_line(error.message)))
@@ -279,7 +285,6 @@ class PreferencesScreen(StoreScreen[None]):
         else:
             field.focus()
         field.scroll_visible(animate=False)
-        self._say(_("Not saved — {reason}").format(reason=one_line(error.message)), "error")
 
     async def _fill(self, values: FormValues) -> None:
         """Show `values`, changing rows in place, so the cursor stays where it was."""
@@ -580,6 +585,12 @@ class PreferencesScreen(StoreScreen[None]):
             PaletteCommand(with_keys(name, [keys.get(action, "")]), help, run, action)
             for action, name, help, run in commands
         ]
+
+
+def system_choice() -> str:
+    """'As the system (Polski)': the language the environment gives now (`EXPERT_TUI_LANG`,
+    then the locale), named in itself."""
+    return _("As the system ({language})").format(language=own_name(choose_language(None, os.environ)))
 
 
 def service_head() -> Content:
