@@ -10,6 +10,7 @@ except our own labels was written by the contact, so it reaches widgets only thr
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -153,7 +155,8 @@ class ContactsScreen(StoreScreen[None]):
     async def _load(self, follow: str | None, wanted: int) -> None:
         first = await self.client.attempt(lambda store: _first_pages(store, wanted))
         if first is not None:
-            self._show(*first, follow)
+            with suppress(NoMatches):  # the screen may be leaving (or the app closing) meanwhile
+                self._show(*first, follow)
 
     def _show(self, loaded: list[Task], cursor: str | None, total: int, follow: str | None) -> None:
         options = self.query_one(OptionList)
@@ -203,7 +206,8 @@ class ContactsScreen(StoreScreen[None]):
         self.contacts += page.items
         self._next_cursor = page.next_cursor
         now = self.clock()
-        self.query_one(OptionList).add_options(Option(contact_prompt(task, now), id=task.id) for task in page.items)
+        with suppress(NoMatches):  # the screen may be leaving (or the app closing) meanwhile
+            self.query_one(OptionList).add_options(Option(contact_prompt(task, now), id=task.id) for task in page.items)
 
     def store_changed(self) -> None:
         self.reload()
@@ -231,8 +235,9 @@ class ContactsScreen(StoreScreen[None]):
     async def _preview(self, task_id: str) -> None:
         """The full contact (with what they wrote), read without marking it opened."""
         task = await self.client.attempt(lambda store: store.get_task(task_id))
-        if task is not None and self.highlighted is not None and self.highlighted.id == task_id:
-            self.query_one("#details", Static).update(contact_details(task))
+        with suppress(NoMatches):  # the screen may be leaving (or the app closing) meanwhile
+            if task is not None and self.highlighted is not None and self.highlighted.id == task_id:
+                self.query_one("#details", Static).update(contact_details(task))
 
     @on(OptionList.OptionSelected, "#contacts")
     def _selected(self) -> None:

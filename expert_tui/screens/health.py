@@ -8,6 +8,7 @@ figures without a key press.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Sparkline, Static
 
 from ..domain import words
@@ -159,6 +161,10 @@ class HealthScreen(StoreScreen[None]):
     async def _load(self) -> None:
         stats: Stats | None = await self.client.attempt(lambda store: store.stats())
         prefs: Preferences | None = await self.client.attempt(lambda store: store.get_preferences())
+        with suppress(NoMatches):  # the screen may be leaving (or the app closing) meanwhile
+            self._show(stats, prefs)
+
+    def _show(self, stats: Stats | None, prefs: Preferences | None) -> None:
         if stats is None or prefs is None:
             self.query_one("#figures", Static).update(
                 Content.styled(_("Your standing could not be read — see the message above."), "$text-error")
