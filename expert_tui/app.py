@@ -40,7 +40,7 @@ from textual.worker import WorkerFailed
 
 from .domain import Clock, DomainError, Task, system_clock
 from .domain.text import one_line
-from .i18n import set_language
+from .i18n import N_, _, set_language
 from .replies_file import RepliesFile
 from .settings import SettingsFile
 from .store.base import Store
@@ -82,9 +82,9 @@ class ExpertApp(App[None]):
         TaskJump,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave expert-tui (drafts are already saved)"),
+        Binding("q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Leave expert-tui (drafts are already saved)")),
         # f1 as well: in a text field `?` is a character, and help is still one key away.
-        Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key, for where you are"),
+        Binding("question_mark,f1", "help", N_("Help"), id="app.help", tooltip=N_("Every key, for where you are")),
     ]
 
     # `var`, not `reactive`: a change must not repaint the whole app, only what asks.
@@ -163,8 +163,10 @@ class ExpertApp(App[None]):
         self.alerts.start()
         if self.replies.problem:
             self.notify(
-                f"{self.replies.problem}. The built-in templates are offered; your saved replies are not.",
-                title="Saved replies not loaded",
+                _("{problem}. The built-in templates are offered; your saved replies are not.").format(
+                    problem=self.replies.problem
+                ),
+                title=_("Saved replies not loaded"),
                 severity="warning",
                 timeout=15,
                 markup=False,
@@ -179,7 +181,11 @@ class ExpertApp(App[None]):
             return
         unknown = sorted(set(keymap) - binding_ids(type(self)))
         if unknown:
-            self.notify(f"keymap: no key named {', '.join(unknown)} — left out", severity="warning", markup=False)
+            self.notify(
+                _("keymap: no key named {names} — left out").format(names=", ".join(unknown)),
+                severity="warning",
+                markup=False,
+            )
         self.set_keymap({binding: keys for binding, keys in keymap.items() if binding not in unknown})
 
     def on_unmount(self) -> None:
@@ -236,8 +242,10 @@ class ExpertApp(App[None]):
                     self.exit()
                 else:
                     self.notify(
-                        "Not quitting — a reply is not sent yet (see above). q then d quits and keeps it:"
-                        " a reply past its undo time is sent on the next start.",
+                        _(
+                            "Not quitting — a reply is not sent yet (see above). q then d quits and keeps it:"
+                            " a reply past its undo time is sent on the next start."
+                        ),
                         severity="warning",
                         markup=False,
                     )
@@ -304,7 +312,7 @@ class ExpertApp(App[None]):
             self._failures = 0
             self._failing_since = None
             self.connection = Connection()
-            self.notify("Connected to the store again.", title="Back online")
+            self.notify(_("Connected to the store again."), title=_("Back online"))
             changed = True  # whatever happened meanwhile is read again
         if changed:
             self.store_version += 1
@@ -318,8 +326,8 @@ class ExpertApp(App[None]):
         self.connection = Connection.failing(self._failing_since, now, now + timedelta(seconds=wait))
         if news:
             self.notify(
-                f"{message}. Trying again every few seconds; what you type is kept.",
-                title="Store unreachable",
+                _("{reason}. Trying again every few seconds; what you type is kept.").format(reason=message),
+                title=_("Store unreachable"),
                 severity="warning",
                 timeout=max(10.0, wait),
             )
@@ -352,11 +360,11 @@ class ExpertApp(App[None]):
             if command.title == "Screenshot":
                 continue
             if command.title == "Keys":
-                yield SystemCommand("Keys", "Every key for where you are, grouped (?)", self.action_help)
+                yield SystemCommand(_("Keys"), _("Every key for where you are, grouped (?)"), self.action_help)
             else:
                 yield command
         yield SystemCommand(
-            "Saved replies", "Your own reply templates: write, change, rename, delete", self.action_saved_replies
+            _("Saved replies"), _("Your own reply templates: write, change, rename, delete"), self.action_saved_replies
         )
 
     # --- language --------------------------------------------------------------------------------
@@ -379,7 +387,7 @@ class ExpertApp(App[None]):
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Refused (see `get_system_commands`), whatever asks: no key binds it, but an
         action string (`app.screenshot`) could still name it."""
-        self.notify("Screenshots are off: they would write merchant data to a file.", severity="warning")
+        self.notify(_("Screenshots are off: they would write merchant data to a file."), severity="warning")
 
     def action_saved_replies(self) -> None:
         """The saved replies; over a task, each shown as its merchant would read it."""

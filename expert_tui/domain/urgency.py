@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from ..i18n import N_
 from . import Status, Task
 from .timefmt import countdown
 
@@ -19,13 +20,14 @@ from .timefmt import countdown
 class Band(Enum):
     """Urgency bands of a running 72-hour window, most urgent first."""
 
-    HOUR = ("!!!", "under an hour left", timedelta(hours=1))
-    SIX_HOURS = ("!!", "under 6 hours left", timedelta(hours=6))
-    DAY = ("!", "under a day left", timedelta(hours=24))
+    HOUR = ("!!!", N_("under an hour left"), timedelta(hours=1))
+    SIX_HOURS = ("!!", N_("under 6 hours left"), timedelta(hours=6))
+    DAY = ("!", N_("under a day left"), timedelta(hours=24))
     CALM = ("", "", timedelta.max)
 
     def __init__(self, glyph: str, words: str, limit: timedelta) -> None:
         self.glyph = glyph
+        #: An English message, marked: whoever shows it translates it (`_()`).
         self.words = words
         self.limit = limit
 

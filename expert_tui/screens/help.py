@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -20,7 +21,9 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static, TextArea
 
-_NOT_NOW = "not available now"
+from ..i18n import N_, _
+
+_NOT_NOW = N_("not available now")
 
 
 @dataclass
@@ -32,6 +35,7 @@ class HelpRow:
 
 @dataclass
 class HelpGroup:
+    #: An English message (a `HELP_GROUP`, a section's name): shown translated.
     title: str
     rows: list[HelpRow]
 
@@ -48,7 +52,7 @@ MOVES = frozenset(
         *("page_up", "page_down", "page_left", "page_right"),
     }
 )
-MOVING, EVERYWHERE, EDITING, GENERAL_TITLE = "Moving", "Everywhere", "Editing", "General"
+MOVING, EVERYWHERE, EDITING, GENERAL_TITLE = N_("Moving"), N_("Everywhere"), N_("Editing"), N_("General")
 #: After the focused widget's and the screen's own keys (order 0 and 1).
 _LATER = {MOVING: 2, EVERYWHERE: 3, EDITING: 4, GENERAL_TITLE: 5}
 
@@ -96,15 +100,22 @@ def _section(node: DOMNode, screen: Screen[object], action: str) -> tuple[int, s
 
 #: Textual's short footer words, said in full where there is room.
 _FULL_WORDS = {
-    "command_palette": "Command palette",
+    "command_palette": N_("Command palette"),
     # The keys after ctrl+t are the editor's own (never bindings: they must not fire in text).
-    "templates": "Templates (then 1–9 or ↑↓ enter; l language; m saved replies)",
+    "templates": N_("Templates (then 1–9 or ↑↓ enter; l language; m saved replies)"),
 }
 
 
 def _sentence_case(text: str) -> str:
     """Textual's 'Focus Next' reads as ours do: 'Focus next'."""
     return text[:1].upper() + text[1:].lower() if text else text
+
+
+def _described(words: str) -> str:
+    """A binding's words in the language shown; Textual's own (untranslated: 'Focus
+    Next') in our sentence case."""
+    translated = _(words)
+    return translated if translated != words else _sentence_case(words)
 
 
 def help_groups(screen: Screen[object]) -> list[HelpGroup]:
@@ -121,8 +132,8 @@ def help_groups(screen: Screen[object]) -> list[HelpGroup]:
             taken.add(key)
             order, title = _section(node, screen, binding.action)
             rows = sections.setdefault(title, (order, {}))[1]
-            description = _FULL_WORDS.get(bare_action(binding.action)) or _sentence_case(
-                binding.description or binding.action.replace("_", " ")
+            description = _described(
+                _FULL_WORDS.get(bare_action(binding.action)) or binding.description or binding.action.replace("_", " ")
             )
             shown_key = app.get_key_display(binding)
             row = rows.get((bare_action(binding.action), description))
@@ -145,17 +156,21 @@ def _letters_first(key: str) -> bool:
 
 
 def help_content(groups: list[HelpGroup]) -> Content:
-    width = max((len(" / ".join(row.keys)) for group in groups for row in group.rows), default=0)
+    width = max((cell_len(" / ".join(row.keys)) for group in groups for row in group.rows), default=0)
     parts: list[Content | str | tuple[str, str]] = []
     for group in groups:
-        parts += [("\n" if parts else "", ""), (group.title, "bold underline"), "\n"]
+        parts += [("\n" if parts else "", ""), (_(group.title), "bold underline"), "\n"]
         for row in group.rows:
-            keys = " / ".join(row.keys).ljust(width)
+            shown = " / ".join(row.keys)
+            keys = shown + " " * (width - cell_len(shown))
             if row.available:
                 parts += [(f"  {keys}", "bold"), f"  {row.description}\n"]
             else:
-                parts += [(f"  {keys}  {row.description}  ({_NOT_NOW})\n", "dim")]
+                parts += [(f"  {keys}  {row.description}  ({_(_NOT_NOW)})\n", "dim")]
     return Content.assemble(*parts)
+
+
+HINT = N_("Keys marked 'not available now' apply to other tasks or states. esc closes.")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -171,9 +186,9 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-hint { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
-        Binding("j", "scroll(1)", "Down", show=False),
-        Binding("k", "scroll(-1)", "Up", show=False),
+        Binding("escape,q,question_mark,f1", "close", N_("Close help"), id="help.close"),
+        Binding("j", "scroll(1)", N_("Down"), show=False),
+        Binding("k", "scroll(-1)", N_("Up"), show=False),
     ]
 
     def __init__(self, screen: Screen[object] | None = None) -> None:
@@ -188,22 +203,28 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.styled("Keys", "bold"))
+            yield Static(Content.styled(_("Keys"), "bold"), id="help-title")
             with VerticalScroll(id="help-body"):
                 yield Static(id="help-keys")
-            yield Static(
-                Content("Keys marked 'not available now' apply to other tasks or states. esc closes."),
-                classes="help-hint",
-            )
+            yield Static(Content(_(HINT)), id="help-hint", classes="help-hint")
 
     def on_mount(self) -> None:
+        self._fill()
+        self.query_one("#help-body").focus()
+
+    def retell(self) -> None:
+        """After a switch of language: every word again, in the new one."""
+        self.query_one("#help-title", Static).update(Content.styled(_("Keys"), "bold"))
+        self.query_one("#help-hint", Static).update(Content(_(HINT)))
+        self._fill()
+
+    def _fill(self) -> None:
         below = self._screen_below()
         content = help_content(help_groups(below))
         legend = getattr(below, "help_legend", None)
         if callable(legend):  # what the screen's marks and short words mean (the inbox's)
             content = Content.assemble(content, "\n", legend())
         self.query_one("#help-keys", Static).update(content)
-        self.query_one("#help-body").focus()
 
     def action_scroll(self, lines: int) -> None:
         # From the target, not `scroll_y`: presses faster than a repaint each count.

@@ -25,12 +25,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from ..domain import DomainError, Kind, NotFound, Status, Task
+from ..domain import DomainError, Kind, NotFound, Status, Task, words
 from ..domain.actions import BY_NAME, TASK_ACTIONS, Ask, TaskAction, allows, refusal
 from ..domain.query import MAX_QUERY_CHARS, Query, why
 from ..domain.query import parse as parse_query
 from ..domain.text import one_line
 from ..domain.views import ALL, View
+from ..i18n import N_, _, ngettext
 from ..store.base import Sort, Store, TaskQuery
 from ..ui.connection import offline_words
 from ..ui.exact_updates import use_exact_updates
@@ -62,66 +63,77 @@ INBOX_ACTIONS = tuple(action for action in TASK_ACTIONS if action.inbox)
 
 _PALETTE_ONLY_SCREENS = ("preferences", "health", "contacts")
 
+#: The search box's placeholder: words, then the search keys (machine words, never translated).
+SEARCH_PLACEHOLDER = N_('Search: words  "a phrase"  -word  status:new  kind:direct  service:seo  is:unread  has:note')
+
 
 class InboxScreen(StoreScreen[None]):
     """The inbox: counts, the list, a preview of the highlighted task."""
 
     app: ExpertApp
+    HELP_GROUP: ClassVar[str] = N_("Inbox")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Those not in the footer (80 columns hold only so much): the preview offers them
         # on the tasks they apply to, and help and the palette list them.
         *action_bindings("inbox", INBOX_ACTIONS, shown=lambda action: action.inbox_footer),
-        Binding("slash", "search", "Search", id="inbox.search", tooltip="Search every task"),
+        Binding("slash", "search", N_("Search"), id="inbox.search", tooltip=N_("Search every task")),
         Binding(
             "f",
             "filter",
-            "Filter",
+            N_("Filter"),
             id="inbox.filter",
-            tooltip="Another view (needs you, all, responded, drafts…) or kind",
+            tooltip=N_("Another view (needs you, all, responded, drafts…) or kind"),
         ),
-        Binding("s", "sort", "Sort", id="inbox.sort", tooltip="Sort by urgency, received or last activity"),
-        Binding("s", "sort_search", "Sort", id="inbox.sort", show=False, tooltip="Sort the search's results"),
+        Binding("s", "sort", N_("Sort"), id="inbox.sort", tooltip=N_("Sort by urgency, received or last activity")),
+        Binding("s", "sort_search", N_("Sort"), id="inbox.sort", show=False, tooltip=N_("Sort the search's results")),
         # Not in the footer (80 columns keep `? Help` in view): help and the palette list them.
         Binding(
             "p",
             "preferences",
-            "Preferences",
+            N_("Preferences"),
             id="inbox.preferences",
             show=False,
-            tooltip="Availability, services, e-mail; your standing",
+            tooltip=N_("Availability, services, e-mail; your standing"),
         ),
         Binding(
             "h",
             "health",
-            "Standing",
+            N_("Standing"),
             id="inbox.health",
             show=False,
-            tooltip="Expiries, answers in time, first-response time, declines, tasks per day",
+            tooltip=N_("Expiries, answers in time, first-response time, declines, tasks per day"),
         ),
         Binding(
             "C",
             "contacts",
-            "Contacts",
+            N_("Contacts"),
             id="inbox.contacts",
             show=False,
-            tooltip="Prospective merchants without a store",
+            tooltip=N_("Prospective merchants without a store"),
         ),
         # Several tasks at once: picked here, then `d`, `i` or `c` act on all of them.
         Binding(
             "space,x",
             "pick",
-            "Select",
+            N_("Select"),
             id="inbox.pick",
             show=False,
-            tooltip="Select the task (again: unselect); d, i or c then act on every selected task",
+            tooltip=N_("Select the task (again: unselect); d, i or c then act on every selected task"),
         ),
         # Before the search's `esc`: with tasks selected, `esc` first clears the selection.
-        Binding("escape", "clear_picks", "Clear selection", show=False, tooltip="Unselect every selected task"),
+        Binding("escape", "clear_picks", N_("Clear selection"), show=False, tooltip=N_("Unselect every selected task")),
         # In the footer only while a search is shown (see `check_action`).
-        Binding("escape", "clear_search", "End search", tooltip="Close the search and go back to the view"),
+        Binding("escape", "clear_search", N_("End search"), tooltip=N_("Close the search and go back to the view")),
         # Not in the footer (80 columns keep `? Help` in view): the undo bar says `u undo`.
-        Binding("u", "undo_send", "Undo send", id="inbox.undo_send", show=False, tooltip="Take the waiting reply back"),
+        Binding(
+            "u",
+            "undo_send",
+            N_("Undo send"),
+            id="inbox.undo_send",
+            show=False,
+            tooltip=N_("Take the waiting reply back"),
+        ),
         Binding("u", "nothing_to_undo", show=False),
         # A key whose action is off for the highlighted task (expired) says why.
         *refusal_bindings(INBOX_ACTIONS),
@@ -159,11 +171,7 @@ class InboxScreen(StoreScreen[None]):
     def compose(self) -> ComposeResult:
         yield StatusCounts(id="counts")
         yield AwayLine(id="away")
-        yield Input(
-            placeholder='Search: words  "a phrase"  -word  status:new  kind:direct  service:seo  is:unread  has:note',
-            max_length=MAX_QUERY_CHARS,
-            id="search",
-        )
+        yield Input(placeholder=_(SEARCH_PLACEHOLDER), max_length=MAX_QUERY_CHARS, id="search")
         yield ColumnHeader()
         yield TaskList(self.app.now, self.app.client, self.cursor, id="tasks")
         yield TaskPreview(id="preview")
@@ -371,12 +379,22 @@ class InboxScreen(StoreScreen[None]):
 
     def _empty_hint(self) -> str:
         if not any(self.counts.values()) and self.filter.kind is None:
-            return "No tasks yet — import some from a shell: expert-tui import FILE"
+            return _("No tasks yet — import some from a shell: expert-tui import FILE")
         if self.q:
-            return "No task matches — change the search (/; esc clears it and goes back to the view)."
+            return _("No task matches — change the search (/; esc clears it and goes back to the view).")
         if self.filter == Filter():
-            return "Nothing needs you right now — f shows the other views (all, responded, …)."
-        return "No task here — f shows another view (needs you, all, responded, drafts…)."
+            return _("Nothing needs you right now — f shows the other views (all, responded, …).")
+        return _("No task here — f shows another view (needs you, all, responded, drafts…).")
+
+    def retell(self) -> None:
+        """After a switch of language (`ExpertApp.speak`): the words set once, and those
+        the screen gives its widgets (the counts' lines, an empty list's hint)."""
+        if not self.is_mounted or not self.query(TaskList):
+            return
+        self.query_one("#search", Input).placeholder = _(SEARCH_PLACEHOLDER)
+        self._show_counts()
+        if self.task_list.highlighted is None:
+            self.query_one(TaskPreview).show(None, self.app.now, empty=self._empty_hint())
 
     @on(TaskList.Selected)
     def _selected(self, event: TaskList.Selected) -> None:
@@ -414,7 +432,7 @@ class InboxScreen(StoreScreen[None]):
         box.remove_class("-invalid")
         if q != self.q:
             self.q = q
-            self._drop_picks(" (the search changed)")
+            self._drop_picks(_(" (the search changed)"))
             self.task_list.cursor_row = 0
             self.refresh_bindings()
             self.reload()
@@ -434,7 +452,7 @@ class InboxScreen(StoreScreen[None]):
     def _filter_chosen(self, choice: Any) -> None:
         if isinstance(choice, Filter) and choice != self.filter:
             self.filter = choice
-            self._drop_picks(" (another view)")
+            self._drop_picks(_(" (another view)"))
             self.task_list.cursor_row = 0
             self.reload()
 
@@ -481,8 +499,8 @@ class InboxScreen(StoreScreen[None]):
         task = self._highlighted_task()
         commands = [
             PaletteCommand(
-                with_keys(action.label, [self.app.get_key_display(bindings[act(action)])]),
-                action.help,
+                with_keys(_(action.label), [self.app.get_key_display(bindings[act(action)])]),
+                _(action.help),
                 partial(self.action_act, action.name),
                 act(action),
             )
@@ -492,9 +510,10 @@ class InboxScreen(StoreScreen[None]):
         return commands + [
             PaletteCommand(
                 with_keys(
-                    f"Go to: {bindings[action].description.lower()}", [self.app.get_key_display(bindings[action])]
+                    _("Go to: {screen}").format(screen=_(bindings[action].description).lower()),
+                    [self.app.get_key_display(bindings[action])],
                 ),
-                bindings[action].tooltip,
+                _(bindings[action].tooltip),
                 getattr(self, f"action_{action}"),
                 action,
             )
@@ -533,12 +552,16 @@ class InboxScreen(StoreScreen[None]):
     def action_refuse(self, name: str) -> None:
         """A key whose action is off right now says why instead of doing nothing."""
         if self.task_list.highlighted is None:
-            self.notify(f"No task is highlighted — nothing to {BY_NAME[name].verb}.", markup=False, timeout=4)
+            self.notify(
+                _("No task is highlighted — nothing to {verb}.").format(verb=_(BY_NAME[name].verb)),
+                markup=False,
+                timeout=4,
+            )
         else:
             self._target(BY_NAME[name])
 
     def action_nothing_to_undo(self) -> None:
-        self.notify(NOTHING_TO_UNDO, markup=False)
+        self.notify(_(NOTHING_TO_UNDO), markup=False)
 
     async def action_undo_send(self) -> None:
         """`u`: the waiting reply back in its task's editor, exactly as it was."""
@@ -580,11 +603,11 @@ class InboxScreen(StoreScreen[None]):
         window = self.task_list.window
         row = None if window is None else window.find(task_id, self.task_list.cursor_row)
         if window is None or row is None:
-            return f"{task_id} is not in the inbox's list (f shows the other views)."
+            return _("{id} is not in the inbox's list (f shows the other views).").format(id=task_id)
         if not 0 <= row + step < self.task_list.row_count:
-            return "This is the last task of the list." if step > 0 else "This is the first task of the list."
+            return _("This is the last task of the list.") if step > 0 else _("This is the first task of the list.")
         task = window.task_at(row + step)
-        return task if task is not None else "That task is still loading — try again in a moment."
+        return task if task is not None else _("That task is still loading — try again in a moment.")
 
     def open_neighbour(self, task: Task) -> None:
         window = self.task_list.window
@@ -619,7 +642,7 @@ class InboxScreen(StoreScreen[None]):
             done = await self.client.attempt(
                 lambda store: getattr(store, action.store_method)(task.id, *inputs, **action.store_kwargs)
             )
-            self._after_action(done, follow, f"{task.id}: {action.done}")
+            self._after_action(done, follow, f"{task.id}: {_(action.done)}")
 
         self._ask_then(action, [task], action.confirm.words(task.id) if action.confirm else None, run)
 
@@ -663,7 +686,7 @@ class InboxScreen(StoreScreen[None]):
     def action_pick(self) -> None:
         """`space`/`x`: select the highlighted task (or unselect it), and move down."""
         if self.task_list.toggle_pick() is None:
-            self.notify("No task is highlighted — nothing to select.", markup=False, timeout=4)
+            self.notify(_("No task is highlighted — nothing to select."), markup=False, timeout=4)
             return
         self.refresh_bindings()
         self._show_counts()
@@ -679,7 +702,7 @@ class InboxScreen(StoreScreen[None]):
         self.task_list.clear_picks()
         self.refresh_bindings()
         self._show_counts()
-        self.notify(f"{_tasks(count)} unselected{why}.", markup=False, timeout=3)
+        self.notify(_("{tasks} unselected{why}.").format(tasks=words.tasks(count), why=why), markup=False, timeout=3)
 
     def _act_on_picked(self, action: TaskAction) -> None:
         """`action` on every selected task: asked once (one reason for all when declining),
@@ -687,9 +710,9 @@ class InboxScreen(StoreScreen[None]):
         were done and why the others were refused."""
         tasks = self.task_list.picked_tasks()
         if not tasks:  # selected, but none of them is in the list any more
-            self._drop_picks(" (none of them is listed any more)")
+            self._drop_picks(_(" (none of them is listed any more)"))
             return
-        n = _tasks(len(tasks))
+        n = words.tasks(len(tasks))
 
         async def run(*inputs: object) -> None:
             results = await self.client.run(lambda store: _each(store, action, tasks, inputs))
@@ -697,25 +720,32 @@ class InboxScreen(StoreScreen[None]):
             self._report(action, results)
             self.reload(follow=self._next_unpicked(tasks))
 
-        what = action.title.removeprefix("Task: ").capitalize()
+        # "Mark inactive", the palette's title without its "Task: " (in the language shown).
+        what = _(action.title).removeprefix(_("Task: ")).capitalize()
         question = (
-            f"{what}: all {n} selected? y confirms; each is checked against the rules.",
-            f"Nothing done — only y confirms. The {n} stay selected.",
+            _("{action}: all {tasks} selected? y confirms; each is checked against the rules.").format(
+                action=what, tasks=n
+            ),
+            _("Nothing done — only y confirms. The {tasks} stay selected.").format(tasks=n),
         )
         self._ask_then(action, tasks, question, run)
 
     def _report(self, action: TaskAction, results: list[tuple[Task, DomainError | None]]) -> None:
         done = [task.id for task, refused in results if refused is None]
         refused = [(task.id, error) for task, error in results if error is not None]
+        ids = f"{', '.join(done[:8])}{' …' if len(done) > 8 else ''}"
         lines = (
-            [f"{_tasks(len(done))} {action.done}: {', '.join(done[:8])}{' …' if len(done) > 8 else ''}"] if done else []
+            [_("{tasks} {done}: {ids}").format(tasks=words.tasks(len(done)), done=_(action.done), ids=ids)]
+            if done
+            else []
         )
         for task_id, error in refused[:6]:
             why = one_line(error.message)[:100]
             lines.append(why if task_id in why else f"{task_id}: {why}")
         if len(refused) > 6:
-            lines.append(f"and {len(refused) - 6} more refused")
-        title = "Done" if not refused else ("Some refused" if done else "Nothing done")
+            more = len(refused) - 6
+            lines.append(ngettext("and {n} more refused", "and {n} more refused", more).format(n=more))
+        title = _("Done") if not refused else (_("Some refused") if done else _("Nothing done"))
         self.notify(
             "\n".join(lines),
             title=title,
@@ -748,10 +778,6 @@ class InboxScreen(StoreScreen[None]):
             return
         self.app.notify(message, markup=False, timeout=3)
         self.reload(follow=follow)
-
-
-def _tasks(n: int) -> str:
-    return "1 task" if n == 1 else f"{n:,} tasks"
 
 
 def _each(

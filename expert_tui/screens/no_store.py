@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..i18n import N_, _
 from ..widgets.safe import safe_line
 
 Choice = Literal["create", "demo"]
@@ -31,9 +32,9 @@ class NoStoreApp(App[Choice | None]):
     #no-store-choices { height: auto; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "choose('create')", "Create it", id="no_store.create"),
-        Binding("d", "choose('demo')", "Open the demo", id="no_store.demo"),
-        Binding("q,escape", "choose('quit')", "Quit", id="no_store.quit"),
+        Binding("c", "choose('create')", N_("Create it"), id="no_store.create"),
+        Binding("d", "choose('demo')", N_("Open the demo"), id="no_store.demo"),
+        Binding("q,escape", "choose('quit')", N_("Quit"), id="no_store.quit"),
     ]
 
     def __init__(self, path: str) -> None:
@@ -42,16 +43,20 @@ class NoStoreApp(App[Choice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="no-store"):
-            yield Static(Content.styled("There is no store here yet.", "bold"))
-            yield Static(Content.assemble("Store: ", safe_line(self._path)), id="no-store-path")
+            yield Static(Content.styled(_("There is no store here yet."), "bold"))
+            yield Static(Content.assemble(_("Store:") + " ", safe_line(self._path)), id="no-store-path")
             yield Static(
-                "Create an empty one here (then add tasks with: expert-tui import FILE), "
-                "open the demo inbox to look around, or quit if the path is wrong."
+                Content(
+                    _(
+                        "Create an empty one here (then add tasks with: expert-tui import FILE), "
+                        "open the demo inbox to look around, or quit if the path is wrong."
+                    )
+                )
             )
             yield OptionList(
-                Option("c  Create an empty store here", id="create"),
-                Option("d  Open the demo inbox (a separate store)", id="demo"),
-                Option("q  Quit", id="quit"),
+                Option("c  " + _("Create an empty store here"), id="create"),
+                Option("d  " + _("Open the demo inbox (a separate store)"), id="demo"),
+                Option("q  " + _("Quit"), id="quit"),
                 id="no-store-choices",
             )
         yield Footer()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..domain import WAITING_FOR_FIRST_RESPONSE, Status, Task
 from ..domain.text import one_line
 from ..domain.timefmt import countdown
+from ..i18n import _, ngettext
 from ..store.base import Sort, TaskQuery
 
 if TYPE_CHECKING:
@@ -100,9 +101,13 @@ class Alerts:
             lambda store: store.list_tasks(TaskQuery(status=Status.NEW, sort=Sort.RECEIVED, limit=1))
         )
         newest = page.items[0] if page is not None and page.items else None
-        more = f" (and {new - before - 1} more)" if new - before > 1 else ""
-        body = f"{newest.merchant.name} — {newest.title}{more}" if newest else f"{new - before} new"
-        self.alert("New task", body)
+        others = new - before - 1
+        more = ngettext(" (and {n} more)", " (and {n} more)", others).format(n=others) if others > 0 else ""
+        if newest is None:
+            body = ngettext("{n} new task", "{n} new tasks", new - before).format(n=new - before)
+        else:
+            body = f"{newest.merchant.name} — {newest.title}{more}"
+        self.alert(_("New task"), body)
 
     def _look_at_deadlines(self) -> None:
         self.app.run_worker(self._check_deadlines(), group="alerts")
@@ -120,8 +125,10 @@ class Alerts:
         self._warned.update(task.id for task in fresh)
         first = fresh[0]
         left = countdown(first.expires_at - self.app.clock())
-        more = f" (and {len(fresh) - 1} more)" if len(fresh) > 1 else ""
-        self.alert("Reply soon", f"{first.id} {first.merchant.name}: {left} left to reply{more}")
+        others = len(fresh) - 1
+        more = ngettext(" (and {n} more)", " (and {n} more)", others).format(n=others) if others > 0 else ""
+        body = _("{id} {merchant}: {left} left to reply").format(id=first.id, merchant=first.merchant.name, left=left)
+        self.alert(_("Reply soon"), body + more)
 
     async def _urgent(self) -> list[Task] | None:
         """Tasks owed a first answer whose window closes within the threshold."""

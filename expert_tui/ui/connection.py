@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ..i18n import _
+
 #: How long a store may stay silent before "reconnecting" becomes "offline".
 OFFLINE_AFTER = timedelta(minutes=1)
 
@@ -41,22 +43,30 @@ class Connection:
         """What the footer says: the state and the next try in seconds; where room is
         short (80 columns) a dot for live and ten columns for the rest."""
         if self.state is State.LIVE:
-            return "● live" if wide else "●"
+            return _("● live") if wide else "●"
         wait = max(0, round((self.next_try - now).total_seconds())) if self.next_try else 0
-        next_try = f"next try in {wait} s" if wait else "trying now"
+        next_try = _("next try in {seconds} s").format(seconds=wait) if wait else _("trying now")
         if not wide:  # nine columns at most: the keys of an 80-column footer leave no more
-            return "○ offline" if self.state is State.OFFLINE else f"○ try {min(wait, 99)}s"
+            if self.state is State.OFFLINE:
+                return _("○ offline")
+            return _("○ try {seconds}s").format(seconds=min(wait, 99))
         if self.state is State.RECONNECTING:
-            return f"○ reconnecting · {next_try}"
-        since = f" since {self.since.astimezone():%H:%M %Z}" if self.since is not None else ""
-        return f"○ offline{since} · {next_try}"
+            return _("○ reconnecting · {next_try}").format(next_try=next_try)
+        if self.since is None:
+            return _("○ offline · {next_try}").format(next_try=next_try)
+        since = f"{self.since.astimezone():%H:%M %Z}"
+        return _("○ offline since {time} · {next_try}").format(time=since, next_try=next_try)
 
 
 def offline_words(reason: str, connection: Connection) -> str:
     """What an inbox that could not load says, the next try first (a narrow preview cuts
     the end): when, what fills in, then why."""
-    when = f" Next try at {connection.next_try:%H:%M:%S} UTC." if connection.next_try is not None else ""
-    return (
-        f"Cannot reach the server.{when} The inbox fills in when it answers; replies and notes"
-        f" written meanwhile are kept and sent then. ({reason})"
-    )
+    if connection.next_try is None:
+        return _(
+            "Cannot reach the server. The inbox fills in when it answers; replies and notes"
+            " written meanwhile are kept and sent then. ({reason})"
+        ).format(reason=reason)
+    return _(
+        "Cannot reach the server. Next try at {time} UTC. The inbox fills in when it answers;"
+        " replies and notes written meanwhile are kept and sent then. ({reason})"
+    ).format(time=f"{connection.next_try:%H:%M:%S}", reason=reason)

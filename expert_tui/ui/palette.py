@@ -15,6 +15,8 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ..i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class PaletteCommand:
@@ -40,8 +42,8 @@ def screen_commands(screen: Any) -> list[PaletteCommand]:
         seen.add((id(active.node), binding.action))
         commands.append(
             PaletteCommand(
-                with_keys(binding.description, [app.get_key_display(binding)]),
-                binding.tooltip or "",
+                with_keys(_(binding.description), [app.get_key_display(binding)]),
+                _(binding.tooltip) if binding.tooltip else "",
                 partial(app.run_action, binding.action, active.node),
                 binding.action,
             )

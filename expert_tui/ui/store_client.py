@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ..domain import DomainError, Invalid, NotFound
 from ..domain.text import one_line
+from ..i18n import _
 from ..store.errors import StoreUnavailable, TokenRefused
 from ..store.schema import SchemaError
 
@@ -157,16 +158,23 @@ class StoreClient:
         reason = failure_reason(failure.error)
         if news:
             self._app.notify(
-                f"{reason}. Trying again every few seconds; what you type is kept.",
-                title="Store unreachable",
+                _("{reason}. Trying again every few seconds; what you type is kept.").format(reason=reason),
+                title=_("Store unreachable"),
                 severity="warning",
                 markup=False,
                 timeout=10,
             )
         elif failure.unreachable:
-            self._app.notify(f"Not done — {reason}.", title="Not done", severity="warning", markup=False)
+            self._app.notify(
+                _("Not done — {reason}.").format(reason=reason), title=_("Not done"), severity="warning", markup=False
+            )
         else:
-            self._app.notify(f"The store failed — {reason}", title="Store error", severity="error", markup=False)
+            self._app.notify(
+                _("The store failed — {reason}").format(reason=reason),
+                title=_("Store error"),
+                severity="error",
+                markup=False,
+            )
         return failure
 
 
@@ -179,11 +187,11 @@ def failure_reason(error: BaseException) -> str:
 
 def notify_refusal(app: App[object], error: DomainError) -> None:
     title = (
-        "Not found"
+        _("Not found")
         if isinstance(error, NotFound)
-        else "Check the input"
+        else _("Check the input")
         if isinstance(error, Invalid)
-        else "Not possible"
+        else _("Not possible")
     )
     # The message may quote task ids or text from an import file: never markup.
     app.notify(one_line(error.message), title=title, severity="error", markup=False, timeout=8)

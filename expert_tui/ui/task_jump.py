@@ -16,6 +16,7 @@ from textual.content import Content
 
 from ..domain import DomainError, Task
 from ..domain.text import one_line
+from ..i18n import _
 from .store_client import StoreFailed
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ class TaskJump(Provider):
         opener = next((s for s in reversed(self.app.screen_stack) if hasattr(s, "jump_to")), None)
         if task is None or opener is None:
             return
-        name = f"Open task {task.id} — {one_line(task.title, 60)}"
-        yield Hit(1.0, Content(name), partial(opener.jump_to, task), text=name, help="Go straight to this task")
+        name = _("Open task {id} — {title}").format(id=task.id, title=one_line(task.title, 60))
+        yield Hit(1.0, Content(name), partial(opener.jump_to, task), text=name, help=_("Go straight to this task"))
 
     async def _find(self, text: str) -> Task | None:
         client: StoreClient = self.app.client  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from ..domain import Preferences
 from ..domain.timefmt import day_words
+from ..i18n import _
 
 
 def away_words(prefs: Preferences, now: datetime) -> str | None:
@@ -17,10 +18,12 @@ def away_words(prefs: Preferences, now: datetime) -> str | None:
     if prefs.is_available_at(now):
         return None
     if not prefs.available:
-        return "Unavailable until you switch it back — no new tasks are delivered · p changes it"
+        return _("Unavailable until you switch it back — no new tasks are delivered · p changes it")
     if prefs.unavailable_until is None:
-        return "Away until you switch it back — no new tasks are delivered · p changes it"
-    return f"Away until {day_words(prefs.unavailable_until)} — no new tasks are delivered · p changes it"
+        return _("Away until you switch it back — no new tasks are delivered · p changes it")
+    return _("Away until {day} — no new tasks are delivered · p changes it").format(
+        day=day_words(prefs.unavailable_until)
+    )
 
 
 class AwayLine(Static):
@@ -41,7 +44,15 @@ class AwayLine(Static):
     }
     """
 
+    _shown: tuple[Preferences, datetime] | None = None
+
     def show(self, prefs: Preferences, now: datetime) -> None:
+        self._shown = (prefs, now)
         words = away_words(prefs, now)
         self.set_class(words is not None, "-away")
         self.update(Content(words or ""))
+
+    def retell(self) -> None:
+        """After a switch of language: the same words in the new one."""
+        if self._shown is not None:
+            self.show(*self._shown)

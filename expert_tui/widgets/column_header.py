@@ -6,6 +6,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ..i18n import _
 from .task_columns import columns, fit
 
 
@@ -25,15 +26,15 @@ class ColumnHeader(Widget):
         cols = columns(width)
         cells = [
             fit("", cols.mark[1]),
-            fit("Kind", cols.kind[1]),
+            fit(_("Kind"), cols.kind[1]),
             " ",
-            fit("Merchant", cols.merchant[1]),
+            fit(_("Merchant"), cols.merchant[1]),
             " ",
-            fit("Service", cols.service[1]),
+            fit(_("Service"), cols.service[1]),
             " ",
         ]
         if cols.title[1]:
-            cells += [fit("Title", cols.title[1]), " "]
-        cells += [fit("Status", cols.status[1]), " ", fit("Reply within", cols.deadline[1], right=True)]
+            cells += [fit(_("Title"), cols.title[1]), " "]
+        cells += [fit(_("Status"), cols.status[1]), " ", fit(_("Reply within"), cols.deadline[1], right=True)]
         text = "".join(cells)
         return Strip([Segment(text, self.rich_style)]).adjust_cell_length(width, self.rich_style)

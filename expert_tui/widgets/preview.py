@@ -20,6 +20,8 @@ from ..domain.query import Hit
 from ..domain.text import for_display, one_line
 from ..domain.timefmt import humanize_delta
 from ..domain.urgency import deadline_of
+from ..i18n import _, ngettext
+from ..i18n.formats import money_range
 from .countdown_line import CountdownLine
 from .safe import safe_line
 from .task_columns import KIND_WORDS, STATUS_WORDS
@@ -30,14 +32,10 @@ HINTED = tuple(action for action in TASK_ACTIONS if action.inbox and not action.
 
 
 def budget_words(budget: Budget | None) -> str:
+    """`500.00 USD – 1,500.00 USD` / `500,00 zł – 1 500,00 zł` (Babel's locale data)."""
     if budget is None or (budget.min is None and budget.max is None):
-        return "not given"
-    low = f"{budget.min:,.0f}" if budget.min is not None else None
-    high = f"{budget.max:,.0f}" if budget.max is not None else None
-    currency = one_word(budget.currency)
-    if low and high:
-        return f"{low}–{high} {currency}"
-    return f"from {low} {currency}" if low else f"up to {high} {currency}"
+        return _("not given")
+    return money_range(budget.min, budget.max, one_word(budget.currency))
 
 
 def one_word(text: str) -> str:
@@ -49,19 +47,21 @@ def deadline_line(task: Task, now: datetime) -> Content:
     deadline = deadline_of(task, now)
     if deadline.expired:
         ago = humanize_delta(now - task.expires_at)
-        return Content.assemble(("Expired", "bold $text-error"), f" {ago} ago — no actions are possible")
+        return Content.assemble(
+            (_("Expired {ago} ago").format(ago=ago), "bold $text-error"), " — ", _("no actions are possible")
+        )
     if deadline.band is None:
         status = task.status_at(now)
-        parts: list[str | tuple[str, str]] = [("Status ", "dim"), STATUS_WORDS[status]]
+        parts: list[str | tuple[str, str]] = [(_("Status") + " ", "dim"), STATUS_WORDS[status]]
         # The inbox's keys kept out of its footer, on the tasks the rules allow them on.
         hints = [action for action in HINTED if allows(action, task, now)]
         for index, action in enumerate(hints):
             gap = "  " if index < len(hints) - 1 else ""
-            parts += [(("   " if index == 0 else "") + action.key, "bold"), (f" {action.verb}{gap}", "dim")]
+            parts += [(("   " if index == 0 else "") + action.key, "bold"), (f" {_(action.verb)}{gap}", "dim")]
         return Content.assemble(*parts)
-    parts = [("Reply within ", "dim"), (deadline.text, "bold")]
+    parts = [(_("Reply within") + " ", "dim"), (deadline.text, "bold")]
     if deadline.band.words:
-        parts.append((f"  {deadline.band.glyph} {deadline.band.words}", "bold $text-warning"))
+        parts.append((f"  {deadline.band.glyph} {_(deadline.band.words)}", "bold $text-warning"))
     return Content.assemble(*parts)
 
 
@@ -69,7 +69,7 @@ def hit_line(hit: Hit) -> Content:
     """Why a search found the task: where, and the excerpt with the hits lit (each
     piece of merchant text made safe like `safe_line`, so a hit never becomes markup)."""
     pieces: list[Content] = [
-        Content.styled("Found in ", "dim"),
+        Content.styled(_("Found in") + " ", "dim"),
         Content.styled(one_line(hit.where), "dim"),
         Content(": "),
     ]
@@ -100,12 +100,17 @@ def summary(task: Task, hit: Hit | None = None) -> Content:
         Content.assemble(safe_line(task.title, "bold"), ("  ", ""), (f"{task.id} · {KIND_WORDS[task.kind]}", "dim")),
         *([hit_line(hit)] if hit is not None else []),
         Content.assemble(
-            ("Merchant ", "dim"),
+            (_("Merchant") + " ", "dim"),
             safe_line(task.merchant.name),
-            ("   Service ", "dim"),
+            ("   " + _("Service") + " ", "dim"),
             safe_line(task.service),
         ),
-        Content.assemble(("Business ", "dim"), Content(where or "—"), ("   Budget ", "dim"), budget_words(task.budget)),
+        Content.assemble(
+            (_("Business") + " ", "dim"),
+            Content(where or "—"),
+            ("   " + _("Budget") + " ", "dim"),
+            budget_words(task.budget),
+        ),
     ]
     for requirement in task.requirements[:MAX_REQUIREMENTS]:
         lines.append(
@@ -117,7 +122,10 @@ def summary(task: Task, hit: Hit | None = None) -> Content:
         )
     hidden = len(task.requirements) - MAX_REQUIREMENTS
     if hidden > 0:
-        lines.append(Content.styled(f"… {hidden} more answers on the task screen (enter)", "dim"))
+        more = ngettext(
+            "… {n} more answer on the task screen (enter)", "… {n} more answers on the task screen (enter)", hidden
+        )
+        lines.append(Content.styled(more.format(n=hidden), "dim"))
     return Content("\n").join(lines)
 
 
@@ -138,25 +146,34 @@ class TaskPreview(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.shown_task: Task | None = None
+        self._hit: Hit | None = None
 
     def compose(self) -> ComposeResult:
         yield CountdownLine(id="preview-deadline")
-        yield Static(Content.styled("No task highlighted.", "dim"), id="preview-body", markup=False)
+        yield Static(Content.styled(_("No task highlighted."), "dim"), id="preview-body", markup=False)
 
-    def show(self, task: Task | None, now: datetime, *, empty: str = "No task here.", hit: Hit | None = None) -> None:
-        self.shown_task = task
+    def show(self, task: Task | None, now: datetime, *, empty: str = "", hit: Hit | None = None) -> None:
+        """`task`, or `empty` (in the language in force) when there is none."""
+        self.shown_task, self._hit = task, hit
         body = self.query_one("#preview-body", Static)
         if task is None:
-            body.update(Content.styled(empty, "dim"))
+            body.update(Content.styled(empty or _("No task here."), "dim"))
         else:
             body.update(summary(task, hit))
         self.tick(now)
+
+    def retell(self) -> None:
+        """After a switch of language: the task's labels anew (the screen says its own
+        words for an empty list again, `InboxScreen.retell`)."""
+        if self.shown_task is not None:
+            self.query_one("#preview-body", Static).update(summary(self.shown_task, self._hit))
 
     def show_hit(self, task_id: str, hit: Hit) -> None:
         """Why a search found the shown task, once it is known (a hit in a message or a
         note needs the whole task, read after the list's row); ignored if the preview
         has moved on to another task meanwhile."""
         if self.shown_task is not None and self.shown_task.id == task_id:
+            self._hit = hit
             self.query_one("#preview-body", Static).update(summary(self.shown_task, hit))
 
     def tick(self, now: datetime) -> None:

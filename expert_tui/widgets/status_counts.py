@@ -7,17 +7,23 @@ The partner's own search text is echoed here, so it goes in as `Content`, not ma
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
+from babel.numbers import format_decimal
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
-from ..domain import Kind, Status
+from ..domain import Kind, Status, words
+from ..domain.timefmt import countdown
 from ..domain.views import View
+from ..i18n import N_, _, ngettext
+from ..i18n.formats import locale, number
 from ..store.base import Sort
 from .safe import safe_line
-from .task_columns import STATUS_WORDS
+from .task_columns import KIND_WORDS, LIST_STATUS, STATUS_WORDS, WordTable
 
 #: The order statuses are counted in: what needs the partner first.
 COUNT_ORDER = (
@@ -31,50 +37,58 @@ COUNT_ORDER = (
     Status.EXPIRED,
 )
 
+#: The orders of the list (the view line and `s`), one or two words each.
 SORT_WORDS: dict[Sort, str] = {
-    Sort.URGENCY: "urgency",
-    Sort.RECEIVED: "received",
-    Sort.ACTIVITY: "last activity",
+    Sort.URGENCY: N_("urgency"),
+    Sort.RECEIVED: N_("received"),
+    Sort.ACTIVITY: N_("last activity"),
 }
 
 
 #: Labels for 80 columns: the statuses a partner acts on keep their words.
-SHORT_WORDS: dict[Status, str] = {
-    **STATUS_WORDS,
-    Status.AWAITING_RESPONSE: "awaiting",
-    Status.OPENED: "open",
-    Status.RESPONDED: "resp.",
-    Status.COMPLETED: "done",
-    Status.DECLINED: "decl.",
-    Status.EXPIRED: "exp.",
-}
+SHORT_WORDS = WordTable(
+    {
+        **LIST_STATUS,
+        "awaiting_response": N_("awaiting"),
+        "opened": N_("open"),
+        "responded": N_("resp."),
+        "completed": N_("done"),
+        "declined": N_("decl."),
+        "expired": N_("exp."),
+    }
+)
 #: The last resort, for counts in the hundreds of thousands at 80 columns.
-TINY_WORDS: dict[Status, str] = {
-    **SHORT_WORDS,
-    Status.AWAITING_RESPONSE: "await",
-    Status.RESPONDED: "resp",
-    Status.INACTIVE: "inac",
-    Status.DECLINED: "decl",
-    Status.EXPIRED: "exp",
-}
+TINY_WORDS = WordTable(
+    {
+        **LIST_STATUS,
+        "awaiting_response": N_("await"),
+        "opened": N_("open"),
+        "responded": N_("resp"),
+        "inactive": N_("inac"),
+        "completed": N_("done"),
+        "declined": N_("decl"),
+        "expired": N_("exp"),
+    }
+)
 
 
-def exact(number: int) -> str:
-    return f"{number:,}"
+def exact(count: int) -> str:
+    """`12,500` / `12 500`."""
+    return number(count)
 
 
-def rounded(number: int) -> str:
-    """At most four cells: 999, 1.2k, 12k, 123k, 1.2M."""
+def rounded(count: int) -> str:
+    """At most four cells: 999, 1.2k, 12k, 123k, 1.2M (`1,2k` in Polish)."""
     for limit, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if number >= limit:
-            value = number / limit
-            return f"{value:.1f}{suffix}" if value < 10 else f"{value:.0f}{suffix}"
-    return str(number)
+        if count >= limit:
+            value = count / limit
+            return (format_decimal(value, "0.0", locale=locale()) if value < 10 else number(round(value))) + suffix
+    return str(count)
 
 
 @dataclass(frozen=True, slots=True)
 class Labels:
-    words: dict[Status, str]
+    words: Mapping[object, str]
     number: Callable[[int], str]
     gap: str = "  "
 
@@ -86,12 +100,12 @@ LABELS = (Labels(STATUS_WORDS, exact), Labels(SHORT_WORDS, exact), Labels(TINY_W
 def counts_line(counts: dict[Status, int], current: frozenset[Status] | None, labels: Labels = LABELS[0]) -> Content:
     parts: list[str | tuple[str, str]] = []
     for status in COUNT_ORDER:
-        number = counts.get(status, 0)
+        count = counts.get(status, 0)
         # The statuses the list shows stand out (none when it shows every status).
-        style = "bold reverse" if current and status in current else ("bold" if number and status is Status.NEW else "")
+        style = "bold reverse" if current and status in current else ("bold" if count and status is Status.NEW else "")
         if parts:
             parts.append(labels.gap)
-        parts.append((f"{labels.words[status]} {labels.number(number)}", style))
+        parts.append((f"{labels.words[status]} {labels.number(count)}", style))
     return Content.assemble(*parts)
 
 
@@ -108,22 +122,27 @@ def fitting_labels(counts: dict[Status, int], current: frozenset[Status] | None,
 
 
 #: What the marks of the list mean, in the legend (help says it at length).
-MARK_LEGEND = ("● unread", "!!! <1 h  !! <6 h  ! <1 day left")
+MARK_LEGEND = (N_("● unread"), N_("!!! <1 h  !! <6 h  ! <1 day left"))
 
 
 def legend_help() -> Content:
     """The legend at length, for help: every mark and every shortened word."""
-    short = ", ".join(f"{SHORT_WORDS[s]} = {STATUS_WORDS[s]}" for s in COUNT_ORDER if SHORT_WORDS[s] != STATUS_WORDS[s])
+    short = ", ".join(
+        _("{short} = {word}").format(short=SHORT_WORDS[s], word=STATUS_WORDS[s])
+        for s in COUNT_ORDER
+        if SHORT_WORDS[s] != STATUS_WORDS[s]
+    )
+    sample = countdown(timedelta(days=2, hours=11, minutes=59, seconds=58))
     rows = [
-        ("●", "unread: a new task, or merchant messages you have not read yet"),
-        ("!!! / !! / !", "under an hour / 6 hours / a day left to reply (the colour says it too)"),
-        ("2d 11:59:58", "time left to reply, for new and opened tasks: days, then hours:minutes:seconds"),
-        ("counts", f"shortened to fit a narrow terminal: {short}"),
+        ("●", _("unread: a new task, or merchant messages you have not read yet")),
+        ("!!! / !! / !", _("under an hour / 6 hours / a day left to reply (the colour says it too)")),
+        (sample, _("time left to reply, for new and opened tasks: days, then hours:minutes:seconds")),
+        (_("counts"), _("shortened to fit a narrow terminal: {words}").format(words=short)),
     ]
-    width = max(len(mark) for mark, _ in rows)
-    parts: list[str | tuple[str, str]] = [("What the inbox shows", "bold underline"), "\n"]
-    for mark, words in rows:
-        parts += [(f"  {mark.ljust(width)}", "bold"), f"  {words}\n"]
+    width = max(cell_len(mark) for mark, _words in rows)
+    parts: list[str | tuple[str, str]] = [(_("What the inbox shows"), "bold underline"), "\n"]
+    for mark, meaning in rows:
+        parts += [(f"  {mark}{' ' * (width - cell_len(mark))}", "bold"), f"  {meaning}\n"]
     return Content.assemble(*parts)
 
 
@@ -136,25 +155,30 @@ def legend_line(labels: Labels, width: int) -> Content:
         if labels.words[status] != STATUS_WORDS[status] and not STATUS_WORDS[status].startswith(labels.words[status])
     ]
     parts: list[str] = []
-    for part in (MARK_LEGEND[0], *shortened, MARK_LEGEND[1]):
-        if len(" · ".join([*parts, part])) <= width:
+    for part in (_(MARK_LEGEND[0]), *shortened, _(MARK_LEGEND[1])):
+        if cell_len(" · ".join([*parts, part])) <= width:
             parts.append(part)
     return Content.styled(" · ".join(parts), "dim")
 
 
 def view_line(view: View, kind: Kind | None, sort: Sort, q: str | None, rows: int | None, picked: int = 0) -> Content:
     """What the list shows; `picked` tasks selected come second, where they cannot be cut off."""
-    kinds = "match+direct" if kind is None else kind.value
-    parts: list[str | tuple[str, str] | Content] = [("Showing ", "dim"), (view.label, "bold")]
+    kinds = _("match+direct") if kind is None else KIND_WORDS[kind]
+    parts: list[str | tuple[str, str] | Content] = [(_("Showing") + " ", "dim"), (view.label, "bold")]
     if picked:
-        parts += [(" · ", "dim"), (f"{picked:,} selected", "bold reverse")]
+        parts += [(" · ", "dim"), (selected(picked), "bold reverse")]
     parts += [(" · ", "dim"), kinds]
     if q:
-        parts += [(" · search ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
-    parts += [(" · sort ", "dim"), SORT_WORDS[sort]]
+        parts += [(" · " + _("search") + " ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
+    parts += [(" · " + _("sort") + " ", "dim"), _(SORT_WORDS[sort])]
     if rows is not None:
-        parts += [(" · ", "dim"), f"{rows:,} task" if rows == 1 else f"{rows:,} tasks"]
+        parts += [(" · ", "dim"), words.tasks(rows)]
     return Content.assemble(*parts)
+
+
+def selected(n: int) -> str:
+    """`3 selected` / `3 zaznaczone`, `5 zaznaczonych`."""
+    return ngettext("{n} selected", "{n} selected", n).format(n=number(n))
 
 
 class StatusCounts(Static):

@@ -9,30 +9,46 @@ shows what each task is about instead of padding.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 
-from ..domain import Kind, Status
+from ..domain import INBOX_KINDS, words
+from ..i18n import N_, language
 
-#: The statuses as SPEC names them for people (lower-cased in running text and lists),
-#: the same on every screen and in the CLI. "awaiting your reply" is the longest: a row
-#: writes it on into the deadline cell, always empty for that status (see `TaskList`).
-STATUS_WORDS: dict[Status, str] = {
-    Status.NEW: "new",
-    Status.OPENED: "opened",
-    Status.DECLINED: "declined",
-    Status.EXPIRED: "expired",
-    Status.RESPONDED: "responded",
-    Status.AWAITING_RESPONSE: "awaiting your reply",
-    Status.INACTIVE: "inactive",
-    Status.COMPLETED: "completed",
-}
+#: The list's status words: the domain's short ones (`words.STATUS_SHORT`), but "awaiting
+#: your reply" said whole, as SPEC names it: a row writes it on into the deadline cell,
+#: always empty for that status (see `TaskList`). Keyed by the ids, translated per lookup.
+LIST_STATUS: Mapping[str, str] = {**words.STATUS_SHORT, "awaiting_response": N_("awaiting your reply")}
 
-KIND_WORDS: dict[Kind, str] = {Kind.MATCH: "match", Kind.DIRECT: "direct", Kind.CONTACT: "contact"}
+
+class WordTable(Mapping[object, str]):
+    """A `words` table read by `Status`/`Kind`, in the language in force at each lookup."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = table
+
+    def __getitem__(self, key: object) -> str:
+        return words.word(self._table, getattr(key, "value", str(key)))
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+#: The statuses as the list names them, the same on every screen over the store.
+STATUS_WORDS: Mapping[object, str] = WordTable(LIST_STATUS)
+#: A kind in one short word (`words.KIND_SHORT`).
+KIND_WORDS: Mapping[object, str] = WordTable(words.KIND_SHORT)
 
 MARK_WIDTH = 2
+#: The kind column is as wide as its longest word in the language shown, within these bounds.
 KIND_WIDTH = 7
+KIND_MAX_WIDTH = 12
 STATUS_WIDTH = 10
 DEADLINE_WIDTH = 12
 GAP = 1
@@ -58,8 +74,25 @@ class Columns:
     deadline: tuple[int, int]
 
 
+def kind_width() -> int:
+    """The kind column's width now: `match`/`direct` need 7 cells, `dopasowanie` and
+    `bezpośrednie` 12 (cropping them would leave two kinds that look alike)."""
+    return _kind_width(language())
+
+
+@functools.cache
+def _kind_width(_language: str) -> int:
+    longest = max(cell_len(KIND_WORDS[kind]) for kind in INBOX_KINDS)
+    return max(KIND_WIDTH, min(KIND_MAX_WIDTH, longest))
+
+
 def columns(width: int) -> Columns:
-    fixed = MARK_WIDTH + KIND_WIDTH + STATUS_WIDTH + DEADLINE_WIDTH + 4 * GAP
+    return _columns(width, kind_width())
+
+
+@functools.lru_cache(maxsize=64)
+def _columns(width: int, kind: int) -> Columns:
+    fixed = MARK_WIDTH + kind + STATUS_WIDTH + DEADLINE_WIDTH + 4 * GAP
     flexible = max(2, width - fixed)
     if flexible >= TITLE_FROM:
         merchant_width, service_width = WIDE_MERCHANT, WIDE_SERVICE
@@ -72,7 +105,7 @@ def columns(width: int) -> Columns:
     cells: list[tuple[int, int]] = []
     for cell_width, gap in (
         (MARK_WIDTH, 0),
-        (KIND_WIDTH, GAP),
+        (kind, GAP),
         (merchant_width, GAP),
         (service_width, GAP),
         (title_width, GAP if title_width else 0),

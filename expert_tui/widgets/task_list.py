@@ -30,6 +30,7 @@ from textual.strip import Strip
 from ..domain import DomainError, Status, Task
 from ..domain.text import one_line
 from ..domain.urgency import Deadline, changed_span, deadline_of
+from ..i18n import N_, language
 from ..ui.inbox_cursor import InboxCursor
 from ..ui.store_client import StoreClient, StoreFailed, notify_refusal
 from ..ui.task_window import TaskWindow
@@ -46,13 +47,13 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of the current inbox query; `cursor_row` is the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("enter", "select", "Open", tooltip="Open the highlighted task"),
+        Binding("j,down", "cursor_down", N_("Down"), show=False),
+        Binding("k,up", "cursor_up", N_("Up"), show=False),
+        Binding("g,home", "first", N_("First"), show=False),
+        Binding("G,end", "last", N_("Last"), show=False),
+        Binding("pageup", "page_up", N_("Page up"), show=False),
+        Binding("pagedown", "page_down", N_("Page down"), show=False),
+        Binding("enter", "select", N_("Open"), tooltip=N_("Open the highlighted task")),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -290,7 +291,8 @@ class TaskList(ScrollView, can_focus=True, inherit_bindings=False):
         self._shown[row] = deadline
         cols = columns(width)
         picked = task.id in self.picked
-        look = (selected, picked, self.has_focus, self.app.theme)
+        # The cached lines hold words (kind, status): a switch of language draws them anew.
+        look = (selected, picked, self.has_focus, self.app.theme, language())
         # The row without its deadline changes only when the task or the cursor does;
         # the deadline cell changes every second: each is cached on its own.
         body_key = (task.id, width, deadline.expired, not deadline.marked, *look)

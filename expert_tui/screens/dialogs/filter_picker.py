@@ -9,6 +9,8 @@ from textual.widgets.option_list import Option
 
 from ...domain import INBOX_KINDS, Kind, Status
 from ...domain.views import ALL, DRAFTS, NEEDS_YOU, VIEWS, View
+from ...i18n import N_, _
+from ...i18n.formats import number as formatted
 from .picker import Picker
 
 
@@ -20,6 +22,9 @@ class Filter:
     view: View = NEEDS_YOU
     kind: Kind | None = None
 
+
+#: The choice of one kind only, for each kind the inbox lists.
+ONLY_KIND: dict[Kind, str] = {Kind.MATCH: N_("Match tasks only"), Kind.DIRECT: N_("Direct tasks only")}
 
 #: Where `f`'s list puts a line between two groups: after the views of the day's work,
 #: and after the places tasks go once off the partner's plate (drafts close that group).
@@ -36,14 +41,15 @@ class FilterPicker(Picker):
             key = f"view-{view.id}"
             values[key] = Filter(view, current.kind)
             number = view.counted(counts)
-            options.append(Option(view.label if number is None else f"{view.label} ({number:,})", id=key))
+            label = view.label if number is None else f"{view.label} ({formatted(number)})"
+            options.append(Option(label, id=key))
             if view in _GROUP_ENDS:
                 options.append(None)
         options.append(None)
         values["kind-all"] = Filter(current.view, None)
-        options.append(Option("Match and direct tasks", id="kind-all"))
+        options.append(Option(_("Match and direct tasks"), id="kind-all"))
         for kind in INBOX_KINDS:
             key = f"kind-{kind.value}"
             values[key] = Filter(current.view, kind)
-            options.append(Option(f"{kind.value.capitalize()} tasks only", id=key))
-        super().__init__("Show which tasks?", options, values, f"view-{current.view.id}")
+            options.append(Option(_(ONLY_KIND[kind]), id=key))
+        super().__init__(_("Show which tasks?"), options, values, f"view-{current.view.id}")
