@@ -1,6 +1,7 @@
 """Snapshots of the inbox: the demo inbox, the filter and sort pickers, a search,
-`NO_COLOR`, an expired task under the cursor, tasks selected and declined together, at
-80x24 and 120x40.
+`NO_COLOR`, an expired task under the cursor, tasks selected and declined together, help
+over the inbox, at 80x24 and 120x40; the inbox, its pickers, a selection, an expired task
+and help in Polish too.
 
 Deterministic: the demo data is imported into a fresh store at a frozen instant, so
 every countdown is the same on every run; no store polling; no cursor blink; isolated
@@ -10,17 +11,19 @@ looking at the new SVGs under `tests/__snapshots__/test_snapshots_inbox/`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from inbox_helpers import demo_store, row_of
-from task_ui import settle, size_ids
+from task_ui import settle, size_ids, until
 from textual.pilot import Pilot
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
+from expert_tui.i18n import set_language
+from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.inbox import SEARCH_DEBOUNCE, InboxScreen
 from expert_tui.store.base import TaskQuery
 
@@ -123,3 +126,89 @@ def test_tasks_selected(snap_compare: Any, tmp_path: Path, clock: FrozenClock, s
 def test_decline_of_several(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     """`d` with three tasks selected: one reason for all, the tasks named by their ids."""
     assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("x", "x", "x", "d"))
+
+
+# --- in Polish (issue 11): the same screens, every word translated, still inside 80x24 ---------
+
+
+@pytest.fixture
+def polish() -> Iterator[None]:
+    """Polish for one test (the autouse home fixture puts English back after it)."""
+    set_language("pl")
+    yield
+
+
+@size_ids
+def test_inbox_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+) -> None:
+    """Counts with Polish short words, `Widok: Czeka na Ciebie · … · 17 zadań`, the kinds
+    whole (`dopasowanie`, `bezpośrednie`), `2 d 04:00:00`, the budget in Polish numbers."""
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing())
+
+
+@size_ids
+def test_filter_picker_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("f", "j"))
+
+
+@size_ids
+def test_sort_picker_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("s"))
+
+
+@size_ids
+def test_tasks_selected_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+) -> None:
+    """`3 zaznaczone` on the view line."""
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("x", "j", "x", "x"))
+
+
+@size_ids
+def test_expired_task_highlighted_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+) -> None:
+    """`Wygasło 14 h temu — żadna akcja nie jest możliwa` in the preview."""
+    app = inbox_app(tmp_path, clock)
+    expired = app.store.list_tasks(TaskQuery(status=Status.EXPIRED, limit=1)).items[0].id
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, steady=True)
+        await pilot.press("f", *"jjjjjj", "enter")
+        await settle(pilot, steady=True)
+        row = row_of(app, expired)
+        assert row is not None
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        screen.task_list.cursor_row = row
+        await settle(pilot, steady=True)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def opening_help(pilot_keys: tuple[str, ...] = ()) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot, steady=True)
+        await pilot.press(*pilot_keys, "question_mark")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
+        await settle(pilot, steady=True)
+
+    return run_before
+
+
+@size_ids
+def test_help_over_the_inbox(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """Help over the inbox: its keys, moving, everywhere, then what the marks mean."""
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=opening_help())
+
+
+@size_ids
+def test_help_over_the_inbox_in_polish(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+) -> None:
+    assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=opening_help())

@@ -98,9 +98,14 @@ def _section(node: DOMNode, screen: Screen[object], action: str) -> tuple[int, s
     return 1, group_title(screen)
 
 
-#: Textual's short footer words, said in full where there is room.
+#: Words for actions whose bindings' own are short (the footer's) or Textual's.
 _FULL_WORDS = {
     "command_palette": N_("Command palette"),
+    # Textual's own, in our sentence case and in the catalogue.
+    "focus_next": N_("Focus next"),
+    "focus_previous": N_("Focus previous"),
+    "copy_text": N_("Copy selected text"),
+    "help_quit": N_("Help quit"),
     # The keys after ctrl+t are the editor's own (never bindings: they must not fire in text).
     "templates": N_("Templates (then 1–9 or ↑↓ enter; l language; m saved replies)"),
 }

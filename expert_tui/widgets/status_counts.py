@@ -37,7 +37,7 @@ COUNT_ORDER = (
     Status.EXPIRED,
 )
 
-#: The orders of the list (the view line and `s`), one or two words each.
+#: The orders of the list, as the view line names them after its `sort` (`wg pilności`).
 SORT_WORDS: dict[Sort, str] = {
     Sort.URGENCY: N_("urgency"),
     Sort.RECEIVED: N_("received"),

@@ -6,10 +6,9 @@ from textual.widgets.option_list import Option
 
 from ...i18n import N_, _
 from ...store.base import Sort
-from ...widgets.status_counts import SORT_WORDS
 from .picker import Picker
 
-#: Each order with what it puts first.
+#: Each order with what it puts first (every `Sort` has one).
 DESCRIPTIONS: dict[Sort, str] = {
     Sort.URGENCY: N_("urgency — soonest deadline, then merchants waiting"),
     Sort.RECEIVED: N_("received — newest first"),
@@ -22,7 +21,5 @@ class SortPicker(Picker):
 
     def __init__(self, current: Sort) -> None:
         values: dict[str, object] = {sort.value: sort for sort in Sort}
-        options: list[Option | None] = [
-            Option(_(DESCRIPTIONS.get(sort, SORT_WORDS[sort])), id=sort.value) for sort in Sort
-        ]
+        options: list[Option | None] = [Option(_(DESCRIPTIONS[sort]), id=sort.value) for sort in Sort]
         super().__init__(_("Sort by"), options, values, current.value)

@@ -1,0 +1,109 @@
+"""The inbox in Polish (issue 11): the three plural forms on screen (1 zadanie, 2 zadania,
+5 zadań, 22 zadania; 1 and 2 zaznaczone, 5 zaznaczonych), the seed's words, and a switch of
+language while the inbox is open redrawing what was set once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from inbox_helpers import screen_lines
+from task_ui import make_store, settle, task_record, until
+
+from expert_tui.app import ExpertApp
+from expert_tui.domain import FrozenClock
+from expert_tui.i18n import set_language
+from expert_tui.screens.inbox import InboxScreen
+
+pytestmark = pytest.mark.anyio
+
+
+def app_with(tmp_path: Path, clock: FrozenClock, n: int) -> ExpertApp:
+    """`n` new tasks, each with an hour more of its window gone than the one before."""
+    now = clock()
+    records = [task_record(f"T-{i:03d}", now=now, age=timedelta(hours=1 + i)) for i in range(n)]
+    return ExpertApp(make_store(tmp_path / "tasks.db", clock, *records), clock=clock, poll_interval=3600)
+
+
+def view_line(app: ExpertApp) -> str:
+    return screen_lines(app)[1]
+
+
+@pytest.mark.parametrize(
+    ("n", "words"), [(1, "1 zadanie"), (2, "2 zadania"), (5, "5 zadań"), (22, "22 zadania"), (25, "25 zadań")]
+)
+async def test_the_view_line_counts_tasks_in_the_right_polish_form(
+    tmp_path: Path, clock: FrozenClock, n: int, words: str
+) -> None:
+    set_language("pl")
+    app = app_with(tmp_path, clock, n)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, steady=True)
+        await until(pilot, lambda: view_line(app).rstrip().endswith(f"· {words}"), f"the view line ends with {words}")
+        line = view_line(app)
+        assert line.lstrip().startswith("Widok: Czeka na Ciebie · oba rodzaje · wg pilności")
+        assert f"nowe {n}" in screen_lines(app)[0]
+
+
+@pytest.mark.parametrize(("n", "words"), [(1, "1 zaznaczone"), (2, "2 zaznaczone"), (5, "5 zaznaczonych")])
+async def test_the_selection_is_counted_in_the_right_polish_form(
+    tmp_path: Path, clock: FrozenClock, n: int, words: str
+) -> None:
+    set_language("pl")
+    app = app_with(tmp_path, clock, 6)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, steady=True)
+        await pilot.press(*["x"] * n)
+        await until(pilot, lambda: f"· {words} ·" in view_line(app), f"'{words}' on the view line")
+        # esc unselects them all and says how many, in the same grammar as the counts.
+        await pilot.press("escape")
+        unselected = {1: "Odznaczono 1 zadanie.", 2: "Odznaczono 2 zadania.", 5: "Odznaczono 5 zadań."}[n]
+        await until(
+            pilot,
+            lambda: any(note.message == unselected for note in app._notifications),
+            f"the notice {unselected!r}",
+        )
+        assert "zaznaczon" not in view_line(app)
+
+
+async def test_the_inbox_speaks_polish_from_top_to_bottom(tmp_path: Path, clock: FrozenClock) -> None:
+    """Counts, header, the kinds whole, the countdown's `d`, the preview's labels and budget."""
+    set_language("pl")
+    app = app_with(tmp_path, clock, 3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, steady=True)
+        await until(pilot, lambda: "Budżet" in "\n".join(screen_lines(app)), "the preview")
+        lines = screen_lines(app)
+    text = "\n".join(lines)
+    # 80 columns: the short words (the full ones need about a hundred), and what they mean below.
+    assert lines[0].strip() == "nowe 3  otw. 0  czeka 0  odp. 0  nieaktywne 0  zak. 0  odrz. 0  wyg. 0"
+    assert lines[2].split(" · ")[:2] == [" ● nieprzeczytane", "otw. otwarte"]
+    assert lines[3].split() == ["Rodzaj", "Sprzedawca", "Usługa", "Status", "Zostało"]
+    # The kind whole, the status, and the days of the countdown (69 hours left) as `2 d`.
+    assert lines[4].split()[:2] == ["●", "dopasowanie"]
+    assert lines[4].rstrip().endswith("nowe       2 d 21:00:00")
+    assert "Budżet 800,00\xa0€ – 1\xa0500,00\xa0€" in text  # Babel's Polish: no-break spaces
+    assert "Sprzedawca Anna Nowak" in text and "Usługa Store setup" in text
+
+
+async def test_a_switch_of_language_redraws_the_inbox(tmp_path: Path, clock: FrozenClock) -> None:
+    """What `ExpertApp.speak` does (retell every node, refresh): the words set once at
+    compose (the search's placeholder, the counts' lines, the header) follow the switch."""
+    app = app_with(tmp_path, clock, 2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, steady=True)
+        assert "Showing Needs you" in view_line(app)
+        set_language("pl")
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        for node in [screen, *screen.walk_children()]:
+            retell = getattr(node, "retell", None)
+            if callable(retell):
+                retell()
+            node.refresh()
+        await until(pilot, lambda: "Widok: Czeka na Ciebie" in view_line(app), "the view line in Polish")
+        await until(pilot, lambda: "Sprzedawca" in screen_lines(app)[3], "the header in Polish")
+        assert "dopasowanie" in screen_lines(app)[4]
+        assert screen.query_one("#search").placeholder.startswith("Szukaj: słowa")  # type: ignore[attr-defined]
+        await until(pilot, lambda: "Budżet" in "\n".join(screen_lines(app)), "the preview in Polish")
