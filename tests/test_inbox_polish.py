@@ -13,10 +13,11 @@ from task_ui import make_store, settle, task_record, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
-from expert_tui.i18n import set_language
 from expert_tui.screens.inbox import InboxScreen
 
 pytestmark = pytest.mark.anyio
+#: Each test speaks Polish, but the switch's, which starts in English.
+speaks_polish = pytest.mark.usefixtures("in_polish")
 
 
 def app_with(tmp_path: Path, clock: FrozenClock, n: int) -> ExpertApp:
@@ -30,13 +31,13 @@ def view_line(app: ExpertApp) -> str:
     return screen_lines(app)[1]
 
 
+@speaks_polish
 @pytest.mark.parametrize(
     ("n", "words"), [(1, "1 zadanie"), (2, "2 zadania"), (5, "5 zadań"), (22, "22 zadania"), (25, "25 zadań")]
 )
 async def test_the_view_line_counts_tasks_in_the_right_polish_form(
     tmp_path: Path, clock: FrozenClock, n: int, words: str
 ) -> None:
-    set_language("pl")
     app = app_with(tmp_path, clock, n)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, steady=True)
@@ -46,11 +47,11 @@ async def test_the_view_line_counts_tasks_in_the_right_polish_form(
         assert f"nowe {n}" in screen_lines(app)[0]
 
 
+@speaks_polish
 @pytest.mark.parametrize(("n", "words"), [(1, "1 zaznaczone"), (2, "2 zaznaczone"), (5, "5 zaznaczonych")])
 async def test_the_selection_is_counted_in_the_right_polish_form(
     tmp_path: Path, clock: FrozenClock, n: int, words: str
 ) -> None:
-    set_language("pl")
     app = app_with(tmp_path, clock, 6)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, steady=True)
@@ -67,9 +68,9 @@ async def test_the_selection_is_counted_in_the_right_polish_form(
         assert "zaznaczon" not in view_line(app)
 
 
+@speaks_polish
 async def test_the_inbox_speaks_polish_from_top_to_bottom(tmp_path: Path, clock: FrozenClock) -> None:
     """Counts, header, the kinds whole, the countdown's `d`, the preview's labels and budget."""
-    set_language("pl")
     app = app_with(tmp_path, clock, 3)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, steady=True)
@@ -88,22 +89,18 @@ async def test_the_inbox_speaks_polish_from_top_to_bottom(tmp_path: Path, clock:
 
 
 async def test_a_switch_of_language_redraws_the_inbox(tmp_path: Path, clock: FrozenClock) -> None:
-    """What `ExpertApp.speak` does (retell every node, refresh): the words set once at
-    compose (the search's placeholder, the counts' lines, the header) follow the switch."""
+    """`ExpertApp.speak` (Preferences' choice): the words set once at compose (the search's
+    placeholder, the counts' lines, the preview) and the footer follow the switch."""
     app = app_with(tmp_path, clock, 2)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, steady=True)
         assert "Showing Needs you" in view_line(app)
-        set_language("pl")
+        app.speak("pl")
         screen = app.screen
         assert isinstance(screen, InboxScreen)
-        for node in [screen, *screen.walk_children()]:
-            retell = getattr(node, "retell", None)
-            if callable(retell):
-                retell()
-            node.refresh()
         await until(pilot, lambda: "Widok: Czeka na Ciebie" in view_line(app), "the view line in Polish")
         await until(pilot, lambda: "Sprzedawca" in screen_lines(app)[3], "the header in Polish")
         assert "dopasowanie" in screen_lines(app)[4]
         assert screen.query_one("#search").placeholder.startswith("Szukaj: słowa")  # type: ignore[attr-defined]
         await until(pilot, lambda: "Budżet" in "\n".join(screen_lines(app)), "the preview in Polish")
+        await until(pilot, lambda: "Odpowiedz" in screen_lines(app)[-1], "the footer in Polish")

@@ -11,7 +11,7 @@ looking at the new SVGs under `tests/__snapshots__/test_snapshots_inbox/`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from textual.pilot import Pilot
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Status
-from expert_tui.i18n import set_language
 from expert_tui.screens.help import HelpScreen
 from expert_tui.screens.inbox import SEARCH_DEBOUNCE, InboxScreen
 from expert_tui.store.base import TaskQuery
@@ -131,47 +130,37 @@ def test_decline_of_several(snap_compare: Any, tmp_path: Path, clock: FrozenCloc
 # --- in Polish (issue 11): the same screens, every word translated, still inside 80x24 ---------
 
 
-@pytest.fixture
-def polish() -> Iterator[None]:
-    """Polish for one test (the autouse home fixture puts English back after it)."""
-    set_language("pl")
-    yield
-
-
 @size_ids
-def test_inbox_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
-) -> None:
+@pytest.mark.usefixtures("in_polish")
+def test_inbox_in_polish(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     """Counts with Polish short words, `Widok: Czeka na Ciebie · … · 17 zadań`, the kinds
     whole (`dopasowanie`, `bezpośrednie`), `2 d 04:00:00`, the budget in Polish numbers."""
     assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing())
 
 
 @size_ids
-def test_filter_picker_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
-) -> None:
+@pytest.mark.usefixtures("in_polish")
+def test_filter_picker_in_polish(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("f", "j"))
 
 
 @size_ids
-def test_sort_picker_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
-) -> None:
+@pytest.mark.usefixtures("in_polish")
+def test_sort_picker_in_polish(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("s"))
 
 
 @size_ids
-def test_tasks_selected_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
-) -> None:
+@pytest.mark.usefixtures("in_polish")
+def test_tasks_selected_in_polish(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
     """`3 zaznaczone` on the view line."""
     assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=pressing("x", "j", "x", "x"))
 
 
 @size_ids
+@pytest.mark.usefixtures("in_polish")
 def test_expired_task_highlighted_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
     """`Wygasło 14 h temu — żadna akcja nie jest możliwa` in the preview."""
     app = inbox_app(tmp_path, clock)
@@ -208,7 +197,8 @@ def test_help_over_the_inbox(snap_compare: Any, tmp_path: Path, clock: FrozenClo
 
 
 @size_ids
+@pytest.mark.usefixtures("in_polish")
 def test_help_over_the_inbox_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], polish: None
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
     assert snap_compare(inbox_app(tmp_path, clock), terminal_size=size, run_before=opening_help())
