@@ -14,6 +14,7 @@ from task_ui import make_store, settle, task_record, until
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.inbox import InboxScreen
+from expert_tui.screens.no_store import NoStoreApp
 
 pytestmark = pytest.mark.anyio
 #: Each test speaks Polish, but the switch's, which starts in English.
@@ -104,3 +105,20 @@ async def test_a_switch_of_language_redraws_the_inbox(tmp_path: Path, clock: Fro
         assert screen.query_one("#search").placeholder.startswith("Szukaj: słowa")  # type: ignore[attr-defined]
         await until(pilot, lambda: "Budżet" in "\n".join(screen_lines(app)), "the preview in Polish")
         await until(pilot, lambda: "Odpowiedz" in screen_lines(app)[-1], "the footer in Polish")
+
+
+@speaks_polish
+async def test_the_question_about_a_missing_store_in_polish(tmp_path: Path) -> None:
+    """Asked before any store opens: the words and the footer's keys in Polish too."""
+    app = NoStoreApp(str(tmp_path / "missing.db"))
+
+    def text() -> str:
+        return "\n".join(screen_lines(app))  # type: ignore[arg-type]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: "Nie ma tu jeszcze bazy." in text(), "the question")
+        await until(pilot, lambda: "q Wyjdź" in text().splitlines()[-1], "the footer")
+        footer, shown = text().splitlines()[-1], text()
+        await pilot.press("q")
+    assert "c  Utwórz tu pustą bazę" in shown and "q  Wyjdź" in shown
+    assert footer.split()[:7] == ["c", "Utwórz", "d", "Otwórz", "demo", "q", "Wyjdź"], footer

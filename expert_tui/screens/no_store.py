@@ -13,13 +13,19 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import N_, _
 from ..widgets.safe import safe_line
+from .speaking import SpeaksKeys
 
 Choice = Literal["create", "demo"]
+
+
+class _SpeakingScreen(SpeaksKeys, Screen[None]):
+    """The question's screen: its footer names the keys in the language in force."""
 
 
 class NoStoreApp(App[Choice | None]):
@@ -60,6 +66,10 @@ class NoStoreApp(App[Choice | None]):
                 id="no-store-choices",
             )
         yield Footer()
+
+    def get_default_screen(self) -> Screen[None]:
+        """A screen whose footer names the keys in the partner's language."""
+        return _SpeakingScreen(id="_default")
 
     def action_choose(self, choice: str) -> None:
         self.exit(None if choice == "quit" else choice)  # type: ignore[arg-type]
