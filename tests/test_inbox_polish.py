@@ -15,6 +15,9 @@ from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.no_store import NoStoreApp
+from expert_tui.store.remote import RemoteStore
+from expert_tui.widgets.connection_state import ConnectionState
+from tests.live_server import server_in_thread
 
 pytestmark = pytest.mark.anyio
 #: Each test speaks Polish, but the switch's, which starts in English.
@@ -122,3 +125,25 @@ async def test_the_question_about_a_missing_store_in_polish(tmp_path: Path) -> N
         await pilot.press("q")
     assert "c  Utwórz tu pustą bazę" in shown and "q  Wyjdź" in shown
     assert footer.split()[:7] == ["c", "Utwórz", "d", "Otwórz", "demo", "q", "Wyjdź"], footer
+
+
+@speaks_polish
+async def test_at_80_columns_the_polish_keys_keep_help_whole_over_a_server(tmp_path: Path, clock: FrozenClock) -> None:
+    """The Polish keys take the whole of 80 columns: live's dot gives way so `? Pomoc` stays
+    whole; in English (shorter words) the dot is there. Trouble is always said."""
+    with server_in_thread(tmp_path / "server.db", clock=clock) as server:
+        remote = RemoteStore(server.url, server.token("acme", "Ola"), client_file=tmp_path / "ola.db", clock=clock)
+        app = ExpertApp(remote, clock=clock, poll_interval=0.05)
+
+        def footer() -> str:
+            return screen_lines(app)[-1].rstrip()
+
+        def dot() -> bool:
+            state = app.screen.query_one(ConnectionState)
+            return state.display and str(state.render()) == "●"
+
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: footer().endswith("q Wyjdź ? Pomoc") and not dot(), "? Pomoc whole, no dot")
+            app.speak("en")
+            await until(pilot, lambda: dot() and "? Help" in footer(), "the dot beside the English keys")
+        remote.close()
