@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from inbox_helpers import screen_lines
-from task_ui import make_store, settle, task_record, until
+from task_ui import make_store, note, settle, task_record, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
@@ -148,3 +148,19 @@ async def test_at_80_columns_the_polish_keys_keep_help_whole_over_a_server(tmp_p
             app.speak("en")
             await until(pilot, lambda: dot() is True and "? Help" in footer(), "the dot beside the English keys")
         remote.close()
+
+
+@speaks_polish
+async def test_the_preview_says_where_a_search_found_the_task_in_polish(tmp_path: Path, clock: FrozenClock) -> None:
+    """`Znaleziono w: notatka od marek`: the part named in Polish, the author's name as written."""
+    now = clock()
+    record = task_record("T-1", now=now, notes=[note("n1", "Zadzwonić do Anny w sprawie sklepu", now, "marek")])
+    app = ExpertApp(make_store(tmp_path / "tasks.db", clock, record), clock=clock, poll_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, steady=True)
+        await pilot.press("slash", *"zadzwoni", "enter")
+        await until(
+            pilot,
+            lambda: any("Znaleziono w: notatka od marek: Zadzwonić" in line for line in screen_lines(app)),
+            "the hit in Polish",
+        )

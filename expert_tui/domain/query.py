@@ -354,17 +354,20 @@ def why(task: Task, query: Query) -> Hit | None:
 
 def _parts(task: Task) -> Iterator[tuple[str, str]]:
     b = task.business
-    yield "title", task.title
-    yield "merchant", f"{task.merchant.name} <{task.merchant.email}>"
-    yield "store", " · ".join(part for part in (b.store_name, b.store_url, b.industry, b.country, b.plan) if part)
-    yield "service", task.service
-    yield "id", task.id
+    yield _("title"), task.title
+    yield _("merchant"), f"{task.merchant.name} <{task.merchant.email}>"
+    yield (
+        _("merchant's store"),
+        " · ".join(part for part in (b.store_name, b.store_url, b.industry, b.country, b.plan) if part),
+    )
+    yield _("service"), task.service
+    yield _("id"), task.id
     for requirement in task.requirements:
-        yield "requirement", f"{requirement.question} {requirement.answer}"
+        yield _("requirement"), f"{requirement.question} {requirement.answer}"
     for note in reversed(task.notes):
-        yield f"note by {note.author}", note.body
+        yield _("note by {author}").format(author=note.author), note.body
     for message in reversed(task.messages):
-        yield f"message from {message.author_name or message.author}", message.body
+        yield _("message from {author}").format(author=message.author_name or message.author), message.body
 
 
 def _word_spans(text: str, wanted: list[str]) -> list[tuple[int, int]]:
