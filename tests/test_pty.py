@@ -14,8 +14,8 @@ from pty_run import PtyProcess
 from expert_tui.domain import FrozenClock
 
 
-def start(db: Path, cols: int = 120, rows: int = 40) -> PtyProcess:
-    return PtyProcess([sys.executable, "-m", "expert_tui", "--db", str(db)], cols=cols, rows=rows)
+def start(db: Path, cols: int = 120, rows: int = 40, env: dict[str, str] | None = None) -> PtyProcess:
+    return PtyProcess([sys.executable, "-m", "expert_tui", "--db", str(db)], cols=cols, rows=rows, env=env)
 
 
 def test_the_app_starts_draws_the_inbox_and_quits(tmp_path: Path, clock: FrozenClock) -> None:
@@ -27,6 +27,18 @@ def test_the_app_starts_draws_the_inbox_and_quits(tmp_path: Path, clock: FrozenC
     app.send(b"q")
     assert app.close() == 0
     assert b"\x1b[?1049l" in app.output  # left the alternate screen: the terminal is restored
+
+
+def test_the_app_speaks_the_persons_language(tmp_path: Path, clock: FrozenClock) -> None:
+    """`LANG=pl_PL.UTF-8` (EXPERT_TUI_LANG unset): the screens are in Polish, at 80x24."""
+    db = tmp_path / "tasks.db"
+    demo_store(db, clock).close()
+    app = start(db, 80, 24, env={"EXPERT_TUI_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "pl_PL.UTF-8"})
+    assert app.wait_for(b"Pomoc", timeout=20) is not None, app.output[-2000:]
+    assert app.wait_for("Wyjdź".encode(), timeout=20) is not None
+    assert b"Help" not in app.output and b"Quit" not in app.output
+    app.send(b"q")
+    assert app.close() == 0
 
 
 def test_the_app_exits_when_its_terminal_goes_away(tmp_path: Path, clock: FrozenClock) -> None:

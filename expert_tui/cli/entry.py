@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ..domain import DomainError, Invalid, NotFound, Refused, system_clock
 from ..domain.text import one_line
-from ..i18n import DEFAULT, _, set_language
+from ..i18n import _
 from ..paths import settings_path
 from ..private_files import UnsafePath
 from ..settings import PersonalSettings, SettingsError, read_settings, use_language, use_time_zone
@@ -151,9 +151,6 @@ def _help(topic: str | None) -> int:
 def _run_tui(backend: Backend, wait: float) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CliError(_("the terminal UI needs a terminal — for scripts use a command (see expert-tui --help)"))
-    # The screens' own words are not marked for translation yet (issue 11's next step):
-    # until they are, the TUI speaks English throughout rather than a mix of both.
-    set_language(DEFAULT)
     if not store_exists(backend):
         # Imported here only: scripted commands start without loading Textual.
         from ..screens.no_store import ask_about_missing_store
