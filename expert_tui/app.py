@@ -70,6 +70,15 @@ HANG_UP_GRACE = 3.0
 HANG_UP_EXIT_CODE = 129
 
 
+#: Textual's own palette commands' words (`get_system_commands`), for the catalogue.
+TEXTUAL_COMMANDS = (
+    (N_("Theme"), N_("Change the current theme")),
+    (N_("Quit"), N_("Quit the application as soon as possible")),
+    (N_("Minimize"), N_("Minimize the widget and restore to normal size")),
+    (N_("Maximize"), N_("Maximize the focused widget")),
+)
+
+
 class ExpertApp(App[None]):
     """The partner's inbox and task screens over one `Store`."""
 
@@ -362,7 +371,7 @@ class ExpertApp(App[None]):
             if command.title == "Keys":
                 yield SystemCommand(_("Keys"), _("Every key for where you are, grouped (?)"), self.action_help)
             else:
-                yield command
+                yield command._replace(title=_(command.title), help=_(command.help))
         yield SystemCommand(
             _("Saved replies"), _("Your own reply templates: write, change, rename, delete"), self.action_saved_replies
         )

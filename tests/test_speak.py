@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from expert_tui.app import ExpertApp
+from expert_tui.app import TEXTUAL_COMMANDS, ExpertApp
 from expert_tui.domain import FrozenClock
 from expert_tui.i18n import N_, language
 from expert_tui.screens.speaking import SpeaksKeys
@@ -81,3 +81,19 @@ async def test_a_language_without_a_catalogue_speaks_english(tmp_path: Path, clo
         app.speak("xx")
         await until(pilot, lambda: "Reply" in footer_text(probe), "the footer in English")
         assert language() == "en"
+
+
+async def test_the_palettes_own_commands_speak_the_language_too(tmp_path: Path, clock: FrozenClock) -> None:
+    """Textual's commands (Theme, Quit…) are offered in the partner's language; the table
+    that puts their words in the catalogue still names what Textual offers."""
+    app = ExpertApp(demo_store(tmp_path / "t.db", clock), clock=clock)
+    async with app.run_test(size=(120, 40)):
+        english = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Theme", "Quit"} <= english and "Screenshot" not in english
+        app.speak("pl")
+        polish = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        assert polish["Motyw"] == "Zmień motyw kolorów"
+        assert {"Wyjdź", "Klawisze", "Zapisane odpowiedzi"} <= set(polish)
+        assert not english & set(polish)
+        for title, _help in TEXTUAL_COMMANDS:
+            assert title in english or title in ("Minimize", "Maximize")  # those two only with a widget to size
