@@ -366,7 +366,7 @@ class TaskScreen(StoreScreen[None]):
         lister.open_neighbour(neighbour)
 
     def on_screen_suspend(self) -> None:
-        self.run_worker(self._draft.flush(), group="draft-save")
+        self.run_worker(self._draft.flush, group="draft-save")
 
     def on_unmount(self) -> None:
         self._draft.flush_blocking()
@@ -543,7 +543,7 @@ class TaskScreen(StoreScreen[None]):
             self._show_composer(N_("Draft kept — r continues it, ctrl+s sends"))
         else:
             self.query_one("#composer").display = False
-        self.run_worker(self._draft.flush(), group="draft-save")
+        self.run_worker(self._draft.flush, group="draft-save")
 
     @on(ReplyEditor.SendRequested)
     def _send_requested(self) -> None:

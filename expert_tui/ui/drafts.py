@@ -80,7 +80,7 @@ class DraftSaver:
 
     def _on_timer(self) -> None:
         self._timer = None
-        self._owner.run_worker(self.flush(), group="draft-save")
+        self._owner.run_worker(self.flush, group="draft-save")
 
     async def flush(self) -> bool:
         """Save now if anything is unsaved; True when the store holds the latest text."""
