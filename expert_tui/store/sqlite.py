@@ -70,12 +70,16 @@ from .records import read_records
 from .schema import check_ours, migrate
 from .search import (
     DENSE_SHARE,
+    MAX_SPELLED_OUT,
+    PREFIX_INDEXED,
     SPARSE_HITS,
     document_matches,
     excluded_expression,
     fts_expression,
     phrases_argument,
+    searched_prefixes,
     services_argument,
+    spelled_out,
     sql_phrases_hold,
     sql_service_holds,
 )
@@ -205,6 +209,10 @@ class SqliteStore(SqlStore):
             # connection, never written to the file); and what the index cannot check.
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (seq INTEGER PRIMARY KEY)")
+            # The index's words, and how many tasks hold each (`_index_words`).
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_words USING fts5vocab(main, task_search, 'row')"
+            )
             conn.create_function("search_phrases_hold", 2, sql_phrases_hold, deterministic=True)
             conn.create_function("search_service_holds", 2, sql_service_holds, deterministic=True)
         except BaseException:
@@ -372,9 +380,15 @@ class SqliteStore(SqlStore):
         task); `EXCLUDED`: a search of nothing but `-word`
         (the hits hold the tasks to leave out); `LIST`: no words at all."""
         conn.execute("DELETE FROM temp.search_hits")
-        expression = fts_expression(search)
+        index_words = {prefix: _index_words(conn, prefix) for prefix in searched_prefixes(search)}
+        spelled = {
+            prefix: words
+            for prefix, found in index_words.items()
+            if (words := spelled_out(prefix, [word for word, _tasks in found]))
+        }
+        expression = fts_expression(search, spelled)
         if expression is None:
-            expression = excluded_expression(search)
+            expression = excluded_expression(search, spelled)
             if expression is None:
                 return _Plan.LIST
             conn.execute(
@@ -382,10 +396,14 @@ class SqliteStore(SqlStore):
             )
             return _Plan.EXCLUDED
         (top,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM tasks").fetchone()
-        # At this many matches the search walks the order instead (`MOST`): the matches
-        # are written down up to it, in the one pass over the index that also counts
-        # them (counting first, then writing, read a common word's index twice).
+        # At this many matches the search walks the order instead (`MOST`). A lone word
+        # held by that many tasks is known to from the index's words; otherwise the
+        # matches are written down up to it, in the one pass over the index that also
+        # counts them (counting first, then writing, read a common word's index twice).
         dense = max(SPARSE_HITS + 1, -(-top // DENSE_SHARE)) if DENSE_SHARE > 0 else -1
+        lone = index_words[search.terms[0]] if len(search.terms) == 1 and not search.excluded else []
+        if max((tasks for _word, tasks in lone), default=0) >= dense > 0:
+            return _Plan.MOST
         found = conn.execute(
             "INSERT INTO temp.search_hits SELECT rowid FROM task_search WHERE task_search MATCH ? LIMIT ?",
             (expression, dense),
@@ -866,6 +884,21 @@ class SqliteStore(SqlStore):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+def _index_words(conn: sqlite3.Connection, prefix: str) -> list[tuple[str, int]]:
+    """The index's words that begin with `prefix` (a longer one than its prefix indexes
+    answer), up to one more than may be spelled out, with how many tasks hold each:
+    counting them reads their lists of tasks, cheaper than FTS5 merging them (1.4 ms
+    against 12 ms for `store` at 100,000 tasks) and skipped for a short prefix, whose
+    words are many (42 ms for `a`)."""
+    if len(prefix) <= PREFIX_INDEXED:
+        return []
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return conn.execute(
+        "SELECT term, doc FROM temp.search_words WHERE term >= ? AND term < ? LIMIT ?",
+        (prefix, after, MAX_SPELLED_OUT + 1),
+    ).fetchall()
 
 
 def _is_locked(error: sqlite3.OperationalError) -> bool:
