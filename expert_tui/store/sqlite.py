@@ -340,17 +340,21 @@ class SqliteStore(SqlStore):
                     return run_keys(arm, run, after, n) if search is None else checked_run(arm, run, after, n)
 
                 def checked_run(arm: Arm, run: Run, after: tuple[int, int] | None, n: int) -> Iterator[tuple[int, int]]:
-                    """The run's matches, read a growing chunk at a time as the merge asks."""
+                    """The run's matches, read a chunk at a time as the merge asks: the next
+                    chunk as big as the share of matches so far says the rest needs, so a
+                    page checks few more documents than it keeps."""
                     assert search is not None
-                    size, left = 16, n
+                    size, left, read, matched = 16, n, 0, 0
                     while left > 0:
                         chunk = run_keys(arm, run, after, size)
-                        kept = self._matching(conn, search, chunk)[:left]
-                        yield from kept
+                        kept = self._matching(conn, search, chunk)
+                        read, matched = read + len(chunk), matched + len(kept)
+                        yield from kept[:left]
                         left -= len(kept)
                         if len(chunk) < size:
                             return
-                        after, size = chunk[-1], min(4 * size, 1024)
+                        after = chunk[-1]
+                        size = min(max(16, -(-left * 5 * read // (4 * matched)) if matched else 4 * size), 1024)
 
                 if offset:
                     counts = self._counts(conn, [Kind.MATCH, Kind.DIRECT] if kind is None else [kind], expiry)
