@@ -13,10 +13,14 @@ from task_ui import make_store, note, settle, task_record, until
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock
+from expert_tui.domain.views import NEEDS_YOU
+from expert_tui.i18n import speaking
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.no_store import NoStoreApp
+from expert_tui.store.base import Sort
 from expert_tui.store.remote import RemoteStore
 from expert_tui.widgets.connection_state import ConnectionState
+from expert_tui.widgets.status_counts import view_line as build_view_line
 from tests.live_server import server_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -70,6 +74,14 @@ async def test_the_selection_is_counted_in_the_right_polish_form(
             f"the notice {unselected!r}",
         )
         assert "zaznaczon" not in view_line(app)
+
+
+@pytest.mark.parametrize(("lang", "said"), [("pl", "szukane: „migr [x]”"), ("en", "search “migr [x]”")])
+def test_the_search_is_quoted_as_the_language_quotes(lang: str, said: str) -> None:
+    """Polish typography opens low („…”); the partner's text inside stays as typed."""
+    with speaking(lang):
+        line = build_view_line(NEEDS_YOU, None, Sort.URGENCY, "migr [x]", 3).plain
+    assert said in line
 
 
 @speaks_polish

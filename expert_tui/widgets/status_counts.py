@@ -169,11 +169,18 @@ def view_line(view: View, kind: Kind | None, sort: Sort, q: str | None, rows: in
         parts += [(" · ", "dim"), (selected(picked), "bold reverse")]
     parts += [(" · ", "dim"), kinds]
     if q:
-        parts += [(" · " + _("search") + " ", "dim"), Content("“"), safe_line(q[:40]), Content("”")]
+        parts += [(" · " + _("search") + " ", "dim"), quoted(safe_line(q[:40]))]
     parts += [(" · " + _("sort") + " ", "dim"), _(SORT_WORDS[sort])]
     if rows is not None:
         parts += [(" · ", "dim"), words.tasks(rows)]
     return Content.assemble(*parts)
+
+
+def quoted(text: Content) -> Content:
+    """`text` between the language's quotation marks: “…” in English, „…” in Polish.
+    The marks come from the catalogue, the text stays data (never passed through `_()`)."""
+    before, _query, after = _("“{query}”").partition("{query}")
+    return Content.assemble(before, text, after)
 
 
 def selected(n: int) -> str:
