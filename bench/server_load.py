@@ -4,8 +4,10 @@
 
 The server runs as its own process on loopback (`serve --rate-limit 0`) over a store
 filled with `--tasks` tasks. First a baseline: the same clients on the cheapest
-authenticated endpoint (`GET /v1/me`); then the mix. Printed: throughput, p50/p95/p99
-per operation, errors, and each operation's p95 as a ratio of the baseline's, with the
+authenticated endpoint (`GET /v1/me`); then the mix, with one client in ten more asking
+that endpoint throughout (`baseline` in the mix: its latency under the same load).
+Printed: throughput, p50/p95/p99 per operation, errors, and each operation's p95 as a
+ratio of the baseline's alone and of the baseline's in the mix, with the
 servers' CPU time per request and the machine's load average (the clients share the
 machine: on a busy one compare ratios, not times). Afterwards every reply sent is looked
 for in the store: lost or doubled replies are counted.
@@ -81,9 +83,12 @@ class Load:
         self.replies: list[tuple[str, str]] = []
         self.lock = threading.Lock()
 
-    def run(self, clients: int, seconds: float, mix: bool) -> float:
+    def run(self, clients: int, seconds: float, mix: bool, probes: int = 0) -> float:
+        """`clients` asking the mix (or the baseline alone), and beside a mix `probes`
+        more asking the baseline's endpoint: its latency under the same load."""
         stop = time.monotonic() + seconds
         threads = [threading.Thread(target=self.client, args=(stop, mix, n)) for n in range(clients)]
+        threads += [threading.Thread(target=self.client, args=(stop, False, clients + n)) for n in range(probes)]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -129,6 +134,8 @@ class Load:
 
 
 def report(load: Load, seconds: float, baseline_p95: float | None, cpu_s: float) -> None:
+    """Figures per operation; with `baseline_p95` (the baseline run alone), each p95 as a
+    ratio of it and of the baseline's p95 in this same load, when the load had probes."""
     total = sum(len(v) for v in load.latencies.values())
     print(
         f"  {total:,} requests in {seconds:.1f} s: {total / seconds:,.0f} requests/s;"
@@ -137,6 +144,8 @@ def report(load: Load, seconds: float, baseline_p95: float | None, cpu_s: float)
     for op, values in sorted(load.latencies.items()):
         p50, p95, p99 = (percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99))
         ratio = f"  p95 = {p95 / (baseline_p95 * 1000):.1f}x baseline" if baseline_p95 else ""
+        if baseline_p95 and load.latencies.get("baseline"):
+            ratio += f", {p95 / (percentile(load.latencies['baseline'], 0.95) * 1000):.1f}x in the mix"
         print(
             f"  {op:<9} n={len(values):>7,}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms"
             f"  errors {load.errors.get(op, 0)}{ratio}"
@@ -225,8 +234,12 @@ def run(
         base_p95 = percentile(baseline.latencies["baseline"], 0.95)
         load = Load(urls, token, ids)
         before = cpu()
-        seconds = load.run(args.clients, args.seconds, mix=True)
-        print(f"mix (list, open, search, reply; {args.clients} clients, {servers} server(s)):")
+        probes = max(1, args.clients // 10)
+        seconds = load.run(args.clients, args.seconds, mix=True, probes=probes)
+        print(
+            f"mix (list, open, search, reply; {args.clients} clients, {servers} server(s);"
+            f" {probes} more on GET /v1/me):"
+        )
         report(load, seconds, base_p95, cpu() - before)
     finally:
         for process in processes:
@@ -245,7 +258,11 @@ def run(
     print(f"replies: {len(load.replies):,} acknowledged, {lost} lost, {doubled} duplicated")
     if load.latencies:
         p95s = {op: percentile(v, 0.95) for op, v in load.latencies.items()}
-        print(f"worst p95 ratio (list/search): {max(p95s.get('list', 0), p95s.get('search', 0)) / base_p95:.1f}x")
+        worst = max(p95s.get("list", 0), p95s.get("search", 0))
+        print(
+            f"worst p95 ratio (list/search): {worst / base_p95:.1f}x the baseline alone,"
+            f" {worst / p95s['baseline']:.1f}x the baseline in the mix"
+        )
         print(f"median request: {statistics.median(v for vs in load.latencies.values() for v in vs) * 1000:.1f} ms")
     return Result(load, seconds)
 
