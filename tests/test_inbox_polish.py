@@ -95,7 +95,8 @@ async def test_the_inbox_speaks_polish_from_top_to_bottom(tmp_path: Path, clock:
     text = "\n".join(lines)
     # 80 columns: the short words (the full ones need about a hundred), and what they mean below.
     assert lines[0].strip() == "nowe 3  otw. 0  czeka 0  odp. 0  nieaktywne 0  zak. 0  odrz. 0  wyg. 0"
-    assert lines[2].split(" · ")[:2] == [" ● nieprzeczytane", "otw. otwarte"]
+    # The legend names a shortened status as the filter picker and the full counts do (the seed's words).
+    assert lines[2].split(" · ")[:3] == [" ● nieprzeczytane", "otw. otwarte", "odp. udzielono odpowiedzi"]
     assert lines[3].split() == ["Rodzaj", "Sprzedawca", "Usługa", "Status", "Zostało"]
     # The kind whole, the status, and the days of the countdown (69 hours left) as `2 d`.
     assert lines[4].split()[:2] == ["●", "dopasowanie"]

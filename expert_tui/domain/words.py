@@ -32,7 +32,9 @@ STATUS: Mapping[str, str] = {
     "completed": N_("Completed"),
 }
 
-#: The statuses in a narrow column (the inbox's, ten cells): short lower-case words.
+#: The statuses in a narrow column (the inbox's, ten cells), lower-case: short words beside
+#: a countdown or the expired mark; the others may write on over the empty deadline cell, so
+#: Polish keeps the seed's "udzielono odpowiedzi" (the counts, legend and picker say it too).
 STATUS_SHORT: Mapping[str, str] = {
     "new": N_("new"),
     "opened": N_("opened"),
