@@ -7,7 +7,9 @@ and not a symbolic link: anything else may have been planted by another user to 
 merchant data, or to have expert-tui write over one of the user's own files.
 
 Every module that creates or opens a file of the user's goes through here; a refusal
-is an `UnsafePath` whose message is one line saying what is wrong and how to fix it.
+is an `UnsafePath` whose message is one line saying what is wrong and how to fix it, in
+the person's language (it reaches them as a CLI error or a notice in the app); the
+commands it suggests (`chmod 600 …`) and the paths stay as the shell needs them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from . import paths
+from .i18n import _
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -32,11 +35,12 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 class UnsafePath(Exception):
-    """An existing path expert-tui will not use; `message` is one line with the fix."""
+    """An existing path expert-tui will not use; `message` is one line with the fix.
+    `problem` and `fix` come translated: each is its own sentence for the translator."""
 
     def __init__(self, path: Path | str, problem: str, fix: str) -> None:
         self.path = str(path)
-        self.message = f"refusing to use {path}: {problem} — {fix}"
+        self.message = _("refusing to use {path}: {problem} — {fix}").format(path=path, problem=problem, fix=fix)
         super().__init__(self.message)
 
 
@@ -76,18 +80,20 @@ def check_folder_is_safe(folder: Path) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISDIR(st.st_mode):
-        raise UnsafePath(folder, "it is not a folder", "choose a path inside a folder")
+        raise UnsafePath(folder, _("it is not a folder"), _("choose a path inside a folder"))
     if st.st_uid not in (os.getuid(), 0):
         raise UnsafePath(
             folder,
-            f"the folder belongs to {_owner(st.st_uid)}, who can replace any file in it",
-            "keep the store in a folder of your own",
+            _("the folder belongs to {owner}, who can replace any file in it").format(owner=_owner(st.st_uid)),
+            _("keep the store in a folder of your own"),
         )
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not st.st_mode & stat.S_ISVTX:
         raise UnsafePath(
             folder,
-            f"other users can replace files in this folder (mode {_mode(st.st_mode)}, no sticky bit)",
-            f"run: chmod go-w {folder}   (or keep the store in a folder of your own)",
+            _("other users can replace files in this folder (mode {mode}, no sticky bit)").format(
+                mode=_mode(st.st_mode)
+            ),
+            _("run: chmod go-w {folder}   (or keep the store in a folder of your own)").format(folder=folder),
         )
 
 
@@ -177,19 +183,23 @@ def write_private(path: Path, text: str) -> None:
 def _check_stat(path: Path, st: os.stat_result, *, folder: bool) -> None:
     fix_mode = "700" if folder else "600"
     if stat.S_ISLNK(st.st_mode):
-        raise UnsafePath(path, "it is a symbolic link", "give the real path, or remove the link")
+        raise UnsafePath(path, _("it is a symbolic link"), _("give the real path, or remove the link"))
     if folder and not stat.S_ISDIR(st.st_mode):
-        raise UnsafePath(path, "it is not a folder", "move it away and let expert-tui create the folder")
+        raise UnsafePath(path, _("it is not a folder"), _("move it away and let expert-tui create the folder"))
     if not folder and not stat.S_ISREG(st.st_mode):
-        raise UnsafePath(path, "it is not a regular file", "move it away, or choose another path")
+        raise UnsafePath(path, _("it is not a regular file"), _("move it away, or choose another path"))
     if st.st_uid != os.getuid():
         raise UnsafePath(
             path,
-            f"it belongs to {_owner(st.st_uid)}, not to you",
-            "move it away (expert-tui then creates its own), or choose another path",
+            _("it belongs to {owner}, not to you").format(owner=_owner(st.st_uid)),
+            _("move it away (expert-tui then creates its own), or choose another path"),
         )
     if st.st_mode & 0o077:
-        raise UnsafePath(path, f"other users can open it (mode {_mode(st.st_mode)})", f"run: chmod {fix_mode} {path}")
+        raise UnsafePath(
+            path,
+            _("other users can open it (mode {mode})").format(mode=_mode(st.st_mode)),
+            _("run: chmod {mode} {path}").format(mode=fix_mode, path=path),
+        )
 
 
 def _mode(st_mode: int) -> str:
@@ -197,7 +207,9 @@ def _mode(st_mode: int) -> str:
 
 
 def _owner(uid: int) -> str:
+    """Who owns a file, said after "belongs to" (Polish puts it in the genitive there:
+    `należy do użytkownika 'bob'`)."""
     try:
-        return f"user {pwd.getpwuid(uid).pw_name!r}"
+        return _("user {name}").format(name=repr(pwd.getpwuid(uid).pw_name))
     except KeyError:
-        return f"user id {uid}"
+        return _("user id {uid}").format(uid=uid)

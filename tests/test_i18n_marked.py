@@ -21,6 +21,8 @@ PACKAGE = Path(expert_tui.__file__).parent
 UI_MODULES = sorted(
     [
         PACKAGE / "app.py",
+        # Its refusals reach people too: a CLI error, a notice in the app.
+        PACKAGE / "private_files.py",
         *(PACKAGE / "screens").rglob("*.py"),
         *(PACKAGE / "widgets").rglob("*.py"),
         *(PACKAGE / "ui").rglob("*.py"),

@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "i18n": set(),
     "domain": {"i18n"},
     "paths": set(),
-    "private_files": {"paths"},
+    "private_files": {"paths", "i18n"},
     "settings": {"domain", "paths", "private_files", "i18n"},
     "replies_file": {"domain", "paths", "private_files", "i18n"},
     "store": {"domain", "paths", "private_files", "i18n"},

@@ -24,7 +24,7 @@ import pytest
 from test_cli import Run, assert_one_line_error, write_jsonl
 
 from expert_tui.demo import demo_tasks
-from expert_tui.private_files import replace_privately
+from expert_tui.private_files import UnsafePath, check_private, replace_privately
 from expert_tui.store.sqlite import SqliteStore
 
 ATTACKER = 2001
@@ -169,6 +169,55 @@ def test_an_open_journal_beside_the_store_is_refused(tmp_path: Path, tasks_file:
     journal.write_bytes(b"")
     journal.chmod(0o666)
     assert_one_line_error(cli0("--db", str(db), "list"), 2, "s.db-journal: other users can open it")
+
+
+# --- said in the person's language ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "opened", "linked"),
+    [
+        (
+            "pl",
+            "nie użyję {path}: inni użytkownicy mogą go otworzyć (tryb 0644) — uruchom: chmod 600 {path}",
+            "nie użyję {path}: to dowiązanie symboliczne — podaj prawdziwą ścieżkę albo usuń dowiązanie",
+        ),
+        (
+            "en",
+            "refusing to use {path}: other users can open it (mode 0644) — run: chmod 600 {path}",
+            "refusing to use {path}: it is a symbolic link — give the real path, or remove the link",
+        ),
+    ],
+)
+def test_a_refusal_reads_in_the_persons_language(
+    tmp_path: Path, request: pytest.FixtureRequest, lang: str, opened: str, linked: str
+) -> None:
+    """What is wrong and the fix in Polish; the path and the command to run as the shell needs them."""
+    if lang == "pl":
+        request.getfixturevalue("in_polish")
+    db, link = tmp_path / "s.db", tmp_path / "link.db"
+    db.write_bytes(b"")
+    db.chmod(0o644)
+    link.symlink_to(db)
+    with pytest.raises(UnsafePath) as refused:
+        check_private(db)
+    assert refused.value.message == opened.format(path=db)
+    with pytest.raises(UnsafePath) as refused:
+        check_private(link)
+    assert refused.value.message == linked.format(path=link)
+
+
+def test_a_scripts_refusal_keeps_its_code_in_english(tmp_path: Path, tasks_file: Path) -> None:
+    """`--json` in Polish: the message a person reads is Polish, the code a script reads is not."""
+    db = tmp_path / "s.db"
+    assert cli0("--db", str(db), "import", str(tasks_file)).code == 0
+    db.chmod(0o644)
+    run = cli0("--db", str(db), "list", "--json", env={"EXPERT_TUI_LANG": "pl"})
+    assert run.code == 2
+    assert run.error() == {
+        "code": "invalid",
+        "message": f"nie użyję {db}: inni użytkownicy mogą go otworzyć (tryb 0644) — uruchom: chmod 600 {db}",
+    }
 
 
 def test_files_the_store_creates_are_private_under_umask_000_while_in_use(tmp_path: Path) -> None:
