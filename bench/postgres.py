@@ -59,8 +59,6 @@ def main() -> int:
                 f"import   sqlite {rates['sqlite']:8,.0f} tasks/s   postgres {rates['postgres']:8,.0f} tasks/s"
                 f"   postgres/sqlite {rates['postgres'] / rates['sqlite']:.2f}x"
             )
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(f"VACUUM ANALYZE {schema}.tasks")  # what autovacuum does after a bulk load
             reads(sqlite, "sqlite", args.repeat)
             reads(postgres, "postgres", args.repeat)
             sqlite.close()

@@ -907,3 +907,35 @@ def test_a_search_most_tasks_match_walks_the_order_and_finds_the_same_pages(
     walked = [_all_pages(store, query) for query in queries]
     assert walked == read_all
     assert max(map(len, walked)) > 7  # more than one page was walked
+
+
+def test_an_import_that_outgrows_the_planners_view_of_the_tasks_settles_them(
+    db_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after a bulk import the planner would guess the new rows blind and index-only
+    scans would fetch the heap until autovacuum came by: an import that grew the tasks
+    far past the planner's last count vacuums and analyzes them; a small one leaves them
+    to autovacuum."""
+    from expert_tui.demo import generate_tasks
+    from expert_tui.store import pg_database
+
+    def planner_view() -> tuple[float, int]:
+        with _owner(db_url) as conn:
+            found = conn.execute("SELECT reltuples, relallvisible FROM pg_class WHERE oid = 'tasks'::regclass")
+            return found.fetchone()
+
+    # The test cluster commits asynchronously: VACUUM may not mark a page all-visible
+    # before the commit of its rows is flushed, which a synchronous commit does at once.
+    store = PostgresStore(db_url + quote(" -csynchronous_commit=on"), clock=clock)
+    try:
+        monkeypatch.setattr(pg_database, "STALE_ROWS", 50)
+        records = list(generate_tasks(120, clock(), seed=5))
+        store.import_tasks(enumerate(records[:40], 1))
+        assert planner_view()[0] < 0  # 40 new rows: never analyzed, left to autovacuum
+        store.import_tasks(enumerate(records[40:], 41))
+        reltuples, visible = planner_view()
+        assert reltuples == 120 and visible > 0
+        store.import_tasks(enumerate(records, 1))  # nothing new: nothing to settle
+        assert not store.database.settle_tasks()
+    finally:
+        store.close()

@@ -794,6 +794,14 @@ class PostgresStore(SqlStore):
         return checked
 
     # --- bulk ---------------------------------------------------------------------------------------
+    def import_tasks(self, records: Iterable[tuple[int, Any]]) -> ImportReport:
+        """As every store's, then the table settled (`PgDatabase.settle_tasks`) when the
+        import left the planner's view of it far behind."""
+        report = super().import_tasks(records)
+        if report.added:
+            self.database.settle_tasks()
+        return report
+
     def _import_batch(self, batch: list[rows.Prepared], report: ImportReport) -> None:
         def write(tx: _Tx) -> tuple[list[rows.Prepared], list[str]]:
             added, unchanged = self._new_only(tx, batch)
