@@ -67,7 +67,8 @@ def create_app(
 
     notifier = None
     listener = None
-    if is_database_url(db):
+    postgres = is_database_url(db)
+    if postgres:
         from ..store.pg_database import PgDatabase
         from ..store.postgres import EVENTS_CHANNEL, PostgresStore
         from .pool import PgListener
@@ -132,11 +133,12 @@ def create_app(
     app.state.notifier = notifier
     app.include_router(routes.router)
     app.include_router(marketplace.router)
-    _handle_errors(app)
+    storage = storage_errors(postgres=postgres)
+    _handle_errors(app, storage)
     # Outermost first: size, then who is asking, then once-only POSTs, then the routers.
     guarded: Any = Idempotent(_RingOnChange(app, bell), tokens)
     guarded = Authenticate(guarded, tokens, RateLimiter(rate_limit))
-    guarded = StorageDown(guarded, storage_errors())
+    guarded = StorageDown(guarded, storage)
     guarded = BodyLimit(guarded)
     guarded = Speaking(guarded)
     return _Wrapped(guarded, app)
@@ -187,7 +189,7 @@ class _RingOnChange:
                 self.bell.ring()
 
 
-def _handle_errors(app: FastAPI) -> None:
+def _handle_errors(app: FastAPI, storage: tuple[type[Exception], ...]) -> None:
     def answer(error: ApiError) -> JSONResponse:
         return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
@@ -203,8 +205,8 @@ def _handle_errors(app: FastAPI) -> None:
         log.error("storage error on %s %s: %s", request.method, request.url.path, type(error).__name__)
         return answer(from_storage(error))
 
-    for storage in storage_errors():
-        app.add_exception_handler(storage, storage_error)
+    for error_type in storage:
+        app.add_exception_handler(error_type, storage_error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

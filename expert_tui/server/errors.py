@@ -61,16 +61,16 @@ def from_domain(error: DomainError) -> ApiError:
     return ApiError(422, "invalid", error.message, field="body")
 
 
-def storage_errors() -> tuple[type[Exception], ...]:
-    """The failures of a store's storage (never of a request): SQLite's, and, when the
-    PostgreSQL extra is installed, psycopg's (a lost database, a full pool)."""
-    found: list[type[Exception]] = [sqlite3.Error]
-    try:
-        import psycopg
-        from psycopg_pool import PoolTimeout, TooManyRequests
-    except ImportError:
-        return tuple(found)
-    return (*found, psycopg.Error, PoolTimeout, TooManyRequests)
+def storage_errors(*, postgres: bool) -> tuple[type[Exception], ...]:
+    """The failures of a store's storage (never of a request): SQLite's, and psycopg's (a
+    lost database, a full pool) when the server's store is PostgreSQL. Only then is the
+    driver imported: a server on a SQLite file starts without loading it."""
+    if not postgres:
+        return (sqlite3.Error,)
+    import psycopg
+    from psycopg_pool import PoolTimeout, TooManyRequests
+
+    return (sqlite3.Error, psycopg.Error, PoolTimeout, TooManyRequests)
 
 
 def from_storage(error: Exception) -> ApiError:
