@@ -10,11 +10,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from textual.widgets import Static
 
 from expert_tui.app import ExpertApp
 from expert_tui.domain import FrozenClock, Preferences, ServiceOffer
 from expert_tui.store.remote import RemoteStore
+from expert_tui.widgets.away_line import AwayLine
 from expert_tui.widgets.connection_state import ConnectionState
+from expert_tui.widgets.preview import TaskPreview
 from tests.live_server import server_in_thread
 from tests.store_contract import record
 from tests.task_ui import until
@@ -149,3 +152,28 @@ async def test_on_a_server_the_app_long_polls_the_change_log(tmp_path: Path, clo
             assert app.is_running
         jan.close()
         ola.close()
+
+
+async def test_on_a_server_an_inbox_offering_no_service_says_why_nothing_arrives(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Deliveries come only once a service is offered (SPEC 6): a partner new on a server
+    is told so, and where to set one up, instead of "import some from a shell"."""
+    with server_in_thread(tmp_path / "server.db", clock=clock) as server:
+        ola = RemoteStore(server.url, server.token("acme", "Ola"), client_file=tmp_path / "ola.db", clock=clock)
+        app = ExpertApp(ola, clock=clock, poll_interval=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            line = app.screen.query_one(AwayLine)
+            await until(pilot, lambda: line.has_class("-away"), "the line saying why nothing arrives")
+            assert str(line.render()).startswith("No service offered yet — no tasks are delivered until you set one")
+            preview = app.screen.query_one(TaskPreview)
+            await until(pilot, lambda: "as the marketplace delivers them" in preview_text(preview), "the hint")
+            assert "import" not in preview_text(preview)
+            ola.set_preferences(Preferences(services=(ServiceOffer("SEO", 100, "USD"),)))
+            app.store_version += 1  # what the event feed does for a change made elsewhere
+            await until(pilot, lambda: not line.has_class("-away"), "the line gone once a service is offered")
+        ola.close()
+
+
+def preview_text(preview: TaskPreview) -> str:
+    return str(preview.query_one("#preview-body", Static).render())

@@ -340,7 +340,7 @@ class InboxScreen(StoreScreen[None]):
         prefs = await self.client.attempt(lambda store: store.get_preferences())
         lines = self.query(AwayLine)  # none once the screen is being taken down
         if prefs is not None and lines:
-            lines.first().show(prefs, self.app.clock())
+            lines.first().show(prefs, self.app.clock(), delivered=self.client.over_network)
 
     def resumed(self, stale: bool) -> None:
         # Whatever covered the inbox (the task screen, a dialog) may have changed the
@@ -379,6 +379,8 @@ class InboxScreen(StoreScreen[None]):
 
     def _empty_hint(self) -> str:
         if not any(self.counts.values()) and self.filter.kind is None:
+            if self.client.over_network:
+                return _("No tasks yet — they appear here as the marketplace delivers them.")
             return _("No tasks yet — import some from a shell: expert-tui import FILE")
         if self.q:
             return _("No task matches — change the search (/; esc clears it and goes back to the view).")

@@ -1,5 +1,6 @@
-"""One line at the top of the inbox while the partner is unavailable: a partner back from
-a holiday who forgot the switch would otherwise wonder why nothing arrives."""
+"""One line at the top of the inbox while no tasks are delivered: a partner back from a
+holiday who forgot the switch, or new on a server and offering no service yet, would
+otherwise wonder why nothing arrives."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from ..domain.timefmt import day_words
 from ..i18n import _
 
 
-def away_words(prefs: Preferences, now: datetime) -> str | None:
-    """What the inbox says while no tasks are delivered (SPEC 6), or None while they are."""
+def away_words(prefs: Preferences, now: datetime, *, delivered: bool = False) -> str | None:
+    """What the inbox says while no tasks are delivered (SPEC 6), or None while they are.
+    `delivered`: the store receives the marketplace's deliveries (a server), which come
+    only once the partner offers a service; a file filled by imports has none to miss."""
     if prefs.is_available_at(now):
+        if delivered and not prefs.services:
+            return _("No service offered yet — no tasks are delivered until you set one up · p adds one")
         return None
     if not prefs.available:
         return _("Unavailable until you switch it back — no new tasks are delivered · p changes it")
@@ -27,7 +32,7 @@ def away_words(prefs: Preferences, now: datetime) -> str | None:
 
 
 class AwayLine(Static):
-    """Shown only while the partner is unavailable (`-away`)."""
+    """Shown only while no tasks are delivered (`-away`)."""
 
     DEFAULT_CSS = """
     AwayLine {
@@ -44,11 +49,11 @@ class AwayLine(Static):
     }
     """
 
-    _shown: tuple[Preferences, datetime] | None = None
+    _shown: tuple[Preferences, datetime, bool] | None = None
 
-    def show(self, prefs: Preferences, now: datetime) -> None:
-        self._shown = (prefs, now)
-        words = away_words(prefs, now)
+    def show(self, prefs: Preferences, now: datetime, delivered: bool = False) -> None:
+        self._shown = (prefs, now, delivered)
+        words = away_words(prefs, now, delivered=delivered)
         self.set_class(words is not None, "-away")
         self.update(Content(words or ""))
 
