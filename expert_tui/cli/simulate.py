@@ -3,7 +3,9 @@
 With a marketplace token it delivers realistic tasks to a partner on a server, and
 posts merchant events on the tasks it delivered: replies, withdrawals, reviews. A rule
 that refuses an event (a matched merchant cannot write before the partner has) is part
-of the show: the event is skipped and the next one comes.
+of the show: the event is skipped and the next one comes. A server that goes away (a
+restart during a walk-through) is waited for, as the TUI waits: said on stderr, tried
+again later; only a run that ends with it still away exits 69.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any
 
 from ..domain import Clock, DomainError
 from ..domain.text import one_line
+from ..i18n import _
 from ..store.errors import StoreUnavailable, TokenRefused
 from ..store.remote import RemoteStore
 from .backend import Backend
 from .exits import OK, CliError
-from .handlers import out
+from .handlers import err, out
 
 _SERVER_FIELDS = ("expires_at", "status", "first_response_at", "last_activity_at", "unread", "decline", "review")
 _FOLLOW_UPS = (
@@ -29,6 +32,8 @@ _FOLLOW_UPS = (
     "What would the whole thing cost, roughly?",
     "Sounds good. Can we have a short call this week?",
 )
+#: The longest wait between two tries while the server is away.
+RETRY_MAX_S = 30.0
 
 
 def simulate_command(backend: Backend, args: argparse.Namespace, clock: Clock) -> int:
@@ -41,15 +46,32 @@ def simulate_command(backend: Backend, args: argparse.Namespace, clock: Clock) -
     delivered: list[str] = []
     ends = time.monotonic() + args.duration if args.duration else None
     count = 0
+    away: StoreUnavailable | None = None
+    retry = 0.0
     try:
         while ends is None or time.monotonic() < ends:
-            line = _one_event(store, rng, delivered, clock(), count)
+            try:
+                line = _one_event(store, rng, delivered, clock(), count)
+            except StoreUnavailable as error:
+                away, retry = error, min(RETRY_MAX_S, max(1.0, 2 * retry))
+                err(
+                    _("simulate: {reason} — trying again in {seconds:.0f} s").format(
+                        reason=one_line(error.message), seconds=retry
+                    )
+                )
+                time.sleep(retry)
+                continue
+            if away is not None:
+                err(_("simulate: the server answers again"))
+                away, retry = None, 0.0
             if line:
                 out(f"{clock().strftime('%H:%M:%S')}  {line}")
             count += 1
             time.sleep(rng.uniform(0.5, 1.5) * pause)
     finally:
         store.close()
+    if away is not None:
+        raise away  # the run ended with the server still away: exit 69, in its words
     return OK
 
 
