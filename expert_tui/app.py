@@ -73,7 +73,6 @@ HANG_UP_EXIT_CODE = 129
 #: Textual's own palette commands' words (`get_system_commands`), for the catalogue.
 TEXTUAL_COMMANDS = (
     (N_("Theme"), N_("Change the current theme")),
-    (N_("Quit"), N_("Quit the application as soon as possible")),
     (N_("Minimize"), N_("Minimize the widget and restore to normal size")),
     (N_("Maximize"), N_("Maximize the focused widget")),
 )
@@ -134,6 +133,8 @@ class ExpertApp(App[None]):
         self._failing_since: datetime | None = None
         self._tty: int | None = None
         self._leaving = False
+        #: A quit is asking the open screens (`action_quit`).
+        self._quitting = False
         self._key_order = KeyOrder(self, super().on_event)
         #: The bell or desktop notification for a new task or a deadline (`ui.alerts`).
         self.alerts = Alerts(self)
@@ -239,30 +240,61 @@ class ExpertApp(App[None]):
             shown(task)
 
     async def action_quit(self) -> None:
-        """Quit; with a reply still waiting out its undo time, ask first."""
+        """The one way out, for `q`, Textual's `ctrl+q` and the palette's Quit: nothing
+        typed is dropped without the person saying so. Every open screen and dialog,
+        the front one first, is asked through its `let_go()` (if it has one: a form with
+        unsaved changes, a typed decline comment, a saved reply being written asks its
+        own esc question; what is saved as it is typed, a reply or a note draft, lets go
+        at once); then replies still waiting out their undo time are asked about. Staying
+        at any question stays."""
+        if self._quitting:
+            return  # already asking: a second ctrl+q must not stack the questions
+        self._quitting = True
+        self.run_worker(self._quit_when_let_go(), group="quit")
+
+    async def _quit_when_let_go(self) -> None:
+        try:
+            for screen in reversed(self.screen_stack):
+                let_go = getattr(screen, "let_go", None)
+                if callable(let_go) and not await let_go():
+                    return
+            if await self._outbox_lets_go():
+                self.exit()
+        finally:
+            self._quitting = False
+
+    async def _outbox_lets_go(self) -> bool:
+        """With a reply still waiting out its undo time: send it now, keep it as a draft, or stay."""
         if not self.outbox.waiting:
-            self.exit()
-            return
+            return True
         from .screens.dialogs import QuitQuestion
 
-        async def answered(answer: str | None) -> None:
-            if answer == "send":
-                if await self.outbox.send_all_now():
-                    self.exit()
-                else:
-                    self.notify(
-                        _(
-                            "Not quitting — a reply is not sent yet (see above). q then d quits and keeps it:"
-                            " a reply past its undo time is sent on the next start."
-                        ),
-                        severity="warning",
-                        markup=False,
-                    )
-            elif answer == "keep":
-                await self.outbox.keep_all_as_drafts()
-                self.exit()
+        answer = await self.push_screen_wait(QuitQuestion(self.outbox.waiting, self.clock()))
+        if answer == "keep":
+            await self.outbox.keep_all_as_drafts()
+            return True
+        if answer != "send":
+            return False
+        if await self.outbox.send_all_now():
+            return True
+        self.notify(
+            _(
+                "Not quitting — a reply is not sent yet (see above). q then d quits and keeps it:"
+                " a reply past its undo time is sent on the next start."
+            ),
+            severity="warning",
+            markup=False,
+        )
+        return False
 
-        self.push_screen(QuitQuestion(self.outbox.waiting, self.clock()), answered)
+    def action_help_quit(self) -> None:
+        """ctrl+c copies in a text field and never quits (Textual's choice: it is pressed
+        by reflex); elsewhere it names the key that quits, in the person's language: the
+        one that works everywhere (`ctrl+q`; a `q` is a letter in a text field) first."""
+        quits = [active.binding for active in self.active_bindings.values() if active.binding.action == "quit"]
+        if quits:
+            key = min(quits, key=lambda binding: not binding.priority).key  # "ctrl+q", as every hint writes keys
+            self.notify(_("Press {key} to quit expert-tui.").format(key=key), title=_("Quit?"), markup=False)
 
     # --- live updates ----------------------------------------------------------------------
     def _start_watching_store(self) -> None:
@@ -361,14 +393,20 @@ class ExpertApp(App[None]):
         super()._handle_exception(error)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Textual's palette commands, but "Keys" opens this app's help, not Textual's
-        panel, and "Screenshot" is gone: it writes the screen (merchant data) to an SVG
-        in the current folder with default permissions, readable by others on a shared
-        machine, where merchant data lives only in 0600 files in 0700 folders."""
+        """Textual's palette commands, but "Quit" asks about unsaved typing first (as `q`
+        does: `action_quit`) and says so, where Textual's promises "as soon as possible";
+        "Keys" opens this app's help, not Textual's panel; and "Screenshot" is gone: it
+        writes the screen (merchant data) to an SVG in the current folder with default
+        permissions, readable by others on a shared machine, where merchant data lives
+        only in 0600 files in 0700 folders."""
         for command in super().get_system_commands(screen):
             if command.title == "Screenshot":
                 continue
-            if command.title == "Keys":
+            if command.title == "Quit":
+                yield SystemCommand(
+                    _("Quit"), _("Leave expert-tui; asks first about anything typed and not saved"), self.action_quit
+                )
+            elif command.title == "Keys":
                 yield SystemCommand(_("Keys"), _("Every key for where you are, grouped (?)"), self.action_help)
             else:
                 yield command._replace(title=_(command.title), help=_(command.help))

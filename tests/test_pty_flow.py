@@ -28,6 +28,7 @@ from expert_tui.settings import SettingsFile
 from expert_tui.store.sqlite import SqliteStore
 
 CTRL_S = b"\x13"
+CTRL_Q = b"\x11"
 ENTER = b"\r"
 ESC = b"\x1b"
 REPLY = "Hello Anna,\nabout 900 EUR [all in]"
@@ -242,6 +243,30 @@ def test_a_comment_typed_fast_on_the_reason_list_lands_in_the_comment(tmp_path: 
         assert app.close() == 0
     decline = read_store(db, lambda s: s.get_task("T-1").decline)
     assert (decline.reason, decline.comment) == (DeclineReason.NOT_A_FIT, "Cannot launch by 15 Dec")
+
+
+def test_ctrl_q_with_a_decline_comment_typed_asks_before_quitting(tmp_path: Path) -> None:
+    """ctrl+q as the terminal sends it (0x11): the comment is not silently dropped."""
+    db = make_db(tmp_path, task_record(now=now()))
+    with running(db) as app:
+        see(app, "Anna Nowak")
+        app.send(b"d")
+        see(app, "enter decline")
+        app.send(b"Cannot launch by 15 Dec")
+        see(app, "launch by 15 Dec")
+        mark = len(app.output)
+        app.send(CTRL_Q)
+        seen_after(app, mark, "Discard this comment?")
+        mark = len(app.output)
+        app.send(b"n")
+        seen_after(app, mark, "enter decline")
+        assert app.process.poll() is None
+        mark = len(app.output)
+        app.send(CTRL_Q)
+        seen_after(app, mark, "Discard this comment?")
+        app.send(b"y")
+        assert app.close() == 0
+    assert read_store(db, lambda s: s.get_task("T-1").status) is Status.NEW
 
 
 # --- item 5: confirmation keys, q ------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 It mirrors the store's rule for a quick answer in the dialog itself (an `other` decline
 needs a comment); the store still enforces it. A comment typed is never thrown away by
-one stray `esc`: leaving asks first (`leave_unless_kept`).
+one stray `esc` nor by quitting: both ask first (`leave_unless_kept`, `let_go`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ...domain import DeclineReason, Task
 from ...i18n import N_, _, ngettext
 from ...ui.terminal_reads import keys_in_read
 from .base import Dialog, task_line, tasks_line
-from .discard import DISCARD_COMMENT, leave_unless_kept
+from .discard import DISCARD_COMMENT, discard_asked, leave_unless_kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,3 +255,7 @@ class DeclineDialog(Dialog[DeclineChoice | None]):
 
     async def action_cancel(self) -> None:
         await leave_unless_kept(self, self.query_one("#comment", CommentInput).value, DISCARD_COMMENT)
+
+    async def let_go(self) -> bool:
+        """Quitting asks what `esc` asks: the store keeps no draft of a decline comment."""
+        return await discard_asked(self, self.query_one("#comment", CommentInput).value, DISCARD_COMMENT)

@@ -67,3 +67,9 @@ async def leave_unless_kept(
             await discard()
 
     dialog.app.push_screen(DiscardQuestion(question), answered)
+
+
+async def discard_asked(dialog: ModalScreen[Any], text: str, question: str) -> bool:
+    """For quitting (from the quit's worker): True when nothing was typed or the person
+    answers `y` to `question`, the same question `esc` asks (`leave_unless_kept`)."""
+    return not text.strip() or bool(await dialog.app.push_screen_wait(DiscardQuestion(question)))

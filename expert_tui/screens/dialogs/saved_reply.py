@@ -3,7 +3,7 @@
 The line under the text says at once what is wrong with it (an unknown variable, with the
 name it was probably meant to be; a brace left open; where), so the partner fixes it while
 writing; `ctrl+s` saves only a reply the app can fill in, and says why not otherwise.
-`esc` with changes asks first, so one stray key never throws a text away.
+`esc` or quitting with changes asks first, so one stray key never throws a text away.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ...i18n import N_, _
 from ...replies_file import EditDraft, RepliesFile, RepliesFileError
 from ...widgets.text_box import TextBox
 from .base import DIALOGS_CSS, Dialog
-from .discard import DISCARD_CHANGES, leave_unless_kept
+from .discard import DISCARD_CHANGES, discard_asked, leave_unless_kept
 
 #: Seconds after the last key before the edit is kept (a burst of typing is one write).
 KEEP_AFTER_S = 0.5
@@ -164,6 +164,16 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
     async def action_cancel(self) -> None:
         changed = self._typed() != self._start
         await leave_unless_kept(self, "changed" if changed else "", DISCARD_CHANGES, forget=self._forget)
+
+    async def let_go(self) -> bool:
+        """Quitting asks what `esc` asks; discarded there, the kept edit goes too (else it
+        would come back the next time a saved reply is written)."""
+        if self._typed() == self._start:
+            return True
+        if not await discard_asked(self, "changed", DISCARD_CHANGES):
+            return False
+        self._forget_now()
+        return True
 
     async def _forget(self) -> None:
         self._forget_now()

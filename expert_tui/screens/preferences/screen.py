@@ -55,7 +55,7 @@ from .form import (
     understood,
     values_of,
 )
-from .leave import LeaveChoice, LeaveDialog, Leaving
+from .leave import LeaveChoice, LeaveDialog
 from .standing import standing_content
 
 if TYPE_CHECKING:
@@ -99,8 +99,9 @@ class PreferencesScreen(StoreScreen[None]):
             id="preferences.remove_service",
             tooltip=N_("Remove the service the cursor is in"),
         ),
-        # `q` quits everywhere; here it asks first when something is unsaved (typed into a field, it is a letter).
-        Binding("q", "quit", N_("Quit"), show=False, id="preferences.quit", tooltip=N_("Leave expert-tui")),
+        # Not in the footer: typed into a field, `q` is a letter. Quitting asks first when
+        # something is unsaved (`let_go`), as every way out of the app does.
+        Binding("q", "app.quit", N_("Quit"), show=False, id="preferences.quit", tooltip=N_("Leave expert-tui")),
         # `?` is a character in a text field: F1 opens help from anywhere on this screen.
         Binding("f1", "app.help", N_("Help"), show=False, id="preferences.help"),
     ]
@@ -550,21 +551,24 @@ class PreferencesScreen(StoreScreen[None]):
 
     # --- leaving --------------------------------------------------------------------------
     def action_back(self) -> None:
-        self._leave_then(self.dismiss, "back")
-
-    def action_quit(self) -> None:
-        self._leave_then(self.app.exit, "quit")
-
-    def _leave_then(self, leave: Any, leaving: Leaving) -> None:
         if not self.dirty:
-            leave()
+            self.dismiss()
             return
 
         async def chosen(choice: LeaveChoice | None) -> None:
-            if choice == "discard" or (choice == "save" and await self.save()):
-                leave()
+            if await self._chose_to_leave(choice):
+                self.dismiss()
 
-        self.app.push_screen(LeaveDialog(leaving), chosen)
+        self.app.push_screen(LeaveDialog("back"), chosen)
+
+    async def let_go(self) -> bool:
+        """Asked by every way of quitting (`q`, `ctrl+q`, the palette; `ExpertApp.action_quit`):
+        with unsaved changes, save / discard / stay, as leaving asks."""
+        return not self.dirty or await self._chose_to_leave(await self.app.push_screen_wait(LeaveDialog("quit")))
+
+    async def _chose_to_leave(self, choice: LeaveChoice | None) -> bool:
+        """Discarded, or saved (a failed save stays, the form as typed)."""
+        return choice == "discard" or (choice == "save" and await self.save())
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """Offered even while a text field has the keys."""
