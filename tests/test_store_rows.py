@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime
 
 from expert_tui.domain.timefmt import format_ts
+from expert_tui.store import rows
 from expert_tui.store.rows import _ts, from_micros, to_micros
 
 
@@ -24,3 +25,8 @@ def test_timestamps_from_micros_are_format_ts() -> None:
     ]
     for micros in edges + [rng.randrange(low, high) for _ in range(20_000)]:
         assert _ts(micros) == format_ts(from_micros(micros)), micros
+
+
+def test_each_columns_place_is_named_after_it() -> None:
+    """A reader indexing `row[rows.UNREAD]` reads the column `TASK_COLUMNS` says is there."""
+    assert [getattr(rows, column.upper()) for column in rows.TASK_COLUMNS] == list(range(len(rows.TASK_COLUMNS)))

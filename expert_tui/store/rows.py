@@ -61,6 +61,25 @@ TASK_COLUMNS = (
     "unread",
     "detail",
 )
+#: Each column's place in such a row, named as above: both readers of a row (`task_from_row`
+#: and the server's `task_object_from_row`) index it by these, so a column added or moved
+#: is changed here only. Plain integers: an index costs the fast path what unpacking did.
+(
+    SEQ,
+    ID,
+    KIND,
+    STATUS,
+    SERVICE,
+    TITLE,
+    MERCHANT_NAME,
+    MERCHANT_EMAIL,
+    RECEIVED_AT,
+    ACTIVITY_AT,
+    FIRST_RESPONSE_AT,
+    LAST_MESSAGE_BY,
+    UNREAD,
+    DETAIL,
+) = range(len(TASK_COLUMNS))
 #: Columns written for a task (insert); `seq` and `partner` are added by the caller.
 WRITE_COLUMNS = (
     "id",
@@ -155,39 +174,24 @@ def task_from_row(
     row: Sequence[Any], messages: Sequence[Sequence[Any]] = (), notes: Sequence[Sequence[Any]] = ()
 ) -> Task:
     """A `Task` from a `TASK_COLUMNS` row and its `MESSAGE_COLUMNS`/`NOTE_COLUMNS` rows."""
-    (
-        _seq,
-        task_id,
-        kind,
-        status,
-        service,
-        title,
-        merchant_name,
-        merchant_email,
-        received_at,
-        activity_at,
-        first_response_at,
-        last_message_by,
-        unread,
-        detail,
-    ) = row
-    d = json.loads(detail)
+    d = json.loads(row[DETAIL])
+    last_message_by = row[LAST_MESSAGE_BY]
     return Task(
-        id=task_id,
-        kind=Kind(kind),
-        service=service,
-        title=title,
-        received_at=from_micros(received_at),
-        merchant=Merchant(merchant_name, merchant_email),
+        id=row[ID],
+        kind=Kind(row[KIND]),
+        service=row[SERVICE],
+        title=row[TITLE],
+        received_at=from_micros(row[RECEIVED_AT]),
+        merchant=Merchant(row[MERCHANT_NAME], row[MERCHANT_EMAIL]),
         requirements=tuple(Requirement(q, a) for q, a in d["requirements"]),
         business=Business(**d["business"]),
         priorities=Priorities(*(Level(v) for v in d["priorities"])),
         budget=None if d["budget"] is None else Budget(*d["budget"]),
-        status=Status(status),
-        first_response_at=_opt_dt(first_response_at),
-        last_activity_at=from_micros(activity_at),
+        status=Status(row[STATUS]),
+        first_response_at=_opt_dt(row[FIRST_RESPONSE_AT]),
+        last_activity_at=from_micros(row[ACTIVITY_AT]),
         last_message_by=None if last_message_by is None else Author(last_message_by),
-        unread=unread,
+        unread=row[UNREAD],
         decline=_decline(d["decline"]),
         store_access=_store_access(d["store_access"]),
         review=_review(d["review"]),
@@ -207,37 +211,22 @@ def task_object_from_row(row: Sequence[Any], now: int) -> dict[str, Any]:
     """`objects.task_object(task_from_row(row), now, conversation=False)` from the row
     itself (`now` in microseconds): a list page's tasks without building each `Task`,
     its dataclasses, enums and datetimes (two thirds of the server's own work on it)."""
-    (
-        _seq,
-        task_id,
-        kind,
-        status,
-        service,
-        title,
-        merchant_name,
-        merchant_email,
-        received_at,
-        activity_at,
-        first_response_at,
-        last_message_by,
-        unread,
-        detail,
-    ) = row
-    d = json.loads(detail)
+    d = json.loads(row[DETAIL])
     b = d["business"]
     time, cost, quality = d["priorities"]
     budget = d["budget"]
     decline = d["decline"]
     access, requested_by, requested_at, decided_at = d["store_access"]
     review = d["review"]
+    kind, status, received_at = row[KIND], row[STATUS], row[RECEIVED_AT]
     expires_at = received_at + _WINDOW_MICROS
     if status in _OWING and kind != _NO_WINDOW and now >= expires_at:
         status = Status.EXPIRED.value
     return {
-        "id": task_id,
+        "id": row[ID],
         "kind": kind,
-        "service": service,
-        "title": title,
+        "service": row[SERVICE],
+        "title": row[TITLE],
         "requirements": [{"question": q, "answer": a} for q, a in d["requirements"]],
         "business": {
             "store_name": b["store_name"],
@@ -249,13 +238,13 @@ def task_object_from_row(row: Sequence[Any], now: int) -> dict[str, Any]:
         },
         "priorities": {"time": time, "cost": cost, "quality": quality},
         "budget": None if budget is None else {"min": budget[0], "max": budget[1], "currency": budget[2]},
-        "merchant": {"name": merchant_name, "email": merchant_email},
+        "merchant": {"name": row[MERCHANT_NAME], "email": row[MERCHANT_EMAIL]},
         "received_at": _ts(received_at),
         "expires_at": _ts(expires_at),
         "status": status,
-        "first_response_at": _opt_ts(first_response_at),
-        "last_activity_at": _ts(activity_at),
-        "unread": unread,
+        "first_response_at": _opt_ts(row[FIRST_RESPONSE_AT]),
+        "last_activity_at": _ts(row[ACTIVITY_AT]),
+        "unread": row[UNREAD],
         "decline": None
         if decline is None
         else {"by": decline[0], "reason": decline[1], "comment": decline[2], "at": _ts(decline[3])},
@@ -273,7 +262,7 @@ def task_object_from_row(row: Sequence[Any], now: int) -> dict[str, Any]:
             "comment": review[2],
             "reviewed_at": _opt_ts(review[3]),
         },
-        "last_message_by": last_message_by,
+        "last_message_by": row[LAST_MESSAGE_BY],
     }
 
 
