@@ -165,7 +165,7 @@ async def test_on_a_server_an_inbox_offering_no_service_says_why_nothing_arrives
         async with app.run_test(size=(120, 40)) as pilot:
             line = app.screen.query_one(AwayLine)
             await until(pilot, lambda: line.has_class("-away"), "the line saying why nothing arrives")
-            assert str(line.render()).startswith("No service offered yet — no tasks are delivered until you set one")
+            assert str(line.render()) == "No service offered yet — tasks arrive once you add one · p adds one"
             preview = app.screen.query_one(TaskPreview)
             await until(pilot, lambda: "as the marketplace delivers them" in preview_text(preview), "the hint")
             assert "import" not in preview_text(preview)

@@ -20,7 +20,7 @@ def away_words(prefs: Preferences, now: datetime, *, delivered: bool = False) ->
     only once the partner offers a service; a file filled by imports has none to miss."""
     if prefs.is_available_at(now):
         if delivered and not prefs.services:
-            return _("No service offered yet — no tasks are delivered until you set one up · p adds one")
+            return _("No service offered yet — tasks arrive once you add one · p adds one")
         return None
     if not prefs.available:
         return _("Unavailable until you switch it back — no new tasks are delivered · p changes it")
