@@ -171,7 +171,9 @@ class InboxScreen(StoreScreen[None]):
     def compose(self) -> ComposeResult:
         yield StatusCounts(id="counts")
         yield AwayLine(id="away")
-        yield Input(placeholder=_(SEARCH_PLACEHOLDER), max_length=MAX_QUERY_CHARS, id="search")
+        # `/` again refines the search shown (esc clears it): focus must not select it for
+        # the next key to replace.
+        yield Input(placeholder=_(SEARCH_PLACEHOLDER), max_length=MAX_QUERY_CHARS, id="search", select_on_focus=False)
         yield ColumnHeader()
         yield TaskList(self.app.now, self.app.client, self.cursor, id="tasks")
         yield TaskPreview(id="preview")

@@ -27,7 +27,7 @@ class DisplayNameQuestion(Dialog[str | None]):
     def body(self) -> ComposeResult:
         yield Static(id="display-name-title", classes="dialog-title")
         yield Static(id="display-name-about", classes="dialog-hint")
-        yield Input(max_length=MAX_DISPLAY_NAME_CHARS, id="display-name")
+        yield Input(max_length=MAX_DISPLAY_NAME_CHARS, id="display-name", select_on_focus=False)
         yield Static("", id="problem", classes="problem")
         yield Static(id="display-name-keys", classes="dialog-hint")
 

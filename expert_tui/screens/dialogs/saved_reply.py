@@ -74,7 +74,8 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
     def body(self) -> ComposeResult:
         yield Static(id="saved-reply-title", classes="dialog-title")
         name, text = (self._restored.name, self._restored.body) if self._restored is not None else self._start
-        yield Input(name, max_length=MAX_NAME_CHARS, id="name")
+        # Not selecting on focus: tab back to the name must not make the next key replace it.
+        yield Input(name, max_length=MAX_NAME_CHARS, id="name", select_on_focus=False)
         yield TextBox(id="text", text=text)
         yield Static("", id="problem", classes="problem")
         yield Static(id="variables", classes="dialog-hint")

@@ -74,22 +74,12 @@ class Choice(RadioButton):
 
 
 class Field(Input):
-    """A one-line form field. `focus_to_fix()` puts the cursor at the end instead of
-    selecting everything, so a refused value is corrected, not retyped."""
+    """A one-line form field. Focus leaves the text as it is, cursor at its end (Tab is
+    the way between fields: selecting everything on focus made the next key replace a
+    saved value), so a value is added to or corrected, never retyped by accident."""
 
     def __init__(self, value: str = "", **kwargs: Any) -> None:
-        super().__init__(value, compact=True, **kwargs)
-        self._fixing = False
-
-    def focus_to_fix(self) -> None:
-        self._fixing = True
-        self.focus()
-
-    def on_focus(self) -> None:
-        if self._fixing:
-            self._fixing = False
-            # After Input's own focus handler, which selects everything.
-            self.call_later(self.action_end)
+        super().__init__(value, compact=True, select_on_focus=False, **kwargs)
 
 
 class ServiceRow(Vertical):

@@ -281,10 +281,7 @@ class PreferencesScreen(StoreScreen[None]):
         problem.update(Content(one_line(error.message)))
         problem.add_class("shown")
         field.add_class("wrong")
-        if isinstance(field, Field):
-            field.focus_to_fix()
-        else:
-            field.focus()
+        field.focus()
         field.scroll_visible(animate=False)
 
     async def _fill(self, values: FormValues) -> None:
@@ -522,10 +519,7 @@ class PreferencesScreen(StoreScreen[None]):
             problem.add_class("shown")
         if target is not None:
             target.add_class("wrong")
-            if isinstance(target, Field):
-                target.focus_to_fix()
-            else:
-                target.focus()
+            target.focus()
             target.scroll_visible(animate=False)
         self._say(_("Not saved — {reason}").format(reason=said), "error")
 
