@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--schema", help="the schema to import into, or to reuse when it holds tasks")
     parser.add_argument("--vacuum", action="store_true", help="VACUUM ANALYZE the tasks before reading")
     parser.add_argument("--sorts", nargs="+", default=[sort.value for sort in Sort])
+    parser.add_argument("--words", nargs="+", help="only these labels of WORDS")
     args = parser.parse_args()
     import psycopg
 
@@ -82,13 +83,13 @@ def main() -> int:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f"VACUUM ANALYZE {schema}.tasks")
             for sort in map(Sort, args.sorts):
-                pages(store, sort, args.repeat)
+                pages(store, sort, args.repeat, args.words)
         finally:
             store.close()
     return 0
 
 
-def pages(store: object, sort: Sort, repeat: int) -> None:
+def pages(store: object, sort: Sort, repeat: int, labels: list[str] | None) -> None:
     def median(query: TaskQuery) -> float:
         return statistics.median(timed(lambda: store.list_tasks(query), repeat))  # type: ignore[attr-defined]
 
@@ -96,6 +97,8 @@ def pages(store: object, sort: Sort, repeat: int) -> None:
     print(f"\n{sort.value}: plain list first page {base:.2f} ms (= 1x)")
     print(f"{'word':>10} {'query':>22} {'first':>16} {'5th page':>16}")
     for label, q in WORDS:
+        if labels and label not in labels:
+            continue
         status = None
         if " status:" in q:
             q, _, named = q.partition(" status:")

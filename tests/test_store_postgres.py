@@ -34,7 +34,7 @@ from store_contract import SERVICE, StoreContract, offering, record
 
 from expert_tui.domain import Clock, FrozenClock, Kind, NotDelivered, Preferences, Status
 from expert_tui.domain.timefmt import format_ts
-from expert_tui.store import Sort, TaskQuery
+from expert_tui.store import Sort, Store, TaskQuery
 
 _MISSING = missing()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
@@ -154,7 +154,7 @@ def test_search_function_refuses_another_partner(make_store: Callable[..., Postg
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         ola._run(
             lambda tx: tx.execute(
-                "SELECT search_task_seqs(%s, %s::tsquery, 1::smallint, NULL, NULL, NULL, NULL, 10)",
+                "SELECT * FROM search_task_rows(%s, %s::tsquery, 1::smallint)",
                 (jan.partner_id, "'garden':*"),
             ).fetchall()
         )
@@ -870,7 +870,7 @@ def test_a_reply_sent_to_a_server_that_is_killed_then_retried_on_another_is_stor
             process.wait(30)
 
 
-def _all_pages(store: PostgresStore, query: TaskQuery) -> list[str]:
+def _all_pages(store: Store, query: TaskQuery) -> list[str]:
     ids: list[str] = []
     page = store.list_tasks(query)
     while True:
@@ -880,33 +880,62 @@ def _all_pages(store: PostgresStore, query: TaskQuery) -> list[str]:
         page = store.list_tasks(dataclasses.replace(query, cursor=page.next_cursor))
 
 
-def test_a_search_most_tasks_match_walks_the_order_and_finds_the_same_pages(
-    make_store: Callable[..., PostgresStore], clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("plan", ["top-n", "walk", "chunks"])
+def test_a_search_gives_sqlites_pages_whichever_way_it_is_read(
+    make_store: Callable[..., PostgresStore],
+    clock: FrozenClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    plan: str,
 ) -> None:
-    """A first letter matches nearly every task: the listing's order is walked, each task
-    checked against the words (`_dense`), instead of every match read and ordered. Both
-    ways give the same tasks in the same order, page after page, in every sort and view."""
+    """A search's matches are put in the listing's order by the database (a top-N sort),
+    or, when nearly every task matches, the order's index is walked checking each task;
+    a phrase's order and a service's words are checked on the matches in order, a growing
+    chunk at a time. Each way gives the pages SQLite gives: the same tasks in the same
+    order, page after page by cursor, in every sort and view, with flags, excluded words,
+    phrases and services."""
     from expert_tui.demo import generate_tasks
-    from expert_tui.domain.query import parse
+    from expert_tui.store.sqlite import SqliteStore
 
+    records = list(generate_tasks(150, clock(), seed=3))
+    records += [{**record, "id": f"{record['id']}-twin"} for record in records[::4]]  # ties in every order
     store = make_store(clock)
-    report = store.import_tasks(enumerate(generate_tasks(80, clock(), seed=3), 1))
-    assert not report.rejected
+    sqlite = SqliteStore(tmp_path / "same.db", clock=clock)
+    for each in (store, sqlite):
+        assert not each.import_tasks(enumerate(records, 1)).rejected
+        for task_id in ("T-3", "T-9", "T-40", "T-77"):
+            each.save_draft(task_id, "half a reply")
     queries = [
-        TaskQuery(q=q, sort=sort, status=status, limit=7)
-        for q in ("a", "e -zzz", "s unread:yes")
+        TaskQuery(q=q, sort=sort, status=status, kind=kind, limit=7)
+        for q in (
+            "a",
+            "coff",
+            "shop -seo",
+            "s is:unread",
+            "e -is:unread has:note",
+            "o has:draft",
+            "st -has:draft",
+            '"our store"',
+            "service:seo a",
+            "wombat",
+        )
         for sort in Sort
-        for status in (None, Status.RESPONDED, Status.EXPIRED)
-    ]
-    read_all = [_all_pages(store, query) for query in queries]
-    assert not store._dense(parse("a"), 1)  # 80 tasks: under SPARSE_HITS, every match is read
+        for status, kind in ((None, None), (Status.RESPONDED, None), (Status.EXPIRED, None), (None, Kind.DIRECT))
+    ] + [TaskQuery(q=q, sort=sort, kind=Kind.CONTACT, limit=3) for q in ("a", "shop") for sort in Sort]
+    expected = [_all_pages(sqlite, query) for query in queries]
+    sqlite.close()
+    assert sum(map(len, expected)) > 500 and max(map(len, expected)) > 21  # pages after pages
 
-    monkeypatch.setattr(postgres, "SPARSE_HITS", 0)
-    assert store._dense(parse("a"), 1)
-    assert not store._dense(parse("wombat"), 1)
-    walked = [_all_pages(store, query) for query in queries]
-    assert walked == read_all
-    assert max(map(len, walked)) > 7  # more than one page was walked
+    walked: list[tuple[Any, ...]] = []
+    read_runs = postgres._read_runs
+    monkeypatch.setattr(postgres, "_read_runs", lambda *a, **k: walked.append(a) or read_runs(*a, **k))
+    if plan == "walk":  # one match is dense enough
+        monkeypatch.setattr(postgres, "SPARSE_HITS", 0)
+        monkeypatch.setattr(postgres, "DENSE_SHARE", 10**9)
+    if plan == "chunks":  # a phrase or service checked one match at a time past the first chunk
+        monkeypatch.setattr(postgres, "_CHECK_CHUNK", 1)
+    assert [_all_pages(store, query) for query in queries] == expected
+    assert bool(walked) == (plan == "walk")
 
 
 def test_an_import_that_outgrows_the_planners_view_of_the_tasks_settles_them(

@@ -263,6 +263,46 @@ def hit_keys(
     return heapq.nsmallest(limit, keys)
 
 
+def status_now_sql(expiry: Expiry) -> tuple[str, list[Any]]:
+    """`Expiry.status_now` of a task row `t` in SQL, `?` style, and its values."""
+    if not expiry.expiring:
+        return "t.status", []
+    waiting = sorted(WAITING_FOR_FIRST_RESPONSE)
+    return (
+        f"CASE WHEN t.status IN ({', '.join('?' for _ in waiting)}) AND t.received_at <= ? THEN ? ELSE t.status END",
+        [*(status.value for status in waiting), expiry.cut, Status.EXPIRED.value],
+    )
+
+
+def hit_key_sql(order: Order, statuses: Iterable[Status], now: str) -> tuple[str, list[Any], str, list[Any]]:
+    """`hit_keys` in SQL, for a task row `t` whose status now is the column `now`: the
+    select list `band, value, seq` of its key in `order` and its values, then the terms
+    (" AND ...") keeping `statuses` and theirs. A database can then put a search's
+    matches in the listing's order itself and send back only a page of them. A part
+    of the key that every status wanted shares is one expression, not a CASE of the
+    status (only urgency's bands and columns depend on it)."""
+    wanted = sorted(set(statuses))
+    runs = {status: order.runs[status] for status in wanted}
+    parts: list[str] = []
+    args: list[Any] = []
+    for name, part in (
+        ("band", lambda run: ("?", [run.band])),
+        ("value", lambda run: (f"{'-' if run.descending else ''}t.{run.column}", [])),
+        ("seq", lambda run: (f"{'-' if run.ties_descending else ''}t.seq", [])),
+    ):
+        each = {status: part(run) for status, run in runs.items()}
+        if len({(sql, tuple(values)) for sql, values in each.values()}) == 1:
+            sql, values = next(iter(each.values()))
+            parts.append(f"{sql} AS {name}")
+            args += values
+            continue
+        parts.append(f"CASE {now} {' '.join(f'WHEN ? THEN {sql}' for sql, _ in each.values())} END AS {name}")
+        args += [value for status, (_, values) in each.items() for value in (status.value, *values)]
+    if len(wanted) == len(Status):
+        return ", ".join(parts), args, "", []
+    return ", ".join(parts), args, f" AND {now} = ANY(?)", [[status.value for status in wanted]]
+
+
 def key_at(
     conn: sqlite3.Connection,
     order: Order,

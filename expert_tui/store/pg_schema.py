@@ -410,8 +410,42 @@ _V6 = [
     f"GRANT EXECUTE ON FUNCTION search_task_count TO {APP_ROLE}",
 ]
 
+# v7: a search puts its matches in the listing's order in the database and sends back a
+# page (`PostgresStore._search_keys`): `search_task_rows` gives the columns a listing
+# filters and orders on of every match, and the store's own statement orders them (a
+# top-N sort over the rows the index found). Reading every match's seq back and ordering
+# in Python cost 270-370 ms for a word in one task in ten at 100,000 tasks, 90-150 ms
+# this way (bench/postgres_search.py, on a loaded machine). The seqs function goes.
+_V7 = [
+    "DROP FUNCTION search_task_seqs(bigint, tsquery, smallint, text, text, bigint, bigint, integer)",
+    """
+    CREATE FUNCTION search_task_rows(p_partner bigint, p_query tsquery, p_inbox smallint)
+    RETURNS TABLE (
+        partner_id bigint, seq bigint, id text, kind text, inbox smallint, status text, service text,
+        received_at bigint, activity_at bigint, unread integer
+    )
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = {schema}, pg_temp
+    SET plan_cache_mode = force_custom_plan
+    AS $$
+    BEGIN
+        IF p_partner IS DISTINCT FROM NULLIF(current_setting('app.partner_id', true), '')::bigint THEN
+            RAISE EXCEPTION 'search outside the partner of this transaction' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN QUERY
+            SELECT t.partner_id, t.seq, t.id, t.kind, t.inbox, t.status, t.service, t.received_at, t.activity_at,
+                   t.unread
+            FROM tasks t
+            WHERE t.partner_id = p_partner AND t.inbox = p_inbox AND t.search @@ p_query;
+    END
+    $$
+    """,
+    "REVOKE ALL ON FUNCTION search_task_rows FROM PUBLIC",
+    f"GRANT EXECUTE ON FUNCTION search_task_rows TO {APP_ROLE}",
+]
+
 #: Migration i (0-based) takes the database from version i to version i + 1.
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 LATEST = len(MIGRATIONS)
 
 
