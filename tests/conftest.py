@@ -63,3 +63,13 @@ def in_polish() -> Iterator[None]:
     i18n.set_language("pl")
     yield
     i18n.set_language(i18n.DEFAULT)
+
+
+@pytest.fixture(params=["en", "pl"])
+def each_language(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test runs once in English and once in Polish (`[en-…]`, `[pl-…]`), so a
+    screen's snapshot test is written once for both; the language is returned for the
+    words a test types or waits for in it. English again after it."""
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language(i18n.DEFAULT)

@@ -1,5 +1,6 @@
 """Snapshots of the task screen, the decline dialog, the reply editor (templates inside it,
-the display-name question, redrawn after resizes) and help.
+the display-name question, redrawn after resizes) and help; the task screen, the countdown,
+the decline dialog, the undo bar and the templates in English and Polish (issue 11).
 
 Deterministic: a frozen clock, fixed data, no cursor blink, isolated home. Update with
 `pytest tests/test_snapshots_task.py --snapshot-update` after looking at the new SVGs.
@@ -69,7 +70,11 @@ def editor_text(pilot: Pilot[Any]) -> str:
 
 
 @size_ids
+@pytest.mark.usefixtures("each_language")
 def test_task_screen(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """In Polish: headings, labels, dates (`27 lis 2026`), the budget (`800,00 EUR – 1500,00 EUR`),
+    the conversation's labels and the footer; the merchant's words as written."""
+
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
         await pilot.pause()
@@ -78,7 +83,10 @@ def test_task_screen(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size
 
 
 @size_ids
+@pytest.mark.usefixtures("each_language")
 def test_new_task_with_countdown(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """The countdown's words (in Polish `!! 05:00:00 na odpowiedź — …`)."""
+
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
         await pilot.pause()
@@ -87,7 +95,10 @@ def test_new_task_with_countdown(snap_compare: Any, tmp_path: Path, clock: Froze
 
 
 @size_ids
+@pytest.mark.usefixtures("each_language")
 def test_decline_dialog(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+    """The six reasons (digits 1–6), the boxes' titles, the problem line and the footer."""
+
     async def open_dialog(pilot: Pilot[Any]) -> None:
         await opened(pilot)
         await pilot.press("d")
@@ -117,51 +128,7 @@ def test_decline_dialog_with_a_reason_and_a_comment(
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
 
 
-# --- in Polish: the same screens, the words the partner reads in their language -------------
-
-
-@size_ids
-def test_task_screen_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
-) -> None:
-    """Headings, labels, dates (`27 lis 2026`), the budget (`800,00 EUR – 1500,00 EUR`),
-    the conversation's labels and the footer in Polish; the merchant's words as written."""
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await opened(pilot)
-        await pilot.pause()
-
-    assert snap_compare(snapshot_app(tmp_path, clock), terminal_size=size, run_before=run_before)
-
-
-@size_ids
-def test_new_task_with_countdown_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
-) -> None:
-    """The countdown's words in Polish (`!! 05:00:00 na odpowiedź — …`)."""
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await opened(pilot)
-        await pilot.pause()
-
-    assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=run_before)
-
-
-@size_ids
-def test_decline_dialog_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
-) -> None:
-    """The six reasons (digits 1–6), the boxes' titles, the problem line and the footer in Polish."""
-
-    async def open_dialog(pilot: Pilot[Any]) -> None:
-        await opened(pilot)
-        await pilot.press("d")
-        await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
-        await pilot.press("6", "ctrl+s")  # 'Other' without a comment: the dialog says why it stays
-        still(pilot)
-        await pilot.pause()
-
-    assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
+# --- in Polish only: screens this file has no English snapshot of ----------------------------
 
 
 @size_ids
@@ -180,27 +147,6 @@ def test_note_dialog_in_polish(
 
 
 @size_ids
-def test_undo_send_bar_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
-) -> None:
-    async def run_before(pilot: Pilot[Any]) -> None:
-        screen = await opened(pilot)
-        await pilot.press("r")
-        editor = screen.query_one(TextArea)
-        await until(pilot, lambda: editor.has_focus, "the editor")
-        editor.insert("Tak, opinie też przeniosę.\nOla")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: "Wysyłka za 10 s" in str(screen.query_one(OutboxBar).render()), "the undo bar")
-        clock.advance(timedelta(seconds=1))
-        pilot.app._tick()
-        still(pilot)
-        await pilot.pause()
-
-    app = snapshot_app(tmp_path, clock, "T-1", undo_send_seconds=10)
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
-
-
-@size_ids
 def test_confirmation_in_polish(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
 ) -> None:
@@ -214,21 +160,6 @@ def test_confirmation_in_polish(
         await pilot.pause()
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-1"), terminal_size=size, run_before=run_before)
-
-
-@size_ids
-def test_templates_offered_inside_the_editor_in_polish(
-    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], in_polish: None
-) -> None:
-    """The editor in Polish offers the Polish first replies first; `l` would switch."""
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await opened(pilot)
-        await pilot.press("r", "ctrl+t", "down")
-        still(pilot)
-        await pilot.pause()
-
-    assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
 
 @size_ids
@@ -249,18 +180,28 @@ def test_saved_replies_in_polish(
     assert snap_compare(saved_replies_app(tmp_path, clock, ongoing=True), terminal_size=size, run_before=run_before)
 
 
+#: What the undo-send test types in each language, and the undo bar it waits for.
+UNDO_SEND_WORDS = {
+    "en": ("Yes, the reviews come along too.\nOla", "Sending in 10 s"),
+    "pl": ("Tak, opinie też przeniosę.\nOla", "Wysyłka za 10 s"),
+}
+
+
 @size_ids
-def test_undo_send_bar(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+def test_undo_send_bar(
+    snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], each_language: str
+) -> None:
     """A reply sent a second ago: `Sending in 9 s — u undo` above the footer, `u Undo send` in it."""
+    reply, sending = UNDO_SEND_WORDS[each_language]
 
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await opened(pilot)
         await pilot.press("r")
         editor = screen.query_one(TextArea)
         await until(pilot, lambda: editor.has_focus, "the editor")
-        editor.insert("Yes, the reviews come along too.\nOla")
+        editor.insert(reply)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "Sending in 10 s" in str(screen.query_one(OutboxBar).render()), "the undo bar")
+        await until(pilot, lambda: sending in str(screen.query_one(OutboxBar).render()), "the undo bar")
         clock.advance(timedelta(seconds=1))
         pilot.app._tick()
         still(pilot)
@@ -285,11 +226,13 @@ def test_first_reply_from_template(
 
 
 @size_ids
+@pytest.mark.usefixtures("each_language")
 def test_templates_offered_inside_the_editor(
     snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int]
 ) -> None:
     """`r` on a first reply: the editor, empty and focused, the templates on the line above;
-    `ctrl+t` lists them there to choose from (no dialog takes the keys)."""
+    `ctrl+t` lists them there to choose from (no dialog takes the keys). In Polish the
+    Polish first replies come first; `l` would switch."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
