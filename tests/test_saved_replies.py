@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from expert_tui.domain import Budget, Business, Kind, Merchant, Requirement, Task
 from expert_tui.domain.saved_replies import (
     BY_NAME,
-    EXAMPLE_BODY,
+    EXAMPLE_BODIES,
     MAX_NAME_CHARS,
     VARIABLES,
     Field,
@@ -176,7 +176,8 @@ def test_names_are_checked() -> None:
 
 
 def test_bodies_are_checked() -> None:
-    assert check_body(EXAMPLE_BODY) == EXAMPLE_BODY
+    for example in EXAMPLE_BODIES.values():
+        assert check_body(example) == example
     for bad, words in [(" \n", "empty"), ("x" * 100_001, "too long"), ("{nope}", "no variable"), ("a\ud800", "lone")]:
         with pytest.raises(TemplateError, match=words):
             check_body(bad)

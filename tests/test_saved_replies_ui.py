@@ -231,7 +231,7 @@ async def test_a_broken_file_is_said_and_the_built_ins_remain(tmp_path: Path, cl
         assert "Not loaded" in str(manager.query_one("#about", Static).render())
         await pilot.press("n")
         dialog = await _dialog(pilot)
-        await pilot.press(*"New", "ctrl+s")
+        await pilot.press(*"New", "tab", *"Hi", "ctrl+s")  # a new reply starts empty: a text to save
         assert "fix or move the file first" in str(dialog.query_one("#problem", Static).render())
     assert "{oops}" in path.read_text()  # never written over
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from ..i18n import _
+from ..i18n.formats import number
 from .model import Task
 from .templates import BUILT_INS, budget_words, highlights
 from .text import one_line
@@ -37,12 +39,16 @@ MAX_FALLBACK_CHARS = 200
 
 
 class TemplateError(ValueError):
-    """A saved reply that cannot be used; `message` says what and where, for a person."""
+    """A saved reply that cannot be used; `message` says what and where, for a person, in
+    the language in force when it was raised (it is raised as the text is typed or read).
+    A message with a brace in it is written doubled (`}}`) and goes through `.format()`,
+    so every catalogue entry is one brace-format string a translator can check."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        where = f"line {line}, column {column}: " if line is not None and column is not None else ""
-        super().__init__(where + message)
-        self.message = where + message
+        if line is not None and column is not None:
+            message = _("line {line}, column {column}: {problem}").format(line=line, column=column, problem=message)
+        super().__init__(message)
+        self.message = message
         self.line = line
         self.column = column
 
@@ -123,7 +129,7 @@ def parse(text: str) -> tuple[Piece, ...]:
                 literal.append("}")
                 at += 2
                 continue
-            raise TemplateError("a } closes nothing (write }} for a brace)", *_position(text, at))
+            raise TemplateError(_("a }} closes nothing (write }}}} for a brace)").format(), *_position(text, at))
         if char != "{":
             literal.append(char)
             at += 1
@@ -150,19 +156,21 @@ def _field_end(text: str, start: int) -> int:
             return at
         if text[at] in "{\n":
             break
-    raise TemplateError("a { is not closed on its line (write {{ for a brace)", *_position(text, start))
+    raise TemplateError(_("a {{ is not closed on its line (write {{{{ for a brace)").format(), *_position(text, start))
 
 
 def _field(text: str, start: int, inside: str) -> Field:
     name, bar, fallback = inside.partition("|")
     name = name.strip()
     if not name:
-        raise TemplateError("{} names no variable (write {{ for a brace)", *_position(text, start))
+        raise TemplateError(_("{{}} names no variable (write {{{{ for a brace)").format(), *_position(text, start))
     if name not in BY_NAME:
         raise TemplateError(_unknown(name), *_position(text, start))
     if len(fallback) > MAX_FALLBACK_CHARS:
         raise TemplateError(
-            f"the fallback of {{{name}}} is too long (at most {MAX_FALLBACK_CHARS} characters)",
+            _("the fallback of {{{name}}} is too long (at most {limit} characters)").format(
+                name=name, limit=number(MAX_FALLBACK_CHARS)
+            ),
             *_position(text, start),
         )
     return Field(name, fallback.strip() if bar else None)
@@ -171,8 +179,9 @@ def _field(text: str, start: int, inside: str) -> Field:
 def _unknown(name: str) -> str:
     shown = one_line(name, 40)
     close = difflib.get_close_matches(name, list(BY_NAME), n=1)
-    hint = f" — did you mean {{{close[0]}}}?" if close else f" (the variables: {', '.join(BY_NAME)})"
-    return f"no variable named {{{shown}}}{hint}"
+    if close:
+        return _("no variable named {{{name}}} — did you mean {{{close}}}?").format(name=shown, close=close[0])
+    return _("no variable named {{{name}}} (the variables: {names})").format(name=shown, names=", ".join(BY_NAME))
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -231,31 +240,39 @@ def check_name(name: object, taken: tuple[str, ...] = ()) -> str:
     """A name: one line of visible text, at most 60 characters, neither a built-in's
     nor one of `taken` (compared with `name_key`)."""
     if not isinstance(name, str):
-        raise TemplateError("a saved reply's name must be text")
+        raise TemplateError(_("a saved reply's name must be text"))
     cleaned = name.strip()
     if not cleaned:
-        raise TemplateError("give the saved reply a name")
+        raise TemplateError(_("give the saved reply a name"))
     if one_line(cleaned) != cleaned or _LONE_SURROGATE.search(cleaned):
-        raise TemplateError("a name is one line of plain text (no control or invisible characters)")
+        raise TemplateError(_("a name is one line of plain text (no control or invisible characters)"))
     if len(cleaned) > MAX_NAME_CHARS:
-        raise TemplateError(f"the name is too long ({len(cleaned)} characters; at most {MAX_NAME_CHARS})")
+        raise TemplateError(
+            _("the name is too long ({n} characters; at most {limit})").format(
+                n=number(len(cleaned)), limit=number(MAX_NAME_CHARS)
+            )
+        )
     if name_key(cleaned) in RESERVED_NAMES:
-        raise TemplateError(f"{cleaned!r} is a built-in template's name — choose another")
+        raise TemplateError(_("'{name}' is a built-in template's name — choose another").format(name=cleaned))
     if name_key(cleaned) in {name_key(other) for other in taken}:
-        raise TemplateError(f"there is already a saved reply named {cleaned!r}")
+        raise TemplateError(_("there is already a saved reply named '{name}'").format(name=cleaned))
     return cleaned
 
 
 def check_body(body: object) -> str:
     """A text that parses and is not too long (the first error raised as it is)."""
     if not isinstance(body, str):
-        raise TemplateError("a saved reply's text must be text")
+        raise TemplateError(_("a saved reply's text must be text"))
     if not body.strip():
-        raise TemplateError("the text is empty — write the reply")
+        raise TemplateError(_("the text is empty — write the reply"))
     if len(body) > MAX_BODY_CHARS:
-        raise TemplateError(f"the text is too long ({len(body):,} characters; at most {MAX_BODY_CHARS:,})")
+        raise TemplateError(
+            _("the text is too long ({n} characters; at most {limit})").format(
+                n=number(len(body)), limit=number(MAX_BODY_CHARS)
+            )
+        )
     if _LONE_SURROGATE.search(body):
-        raise TemplateError("the text holds a character that is not valid Unicode (a lone surrogate)")
+        raise TemplateError(_("the text holds a character that is not valid Unicode (a lone surrogate)"))
     parse(body)
     return body
 
@@ -265,9 +282,23 @@ def find(replies: tuple[SavedReply, ...], name: str) -> SavedReply | None:
     return next((reply for reply in replies if name_key(reply.name) == key), None)
 
 
-#: What a new saved reply starts with: an example of each kind of field.
-EXAMPLE_BODY = (
-    "Hi {merchant_first_name|there},\n\n"
-    "Thanks for your message about {service|your project} for {store_name|your store}.\n\n"
-    "Best regards,\n{my_name}"
-)
+#: What an empty saved reply shows greyed (a placeholder, never its text: typing starts on
+#: an empty text): an example of each kind of field, written in the partner's language as
+#: the built-ins are (`templates`), with the variables' names as they must be typed.
+EXAMPLE_BODIES: Mapping[str, str] = {
+    "en": (
+        "Hi {merchant_first_name|there},\n\n"
+        "Thanks for your message about {service|your project} for {store_name|your store}.\n\n"
+        "Best regards,\n{my_name}"
+    ),
+    "pl": (
+        "Dzień dobry,\n\n"
+        "dziękuję za wiadomość w sprawie {service|projektu} dla {store_name|Państwa sklepu}.\n\n"
+        "Pozdrawiam,\n{my_name}"
+    ),
+}
+
+
+def example_body(lang: str) -> str:
+    """The example in `lang`, in English where there is none in it."""
+    return EXAMPLE_BODIES.get(lang, EXAMPLE_BODIES["en"])

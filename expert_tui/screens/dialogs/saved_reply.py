@@ -19,8 +19,8 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 
-from ...domain.saved_replies import EXAMPLE_BODY, MAX_NAME_CHARS, VARIABLES, SavedReply, TemplateError, check_body
-from ...i18n import N_, _
+from ...domain.saved_replies import MAX_NAME_CHARS, VARIABLES, SavedReply, TemplateError, check_body, example_body
+from ...i18n import N_, _, language
 from ...replies_file import EditDraft, RepliesFile, RepliesFileError
 from ...widgets.text_box import TextBox
 from .base import DIALOGS_CSS, Dialog
@@ -61,7 +61,9 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
         self.replies = replies
         self.reply = reply
         self.focus_name = focus_name or reply is None
-        self._start = (reply.name, reply.body) if reply is not None else ("", EXAMPLE_BODY)
+        # A new one starts empty: the example is the text box's placeholder, never text the
+        # partner's typing would land in.
+        self._start = (reply.name, reply.body) if reply is not None else ("", "")
         editing = reply.name if reply is not None else None
         kept = replies.edit_draft()
         #: What was typed here before and never saved nor discarded (a crash, a dropped
@@ -86,6 +88,7 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
         title = _("New saved reply") if self.reply is None else _("Saved reply")
         self.query_one("#saved-reply-title", Static).update(Content.styled(title, "bold"))
         self.query_one("#name", Input).placeholder = _("Name (e.g. Follow-up after a call)")
+        self.query_one("#text", TextArea).placeholder = Content(example_body(language()))
         self.query_one("#variables", Static).update(variables_hint())
         self.query_one("#saved-reply-keys", Static).update(Content(_("ctrl+s save · tab name ↔ text · esc cancel")))
 
@@ -114,8 +117,10 @@ class SavedReplyDialog(Dialog[SavedReplyText | None]):
             if self._keep_timer is not None:
                 self._keep_timer.stop()
             self._keep_timer = self.set_timer(KEEP_AFTER_S, self._keep)
+        text = self.query_one("#text", TextArea).text
         try:
-            check_body(self.query_one("#text", TextArea).text)
+            if text.strip():  # an empty text is said when saved, not as the dialog opens
+                check_body(text)
         except TemplateError as error:
             self._problem(error.message)
             return
