@@ -890,8 +890,8 @@ def test_a_search_gives_sqlites_pages_whichever_way_it_is_read(
 ) -> None:
     """A search's matches are put in the listing's order by the database (a top-N sort),
     or, when nearly every task matches, the order's index is walked checking each task;
-    a phrase's order and a service's words are checked on the matches in order, a growing
-    chunk at a time. Each way gives the pages SQLite gives: the same tasks in the same
+    a phrase's order and a service's words are checked on the matches in order, a chunk
+    at a time. Each way gives the pages SQLite gives: the same tasks in the same
     order, page after page by cursor, in every sort and view, with flags, excluded words,
     phrases and services."""
     from expert_tui.demo import generate_tasks
@@ -932,8 +932,9 @@ def test_a_search_gives_sqlites_pages_whichever_way_it_is_read(
     if plan == "walk":  # one match is dense enough
         monkeypatch.setattr(postgres, "SPARSE_HITS", 0)
         monkeypatch.setattr(postgres, "DENSE_SHARE", 10**9)
-    if plan == "chunks":  # a phrase or service checked one match at a time past the first chunk
+    if plan == "chunks":  # a phrase or service checked a page's worth of keys, one match, at a time
         monkeypatch.setattr(postgres, "_CHECK_CHUNK", 1)
+        monkeypatch.setattr(postgres, "_PHRASE_CHUNK", 1)
     assert [_all_pages(store, query) for query in queries] == expected
     assert bool(walked) == (plan == "walk")
 

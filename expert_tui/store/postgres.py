@@ -116,9 +116,11 @@ _STATS_WINDOW = timedelta(days=30)
 #: and words past the budget of one task are left out of its search (the title,
 #: merchant and requirements come first, then notes and messages).
 _MAX_LEXEME = 500
-#: At most this many matches are checked at a time for what the index cannot check
-#: (each phrase check reads its task's whole conversation).
+#: Keys of matches read at a time for what the index cannot check (a phrase's order, a
+#: service's words): each read finds and orders every match again.
 _CHECK_CHUNK = 1000
+#: Matches whose phrases are checked at a time (each needs its whole conversation).
+_PHRASE_CHUNK = 200
 _MAX_LEXEME_BYTES = 768 * 1024
 
 _UPDATE_TASK = (
@@ -335,11 +337,12 @@ class PostgresStore(SqlStore):
         page when every match's seq went to Python and back to be ordered there (270-370
         ms), and takes 3-5 times (90-150 ms) this way.
         What the index cannot check (the service's words, a phrase's order) is checked
-        here on the keys in order, read a growing chunk at a time until the page is full;
+        here on the keys in order, read `_CHECK_CHUNK` at a time until the page is full;
         such a search never walks (its density says nothing of the checks)."""
         # The matches are counted first, up to one in DENSE_SHARE (`search_task_count`):
         # reading the rows of as many to find out cost twice as much ('a' at 100,000 tasks).
-        if search.phrases or search.services:
+        checking = bool(search.phrases or search.services)
+        if checking:
             dense, dense_args, count, count_args = "SELECT NULL::integer AS n", [], "NULL::bigint", []
         else:
             dense = (
@@ -354,7 +357,7 @@ class PostgresStore(SqlStore):
         now, now_args = status_now_sql(expiry)
         keyed, key_args, kept, kept_args = hit_key_sql(order, statuses, "t.status_now")
         keys: list[Key] = []
-        after, size = cursor, wanted
+        after, size = cursor, max(wanted, _CHECK_CHUNK) if checking else wanted
         while True:
             resume = "" if after is None else " AND (k.band, k.value, k.seq) > (?, ?, ?)"
             # OFFSET 0: the status now is worked out once per match, not in every part of its key.
@@ -388,10 +391,13 @@ class PostgresStore(SqlStore):
                 return None
             page = [(row[2:5], row[5]) for row in found if row[2] is not None]
             served = [key for key, service in page if service_holds(search, service)]
-            keys += self._holding(tx, search, served)
-            if len(keys) >= wanted or len(page) < size:
-                return keys[:wanted]
-            after, size = page[-1][0], min(4 * size, _CHECK_CHUNK)
+            for start in range(0, len(served), _PHRASE_CHUNK):
+                keys += self._holding(tx, search, served[start : start + _PHRASE_CHUNK])
+                if len(keys) >= wanted:
+                    return keys[:wanted]
+            if len(page) < size:
+                return keys
+            after = page[-1][0]
 
     def _holding(self, tx: _Tx, search: Query, keys: list[Key]) -> list[Key]:
         """Of `keys`, those whose task holds the search's phrases (word order is not in
