@@ -21,11 +21,10 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from import_search import NOW, PAGE, walk
+from import_search import NOW, PAGE, timed, walk
 
 from expert_tui.demo import generate_tasks
 from expert_tui.domain import FrozenClock, Status
@@ -107,17 +106,7 @@ def pages(store: object, sort: Sort, repeat: int, labels: list[str] | None) -> N
         cursor = walk(store, first, pages=5)  # type: ignore[arg-type]
         cells = [median(first)]
         cells.append(median(TaskQuery(status=status, q=q, sort=sort, limit=PAGE, cursor=cursor)) if cursor else 0.0)
-        print(f"{label:>10} {q[:22]:>22} " + " ".join(f"{ms:7.1f} {ms / base:5.0f}x " for ms in cells))
-
-
-def timed(call: Callable[[], object], repeat: int) -> list[float]:
-    call()  # warm the page cache and the statement cache
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
+        print(f"{label:>10} {q[:22]:>22} " + " ".join(f"{ms:7.1f} {ms / base:5.1f}x " for ms in cells))
 
 
 if __name__ == "__main__":
