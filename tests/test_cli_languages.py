@@ -83,7 +83,7 @@ def test_show_in_polish(db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytes
         lines[1],
     ), lines[1]
     assert "Rodzaj: Dopasowanie (sprzedawca jeszcze Cię nie zna)" in lines
-    assert "Priorytety: czas: wysoki · koszty: średni · jakość: wysoki" in lines
+    assert "Priorytety: czas: wysoki · koszty: średnie · jakość: wysoka" in lines
     assert "Budżet: 2 500,00 zł – 12 500,00 zł" in lines  # one line: no-break spaces plain
     assert "Sklep: Garden Goods — https://garden.example (Home, GB, plan Basic)" in lines
     assert "Rozmowa (2 wiadomości)" in lines and "Nieprzeczytane: 2 wiadomości" in lines

@@ -132,7 +132,10 @@ def test_the_seeds_words_in_polish() -> None:
         ]
         assert [words.word(words.PRIORITY, p) for p in ("time", "cost", "quality")] == ["czas", "koszty", "jakość"]
         assert [level.label for level in Level] == ["niski", "średni", "wysoki"]
-        assert words.priorities("high", "medium", "low") == "czas: wysoki · koszty: średni · jakość: niski"
+        # The adjective agrees with each priority: czas (masculine), koszty (plural), jakość (feminine).
+        assert words.priorities("high", "medium", "low") == "czas: wysoki · koszty: średnie · jakość: niska"
+        assert words.priorities("low", "high", "medium") == "czas: niski · koszty: wysokie · jakość: średnia"
+        assert words.priorities("medium", "low", "high") == "czas: średni · koszty: niskie · jakość: wysoka"
         assert _(words.EDIT_PREFERENCES) == "Edytuj preferencje"
         assert [_(w) for w in (words.PARTNER, words.MERCHANT, words.TASK, words.UNAVAILABILITY)] == [
             "partner",
@@ -168,6 +171,8 @@ def test_the_english_names_are_the_specs() -> None:
         "Contacts from prospective merchants",
     ]
     assert words.priorities("high", "medium", "low") == "time high · cost medium · quality low"
+    assert words.priorities(Level.LOW, Level.HIGH, Level.MEDIUM) == "time low · cost high · quality medium"
+    assert set(words.PRIORITY_LEVEL) == {(p, level) for p in words.PRIORITY for level in words.LEVEL}
     assert words.word(words.STATUS, "no_such") == "no_such"
 
 

@@ -69,8 +69,21 @@ KIND_MEANING: Mapping[str, str] = {
 
 #: The merchant's three priorities (the seed: czas, koszty, jakość) …
 PRIORITY: Mapping[str, str] = {"time": N_("time"), "cost": N_("cost"), "quality": N_("quality")}
-#: … each low, medium or high.
+#: … each low, medium or high (a level on its own; beside its priority see PRIORITY_LEVEL).
 LEVEL: Mapping[str, str] = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+#: A priority with its level, one message each: Polish adjectives agree with the noun
+#: (czas: wysoki, koszty: wysokie, jakość: wysoka), which no "{priority} {level}" could do.
+PRIORITY_LEVEL: Mapping[tuple[str, str], str] = {
+    ("time", "low"): N_("time low"),
+    ("time", "medium"): N_("time medium"),
+    ("time", "high"): N_("time high"),
+    ("cost", "low"): N_("cost low"),
+    ("cost", "medium"): N_("cost medium"),
+    ("cost", "high"): N_("cost high"),
+    ("quality", "low"): N_("quality low"),
+    ("quality", "medium"): N_("quality medium"),
+    ("quality", "high"): N_("quality high"),
+}
 
 #: Why a partner declines (SPEC 2's fixed list; the seed has no words for them).
 DECLINE_REASON: Mapping[str, str] = {
@@ -114,12 +127,17 @@ def word(table: Mapping[str, str], identifier: str) -> str:
 
 
 def priorities(time: str, cost: str, quality: str) -> str:
-    """`time high · cost medium · quality high` / `czas: wysoki · koszty: średni · jakość: wysoki`."""
+    """`time high · cost medium · quality high` / `czas: wysoki · koszty: średnie · jakość: wysoka`."""
     levels = {"time": time, "cost": cost, "quality": quality}
-    return " · ".join(
-        _("{priority} {level}").format(priority=word(PRIORITY, name), level=word(LEVEL, level))
-        for name, level in levels.items()
-    )
+    return " · ".join(_priority_level(name, str(level)) for name, level in levels.items())
+
+
+def _priority_level(name: str, level: str) -> str:
+    message = PRIORITY_LEVEL.get((name, level))
+    if message is not None:
+        return _(message)
+    # A level no table knows (never from the codec, which checks them): said as it is.
+    return _("{priority} {level}").format(priority=word(PRIORITY, name), level=word(LEVEL, level))
 
 
 # --- counts: the catalogue's plural forms (Polish has three: 1 zadanie, 2 zadania, 5 zadań) ----
