@@ -6,8 +6,9 @@ they are, between `\"\"\"`), and because stdlib `tomllib` reads it. It is writte
 so a crash mid-write leaves the old file or the new one, and the file is private from its
 first byte. It is read only when it is the person's own private regular file (never
 through a symlink, never a FIFO), at most `MAX_FILE_BYTES`; every reply in it is checked as
-the app checks one typed in. A file that cannot be used is said in one sentence and the
-app goes on with the built-in templates only; it is never overwritten until the person
+the app checks one typed in. A file that cannot be used is said in one sentence, in the
+person's language (the saved-replies screen and `templates` show it), and the app goes on
+with the built-in templates only; it is never overwritten until the person
 saves a reply again (then it holds what they see).
 """
 
@@ -34,6 +35,7 @@ from .domain.saved_replies import (
     check_name,
     name_key,
 )
+from .i18n import _, ngettext
 from .paths import saved_replies_path
 from .private_files import UnsafePath, read_private, write_private
 
@@ -65,41 +67,64 @@ def read_replies(path: Path) -> tuple[SavedReply, ...]:
         return ()
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise RepliesFileError(f"{path}: a symbolic link — ignored (give the real file its place)") from None
-        raise RepliesFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+            raise RepliesFileError(
+                _("{path}: a symbolic link — ignored (give the real file its place)").format(path=path)
+            ) from None
+        raise RepliesFileError(
+            _("{path}: cannot be read ({reason})").format(path=path, reason=error.strerror or error)
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         _check_private(os.fstat(handle.fileno()), path)
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise RepliesFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024 // 1024} MiB, not a saved-replies file")
+        raise RepliesFileError(
+            _("{path}: larger than {size} MiB, not a saved-replies file").format(
+                path=path, size=MAX_FILE_BYTES // 1024 // 1024
+            )
+        )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise RepliesFileError(f"{path}: not UTF-8 text") from None
+        raise RepliesFileError(_("{path}: not UTF-8 text").format(path=path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise RepliesFileError(f"{path}: not valid TOML ({error})") from None
+        raise RepliesFileError(_("{path}: not valid TOML ({reason})").format(path=path, reason=error)) from None
     return _replies_in(data, path)
 
 
 def _replies_in(data: dict[str, object], path: Path) -> tuple[SavedReply, ...]:
     version = data.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        raise RepliesFileError(f"{path}: written by another version of expert-tui (version {version!r})")
+        raise RepliesFileError(
+            _("{path}: written by another version of expert-tui (version {version})").format(
+                path=path, version=repr(version)
+            )
+        )
     entries = data.get("reply", [])
     if not isinstance(entries, list):
-        raise RepliesFileError(f"{path}: 'reply' must be a list of [[reply]] tables")
+        raise RepliesFileError(_("{path}: 'reply' must be a list of [[reply]] tables").format(path=path))
     if len(entries) > MAX_SAVED_REPLIES:
-        raise RepliesFileError(f"{path}: {len(entries)} saved replies; at most {MAX_SAVED_REPLIES}")
+        raise RepliesFileError(
+            ngettext(
+                "{path}: {n} saved reply; at most {limit}", "{path}: {n} saved replies; at most {limit}", len(entries)
+            ).format(path=path, n=len(entries), limit=MAX_SAVED_REPLIES)
+        )
     replies: list[SavedReply] = []
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
-            raise RepliesFileError(f"{path}: reply {number} is not a table")
+            raise RepliesFileError(_("{path}: reply {number} is not a table").format(path=path, number=number))
         try:
             name = check_name(entry.get("name"), tuple(reply.name for reply in replies))
             body = check_body(entry.get("body"))
         except TemplateError as error:
-            label = f"reply {number}" + (f" ({entry['name']!r})" if isinstance(entry.get("name"), str) else "")
-            raise RepliesFileError(f"{path}: {label}: {error.message}") from None
+            named = entry.get("name")
+            said = (
+                _("{path}: reply {number} ({name}): {problem}").format(
+                    path=path, number=number, name=repr(named), problem=error.message
+                )
+                if isinstance(named, str)
+                else _("{path}: reply {number}: {problem}").format(path=path, number=number, problem=error.message)
+            )
+            raise RepliesFileError(said) from None
         replies.append(SavedReply(name, body))
     return tuple(replies)
 
@@ -119,9 +144,11 @@ def write_replies(path: Path, replies: tuple[SavedReply, ...]) -> None:
     try:
         write_private(path, payload)
     except UnsafePath as error:
-        raise RepliesFileError(f"saved replies could not be saved: {error.message}") from None
+        raise RepliesFileError(_("saved replies could not be saved: {reason}").format(reason=error.message)) from None
     except OSError as error:
-        raise RepliesFileError(f"saved replies could not be saved to {path}: {error.strerror or error}") from None
+        raise RepliesFileError(
+            _("saved replies could not be saved to {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +197,9 @@ class RepliesFile:
 
     def add(self, name: str, body: str) -> SavedReply:
         if len(self.replies) >= MAX_SAVED_REPLIES:
-            raise RepliesFileError(f"at most {MAX_SAVED_REPLIES} saved replies — delete one first")
+            raise RepliesFileError(
+                _("at most {limit} saved replies — delete one first").format(limit=MAX_SAVED_REPLIES)
+            )
         reply = SavedReply(self._checked_name(name), self._checked_body(body))
         self._save((*self.replies, reply))
         return reply
@@ -214,7 +243,9 @@ class RepliesFile:
         try:
             write_private(self.edit_path, payload)
         except (OSError, UnsafePath) as error:
-            raise RepliesFileError(f"the edit could not be kept in {self.edit_path}: {error}") from None
+            raise RepliesFileError(
+                _("the edit could not be kept in {path}: {reason}").format(path=self.edit_path, reason=error)
+            ) from None
 
     def drop_edit(self) -> None:
         """Saved or discarded: the kept edit goes."""
@@ -226,7 +257,7 @@ class RepliesFile:
         for index, reply in enumerate(self.replies):
             if name_key(reply.name) == key:
                 return index
-        raise RepliesFileError(f"no saved reply named {name!r}")
+        raise RepliesFileError(_("no saved reply named {name}").format(name=repr(name)))
 
     def _checked_name(self, name: str, taken: tuple[str, ...] | None = None) -> str:
         try:
@@ -245,16 +276,18 @@ class RepliesFile:
         if self.problem is not None and os.path.lexists(self.path):
             # Never write over a file that was not read: it may hold replies the app
             # could not take in (a typo made by hand) that the person wants back.
-            raise RepliesFileError(f"not saved — {self.problem}; fix or move the file first")
+            raise RepliesFileError(_("not saved — {problem}; fix or move the file first").format(problem=self.problem))
         write_replies(self.path, replies)
         self.replies = replies
 
 
 def _check_private(info: os.stat_result, path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
-        raise RepliesFileError(f"{path}: not a regular file — ignored")
+        raise RepliesFileError(_("{path}: not a regular file — ignored").format(path=path))
     if info.st_uid != os.getuid():
-        raise RepliesFileError(f"{path}: belongs to another user — ignored")
+        raise RepliesFileError(_("{path}: belongs to another user — ignored").format(path=path))
     if info.st_mode & 0o077:
         mode = f"{stat.S_IMODE(info.st_mode):o}"
-        raise RepliesFileError(f"{path}: readable by others (mode {mode}; run chmod 600) — ignored")
+        raise RepliesFileError(
+            _("{path}: readable by others (mode {mode}; run chmod 600) — ignored").format(path=path, mode=mode)
+        )

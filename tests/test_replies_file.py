@@ -118,6 +118,34 @@ def test_a_shared_file_is_not_read(tmp_path: Path) -> None:
     assert "readable by others" in str(RepliesFile(path).problem)
 
 
+@pytest.mark.parametrize(
+    ("lang", "shared", "linked"),
+    [
+        (
+            "pl",
+            "{path}: czytelny dla innych (tryb 644; uruchom chmod 600) — pominięto",
+            "{path}: dowiązanie symboliczne — pominięto (postaw w tym miejscu prawdziwy plik)",
+        ),
+        (
+            "en",
+            "{path}: readable by others (mode 644; run chmod 600) — ignored",
+            "{path}: a symbolic link — ignored (give the real file its place)",
+        ),
+    ],
+)
+def test_a_refused_file_is_said_in_the_persons_language(
+    tmp_path: Path, request: pytest.FixtureRequest, lang: str, shared: str, linked: str
+) -> None:
+    """The saved-replies screen and `templates` show it as it is: Polish for a Polish partner."""
+    if lang == "pl":
+        request.getfixturevalue("in_polish")
+    path = write(tmp_path / "r.toml", '[[reply]]\nname = "x"\nbody = "a"\n', mode=0o644)
+    link = tmp_path / "link.toml"
+    link.symlink_to(path)
+    assert RepliesFile(path).problem == shared.format(path=path)
+    assert RepliesFile(link).problem == linked.format(path=link)
+
+
 def test_a_symlink_is_never_followed(tmp_path: Path) -> None:
     target = write(tmp_path / "elsewhere.toml", '[[reply]]\nname = "x"\nbody = "a"\n')
     link = tmp_path / "r.toml"
