@@ -28,7 +28,7 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import Provider
+from textual.command import CommandPalette, Provider
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.driver import Driver
@@ -413,6 +413,12 @@ class ExpertApp(App[None]):
         yield SystemCommand(
             _("Saved replies"), _("Your own reply templates: write, change, rename, delete"), self.action_saved_replies
         )
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, its placeholder in the partner's language (Textual's own is
+        English: "Search for commands…")."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     # --- language --------------------------------------------------------------------------------
     def speak(self, lang: str) -> None:

@@ -215,3 +215,16 @@ async def test_the_keymap_of_the_settings_file_is_in_force(tmp_path: Path, clock
         )
         await pilot.press("x")
         await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "the remapped key works")
+
+
+async def test_the_palette_asks_in_polish(tmp_path: Path, clock: FrozenClock, in_polish: None) -> None:
+    """Textual's palette placeholder is English ("Search for commands…"): the app's says it in Polish."""
+    from textual.command import CommandInput, CommandPalette
+
+    app = ExpertApp(demo_store(tmp_path / "t.db", clock), clock=clock, poll_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.task_list.highlighted is not None, "the inbox")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        assert app.screen.query_one(CommandInput).placeholder == "Szukaj poleceń…"
+        await until(pilot, lambda: "Szukaj poleceń…" in terminal_output(app)[0], "the placeholder shown")

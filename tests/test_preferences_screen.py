@@ -351,7 +351,7 @@ async def test_standing_counts_expiries_in_time_answers_and_declines(tmp_path: P
                 assert line in text
             if size == (80, 24):
                 assert "2 expired in 30 days (expiries hurt ranking) · 0% answered in time" in text
-                assert "Declines (they feed matching) SEO 1 · match 1" in text
+                assert "Declines (they feed matching) SEO 1 · matches 1" in text
 
 
 MARKUP = ("rich-markup-bold", "rich-unclosed-tag", "textual-content-markup", "rich-markup-link")

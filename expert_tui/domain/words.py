@@ -60,6 +60,9 @@ KIND_GROUP: Mapping[str, str] = {
 }
 #: A kind in a narrow column: one short lower-case word.
 KIND_SHORT: Mapping[str, str] = {"match": N_("match"), "direct": N_("direct"), "contact": N_("contact")}
+#: The kinds as groups in a narrow line (counts beside them: declines by kind), the short
+#: form of KIND_GROUP: "dopasowania 5", as Standing's "Dopasowania 5" says it.
+KIND_GROUP_SHORT: Mapping[str, str] = {"match": N_("matches"), "direct": N_("direct"), "contact": N_("contacts")}
 #: What each kind means for the partner (a task's details, help).
 KIND_MEANING: Mapping[str, str] = {
     "match": N_("the merchant does not know you yet"),

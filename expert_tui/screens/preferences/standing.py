@@ -49,7 +49,7 @@ def standing_content(stats: Stats, *, wide: bool) -> Content:
     services = list(stats.declines_by_service.items())
     expired = stats.expired_last_30_days
     if not wide:
-        kinds = kind_rows(stats, words.KIND_SHORT)
+        kinds = kind_rows(stats, words.KIND_GROUP_SHORT)
         return Content.assemble(
             (_("Standing") + " ", "bold"),
             ngettext("{n} expired in 30 days", "{n} expired in 30 days", expired).format(n=number(expired)),
