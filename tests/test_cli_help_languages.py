@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -259,3 +260,30 @@ def test_polish_help_from_the_shell() -> None:
         "expert-tui: wymagane są argumenty: ID, --reason",
         "zobacz 'expert-tui decline --help'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        (
+            "C",
+            "Errors go to stderr only, never to stdout: one line (a usage error adds a line naming the help to "
+            "read), or with --json one JSON document instead,",
+        ),
+        (
+            "pl",
+            "Błędy trafiają tylko na stderr, nigdy na stdout: jeden wiersz (błąd użycia dodaje wiersz ze "
+            "wskazaniem pomocy) albo, z --json, zamiast niego jeden dokument JSON",
+        ),
+    ],
+)
+def test_the_help_says_where_a_json_failure_goes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str, says: str
+) -> None:
+    """The help once promised a --json failure "also on stdout"; SPEC 6 puts it on stderr only
+    (a script reading stdout must never take an error for data), so the words follow that."""
+    speak(monkeypatch, lang)
+    top = " ".join(help_of(capsys, "--help").split())
+    assert says in top
+    code, err = failure(capsys, "--db", str(tmp_path / "none.db"), "show", "T-1", "--json")
+    assert code == 2 and json.loads("\n".join(err))["error"]["code"] == "not_found"

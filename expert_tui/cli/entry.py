@@ -2,9 +2,10 @@
 
 A partner or a script never sees a traceback: refusals by a rule exit 1, bad input 2,
 a store locked past `--wait` 75, and anything unexpected is reported in one line with
-exit code 70. Under `--json` (or `--fields`, `--jq`) a failure is also a JSON document
-on stdout, `{"error": {"code": ..., "message": ..., "rule"/"field": ...}}`, so a loop
-can tell "refused: expired" from "no such task" without reading prose.
+exit code 70. Under `--json` (or `--fields`, `--jq`) a failure is a JSON document
+instead, `{"error": {"code": ..., "message": ..., "rule"/"field": ...}}`, so a loop
+can tell "refused: expired" from "no such task" without reading prose; either way it
+goes to stderr only (SPEC 6), so stdout never holds an error that reads like data.
 """
 
 from __future__ import annotations

@@ -65,11 +65,12 @@ exit codes:
   130  interrupted (ctrl+c); everything already committed stays committed
   141  the reader of the output went away (e.g. `expert-tui list | head`)
 
-Errors are one line on stderr (a usage error adds a line naming the help to
-read); with --json a failure also prints {"error": {"code", "message", ...}}
-on stdout. Merchant text is shown with control and escape sequences removed;
---json output is UTF-8 JSON in which bidi controls and invisible characters
-stay \\uXXXX escapes, and every timestamp is RFC 3339 UTC in whole seconds."""
+Errors go to stderr only, never to stdout: one line (a usage error adds a
+line naming the help to read), or with --json one JSON document instead,
+{"error": {"code", "message", ...}}. Merchant text is shown with control and
+escape sequences removed; --json output is UTF-8 JSON in which bidi controls
+and invisible characters stay \\uXXXX escapes, and every timestamp is RFC 3339
+UTC in whole seconds."""
 )
 
 #: The shells `completion` writes a script for.
