@@ -3,6 +3,7 @@ paged as the cursor goes down, opened on the task screen, contact text shown as 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,16 @@ from task_ui import make_store, screen_when, task_record, terminal_output
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from expert_tui.domain import FrozenClock, Status
+from expert_tui import i18n
+from expert_tui.domain import FrozenClock, Kind, Status
 from expert_tui.screens.contacts import PAGE_SIZE, ContactsScreen
 from expert_tui.screens.inbox import InboxScreen
 from expert_tui.screens.task import TaskScreen
 from expert_tui.store.base import TaskQuery
 from expert_tui.store.sqlite import SqliteStore
+from expert_tui.widgets.preview import deadline_line
 from expert_tui.widgets.reply_editor import ReplyEditor
+from expert_tui.widgets.task_details import Countdown
 
 pytestmark = pytest.mark.anyio
 
@@ -80,6 +84,48 @@ async def test_enter_opens_the_contact_on_the_task_screen_and_esc_comes_back(
         assert "Noah Miller  noah@example.com  · opened" in terminal_output(pilot.app)[0]
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(pilot.app.screen, InboxScreen), "the inbox")
+
+
+#: A countdown or a closed window, as the task screen and previews say them in either language.
+DEADLINE = re.compile(r"\d\d:\d\d:\d\d|to reply|left|EXPIRED|Expired|zostało|na odpowiedź|WYGASŁO|Wygasło")
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+async def test_a_contact_shows_no_countdown_however_old(tmp_path: Path, clock: FrozenClock, lang: str) -> None:
+    """SPEC 2: a contact has no window; one received 6 hours ago once read
+    `zostało 2 d 18:55:20 na odpowiedź`, a year-old one `00:00:00`."""
+    now = clock()
+    young = contact_record("C-0", now=now, age=timedelta(hours=6))
+    old = contact_record("C-1", now=now, age=timedelta(days=400), name="Noah Miller")
+    store = make_store(tmp_path / "contacts.db", clock, young, old)
+    i18n.set_language(lang)
+    try:
+        async with ScreenApp(store, clock, ContactsScreen).run_test(size=(120, 40)) as pilot:
+            screen = await shown(pilot)
+            for index, contact_id in enumerate(("C-0", "C-1")):
+                if index:
+                    await pilot.press("j")
+                await until(
+                    pilot,
+                    lambda cid=contact_id: screen.highlighted is not None and screen.highlighted.id == cid,
+                    "the cursor on the contact",
+                )
+                assert not DEADLINE.search(terminal_output(pilot.app)[0])
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(pilot.app.screen, TaskScreen), "the task screen")
+                task_screen = pilot.app.screen
+                assert isinstance(task_screen, TaskScreen)
+                await until(pilot, lambda ts=task_screen: ts.current is not None, "the contact to load")
+                assert not task_screen.query_one(Countdown).display
+                text = terminal_output(pilot.app)[0]
+                assert "Wants a first online store" in text and not DEADLINE.search(text), text
+                await pilot.press("escape")
+                await until(pilot, lambda: pilot.app.screen is screen, "back on the contacts")
+            # The inbox's preview line, had a contact ever been in it, says no deadline either.
+            for contact in store.list_tasks(TaskQuery(kind=Kind.CONTACT)).items:
+                assert not DEADLINE.search(deadline_line(contact, clock()).plain)
+    finally:
+        i18n.set_language(i18n.DEFAULT)
 
 
 async def test_r_opens_the_contact_straight_into_a_reply(tmp_path: Path, clock: FrozenClock) -> None:

@@ -10,6 +10,7 @@ import pytest
 from conftest import T0
 
 from expert_tui.domain import (
+    RESPONSE_WINDOW,
     AccessStatus,
     Author,
     Business,
@@ -24,6 +25,7 @@ from expert_tui.domain import (
     rules,
 )
 from expert_tui.domain.actions import allowed_actions
+from expert_tui.domain.codec import task_to_dict
 from expert_tui.domain.rules import (
     AddNote,
     Complete,
@@ -40,6 +42,7 @@ from expert_tui.domain.rules import (
     RequestStoreAccess,
     apply,
 )
+from expert_tui.domain.urgency import NO_DEADLINE, deadline_of
 
 HOUR = timedelta(hours=1)
 #: When the table's actions happen: an hour after the tasks were received at T0.
@@ -350,6 +353,26 @@ def test_a_reply_sent_in_time_keeps_the_task_out_of_expiry_forever() -> None:
     task = task_in(Status.OPENED)
     replied = apply(task, ACTIONS[PartnerMessage], task.expires_at - timedelta(seconds=1))
     assert replied.status_at(task.expires_at + timedelta(days=100)) is Status.RESPONDED
+
+
+@pytest.mark.parametrize("opened", [False, True])
+@pytest.mark.parametrize("age", [timedelta(hours=5), RESPONSE_WINDOW, timedelta(days=400)])
+def test_a_contact_has_no_window_no_countdown_and_never_expires(opened: bool, age: timedelta) -> None:
+    # SPEC 2: decided by the task itself, so no screen, command or export can show one.
+    contact = fresh("C-1", kind=Kind.CONTACT)
+    if opened:
+        contact = apply(contact, Open(), T0 + timedelta(minutes=5))
+    now = T0 + age
+    assert contact.expires_at is None
+    assert contact.time_left(now) is None and contact.expired_ago(now) is None
+    assert contact.status_at(now) is contact.status
+    assert deadline_of(contact, now) == NO_DEADLINE
+    assert task_to_dict(contact, now)["expires_at"] is None
+    assert apply(contact, ACTIONS[PartnerMessage], now).status is Status.RESPONDED
+    # ...while a task received with it keeps its window.
+    task = fresh("T-1", kind=Kind.MATCH)
+    assert task.expires_at == T0 + RESPONSE_WINDOW and task.time_left(T0 + timedelta(hours=5)) == timedelta(hours=67)
+    assert task.expired_ago(T0 + timedelta(days=4)) == timedelta(days=1)
 
 
 def test_the_expiry_refusal_says_which_task_and_how_long_ago() -> None:

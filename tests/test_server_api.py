@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +384,19 @@ def test_preferences_put_replaces_and_patch_changes_only_what_it_names(ola: Api)
     assert ola.put("/v1/preferences", json={}).json()["services"] == []
     error = error_of(ola.put("/v1/preferences", json={"services": [{"name": "SEO"}]}), 422, "invalid")
     assert re.match(r"services\[0\]\.", error["field"])
+
+
+def test_a_contact_has_no_expires_at_in_any_task_object(ola: Api, market: Api, clock: FrozenClock) -> None:
+    """SPEC 2: a contact has no 72-hour window, so the task object has no deadline to
+    show (`expires_at` null), however old it grows, in every way the API answers it."""
+    answer = market.post("/v1/marketplace/contacts", json=record("C-1", kind="contact"))
+    assert answer.status_code == 201, answer.text
+    deliver(market, "T-1")
+    for _age in range(2):
+        contact = ola.get("/v1/tasks/C-1").json()
+        listed = ola.get("/v1/contacts").json()["items"]
+        by_kind = ola.get("/v1/tasks", params={"kind": "contact"}).json()["items"]
+        for task in (answer.json(), contact, *listed, *by_kind):
+            assert task["id"] == "C-1" and task["expires_at"] is None and task["status"] == "new", task
+        clock.advance(timedelta(days=400))
+    assert ola.get("/v1/tasks/T-1").json()["expires_at"].endswith("Z")  # a task keeps its window

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..domain import WAITING_FOR_FIRST_RESPONSE, Status, Task
+from ..domain import Status, Task
 from ..domain.text import fold
 from ..store import Page
 from ..store.base import MAX_PAGE_SIZE
@@ -64,9 +64,8 @@ class Filters:
         ):
             return False
         if self.expiring_within is not None:
-            if status not in WAITING_FOR_FIRST_RESPONSE:
-                return False
-            if task.expires_at - now > self.expiring_within:
+            left = task.time_left(now)
+            if left is None or left > self.expiring_within:
                 return False
         return True
 

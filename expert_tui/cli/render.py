@@ -140,14 +140,14 @@ def dated(value: datetime) -> str:
 def task_detail(task: Task, now: datetime) -> Iterator[str]:
     status = task.status_at(now)
     yield f"{one_line(task.id)}  {one_line(task.title) or _('(no title)')}"
-    left = task.time_left(now)
+    left, expired = task.time_left(now), task.expired_ago(now)
     state = status.label
     if left is not None:
         state += " — " + _("{countdown} left to answer, until {deadline}").format(
-            countdown=countdown(left), deadline=dated(task.expires_at)
+            countdown=countdown(left), deadline=dated(now + left)
         )
-    elif status is Status.EXPIRED:
-        state += " — " + _("the 72-hour window closed {deadline}").format(deadline=dated(task.expires_at))
+    elif expired is not None:
+        state += " — " + _("the 72-hour window closed {deadline}").format(deadline=dated(now - expired))
     kind = f"{task.kind.label} ({words.word(words.KIND_MEANING, task.kind)})"
     yield from _fields(
         (_("Status"), state),

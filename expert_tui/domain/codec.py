@@ -81,7 +81,7 @@ def task_to_dict(task: Task, now: datetime, *, conversation: bool = True) -> dic
         else {"min": task.budget.min, "max": task.budget.max, "currency": task.budget.currency},
         "merchant": {"name": task.merchant.name, "email": task.merchant.email},
         "received_at": format_ts(task.received_at),
-        "expires_at": format_ts(task.expires_at),
+        "expires_at": _ts_or_none(task.expires_at),
         "status": task.status_at(now).value,
         "first_response_at": _ts_or_none(task.first_response_at),
         "last_activity_at": format_ts(task.activity_at),

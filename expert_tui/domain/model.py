@@ -198,20 +198,34 @@ class Task:
     notes: tuple[Note, ...] = ()
 
     @property
-    def expires_at(self) -> datetime:
+    def expires_at(self) -> datetime | None:
+        """None for a contact: it has no 72-hour window, no countdown and never expires
+        (SPEC 2), and deciding that here, once, is what keeps every screen, the CLI and
+        the API from showing or exporting a deadline for one."""
+        if self.kind is Kind.CONTACT:
+            return None
         return self.received_at + RESPONSE_WINDOW
 
     def status_at(self, now: datetime) -> Status:
-        """Contacts have no window (SPEC 2): only inbox kinds expire."""
-        if self.status in WAITING_FOR_FIRST_RESPONSE and self.kind is not Kind.CONTACT and now >= self.expires_at:
+        expires_at = self.expires_at
+        if self.status in WAITING_FOR_FIRST_RESPONSE and expires_at is not None and now >= expires_at:
             return Status.EXPIRED
         return self.status
 
     def time_left(self, now: datetime) -> timedelta | None:
-        """Time until the window closes, or None when no first response is owed."""
-        if self.status_at(now) not in WAITING_FOR_FIRST_RESPONSE:
+        """None when no first response is owed against a window (a contact never owes one)."""
+        expires_at = self.expires_at
+        if expires_at is None or self.status_at(now) not in WAITING_FOR_FIRST_RESPONSE:
             return None
-        return self.expires_at - now
+        return expires_at - now
+
+    def expired_ago(self, now: datetime) -> timedelta | None:
+        """How long ago the window closed on a task that expired unanswered, for the
+        words that refuse actions on it; None when it has not expired."""
+        expires_at = self.expires_at
+        if expires_at is None or self.status_at(now) is not Status.EXPIRED:
+            return None
+        return now - expires_at
 
     @property
     def activity_at(self) -> datetime:

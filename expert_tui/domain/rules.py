@@ -136,17 +136,17 @@ STORE_ACCESS_STATUSES = COMPLETABLE
 
 def apply(task: Task, action: Action, now: datetime) -> Task:
     """Return `task` after `action` at time `now`, or raise `Refused` / `Invalid`."""
-    status = task.status_at(now)
-    if status is Status.EXPIRED:
+    expired = task.expired_ago(now)
+    if expired is not None:
         if isinstance(action, Open):
             return task  # viewing is not an action, and expiry is never written (SPEC 6)
-        ago = humanize_delta(now - task.expires_at)
+        ago = humanize_delta(expired)
         raise Refused(
             _("{id} expired {ago} ago — no actions are possible on expired tasks").format(id=task.id, ago=ago),
             "expired",
         )
     handler = _HANDLERS[type(action)]
-    return handler(task, status, action, now)
+    return handler(task, task.status_at(now), action, now)
 
 
 def _closed_reason(task: Task, status: Status) -> str:

@@ -79,7 +79,10 @@ def _brief(context: ReplyContext) -> str:
     return "\n".join(f"- {point}" for point in highlights(context.task, limit=3))
 
 
-def _when(moment: datetime, zone: tzinfo) -> str:
+def _when(moment: datetime | None, zone: tzinfo) -> str:
+    """Empty for a deadline a contact does not have, so a reply never names one."""
+    if moment is None:
+        return ""
     local = moment.astimezone(zone)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..domain import Clock, Kind, Preferences, Task, system_clock
+from ..domain import Clock, Preferences, Task, system_clock
 from ..domain.codec import preferences_from_dict
 from ..domain.timefmt import format_ts
 from ..private_files import prepare_store_file
@@ -59,7 +59,7 @@ def notification_doc(task: Task) -> dict[str, Any]:
         "store_url": task.business.store_url,
         "country": task.business.country,
         "received_at": format_ts(task.received_at),
-        "expires_at": None if task.kind is Kind.CONTACT else format_ts(task.expires_at),
+        "expires_at": None if task.expires_at is None else format_ts(task.expires_at),
         "budget": None if budget is None else {"min": budget.min, "max": budget.max, "currency": budget.currency},
         "requirements": [
             [item.question[:_QUOTED_CHARS], item.answer[:_QUOTED_CHARS]]

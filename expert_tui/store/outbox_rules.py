@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..domain import WAITING_FOR_FIRST_RESPONSE, IdempotencyMismatch, Invalid, Refused, Task, rules
+from ..domain import IdempotencyMismatch, Invalid, Refused, Task, rules
 from ..domain.text import check_body, check_storable
 from . import rows
 from .base import QueuedReply
@@ -36,7 +36,8 @@ def check_queueable(task: Task, body: str, user: str, now: datetime, send_after:
     first reply must be due before its window closes (SPEC 6: the undo delay counts
     against `expires_at`)."""
     rules.apply(task, rules.PartnerMessage("queued", body, user), now)
-    if task.status_at(now) in WAITING_FOR_FIRST_RESPONSE and send_after >= task.expires_at:
+    left = task.time_left(now)
+    if left is not None and send_after >= now + left:
         raise Refused(
             "the 72-hour window closes before the undo time ends — send this first reply at once",
             "undo_too_late",

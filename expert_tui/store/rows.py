@@ -151,7 +151,9 @@ def task_values(task: Task) -> tuple[Any, ...]:
         task.merchant.name,
         task.merchant.email,
         to_micros(task.received_at),
-        to_micros(task.expires_at),
+        # Only the inbox's deadline order and stats read this column, and never a contact's
+        # (no window): a contact's row keeps the value every stored row has always had.
+        to_micros(task.received_at + RESPONSE_WINDOW),
         to_micros(task.activity_at),
         _opt_micros(task.first_response_at),
         None if task.last_message_by is None else task.last_message_by.value,
@@ -200,8 +202,9 @@ def task_from_row(
     )
 
 
-#: `Task.status_at`'s rule on stored values: a task owing a first response, of a kind
-#: with a window, has expired at `received_at` + the window.
+#: `Task.expires_at` and `Task.status_at`'s rule on stored values: a task owing a first
+#: response, of a kind with a window, has expired at `received_at` + the window; a
+#: contact has no window, so no `expires_at` either.
 _WINDOW_MICROS = RESPONSE_WINDOW // _MICRO
 _OWING = frozenset(status.value for status in WAITING_FOR_FIRST_RESPONSE)
 _NO_WINDOW = Kind.CONTACT.value
@@ -219,8 +222,8 @@ def task_object_from_row(row: Sequence[Any], now: int) -> dict[str, Any]:
     access, requested_by, requested_at, decided_at = d["store_access"]
     review = d["review"]
     kind, status, received_at = row[KIND], row[STATUS], row[RECEIVED_AT]
-    expires_at = received_at + _WINDOW_MICROS
-    if status in _OWING and kind != _NO_WINDOW and now >= expires_at:
+    expires_at = None if kind == _NO_WINDOW else received_at + _WINDOW_MICROS
+    if status in _OWING and expires_at is not None and now >= expires_at:
         status = Status.EXPIRED.value
     return {
         "id": row[ID],
@@ -240,7 +243,7 @@ def task_object_from_row(row: Sequence[Any], now: int) -> dict[str, Any]:
         "budget": None if budget is None else {"min": budget[0], "max": budget[1], "currency": budget[2]},
         "merchant": {"name": row[MERCHANT_NAME], "email": row[MERCHANT_EMAIL]},
         "received_at": _ts(received_at),
-        "expires_at": _ts(expires_at),
+        "expires_at": _opt_ts(expires_at),
         "status": status,
         "first_response_at": _opt_ts(row[FIRST_RESPONSE_AT]),
         "last_activity_at": _ts(row[ACTIVITY_AT]),

@@ -16,7 +16,7 @@ import os
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain import WAITING_FOR_FIRST_RESPONSE, Status, Task
+from ..domain import Status, Task
 from ..domain.text import one_line
 from ..domain.timefmt import countdown
 from ..i18n import _, ngettext
@@ -124,7 +124,7 @@ class Alerts:
             return
         self._warned.update(task.id for task in fresh)
         first = fresh[0]
-        left = countdown(first.expires_at - self.app.clock())
+        left = countdown(first.time_left(self.app.clock()) or timedelta(0))
         others = len(fresh) - 1
         more = ngettext(" (and {n} more)", " (and {n} more)", others).format(n=others) if others > 0 else ""
         body = _("{id} {merchant}: {left} left to reply").format(id=first.id, merchant=first.merchant.name, left=left)
@@ -142,7 +142,7 @@ class Alerts:
         return [
             task
             for task in page.items
-            if task.status_at(now) in WAITING_FOR_FIRST_RESPONSE and timedelta(0) < task.expires_at - now <= threshold
+            if (left := task.time_left(now)) is not None and timedelta(0) < left <= threshold
         ]
 
     def alert(self, title: str, body: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain import WAITING_FOR_FIRST_RESPONSE, DomainError, Task
+from ..domain import DomainError, Task
 from ..domain.text import one_line
 from ..i18n import N_, _, ngettext
 from ..store.base import OutboxSettled, QueuedReply
@@ -62,7 +62,8 @@ def sends_at_once(task: Task, now: datetime, delay: int) -> bool:
     before it ends (SPEC 6: the delay counts against `expires_at`)."""
     if delay <= 0:
         return True
-    return task.status_at(now) in WAITING_FOR_FIRST_RESPONSE and task.expires_at - now <= timedelta(seconds=delay)
+    left = task.time_left(now)
+    return left is not None and left <= timedelta(seconds=delay)
 
 
 def seconds_left(queued: QueuedReply, now: datetime) -> int:

@@ -45,8 +45,8 @@ def one_word(text: str) -> str:
 
 def deadline_line(task: Task, now: datetime) -> Content:
     deadline = deadline_of(task, now)
-    if deadline.expired:
-        ago = humanize_delta(now - task.expires_at)
+    if (expired := task.expired_ago(now)) is not None:
+        ago = humanize_delta(expired)
         return Content.assemble(
             (_("Expired {ago} ago").format(ago=ago), "bold $text-error"), " — ", _("no actions are possible")
         )

@@ -68,9 +68,8 @@ def format_time(value: datetime) -> str:
 
 def deadline_text(task: Task, now: datetime) -> tuple[str, str]:
     """The countdown in words that read without colour, and its urgency class."""
-    status = task.status_at(now)
-    if status is Status.EXPIRED:
-        ago = humanize_delta(now - task.expires_at)
+    if (expired := task.expired_ago(now)) is not None:
+        ago = humanize_delta(expired)
         return _("EXPIRED {ago} ago — no actions are possible on expired tasks").format(ago=ago), "expired"
     left = task.time_left(now)
     if left is None:
