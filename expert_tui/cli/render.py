@@ -19,6 +19,7 @@ from ..domain.timefmt import countdown, format_ts
 from ..i18n import DEFAULT, _, ngettext, speaking
 from ..i18n.formats import day, money_range
 from ..store import ImportReport
+from .columns import Column, fit
 
 ELLIPSIS = "…"
 _INDENT = "    "
@@ -37,10 +38,17 @@ def width_of(text: str) -> int:
     return sum(_cells(ch) for ch in text)
 
 
+#: Regional indicators (the halves of a flag): Unicode calls them narrow, but terminals
+#: draw each, or the flag they make, two cells wide; counting one let a row wrap.
+_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
+
+
 def _cells(ch: str) -> int:
     if unicodedata.combining(ch):
         return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    if unicodedata.east_asian_width(ch) in ("W", "F") or ord(ch) in _REGIONAL_INDICATORS:
+        return 2
+    return 1
 
 
 def cell(text: str, width: int) -> str:
@@ -66,42 +74,43 @@ def time_left(task: Task, now: datetime) -> str:
 
 #: The table's columns for a pipe: English, stable, what scripts read (`cut -f3`).
 _ROW_HEADERS = ("ID", "KIND", "STATUS", "LEFT", "UNREAD", "MERCHANT", "SERVICE")
+#: `_row`'s cells by the keys `columns` knows them by.
+_ROW_KEYS = ("id", "kind", "status", "left", "unread", "merchant", "service")
 
 
-def _columns() -> tuple[tuple[str, int], ...]:
+def _columns() -> list[Column]:
     """The terminal table's headers in the person's language, each column as wide as its
-    widest word in that language (Polish status names are longer), merchant and service
-    20 cells."""
+    widest word in that language (Polish status names are longer) when there is room, and
+    how far each may be cut when there is not (`columns.fit`)."""
     kinds = [words.word(words.KIND_SHORT, k) for k in words.KIND_SHORT]
     statuses = [status.label for status in Status]
 
-    def fit(header: str, values: list[str], at_least: int = 0) -> tuple[str, int]:
-        return header, max(at_least, width_of(header), *(width_of(v) for v in values))
+    def sized(key: str, header: str, values: list[str], least: int | None = None) -> Column:
+        width = max([width_of(header), *(width_of(v) for v in values)])
+        return Column(key, header, width, width if least is None else min(least, width))
 
-    return (
-        fit("ID", [], 10),
-        fit(_("KIND"), kinds),
-        fit(_("STATUS"), statuses),
-        fit(_("LEFT"), [countdown(RESPONSE_WINDOW)]),
-        fit(_("UNREAD"), []),
-        (_("MERCHANT"), 20),
-        (_("SERVICE"), 20),
-    )
+    return [
+        Column("id", "ID", 10, 10),
+        sized("kind", _("KIND"), kinds),
+        sized("status", _("STATUS"), statuses, least=12),
+        sized("left", _("LEFT"), [countdown(RESPONSE_WINDOW)]),
+        sized("unread", _("UNREAD"), []),
+        Column("merchant", _("MERCHANT"), 20, 10),
+        Column("service", _("SERVICE"), 20, 8),
+        Column("title", _("TITLE"), 30, 20),
+    ]
 
 
-def task_table(tasks: Iterable[Task], now: datetime, width: int | None, *, headers: bool = True) -> Iterator[str]:
-    """A header and one line per task, in columns cut to a terminal's `width` (the title
-    gets what is left), with statuses and kinds as a person reads them."""
-    columns = _columns()
-    fixed = sum(w + 2 for _, w in columns)
-    title_width = None if width is None else max(10, width - fixed)
+def task_table(tasks: Iterable[Task], now: datetime, width: int, *, headers: bool = True) -> Iterator[str]:
+    """A header and one line per task, in columns fitted to a terminal's `width` (the
+    title gets what is left), with statuses and kinds as a person reads them."""
+    layout = fit(_columns(), width)
     if headers:
-        yield "  ".join(cell(name, w) for name, w in columns) + "  " + _("TITLE")
+        yield "  ".join(cell(column.header, cells) for column, cells in layout).rstrip()
     for task in tasks:
-        cells = _row(task, now, words.word(words.KIND_SHORT, task.kind), task.status_at(now).label)
-        line = "  ".join(cell(text, w) for text, (_, w) in zip(cells, columns, strict=True))
-        title = one_line(task.title)
-        yield f"{line}  {title if title_width is None else cell(title, title_width).rstrip()}"
+        texts = _row(task, now, words.word(words.KIND_SHORT, task.kind), task.status_at(now).label)
+        values = {**dict(zip(_ROW_KEYS, texts, strict=True)), "title": task.title}
+        yield "  ".join(cell(values[column.key], cells) for column, cells in layout).rstrip()
 
 
 def task_rows(tasks: Iterable[Task], now: datetime, *, headers: bool = True) -> Iterator[str]:
