@@ -151,8 +151,8 @@ def test_a_number_too_large_and_invalid_utf8_reject_one_line_each(tmp_path: Path
     assert done.returncode == 2, done.stderr
     assert done.stdout.decode().strip() == "added 1, unchanged 0, rejected 2"
     err = done.stderr.decode().splitlines()
-    assert err[0].startswith("line 2: T-1: budget.min must be a finite number"), err
-    assert err[1].startswith("line 3: -: not valid UTF-8 (byte"), err
+    assert err[0].startswith(f"{source}, line 2: T-1: budget.min must be a finite number"), err
+    assert err[1].startswith(f"{source}, line 3: not valid UTF-8 (byte"), err
     array = tmp_path / "in.json"
     array.write_bytes(b"[" + b",\n".join([huge.replace(b"T-1", b"T-9"), bad_utf8, good[0]]) + b"]")
     done = run_cli("--db", str(tmp_path / "s2.db"), "import", str(array))

@@ -350,9 +350,23 @@ def test_invalid_json_and_invalid_records_are_reported_by_line(tmp_path: Path) -
     run = cli("--db", str(tmp_path / "s.db"), "import", str(source))
     assert run.code == 2, "some records were rejected"
     assert run.out.strip() == "added 1, unchanged 0, rejected 2"
+    # One line number each, the record's, after the file's name (a bare `-` once stood for
+    # "no id" and read as standard input; the decoder's own line sat beside the record's).
     assert run.err.splitlines() == [
-        "line 2: -: not valid JSON: Expecting property name enclosed in double quotes (line 2, column 2)",
-        "line 4: T-9: kind is 'lead'; expected one of: match, direct, contact",
+        f"{source}, line 2: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
+        f"{source}, line 4: T-9: kind is 'lead'; expected one of: match, direct, contact",
+    ]
+    truncated = tmp_path / "bad.jsonl"
+    truncated.write_text('{"id": "T-1", "kind": "match"\n' + json.dumps(good) + "\n", encoding="utf-8")
+    run = cli("--db", str(tmp_path / "s.db"), "import", str(truncated))
+    assert run.err.splitlines() == [
+        f"{truncated}, line 1: not valid JSON: Expecting ',' delimiter (at the end of the line)"
+    ]
+    piped = cli("--db", str(tmp_path / "s.db"), "import", "-", stdin=b"[{}, {not json}]")
+    assert piped.err.splitlines() == [
+        "standard input, line 1: id is required",
+        "standard input, line 2: not valid JSON: Expecting property name enclosed in double quotes"
+        " (line 1 of the file, column 7)",
     ]
     report = cli("--db", str(tmp_path / "s.db"), "import", str(source), "--json").json()
     assert report["unchanged"] == [good["id"]]
@@ -499,7 +513,7 @@ def test_hostile_text_never_reaches_the_terminal_and_round_trips(tmp_path: Path,
     run = cli("--db", str(db), "import", str(source))
     surrogate = next(i for i, e in enumerate(corpus) if "\udcff" in e["text"])
     assert run.code == 2
-    assert run.err.startswith(f"line {surrogate + 1}: H-{surrogate}: ") and "surrogate" in run.err
+    assert run.err.startswith(f"{source}, line {surrogate + 1}: H-{surrogate}: ") and "surrogate" in run.err
 
     listing = cli("--db", str(db), "list", "--limit", "0")
     assert listing.code == 0

@@ -97,6 +97,26 @@ def test_a_wrong_value_names_its_field_and_saves_nothing(
     assert code == 2 and "is not NAME=VALUE" in err
 
 
+def test_a_switch_is_refused_in_the_words_the_command_line_takes(
+    backend: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`available=maybe` once said "must be true or false" while README says yes/no; the
+    message now names every word `set` takes, and JSON (--file) keeps JSON's words."""
+    for value in ("maybe", "none", "[true]"):
+        code, out, err = run(capsys, *backend, "preferences", "set", "dropshippers=no", f"available={value}", "--json")
+        error = json.loads(err)["error"]
+        assert (code, out, error["field"]) == (2, "", "available")
+        assert error["message"] == "available must be yes or no (or true/false, on/off, 1/0)"
+    for words in (("yes", True), ("off", False), ("TRUE", True), ("0", False)):
+        code, out, _ = run(capsys, *backend, "preferences", "set", f"available={words[0]}", "--json")
+        assert code == 0 and json.loads(out)["available"] is words[1]
+    code, out, _ = run(capsys, *backend, "preferences", "show", "--json")
+    assert json.loads(out)["dropshippers"] is True  # nothing of a refused set was saved
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"available": "maybe"}')))
+    code, _, err = run(capsys, *backend, "preferences", "set", "--file", "-")
+    assert code == 2 and "available must be true or false" in err
+
+
 def test_set_reads_a_json_object_from_stdin(
     backend: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

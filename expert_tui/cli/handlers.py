@@ -320,7 +320,8 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
     else:
-        rejected, summary = render.import_lines(report)
+        source = _("standard input") if args.file == "-" else one_line(args.file)
+        rejected, summary = render.import_lines(report, source)
         for line in rejected:
             err(line)
         out(summary)

@@ -30,7 +30,12 @@ _NULL = {"", "null", "none", "-"}
 
 def preferences_command(ctx: Context, args: argparse.Namespace) -> int:
     if args.preferences_command == "set":
-        changes = _changes(args)
+        assigned = _assigned(args.assignments)
+        changes = {**(_read_object(args.file) if args.file is not None else {}), **assigned}
+        if not changes:
+            raise CliError(
+                _("nothing to set: give NAME=VALUE pairs (e.g. available=no) or --file F"), field="assignments"
+            )
         current = preferences_to_dict(ctx.store.get_preferences())
         unknown = [name for name in changes if name not in current]
         if unknown:
@@ -40,6 +45,7 @@ def preferences_command(ctx: Context, args: argparse.Namespace) -> int:
                 ),
                 field=unknown[0],
             )
+        _check_switches(assigned, current)
         prefs = ctx.store.set_preferences(preferences_from_dict({**current, **changes}))
     else:
         prefs = ctx.store.get_preferences()
@@ -58,11 +64,9 @@ def preferences_command(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _changes(args: argparse.Namespace) -> dict[str, Any]:
+def _assigned(assignments: list[str]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    if args.file is not None:
-        changes.update(_read_object(args.file))
-    for assignment in args.assignments:
+    for assignment in assignments:
         name, equals, value = assignment.partition("=")
         if not equals or not name.strip():
             raise CliError(
@@ -70,9 +74,15 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
                 field="assignments",
             )
         changes[name.strip()] = _value(value)
-    if not changes:
-        raise CliError(_("nothing to set: give NAME=VALUE pairs (e.g. available=no) or --file F"), field="assignments")
     return changes
+
+
+def _check_switches(assigned: dict[str, Any], current: dict[str, Any]) -> None:
+    """A switch typed as NAME=VALUE is refused in the words the command line takes (the
+    domain's "must be true or false" is about JSON, and `available=maybe` is not JSON)."""
+    for name, value in assigned.items():
+        if isinstance(current[name], bool) and not isinstance(value, bool):
+            raise CliError(_("{name} must be yes or no (or true/false, on/off, 1/0)").format(name=name), field=name)
 
 
 def _value(text: str) -> Any:

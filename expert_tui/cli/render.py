@@ -275,13 +275,16 @@ def action_line(done: str, task: Task, now: datetime) -> str:
     return _("{id}: {done} — now {status}").format(id=one_line(task.id), done=done, status=task.status_at(now).label)
 
 
-def import_lines(report: ImportReport) -> tuple[list[str], str]:
-    """The rejections (one line each, naming the line) and the summary line (its counts in
-    plain digits, as logs and scripts that grep it have always read them)."""
+def import_lines(report: ImportReport, source: str) -> tuple[list[str], str]:
+    """The rejections (one line each, naming the file and the line, and the task when it
+    has an id: a bare `-` for none read as the file standard input is) and the summary line
+    (its counts in plain digits, as logs and scripts that grep it have always read them)."""
     rejected = [
-        _("line {line}: {id}: {reason}").format(
-            line=r.line, id=one_line(r.task_id) if r.task_id else "-", reason=one_line(r.reason)
+        _("{file}, line {line}: {id}: {reason}").format(
+            file=source, line=r.line, id=one_line(r.task_id), reason=one_line(r.reason)
         )
+        if r.task_id
+        else _("{file}, line {line}: {reason}").format(file=source, line=r.line, reason=one_line(r.reason))
         for r in report.rejected
     ]
     unchanged = _("unchanged {count}").format(count=len(report.unchanged))

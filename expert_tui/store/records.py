@@ -76,6 +76,7 @@ def read_records(stream: IO[str] | IO[bytes] | Iterable[str | bytes]) -> Iterato
     first = text.skip_blank()
     if first == "[":
         text.pos += 1
+        text.in_array = True
         yield from _array(text)
     elif first:
         yield from _documents(text)
@@ -158,13 +159,18 @@ class _Text:
         self.eof = False
         self._line = 1  # the line number of `buf[_line_pos]`
         self._line_pos = 0
+        self._column = 0  # the column of `buf[0]` on its line, 0-based
         self._started = False
+        #: Records are numbered by their index in one JSON array, not by their line.
+        self.in_array = False
 
     def more(self) -> bool:
         """Read the next chunk; False at the end of the stream."""
         if self.eof:
             return False
         self._line += self.buf.count("\n", self._line_pos, self.pos)
+        newline = self.buf.rfind("\n", 0, self.pos)
+        self._column = self.pos - newline - 1 if newline >= 0 else self._column + self.pos
         self.buf = self.buf[self.pos :]
         self._line_pos = self.pos = 0
         while True:
@@ -245,9 +251,20 @@ class _Text:
             pass
 
     def _where(self, at: int) -> str:
-        """The line of the file and the column of `at`."""
-        column = at - (self.buf.rfind("\n", 0, at) + 1) + 1
-        return f"line {self.line() + self.buf.count(chr(10), self.pos, at)}, column {column}"
+        """Where in the record `at` is, without a second line number where the report's
+        one says it: a record of JSON Lines is reported by its line, so a column on it
+        (or its end, when the decoder looked past it for more); an array's element by
+        its index, so the file's line is named as the file's."""
+        newline = self.buf.rfind("\n", 0, at)
+        column = at - newline if newline >= 0 else self._column + at + 1
+        lines_on = self.buf.count("\n", self.pos, at)
+        if self.in_array:
+            return f"line {self.line() + lines_on} of the file, column {column}"
+        if lines_on == 0:
+            return f"column {column}"
+        if not self.buf[self.buf.find("\n", self.pos, at) : at].strip():
+            return "at the end of the line"
+        return f"line {self.line() + lines_on}, column {column}"
 
     def _invalid(self, message: str) -> RecordError:
         bad = _UNDECODABLE.search(self.buf, self.pos)
