@@ -127,12 +127,31 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, tim
 
 async def settle(pilot: Pilot[Any], *, steady: bool = False) -> None:
     """Let workers (page loads, store calls) finish and the screen repaint; `steady`: then
-    stop every cursor blinking (`still`), for a snapshot."""
+    stop every cursor blinking (`still`) and wait until the screen stays the same, for a
+    snapshot."""
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     if steady:
-        still(pilot)
+        await steady_screen(pilot)
+
+
+async def steady_screen(pilot: Pilot[Any], timeout: float = UNTIL_TIMEOUT) -> None:
+    """For a snapshot: no cursor blinking (`still`), and then until two repaints in a row
+    show the same screen: a scroll deferred to after a refresh, or a worker started by the
+    last one, lands before the snapshot instead of after it on a loaded machine (a count
+    of pauses is not enough there). Bounded by time; a screen that keeps moving is left to
+    the snapshot to show."""
+    still(pilot)
+    deadline = time.monotonic() + timeout
+    shown = pilot.app.export_screenshot()
+    while time.monotonic() < deadline:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+        again = pilot.app.export_screenshot()
+        if again == shown:
+            return
+        shown = again
 
 
 async def screen_when(pilot: Pilot[Any], screen_type: type[S], ready: Callable[[S], bool], what: str) -> S:

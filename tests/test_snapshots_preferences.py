@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from screens_ui import ScreenApp, contact_record, still, until
-from task_ui import make_store, size_ids, task_record
+from screens_ui import ScreenApp, contact_record, until
+from task_ui import make_store, size_ids, steady_screen, task_record
 from test_health import standing_shown, standing_store
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -83,8 +83,7 @@ async def preferences_loaded(pilot: Pilot[Any]) -> PreferencesScreen:
 def test_preferences(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: tuple[int, int], lang: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await preferences_loaded(pilot)
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(preferences_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
@@ -99,8 +98,7 @@ def test_preferences_refused_price(
         price.value = "1,000"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: screen.query(".problem.shown"), "the refusal")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(preferences_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
@@ -114,8 +112,7 @@ def test_preferences_unsaved_question(
         screen.query_one("#notification_email", Input).value = "team@agency.example"
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(pilot.app.screen, LeaveDialog), "the question")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(preferences_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
@@ -137,8 +134,7 @@ def test_standing(snap_compare: Any, tmp_path: Path, clock: FrozenClock, size: t
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await standing_shown(pilot)
         await until(pilot, lambda: "50%" in str(screen.query_one("#risks").render()), "the warning")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     app = ScreenApp(standing_store(tmp_path / "standing.db", clock), clock, HealthScreen)
     assert snap_compare(app, terminal_size=size, run_before=run_before)

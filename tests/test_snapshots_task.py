@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from task_ui import TaskApp, make_store, message, note, opened, screen_when, size_ids, still, task_record, until
+from task_ui import TaskApp, make_store, message, note, opened, screen_when, size_ids, steady_screen, task_record, until
 from test_snapshots_saved_replies import app_for as saved_replies_app
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
@@ -104,8 +104,7 @@ def test_decline_dialog(snap_compare: Any, tmp_path: Path, clock: FrozenClock, s
         await pilot.press("d")
         await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
         await pilot.press("6", "ctrl+s")  # 'Other' without a comment: the dialog says why it stays
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
 
@@ -122,8 +121,7 @@ def test_decline_dialog_with_a_reason_and_a_comment(
         await until(pilot, lambda: isinstance(pilot.app.screen, DeclineDialog), "decline dialog")
         await pilot.press("2", *"Booked until 15 January")
         await until(pilot, lambda: pilot.app.screen.query_one(Input).value.endswith("January"), "the comment")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
 
@@ -140,8 +138,7 @@ def test_note_dialog_in_polish(
         await pilot.press("n")
         await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog) and pilot.app.screen.takes_input, "note")
         await pilot.press(*"Oferta: 1200 EUR")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=open_dialog)
 
@@ -156,8 +153,7 @@ def test_confirmation_in_polish(
         await opened(pilot)
         await pilot.press("c")
         await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmKey), "the question")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-1"), terminal_size=size, run_before=run_before)
 
@@ -174,8 +170,7 @@ def test_saved_replies_in_polish(
         await pilot.press("r", "ctrl+t", "m")
         await screen_when(pilot, SavedRepliesScreen, lambda s: s.is_mounted, "the saved replies")
         await until(pilot, lambda: "T-1" in str(pilot.app.screen.query_one("#preview", Static).render()), "preview")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(saved_replies_app(tmp_path, clock, ongoing=True), terminal_size=size, run_before=run_before)
 
@@ -204,8 +199,7 @@ def test_undo_send_bar(
         await until(pilot, lambda: sending in str(screen.query_one(OutboxBar).render()), "the undo bar")
         clock.advance(timedelta(seconds=1))
         pilot.app._tick()
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     app = snapshot_app(tmp_path, clock, "T-1", undo_send_seconds=10)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -219,8 +213,7 @@ def test_first_reply_from_template(
         await opened(pilot)
         await pilot.press("r", "ctrl+t", "1")
         await until(pilot, lambda: "Best regards" in editor_text(pilot), "template chosen")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
@@ -237,8 +230,7 @@ def test_templates_offered_inside_the_editor(
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
         await pilot.press("r", "ctrl+t", "down")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
@@ -250,8 +242,7 @@ def test_replace_or_insert_question(
     async def run_before(pilot: Pilot[Any]) -> None:
         await opened(pilot)
         await pilot.press("r", *"Hello Anna", "ctrl+t", "2")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(signed(snapshot_app(tmp_path, clock, "T-2")), terminal_size=size, run_before=run_before)
 
@@ -264,8 +255,7 @@ def test_display_name_question(snap_compare: Any, tmp_path: Path, clock: FrozenC
         await opened(pilot)
         await pilot.press("r", "ctrl+t", "1", *"Ola")
         await until(pilot, lambda: isinstance(pilot.app.screen, DisplayNameQuestion), "the question")
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(snapshot_app(tmp_path, clock, "T-2"), terminal_size=size, run_before=run_before)
 
@@ -290,8 +280,7 @@ def test_reply_editor_after_resizes(
         await until(pilot, lambda: screen.size == size and editor.outer_size.width == size[0], "the last layout")
         await pilot.pause(0.2)
         screen.show_latest_messages()
-        still(pilot)
-        await pilot.pause()
+        await steady_screen(pilot)
 
     assert snap_compare(snapshot_app(tmp_path, clock), terminal_size=size, run_before=run_before)
 
