@@ -206,3 +206,17 @@ def test_preferences_for_people_and_for_pipes(
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     code, out, _err = run(capsys, "--db", str(db), "preferences", "show")
     assert said(out)[:1] == ["available nie"] and "dropshippers tak" in said(out)
+
+
+def test_paths_says_default_in_polish(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """What chose the store is said in Polish when it is the default; options, variables
+    and `--json` stay as the shell writes them."""
+    speak(monkeypatch, "pl_PL.UTF-8")
+    code, out, _err = run(capsys, "paths")
+    assert code == 0
+    store = next(line for line in out.splitlines() if line.startswith("baza "))
+    assert store.endswith("(domyślna)") and "(default)" not in out, store
+    code, out, _err = run(capsys, "paths", "--json")
+    assert json.loads(out)["store_chosen_by"] == "default"
+    code, out, _err = run(capsys, "paths", "--db", "/srv/team.db")
+    assert "/srv/team.db  (--db)" in out

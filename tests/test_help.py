@@ -228,3 +228,14 @@ async def test_the_palette_asks_in_polish(tmp_path: Path, clock: FrozenClock, in
         await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         assert app.screen.query_one(CommandInput).placeholder == "Szukaj poleceń…"
         await until(pilot, lambda: "Szukaj poleceń…" in terminal_output(app)[0], "the placeholder shown")
+
+
+async def test_help_says_space_in_polish(tmp_path: Path, clock: FrozenClock, in_polish: None) -> None:
+    """Textual shows the space bar as the English word: help says it in Polish."""
+    app = ExpertApp(demo_store(tmp_path / "t.db", clock), clock=clock, poll_interval=3600)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await until(pilot, lambda: app.screen.task_list.highlighted is not None, "the inbox")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        await until(pilot, lambda: "x / spacja" in " ".join(help_lines(terminal_output(app)[0])), "x / spacja")
+        assert "space" not in " ".join(help_lines(terminal_output(app)[0]))

@@ -414,13 +414,19 @@ def cmd_paths(ctx: Context, args: argparse.Namespace) -> int:
         ),
         (_("replies"), one_line(where["saved_replies"]) + "  " + _("(yours only: saved replies)")),
         (_("data"), one_line(where["data_dir"])),
-        (_("store"), f"{one_line(where['store'])}  ({ctx.backend.source})"),
+        (_("store"), f"{one_line(where['store'])}  ({_chosen_by(ctx.backend.source)})"),
         (_("demo store"), one_line(where["demo_store"])),
     )
     width = max(len(label) for label, _value in lines) + 2
     for label, value in lines:
         out(f"{label:<{width}}{value}")
     return OK
+
+
+def _chosen_by(source: str) -> str:
+    """What chose the store, for people: "default" in their language; an option, a
+    variable or a file's path as it is (`--json` keeps `store_chosen_by` as it is)."""
+    return _("default") if source == "default" else source
 
 
 def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:

@@ -123,6 +123,11 @@ def _described(words: str) -> str:
     return translated if translated != words else _sentence_case(words)
 
 
+#: Keys Textual shows as an English word a partner reads ("x / space" → "x / spacja");
+#: key names in config and hints stay as they are.
+_KEY_WORDS: dict[str, str] = {"space": N_("space")}
+
+
 def help_groups(screen: Screen[object]) -> list[HelpGroup]:
     """The keys `screen` answers to now, one row per action: the screen's own actions
     (and those of the focused widget) first, then moving, then keys that work everywhere,
@@ -141,6 +146,7 @@ def help_groups(screen: Screen[object]) -> list[HelpGroup]:
                 _FULL_WORDS.get(bare_action(binding.action)) or binding.description or binding.action.replace("_", " ")
             )
             shown_key = app.get_key_display(binding)
+            shown_key = _(_KEY_WORDS[shown_key]) if shown_key in _KEY_WORDS else shown_key
             row = rows.get((bare_action(binding.action), description))
             if row is None:
                 state = app._check_action_state(binding.action, node)
