@@ -32,7 +32,8 @@ def assert_consistent(task: Task, now: datetime) -> None:
     assert task.activity_at >= max(times, default=task.received_at), f"{where}: activity before last message"
     if partner:
         assert task.first_response_at == partner[0].sent_at, where
-        assert task.first_response_at < task.expires_at, f"{where}: first reply after the window closed"
+        closes = task.expires_at  # None for a contact: it has no window (SPEC 2)
+        assert closes is None or task.first_response_at < closes, f"{where}: first reply after the window closed"
     else:
         assert task.first_response_at is None, where
     assert (task.decline is not None) == (task.status is Status.DECLINED), where
@@ -44,11 +45,11 @@ def assert_consistent(task: Task, now: datetime) -> None:
     assert 0 <= task.unread <= trailing_merchant, f"{where}: unread counts messages the partner already answered"
     match task.status:
         case Status.NEW | Status.OPENED:
-            assert not partner and now < task.expires_at, where
+            assert not partner and (task.expires_at is None or now < task.expires_at), where
             if task.status is Status.OPENED:
                 assert task.unread == 0, f"{where}: opening a task marks its messages seen"
         case Status.EXPIRED:
-            assert not partner and now >= task.expires_at, where
+            assert not partner and task.expires_at is not None and now >= task.expires_at, where
         case Status.RESPONDED:
             assert task.last_message_by is Author.PARTNER, f"{where}: the partner must have written last"
         case Status.AWAITING_RESPONSE:
@@ -58,7 +59,7 @@ def assert_consistent(task: Task, now: datetime) -> None:
         case Status.DECLINED:
             assert task.decline is not None
             assert task.received_at <= task.decline.at <= now, where
-            if not partner:
+            if not partner and task.expires_at is not None:
                 assert task.decline.at < task.expires_at, f"{where}: declined after it had expired"
             if task.decline.by is Author.PARTNER:
                 assert task.decline.reason is not None, where

@@ -202,6 +202,8 @@ def generate_tasks(n: int, now: datetime, seed: int = 0) -> Iterator[dict[str, A
             status = rng.choices(old_statuses, old_weights)[0]
         roll = rng.random()
         kind = "contact" if roll < 0.03 else "direct" if roll < 0.38 else "match"
+        if kind == "contact" and status == "expired":
+            status = "opened"  # a contact has no window and never expires (SPEC 2): seen, not yet answered
         service = rng.choice(services)
         yield _generated(rng, f"T-{i + 1}", kind, service, status, received, end)
 
