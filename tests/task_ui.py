@@ -82,6 +82,20 @@ def message(msg_id: str, author: str, body: str, sent_at: datetime, name: str = 
     return {"id": msg_id, "author": author, "author_name": name, "body": body, "sent_at": format_ts(sent_at)}
 
 
+def ongoing(clock: FrozenClock, asked: str = "Great, what would it cost?") -> dict:
+    """A task in conversation: the partner (Ola) wrote first, the merchant asked `asked`
+    back, so it awaits the partner's reply: where a follow-up is written."""
+    now = clock()
+    return task_record(
+        now=now,
+        status="awaiting_response",
+        messages=[
+            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
+            message("m2", "merchant", asked, now - timedelta(minutes=30)),
+        ],
+    )
+
+
 def note(note_id: str, body: str, at: datetime, author: str = "marek") -> dict:
     return {"id": note_id, "author": author, "body": body, "created_at": format_ts(at)}
 

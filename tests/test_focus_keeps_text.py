@@ -4,13 +4,12 @@ way between fields, and with everything selected the next key replaced a saved v
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from screens_ui import ScreenApp
-from task_ui import TaskApp, make_store, message, opened, screen_when, task_record, until
+from task_ui import TaskApp, make_store, ongoing, opened, screen_when, until
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
@@ -58,20 +57,8 @@ async def test_tab_to_the_e_mail_then_space_adds_a_space_and_blanks_nothing(tmp_
         await until(pilot, lambda: service.value == "Store setup and SEO", "typed after the name")
 
 
-def ongoing(clock: FrozenClock) -> dict[str, Any]:
-    now = clock()
-    return task_record(
-        now=now,
-        status="awaiting_response",
-        messages=[
-            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
-            message("m2", "merchant", "What would it cost?", now - timedelta(minutes=30)),
-        ],
-    )
-
-
 async def test_tab_back_to_a_saved_replys_name_types_after_it(tmp_path: Path, clock: FrozenClock) -> None:
-    store = make_store(tmp_path / "t.db", clock, ongoing(clock))
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock, "What would it cost?"))
     app = TaskApp(store, clock)
     app.replies.add("Follow up", "first")
     async with app.run_test(size=(100, 40)) as pilot:
@@ -89,7 +76,7 @@ async def test_tab_back_to_a_saved_replys_name_types_after_it(tmp_path: Path, cl
 
 async def test_no_other_field_selects_on_focus(tmp_path: Path, clock: FrozenClock) -> None:
     """The decline comment, the display name and the inbox's search: the rest of the app's fields."""
-    store = make_store(tmp_path / "t.db", clock, ongoing(clock))
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock, "What would it cost?"))
     app = TaskApp(store, clock)
     async with app.run_test(size=(100, 40)) as pilot:
         await opened(pilot)

@@ -7,13 +7,12 @@ person's language; what is saved as it is typed (a reply draft, a note) lets go 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from screens_ui import ScreenApp
-from task_ui import TaskApp, make_store, message, opened, screen_when, task_record, terminal_output, until
+from task_ui import TaskApp, make_store, ongoing, opened, screen_when, terminal_output, until
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -43,18 +42,6 @@ async def quit_by(pilot: Pilot[Any], how: str) -> None:
 
 def shown(app: ExpertApp) -> str:
     return terminal_output(app)[0]
-
-
-def ongoing(clock: FrozenClock) -> dict[str, Any]:
-    now = clock()
-    return task_record(
-        now=now,
-        status="awaiting_response",
-        messages=[
-            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
-            message("m2", "merchant", "Great, what would it cost?", now - timedelta(minutes=30)),
-        ],
-    )
 
 
 async def preferences_with_a_change(pilot: Pilot[Any]) -> PreferencesScreen:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from task_ui import TaskApp, make_store, message, opened, screen_when, task_record, terminal_output, until
+from task_ui import TaskApp, make_store, ongoing, opened, screen_when, task_record, terminal_output, until
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static, TextArea
 
@@ -25,18 +24,6 @@ from expert_tui.widgets.reply_editor import ReplyEditor, ReplyPrompt
 pytestmark = pytest.mark.anyio
 
 FOLLOW_UP = "Hi {merchant_first_name|there},\n\nA quick follow-up on {task_id} for {store_name}.\n\n{my_name}"
-
-
-def ongoing(clock: FrozenClock) -> dict:
-    now = clock()
-    return task_record(
-        now=now,
-        status="awaiting_response",
-        messages=[
-            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
-            message("m2", "merchant", "Great, what would it cost?", now - timedelta(minutes=30)),
-        ],
-    )
 
 
 def app_with(store: object, clock: FrozenClock, *replies: tuple[str, str], name: str = "Ola") -> TaskApp:

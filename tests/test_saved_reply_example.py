@@ -4,12 +4,11 @@ and what is wrong with a text is said in their language too."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from task_ui import TaskApp, make_store, message, opened, screen_when, task_record, terminal_output, until
+from task_ui import TaskApp, make_store, ongoing, opened, screen_when, terminal_output, until
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
@@ -21,18 +20,6 @@ from expert_tui.screens.dialogs import DiscardQuestion, SavedReplyDialog
 from expert_tui.screens.saved_replies import SavedRepliesScreen
 
 pytestmark = pytest.mark.anyio
-
-
-def ongoing(clock: FrozenClock) -> dict[str, Any]:
-    now = clock()
-    return task_record(
-        now=now,
-        status="awaiting_response",
-        messages=[
-            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
-            message("m2", "merchant", "What would it cost?", now - timedelta(minutes=30)),
-        ],
-    )
 
 
 async def new_saved_reply(pilot: Pilot[Any]) -> SavedReplyDialog:
@@ -50,7 +37,7 @@ def problem(dialog: SavedReplyDialog) -> str:
 async def test_the_example_is_a_placeholder_and_typing_starts_on_an_empty_text(
     tmp_path: Path, clock: FrozenClock
 ) -> None:
-    store = make_store(tmp_path / "t.db", clock, ongoing(clock))
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock, "What would it cost?"))
     app = TaskApp(store, clock)
     async with app.run_test(size=(100, 40)) as pilot:
         dialog = await new_saved_reply(pilot)
@@ -72,7 +59,7 @@ async def test_the_example_is_a_placeholder_and_typing_starts_on_an_empty_text(
 
 
 async def test_saving_an_empty_text_says_why(tmp_path: Path, clock: FrozenClock) -> None:
-    store = make_store(tmp_path / "t.db", clock, ongoing(clock))
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock, "What would it cost?"))
     app = TaskApp(store, clock)
     async with app.run_test(size=(100, 40)) as pilot:
         dialog = await new_saved_reply(pilot)
@@ -86,7 +73,7 @@ async def test_saving_an_empty_text_says_why(tmp_path: Path, clock: FrozenClock)
 async def test_in_polish_the_example_and_the_errors_are_polish(
     tmp_path: Path, clock: FrozenClock, in_polish: None
 ) -> None:
-    store = make_store(tmp_path / "t.db", clock, ongoing(clock))
+    store = make_store(tmp_path / "t.db", clock, ongoing(clock, "What would it cost?"))
     app = TaskApp(store, clock)
     async with app.run_test(size=(100, 40)) as pilot:
         dialog = await new_saved_reply(pilot)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from task_ui import TaskApp, make_store, message, opened, task_record, terminal_output, until
+from task_ui import TaskApp, make_store, ongoing, opened, task_record, terminal_output, until
 from textual.pilot import Pilot
 
 from expert_tui.app import ExpertApp
@@ -29,18 +29,6 @@ pytestmark = pytest.mark.anyio
 
 #: Typed as a partner would: markup-like brackets, blank line, indentation, trailing space.
 REPLY = "Hello Anna,\n\n  about [b]900 EUR[/b] for everything \nOla"
-
-
-def ongoing(clock: FrozenClock) -> dict:
-    now = clock()
-    return task_record(
-        now=now,
-        status="awaiting_response",
-        messages=[
-            message("m1", "partner", "Hello Anna, happy to help.", now - timedelta(hours=1), name="Ola"),
-            message("m2", "merchant", "Great, what would it cost?", now - timedelta(minutes=30)),
-        ],
-    )
 
 
 def partner_bodies(store: SqliteStore, task_id: str = "T-1") -> list[str]:
